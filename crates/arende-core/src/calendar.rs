@@ -1,0 +1,1 @@
+//! Calendars: meeting plans with call and notice dates, conflicts, iCalendar export.

@@ -1,0 +1,134 @@
+//! Typed identifiers: one newtype per kind of thing, so a body id is never taken for a party id.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Makes an id from its text form (as written in the configuration).
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(s)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A county organisation (tenant): one configuration, e.g. `orebro`.
+    TenantId
+);
+string_id!(
+    /// A party (part): the Region, a municipality (kommun) or another actor.
+    PartyId
+);
+string_id!(
+    /// A county part (länsdel), e.g. `north`.
+    CountyPartId
+);
+string_id!(
+    /// A body (organ): a group, council or political body that meets.
+    BodyId
+);
+string_id!(
+    /// A person taking part in bodies.
+    PersonId
+);
+string_id!(
+    /// A route (beslutsväg) a kind of matter follows.
+    RouteId
+);
+string_id!(
+    /// A step of a route.
+    StepId
+);
+string_id!(
+    /// A planned meeting (sammanträde), e.g. `cg-joint-2024-11-15`.
+    MeetingId
+);
+
+macro_rules! uuid_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id (UUID v7) from the given instant.
+            pub fn new_at(at: chrono::DateTime<chrono::Utc>) -> Self {
+                let ts = uuid::Timestamp::from_unix(
+                    uuid::NoContext,
+                    at.timestamp().max(0) as u64,
+                    at.timestamp_subsec_nanos(),
+                );
+                Self(uuid::Uuid::new_v7(ts))
+            }
+
+            /// A random id (UUID v4).
+            pub fn random() -> Self {
+                Self(uuid::Uuid::new_v4())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A matter (ärende).
+    MatterId
+);
+uuid_id!(
+    /// An assignment (uppdrag).
+    AssignmentId
+);
+uuid_id!(
+    /// A command, used to make retries idempotent.
+    CommandId
+);

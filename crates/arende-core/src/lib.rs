@@ -1,0 +1,35 @@
+//! The pure core of `arende`, the engine for ärendeflöde: how matters (agreements,
+//! contracts, routines, assignments, information items) flow through the collaboration
+//! bodies of a Swedish region and its municipalities.
+//!
+//! Code map:
+//! - [`config`] loads and validates a county's TOML into an immutable [`org::Organisation`].
+//! - [`route`] holds routes as DAGs of steps; [`authz`] who may do what.
+//! - [`matter`], [`meeting`], [`assignment`] are the event-sourced aggregates
+//!   ([`aggregate`]); [`engine`] runs commands against a [`store::EventStore`].
+//! - [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
+//!   [`forecast`] answers "when can this be decided?".
+//! - [`notification`] is what the engine writes to the outbox.
+//!
+//! Invariants: no I/O and no clock here (time comes from a [`clock::Clock`]); every
+//! command names its actor; a refused command writes nothing.
+#![forbid(unsafe_code)]
+
+pub mod aggregate;
+pub mod assignment;
+pub mod authz;
+pub mod calendar;
+pub mod clock;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod forecast;
+pub mod ids;
+pub mod matter;
+pub mod meeting;
+pub mod notification;
+pub mod org;
+pub mod route;
+pub mod store;
+
+pub use error::{Error, Result};

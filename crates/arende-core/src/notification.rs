@@ -1,0 +1,173 @@
+//! What must be told, and to whom: the notifications the engine writes to the outbox in
+//! the same transaction as the events that cause them. Rendering and delivery live in
+//! `arende-notify`; this module holds the data and the recipient rules.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId, TenantId};
+
+/// The kind of a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotificationKind {
+    /// Call for matters (inhämtning av frågor), one month before a meeting.
+    CallForMatters,
+    /// Notice (kallelse) with agenda and documents, two weeks before a meeting.
+    Notice,
+    /// Minutes distributed (protokoll/minnesanteckningar utskickade).
+    MinutesDistributed,
+    /// Feedback (återkoppling) to the submitter of a matter about a change.
+    Feedback,
+    /// A matter sent on consultation (remiss).
+    RemissSent,
+    /// Reminder before a consultation deadline to recipients who have not answered.
+    RemissReminder,
+    /// An assignment (uppdrag) given.
+    AssignmentGiven,
+    /// An assignment due.
+    AssignmentDue,
+}
+
+impl NotificationKind {
+    /// The name used as the outbox kind and in transport subjects, e.g. `notice`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NotificationKind::CallForMatters => "call-for-matters",
+            NotificationKind::Notice => "notice",
+            NotificationKind::MinutesDistributed => "minutes-distributed",
+            NotificationKind::Feedback => "feedback",
+            NotificationKind::RemissSent => "remiss-sent",
+            NotificationKind::RemissReminder => "remiss-reminder",
+            NotificationKind::AssignmentGiven => "assignment-given",
+            NotificationKind::AssignmentDue => "assignment-due",
+        }
+    }
+}
+
+/// Why a recipient gets a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecipientReason {
+    /// A member of the body.
+    Member,
+    /// A substitute serving (or called) for a member.
+    Substitute,
+    /// The chair, secretary or adjuster.
+    Officer,
+    /// The submitter of the matter.
+    Submitter,
+    /// Follows the matter or the body (a subscription).
+    Follower,
+    /// A presenter (föredragande) at the meeting.
+    Presenter,
+    /// A member of the body above.
+    BodyAbove,
+    /// A recipient of a consultation.
+    Consulted,
+    /// The assignee of an assignment.
+    Assignee,
+}
+
+/// One recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// The person, when known from the configuration.
+    pub person: Option<PersonId>,
+    /// The name to address.
+    pub name: String,
+    /// The e-mail address, when known.
+    pub email: Option<String>,
+    /// Why they get it.
+    pub reason: RecipientReason,
+}
+
+/// The meeting a notification is about, for the text and the .ics attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingRef {
+    /// The meeting id (the iCalendar UID is derived from it).
+    pub id: MeetingId,
+    /// The body's (or joint session's) name.
+    pub body_name: String,
+    /// Start, UTC.
+    pub start: DateTime<Utc>,
+    /// End, UTC.
+    pub end: DateTime<Utc>,
+    /// Where.
+    pub location: Option<String>,
+    /// iCalendar sequence.
+    pub sequence: u32,
+}
+
+/// A notification, as written to the outbox (JSON) and rendered by the dispatcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    /// The kind.
+    pub kind: NotificationKind,
+    /// The organisation.
+    pub tenant: TenantId,
+    /// Who gets it.
+    pub recipients: Vec<Recipient>,
+    /// The matter it is about.
+    pub matter: Option<MatterId>,
+    /// The matter's title.
+    pub matter_title: Option<String>,
+    /// The body it is about.
+    pub body: Option<BodyId>,
+    /// The meeting it is about.
+    pub meeting: Option<MeetingRef>,
+    /// The assignment it is about.
+    pub assignment: Option<AssignmentId>,
+    /// A deadline (remiss, call for matters, assignment due).
+    pub deadline: Option<NaiveDate>,
+    /// What happened, in Swedish (the default language).
+    pub summary_sv: String,
+    /// What happened, in English.
+    pub summary_en: String,
+    /// Agenda lines for a notice, in order.
+    pub agenda: Vec<String>,
+    /// Further facts for templates (e.g. `expected`, `paragraph`).
+    pub details: BTreeMap<String, String>,
+    /// The date the notification concerns (local).
+    pub date: NaiveDate,
+}
+
+impl Notification {
+    /// A notification with the required fields and everything else empty.
+    pub fn new(
+        kind: NotificationKind,
+        tenant: TenantId,
+        date: NaiveDate,
+        summary_sv: impl Into<String>,
+        summary_en: impl Into<String>,
+    ) -> Self {
+        Notification {
+            kind,
+            tenant,
+            recipients: Vec::new(),
+            matter: None,
+            matter_title: None,
+            body: None,
+            meeting: None,
+            assignment: None,
+            deadline: None,
+            summary_sv: summary_sv.into(),
+            summary_en: summary_en.into(),
+            agenda: Vec::new(),
+            details: BTreeMap::new(),
+            date,
+        }
+    }
+
+    /// Adds a recipient unless the same person or address is already there.
+    pub fn add_recipient(&mut self, r: Recipient) {
+        let dup = self.recipients.iter().any(|x| {
+            (r.person.is_some() && x.person == r.person)
+                || (r.person.is_none() && r.email.is_some() && x.email == r.email)
+        });
+        if !dup {
+            self.recipients.push(r);
+        }
+    }
+}

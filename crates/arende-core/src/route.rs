@@ -1,0 +1,359 @@
+//! Routes (beslutsvägar): directed acyclic graphs of steps a matter follows, from
+//! drafting through preparation, consultation, readiness checks and decision to the
+//! political decision in each party, entry into force and follow-up.
+//!
+//! The graph is a petgraph `DiGraph`, kept private: the public face uses our own ids.
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{BodyId, PartyId, RouteId, StepId};
+use crate::org::{LeadTime, Mandate};
+
+/// What a step is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// Drafting by a working group (framtagande av underlag).
+    Drafting,
+    /// Information (dragning, för kännedom).
+    Information,
+    /// Preparation (beredning).
+    Preparation,
+    /// Consultation (remiss) with a response period.
+    Consultation,
+    /// Readiness check (ställningstagande om parterna är redo för beslutsprocess).
+    ReadinessCheck,
+    /// Decision within mandate (beslut).
+    Decision,
+    /// Recommendation to the parties (rekommendation).
+    Recommendation,
+    /// Political decision in each party, in parallel (politisk beslutsprocess).
+    PoliticalDecision,
+    /// Entry into force (ikraftträdande).
+    EntryIntoForce,
+    /// Follow-up (uppföljning).
+    FollowUp,
+}
+
+impl Purpose {
+    /// The mandate a body needs for a step with this purpose, if any.
+    pub fn required_mandate(self) -> Option<Mandate> {
+        match self {
+            Purpose::Drafting => Some(Mandate::Draft),
+            Purpose::Information => Some(Mandate::Inform),
+            Purpose::Preparation => Some(Mandate::Prepare),
+            Purpose::Consultation => Some(Mandate::Consult),
+            Purpose::ReadinessCheck => Some(Mandate::ReadinessCheck),
+            Purpose::Decision => Some(Mandate::Decide),
+            Purpose::Recommendation => Some(Mandate::Recommend),
+            Purpose::PoliticalDecision => Some(Mandate::PoliticalDecision),
+            Purpose::EntryIntoForce | Purpose::FollowUp => None,
+        }
+    }
+
+    /// The configuration name, e.g. `readiness-check`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Purpose::Drafting => "drafting",
+            Purpose::Information => "information",
+            Purpose::Preparation => "preparation",
+            Purpose::Consultation => "consultation",
+            Purpose::ReadinessCheck => "readiness-check",
+            Purpose::Decision => "decision",
+            Purpose::Recommendation => "recommendation",
+            Purpose::PoliticalDecision => "political-decision",
+            Purpose::EntryIntoForce => "entry-into-force",
+            Purpose::FollowUp => "follow-up",
+        }
+    }
+
+    /// The Swedish term.
+    pub fn swedish(self) -> &'static str {
+        match self {
+            Purpose::Drafting => "framtagande",
+            Purpose::Information => "information",
+            Purpose::Preparation => "beredning",
+            Purpose::Consultation => "remiss",
+            Purpose::ReadinessCheck => "ställningstagande om beslutsberedskap",
+            Purpose::Decision => "beslut",
+            Purpose::Recommendation => "rekommendation till parterna",
+            Purpose::PoliticalDecision => "politiskt beslut i varje part",
+            Purpose::EntryIntoForce => "ikraftträdande",
+            Purpose::FollowUp => "uppföljning",
+        }
+    }
+
+    /// Whether a step with this purpose is taken at a meeting of its body.
+    pub fn needs_meeting(self) -> bool {
+        !matches!(
+            self,
+            Purpose::Drafting | Purpose::Consultation | Purpose::EntryIntoForce
+        )
+    }
+}
+
+/// How a step depends on its predecessor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dependency {
+    /// Needs the predecessor's decision: waits until those minutes are final.
+    #[default]
+    Decision,
+    /// Confirms readiness on the same final proposal: may be called before the
+    /// predecessor has met, but meets after it.
+    SameProposal,
+}
+
+/// Consultation (remiss) details of a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsultationSpec {
+    /// Who is consulted: parties (empty = every signatory party).
+    pub recipients: Vec<PartyId>,
+    /// How long the recipients have to answer.
+    pub period: LeadTime,
+    /// Time to work the responses in, after the deadline.
+    pub processing: LeadTime,
+}
+
+/// A step of a route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// The id, unique within the route, e.g. `kcrd-forward`.
+    pub id: StepId,
+    /// A readable name.
+    pub name: String,
+    /// What the step is for.
+    pub purpose: Purpose,
+    /// The body (or joint session) that takes the step; `None` for steps not taken at a
+    /// body (entry into force; a political decision, taken at each party's own body).
+    pub body: Option<BodyId>,
+    /// For a political decision: the parties that decide (empty = every signatory).
+    pub parties: Vec<PartyId>,
+    /// For a consultation: who and how long.
+    pub consultation: Option<ConsultationSpec>,
+    /// For entry into force: how many adoptions are needed (`None` = all parties).
+    pub quorum: Option<u32>,
+}
+
+/// A problem building a route graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteProblem {
+    /// Two steps share an id.
+    DuplicateStep(StepId),
+    /// An edge names a step that does not exist.
+    UnknownStep(StepId),
+    /// The steps form a cycle through this step.
+    Cycle(StepId),
+    /// This step cannot be reached from the route's first step.
+    Unreachable(StepId),
+    /// The route has no steps, or more than one step without predecessors.
+    NoSingleStart(Vec<StepId>),
+}
+
+/// A route: a DAG of steps with one start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "RouteDef", try_from = "RouteDef")]
+pub struct Route {
+    id: RouteId,
+    name: String,
+    graph: DiGraph<Step, Dependency>,
+    index: HashMap<StepId, NodeIndex>,
+    topo: Vec<NodeIndex>,
+}
+
+/// The plain form of a route: steps and edges.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RouteDef {
+    /// The id.
+    pub id: RouteId,
+    /// The name.
+    pub name: String,
+    /// The steps.
+    pub steps: Vec<Step>,
+    /// The edges: from, to, dependency.
+    pub edges: Vec<(StepId, StepId, Dependency)>,
+}
+
+impl From<Route> for RouteDef {
+    fn from(r: Route) -> Self {
+        let steps = r.steps().cloned().collect();
+        let edges = r.edges().map(|(a, b, d)| (a.clone(), b.clone(), d)).collect();
+        RouteDef {
+            id: r.id,
+            name: r.name,
+            steps,
+            edges,
+        }
+    }
+}
+
+impl TryFrom<RouteDef> for Route {
+    type Error = String;
+    fn try_from(d: RouteDef) -> Result<Self, String> {
+        Route::new(d.id, d.name, d.steps, d.edges).map_err(|p| format!("{p:?}"))
+    }
+}
+
+impl Route {
+    /// Builds a route from steps and edges, checking that it is a DAG with one start from
+    /// which every step is reachable. Reports every problem found.
+    pub fn new(
+        id: RouteId,
+        name: String,
+        steps: Vec<Step>,
+        edges: Vec<(StepId, StepId, Dependency)>,
+    ) -> Result<Route, Vec<RouteProblem>> {
+        let mut problems = Vec::new();
+        let mut graph = DiGraph::new();
+        let mut index = HashMap::new();
+        for s in steps {
+            let sid = s.id.clone();
+            if index.contains_key(&sid) {
+                problems.push(RouteProblem::DuplicateStep(sid));
+                continue;
+            }
+            let n = graph.add_node(s);
+            index.insert(sid, n);
+        }
+        for (a, b, dep) in edges {
+            match (index.get(&a), index.get(&b)) {
+                (Some(&x), Some(&y)) => {
+                    graph.add_edge(x, y, dep);
+                }
+                (None, _) => problems.push(RouteProblem::UnknownStep(a)),
+                (_, None) => problems.push(RouteProblem::UnknownStep(b)),
+            }
+        }
+        let topo = match petgraph::algo::toposort(&graph, None) {
+            Ok(t) => t,
+            Err(c) => {
+                problems.push(RouteProblem::Cycle(graph[c.node_id()].id.clone()));
+                Vec::new()
+            }
+        };
+        let starts: Vec<NodeIndex> = graph
+            .node_indices()
+            .filter(|&n| {
+                graph
+                    .neighbors_directed(n, petgraph::Direction::Incoming)
+                    .next()
+                    .is_none()
+            })
+            .collect();
+        if starts.len() != 1 && problems.is_empty() {
+            problems.push(RouteProblem::NoSingleStart(
+                starts.iter().map(|&n| graph[n].id.clone()).collect(),
+            ));
+        }
+        if let Some(&start) = starts.first() {
+            let mut dfs = petgraph::visit::Dfs::new(&graph, start);
+            let mut seen = std::collections::HashSet::new();
+            while let Some(n) = dfs.next(&graph) {
+                seen.insert(n);
+            }
+            for n in graph.node_indices() {
+                if !seen.contains(&n) && !starts.contains(&n) {
+                    problems.push(RouteProblem::Unreachable(graph[n].id.clone()));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Route {
+                id,
+                name,
+                graph,
+                index,
+                topo,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The id.
+    pub fn id(&self) -> &RouteId {
+        &self.id
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The steps in topological order (every step after all its predecessors).
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.topo.iter().map(|&n| &self.graph[n])
+    }
+
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Whether the route has no steps (never true for a validated route).
+    pub fn is_empty(&self) -> bool {
+        self.graph.node_count() == 0
+    }
+
+    /// A step by id.
+    pub fn step(&self, id: &StepId) -> Option<&Step> {
+        self.index.get(id).map(|&n| &self.graph[n])
+    }
+
+    /// The first step.
+    pub fn first(&self) -> &Step {
+        &self.graph[self.topo[0]]
+    }
+
+    /// The step's position in topological order (for dense per-step arrays).
+    pub fn position(&self, id: &StepId) -> Option<usize> {
+        let n = self.index.get(id)?;
+        self.topo.iter().position(|x| x == n)
+    }
+
+    /// The direct predecessors of a step, with how it depends on each.
+    pub fn predecessors(&self, id: &StepId) -> Vec<(&Step, Dependency)> {
+        self.neighbours(id, petgraph::Direction::Incoming)
+    }
+
+    /// The direct successors of a step, with how each depends on it.
+    pub fn successors(&self, id: &StepId) -> Vec<(&Step, Dependency)> {
+        self.neighbours(id, petgraph::Direction::Outgoing)
+    }
+
+    fn neighbours(&self, id: &StepId, dir: petgraph::Direction) -> Vec<(&Step, Dependency)> {
+        use petgraph::visit::EdgeRef;
+        let Some(&n) = self.index.get(id) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&Step, Dependency)> = self
+            .graph
+            .edges_directed(n, dir)
+            .map(|e| {
+                let other = if dir == petgraph::Direction::Incoming {
+                    e.source()
+                } else {
+                    e.target()
+                };
+                (&self.graph[other], *e.weight())
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        out
+    }
+
+    /// Every edge: from, to, dependency.
+    pub fn edges(&self) -> impl Iterator<Item = (&StepId, &StepId, Dependency)> {
+        use petgraph::visit::EdgeRef;
+        self.graph.edge_references().map(|e| {
+            (
+                &self.graph[e.source()].id,
+                &self.graph[e.target()].id,
+                *e.weight(),
+            )
+        })
+    }
+}

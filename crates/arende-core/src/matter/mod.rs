@@ -28,6 +28,8 @@ mod types;
 #[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 pub use command::{MatterCommand, RemissOrder, SubmitMatter};

@@ -832,14 +832,39 @@ impl Builder<'_, '_> {
                     } else {
                         None
                     };
+                    let party = match r
+                        .represents
+                        .iter()
+                        .find(|(who, _)| who.get_ref() == person.get_ref())
+                    {
+                        Some((_, party)) => Some(PartyId::new(party.get_ref().as_str())),
+                        None => people.get(&pid).and_then(|x| x.party.clone()),
+                    };
                     out.push(Membership {
-                        party: people.get(&pid).and_then(|x| x.party.clone()),
+                        party,
                         person: pid,
                         body: BodyId::new(k.get_ref().as_str()),
                         role,
                         substitute_for,
                     });
                 }
+            }
+            for (who, party) in &r.represents {
+                let rpath = format!("{path}.represents.{}", who.get_ref());
+                let listed = lists
+                    .iter()
+                    .any(|(_, _, list)| list.iter().any(|x| x.get_ref() == who.get_ref()));
+                if !listed {
+                    self.p.at(
+                        &rpath,
+                        Some(who.span()),
+                        format!(
+                            "\"{}\" is not listed in any role of this body",
+                            who.get_ref()
+                        ),
+                    );
+                }
+                self.reference(&known.parties, "party", &rpath, party);
             }
             for (sub, member) in &r.substitute_for {
                 let spath = format!("{path}.substitute-for.{}", sub.get_ref());

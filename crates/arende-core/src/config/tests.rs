@@ -116,6 +116,24 @@ fn base_loads_with_defaults() {
 }
 
 #[test]
+fn a_membership_may_represent_another_party_than_the_persons_own() {
+    let org = load(&format!("{BASE}represents = {{ anna = \"region\" }}\n"));
+    assert_eq!(
+        org.memberships[0].party.as_ref().unwrap().as_str(),
+        "region"
+    );
+    assert_eq!(
+        org.person(&crate::ids::PersonId::new("anna"))
+            .unwrap()
+            .party
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "town"
+    );
+}
+
+#[test]
 fn political_bodies_get_the_political_default_lead_times() {
     let text = format!(
         "{BASE}\n[defaults.lead-times]\nnotice = \"10 days\"\nannouncement = \"2 days\"\nappeal = \"3 weeks\"\n"
@@ -594,4 +612,40 @@ fn errors_display_with_source_line_and_path() {
         )),
         "{shown}"
     );
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever is done to a valid file (a line removed, duplicated or replaced, the
+        /// text cut short), loading returns a result and never panics; every reported
+        /// problem has a place inside the text.
+        #[test]
+        fn mangled_configurations_never_panic(
+            line in 0usize..1400,
+            action in 0u8..4,
+            junk in "[a-z=\\[\\]\"{}, 0-9.-]{0,20}",
+            cut in 0usize..60_000,
+        ) {
+            let lines: Vec<&str> = OREBRO.lines().collect();
+            let at = line % lines.len();
+            let text = match action {
+                0 => lines.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, l)| *l).collect::<Vec<_>>().join("\n"),
+                1 => { let mut v = lines.clone(); v.insert(at, lines[at]); v.join("\n") }
+                2 => { let mut v = lines.clone(); v[at] = &junk; v.join("\n") }
+                _ => { let mut c = cut.min(OREBRO.len()); while !OREBRO.is_char_boundary(c) { c -= 1; } OREBRO[..c].to_owned() }
+            };
+            let line_count = text.lines().count().max(1);
+            if let Err(e) = load_str(&text, "mangled.toml") {
+                prop_assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    prop_assert!(p.line.is_none_or(|l| l <= line_count + 1), "{}", p);
+                }
+            }
+        }
+    }
 }

@@ -203,11 +203,12 @@ fn build_org(spec: &OrgSpec) -> Organisation {
         });
         if k > 0 {
             let a = e1 as usize % k;
-            edges.push((
-                StepId::new(format!("s{a}")),
-                id.clone(),
-                Dependency::Decision,
-            ));
+            let dep = if e1 % 4 == 1 {
+                Dependency::SameProposal
+            } else {
+                Dependency::Decision
+            };
+            edges.push((StepId::new(format!("s{a}")), id.clone(), dep));
             let b2 = e2 as usize % k;
             if b2 != a && e2 % 2 == 0 {
                 edges.push((StepId::new(format!("s{b2}")), id, Dependency::Decision));
@@ -605,6 +606,18 @@ impl World {
             if let Some((body, mandate)) = needed_mandate(&e) {
                 let holds = self.org.body(body).is_some_and(|b| b.may(mandate));
                 prop_assert!(holds, "{:?} recorded at {} without {:?}", e, body, mandate);
+            }
+            if let Some(adv) = e.advance()
+                && let Some(route) = m.route.as_ref().and_then(|r| self.org.route(r))
+            {
+                for (p, _) in route.predecessors(&adv.completed) {
+                    prop_assert!(
+                        m.is_done(&p.id),
+                        "{} completed before {}",
+                        adv.completed,
+                        p.id
+                    );
+                }
             }
             m.apply(&e);
         }

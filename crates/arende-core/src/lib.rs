@@ -10,6 +10,8 @@
 //! - [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
 //!   [`forecast`] answers "when can this be decided?".
 //! - [`notification`] is what the engine writes to the outbox.
+//! - [`subscription`] holds who follows a matter or a body; [`projection`] is the matter
+//!   read model (per body and status, per submitter, owed feedback, stuck, remiss due).
 //!
 //! Invariants: no I/O and no clock here (time comes from a [`clock::Clock`]); every
 //! command names its actor; a refused command writes nothing.

@@ -205,6 +205,32 @@ impl MatterProjection {
         self.rows.is_empty()
     }
 
+    /// An estimate of the memory the read model holds, in bytes: the table of rows (at
+    /// its capacity), each row's title, current steps and open remiss, and the interned
+    /// names. Allocator overhead is not counted.
+    pub fn approx_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let table = self.rows.capacity() * (size_of::<MatterId>() + size_of::<Row>() + 1);
+        let rows: usize = self
+            .rows
+            .values()
+            .map(|r| {
+                r.title.len()
+                    + r.active.capacity() * size_of::<ActiveRow>()
+                    + r.remiss.as_ref().map_or(0, |x| {
+                        size_of::<RemissRow>() + x.missing.capacity() * size_of::<RemissRecipient>()
+                    })
+            })
+            .sum();
+        let names: usize = self
+            .syms
+            .names
+            .iter()
+            .map(|n| 2 * n.len() + 2 * size_of::<Box<str>>() + size_of::<Sym>())
+            .sum();
+        table + rows + names
+    }
+
     /// Reads and applies everything after the last position seen; returns how many of
     /// this tenant's matter events were applied.
     pub fn catch_up<S: EventStore + ?Sized>(&mut self, store: &S) -> Result<usize> {

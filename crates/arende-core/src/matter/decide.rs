@@ -363,54 +363,101 @@ fn invalid(from: MatterStatus, command: &'static str) -> Error {
     Error::Matter(MatterError::InvalidTransition { from, command })
 }
 
-/// The people to tell of a remiss sent by `sender` to `recipient`: for a party, its
-/// members of the sending body (or, when none, the people of that party); for a body, its
-/// members and officers.
+/// The people to tell of a remiss sent by `sender` to `recipient`, each once:
+/// - a party: its members of the sending body; for a joint session, its members of the
+///   bodies meeting together; when it has none there, the secretary of its political
+///   body (who registers incoming matters);
+/// - a body: its members and officers (for a joint session without members of its own,
+///   those of the bodies meeting together).
+///
+/// Substitutes are not addressed.
 pub fn remiss_recipients(
     org: &Organisation,
     sender: &BodyId,
     recipient: &RemissRecipient,
 ) -> Vec<Recipient> {
+    remiss_recipients_all(org, sender, std::slice::from_ref(recipient))
+}
+
+/// [`remiss_recipients`] for several recipients at once, each person once.
+pub fn remiss_recipients_all(
+    org: &Organisation,
+    sender: &BodyId,
+    recipients: &[RemissRecipient],
+) -> Vec<Recipient> {
+    use crate::org::Membership;
+    let joint_of = |b: &BodyId| -> &[BodyId] { org.body(b).map_or(&[], |x| x.joint_of.as_slice()) };
+    let serving = |m: &&Membership| m.role != Role::Substitute;
+    let direct: Vec<&Membership> = org
+        .memberships
+        .iter()
+        .filter(|m| &m.body == sender)
+        .filter(serving)
+        .collect();
+    let joint = joint_of(sender);
+    let via_joint: Vec<&Membership> = if joint.is_empty() {
+        Vec::new()
+    } else {
+        org.memberships
+            .iter()
+            .filter(|m| joint.contains(&m.body))
+            .filter(serving)
+            .collect()
+    };
     let mut people: Vec<&crate::ids::PersonId> = Vec::new();
-    match recipient {
-        RemissRecipient::Party(p) => {
-            for m in org.members_of(sender) {
-                if m.party.as_ref() == Some(p) && m.role != Role::Substitute {
-                    people.push(&m.person);
+    for r in recipients {
+        let before = people.len();
+        match r {
+            RemissRecipient::Party(p) => {
+                let of_party = |m: &&&Membership| m.party.as_ref() == Some(p);
+                people.extend(direct.iter().filter(of_party).map(|m| &m.person));
+                if people.len() == before {
+                    people.extend(via_joint.iter().filter(of_party).map(|m| &m.person));
+                }
+                if people.len() == before
+                    && let Some(pb) = org.party(p).and_then(|x| x.political_body.as_ref())
+                {
+                    people.extend(
+                        org.memberships
+                            .iter()
+                            .filter(|m| &m.body == pb && m.role == Role::Secretary)
+                            .map(|m| &m.person),
+                    );
                 }
             }
-            if people.is_empty() {
+            RemissRecipient::Body(b) => {
                 people.extend(
-                    org.people
-                        .values()
-                        .filter(|x| x.party.as_ref() == Some(p))
-                        .map(|x| &x.id),
+                    org.memberships
+                        .iter()
+                        .filter(|m| &m.body == b)
+                        .filter(serving)
+                        .map(|m| &m.person),
                 );
-            }
-        }
-        RemissRecipient::Body(b) => {
-            for m in org.members_of(b) {
-                if m.role != Role::Substitute {
-                    people.push(&m.person);
+                if people.len() == before {
+                    let j = joint_of(b);
+                    people.extend(
+                        org.memberships
+                            .iter()
+                            .filter(|m| j.contains(&m.body))
+                            .filter(serving)
+                            .map(|m| &m.person),
+                    );
                 }
             }
         }
     }
-    let mut out: Vec<Recipient> = Vec::new();
-    for id in people {
-        if out.iter().any(|r| r.person.as_ref() == Some(id)) {
-            continue;
-        }
-        if let Some(p) = org.person(id) {
-            out.push(Recipient {
-                person: Some(p.id.clone()),
-                name: p.name.clone(),
-                email: p.email.clone(),
-                reason: RecipientReason::Consulted,
-            });
-        }
-    }
-    out
+    people.sort();
+    people.dedup();
+    people
+        .into_iter()
+        .filter_map(|id| org.person(id))
+        .map(|p| Recipient {
+            person: Some(p.id.clone()),
+            name: p.name.clone(),
+            email: p.email.clone(),
+            reason: RecipientReason::Consulted,
+        })
+        .collect()
 }
 
 /// Checks `command` against `matter` and returns the events it yields, or why not.

@@ -20,13 +20,28 @@ use crate::store::EventStore;
 use crate::subscription::FollowTarget;
 
 /// Options of a matter command.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandOptions {
     /// The command's id; give the same id to retry without writing twice. `None` = a
     /// fresh random id.
     pub command_id: Option<CommandId>,
     /// Tell the submitter now (default), or later by hand (`RecordFeedback`).
     pub feedback: FeedbackMode,
+    /// How many times a write conflict (another writer came first, or this engine's
+    /// cached state was stale) is retried against the reloaded state before the
+    /// [`StoreError::Conflict`](crate::store::StoreError::Conflict) is returned. The
+    /// command is checked again each time. Default 2.
+    pub conflict_retries: u8,
+}
+
+impl Default for CommandOptions {
+    fn default() -> Self {
+        CommandOptions {
+            command_id: None,
+            feedback: FeedbackMode::Now,
+            conflict_retries: 2,
+        }
+    }
 }
 
 impl CommandOptions {
@@ -34,15 +49,23 @@ impl CommandOptions {
     pub fn with_id(command_id: CommandId) -> Self {
         CommandOptions {
             command_id: Some(command_id),
-            feedback: FeedbackMode::Now,
+            ..CommandOptions::default()
         }
     }
 
     /// Options telling the submitter later, by hand.
     pub fn tell_later() -> Self {
         CommandOptions {
-            command_id: None,
             feedback: FeedbackMode::Later,
+            ..CommandOptions::default()
+        }
+    }
+
+    /// The same options returning the first conflict instead of retrying.
+    pub fn no_retry(self) -> Self {
+        CommandOptions {
+            conflict_retries: 0,
+            ..self
         }
     }
 }
@@ -106,26 +129,52 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             }
             other => other,
         };
-        self.execute::<Matter, _>(&key, actor, command_id, |state, version| {
-            if !submitting && !state.exists() {
-                return Err(Error::Unknown {
-                    kind: "matter",
-                    id: key.clone(),
-                });
-            }
-            let ctx = MatterContext {
-                org: self.org(),
-                actor,
-                today,
+        let mut retries = options.conflict_retries;
+        let mut command = Some(command);
+        loop {
+            // Keep the command for a retry only while one is possible.
+            let attempt = if retries > 0 {
+                command.clone()
+            } else {
+                command.take()
             };
-            let mut events = decide(state, command, &ctx)?;
-            let notifications =
-                self.notifications(state, version, &mut events, actor, options.feedback, today)?;
-            Ok(Decision {
-                events,
-                notifications,
-            })
-        })
+            let Some(attempt) = attempt else {
+                return Err(Error::Unknown {
+                    kind: "matter command",
+                    id: key,
+                });
+            };
+            let r = self.execute::<Matter, _>(&key, actor, command_id, |state, version| {
+                if !submitting && !state.exists() {
+                    return Err(Error::Unknown {
+                        kind: "matter",
+                        id: key.clone(),
+                    });
+                }
+                let ctx = MatterContext {
+                    org: self.org(),
+                    actor,
+                    today,
+                };
+                let mut events = decide(state, attempt, &ctx)?;
+                let notifications = self.notifications(
+                    state,
+                    version,
+                    &mut events,
+                    actor,
+                    options.feedback,
+                    today,
+                )?;
+                Ok(Decision {
+                    events,
+                    notifications,
+                })
+            });
+            match r {
+                Err(e) if e.is_conflict() && retries > 0 => retries -= 1,
+                other => return other,
+            }
+        }
     }
 
     /// Adds the feedback (and its `FeedbackGiven` event) and remiss notifications.

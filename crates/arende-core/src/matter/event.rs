@@ -629,13 +629,13 @@ impl Matter {
         self.active.iter().any(|a| &a.step == step)
     }
 
-    fn apply_advance(&mut self, advance: &Advance, at: Option<&At>, by: &str) {
+    fn apply_advance(&mut self, advance: &Advance, at: Option<&At>, by: &'static str) {
         self.active.retain(|a| a.step != advance.completed);
         if !self.is_done(&advance.completed) {
             self.done.push(StepOutcome {
                 step: advance.completed.clone(),
                 at: at.cloned(),
-                by: by.to_owned(),
+                by: std::borrow::Cow::Borrowed(by),
             });
         }
         for a in &advance.activated {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::decide::remiss_recipients;
+use super::decide::remiss_recipients_all;
 use super::event::{Matter, MatterEvent};
 use super::types::*;
 use crate::aggregate::Event;
@@ -420,6 +420,40 @@ pub(crate) fn feedback(
             submitter_told: false,
         };
     };
+    // Who is told, first: without anyone to tell, no text is made.
+    let actor_is_submitter = actor.person() == Some(subject.submitter);
+    let mut recipients: Vec<Recipient> = Vec::with_capacity(1 + followers.len());
+    if mode == FeedbackMode::Now
+        && !actor_is_submitter
+        && let Some(p) = org.person(subject.submitter)
+        && p.email.is_some()
+    {
+        recipients.push(Recipient {
+            person: Some(p.id.clone()),
+            name: p.name.clone(),
+            email: p.email.clone(),
+            reason: RecipientReason::Submitter,
+        });
+    }
+    let told = actor_is_submitter || !recipients.is_empty();
+    for f in followers {
+        let known = |r: &Recipient| {
+            (f.person.is_some() && r.person == f.person)
+                || (f.person.is_none() && f.email.is_some() && r.email == f.email)
+        };
+        if (f.person.is_some() && f.person.as_ref() == actor.person())
+            || recipients.iter().any(known)
+        {
+            continue;
+        }
+        recipients.push(f);
+    }
+    if recipients.is_empty() {
+        return Feedback {
+            notification: None,
+            submitter_told: told,
+        };
+    }
     let (mut sv, mut en) = describe(org, first);
     for e in changes {
         let (s, n) = describe(org, e);
@@ -435,6 +469,7 @@ pub(crate) fn feedback(
         sv,
         en,
     );
+    n.recipients = recipients;
     n.matter = Some(subject.id);
     n.matter_title = Some(subject.title.to_owned());
     n.body = events.iter().find_map(|e| e.body().cloned());
@@ -448,29 +483,8 @@ pub(crate) fn feedback(
         n.details
             .insert("paragraph".to_owned(), m.paragraph.to_string());
     }
-    let actor_is_submitter = actor.person() == Some(subject.submitter);
-    let mut told = actor_is_submitter;
-    if mode == FeedbackMode::Now
-        && !actor_is_submitter
-        && let Some(p) = org.person(subject.submitter)
-        && p.email.is_some()
-    {
-        n.add_recipient(Recipient {
-            person: Some(p.id.clone()),
-            name: p.name.clone(),
-            email: p.email.clone(),
-            reason: RecipientReason::Submitter,
-        });
-        told = true;
-    }
-    for f in followers {
-        if f.person.is_some() && f.person.as_ref() == actor.person() {
-            continue;
-        }
-        n.add_recipient(f);
-    }
     Feedback {
-        notification: (!n.recipients.is_empty()).then_some(n),
+        notification: Some(n),
         submitter_told: told,
     }
 }
@@ -511,10 +525,6 @@ pub(crate) fn remiss_sent(
     if let Some(e) = edition {
         n.details.insert("edition".to_owned(), e.clone());
     }
-    for r in recipients {
-        for p in remiss_recipients(org, &at.body, r) {
-            n.add_recipient(p);
-        }
-    }
+    n.recipients = remiss_recipients_all(org, &at.body, recipients);
     (!n.recipients.is_empty()).then_some(n)
 }

@@ -388,12 +388,12 @@ impl World {
         let at = At::body(body.clone());
         let actor = self.actor(a, &body, m);
         let opts = CommandOptions {
-            command_id: None,
             feedback: if c % 7 == 0 {
                 FeedbackMode::Later
             } else {
                 FeedbackMode::Now
             },
+            ..CommandOptions::default().no_retry()
         };
         let meetings: Vec<MeetingId> = self
             .org

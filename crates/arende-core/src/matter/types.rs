@@ -230,7 +230,7 @@ pub struct StepOutcome {
     /// Where the step was taken (absent for steps taken outside a body).
     pub at: Option<At>,
     /// The event type that completed it, e.g. `Decided`.
-    pub by: String,
+    pub by: std::borrow::Cow<'static, str>,
 }
 
 /// Who is consulted on a remiss.

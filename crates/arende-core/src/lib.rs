@@ -30,6 +30,7 @@ pub mod meeting;
 pub mod notification;
 pub mod org;
 pub mod route;
+pub mod schedule;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Integration tests of arende-notify against real servers (one test binary).

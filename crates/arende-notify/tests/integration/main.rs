@@ -7,3 +7,5 @@ mod common;
 #[cfg(feature = "smtp")]
 mod smtp;
 mod support;
+#[cfg(feature = "webhook")]
+mod webhook;

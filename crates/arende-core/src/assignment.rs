@@ -135,7 +135,13 @@ pub fn is_below(org: &Organisation, body: &BodyId, issuer: &BodyId) -> bool {
     let mut current = org.body(body).and_then(|b| b.parent.clone());
     let mut steps = 0;
     while let Some(b) = current {
-        if tops.contains(&b) {
+        // A joint session of the issuer counts as the issuer (the preparatory group
+        // under the joint chief group is below each chief group).
+        if tops.contains(&b)
+            || org
+                .body(&b)
+                .is_some_and(|x| x.joint_of.iter().any(|j| tops.contains(j)))
+        {
             return true;
         }
         steps += 1;

@@ -17,10 +17,14 @@ use crate::store::EventStore;
 
 use super::agenda::{AgendaPlan, Candidate, build_agenda, standard_agenda};
 use super::minutes::{Language, meeting_title, render_markdown};
+use crate::matter::{At, CommandOptions, Matter, MatterCommand, MatterStatus};
+use crate::route::Purpose;
+use crate::subscription::FollowTarget;
+
 use super::{
-    Adjustment, AgendaItem, Context, Document, Meeting, MeetingError, MeetingEvent, MeetingPhase,
-    MeetingRecord, MeetingSlot, MinutesDraft, MinutesRef, Presenter, SubstituteFor,
-    expanded_bodies,
+    Adjustment, AgendaItem, Context, Document, ItemKind, Meeting, MeetingError, MeetingEvent,
+    MeetingPhase, MeetingRecord, MeetingSlot, MinutesDraft, MinutesRef, Outcome, Presenter,
+    SubstituteFor, expanded_bodies,
 };
 
 /// What the secretary sends with a notice (kallelse).
@@ -53,10 +57,12 @@ pub struct Reschedule {
 /// Who gets a meeting's minutes: members, the body above and the presenters.
 pub type DistributionList = Vec<Recipient>;
 
-/// What took effect when minutes became final.
+/// What a meeting command did to matters and assignments: the decisions of final
+/// minutes recorded on their matters, the assignments given, the matters dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AppliedMinutes {
-    /// Matters whose outcome was recorded, with the paragraph.
+pub struct Effects {
+    /// Matters whose outcome (or drop from the agenda) was recorded, with the paragraph
+    /// (paragraph 0 for a drop at the meeting).
     pub matters: Vec<(MatterId, MinutesRef)>,
     /// Assignments given in the minutes.
     pub assignments: Vec<AssignmentId>,
@@ -76,13 +82,14 @@ pub struct EffectFailure {
     pub error: String,
 }
 
-/// The result of a command that may make minutes final.
+/// The result of a meeting command that also acts on matters or assignments.
 #[derive(Debug, Clone)]
-pub struct MinutesCommand {
+pub struct WithEffects {
     /// The command's outcome on the meeting.
     pub executed: Executed<Meeting>,
-    /// The effects applied, when the minutes became final with this command.
-    pub applied: Option<AppliedMinutes>,
+    /// The effects on matters and assignments applied by this command (when minutes
+    /// became final; when items with matters were dropped).
+    pub effects: Option<Effects>,
 }
 
 /// A meeting's agenda as proposed (with standing items), and what waits.
@@ -446,6 +453,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         command_id: CommandId,
         meeting: &MeetingId,
     ) -> Result<Executed<Meeting>> {
+        let followers = self.meeting_followers(&self.planned(meeting)?.bodies)?;
         self.run_meeting(meeting, actor, command_id, Action::SendNotices, |state, ctx| {
             let plan = state.effective_plan(ctx.plan);
             let mut n = Notification::new(
@@ -474,6 +482,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 .insert("submit_by".into(), plan.call_for_matters.to_string());
             n.details.insert("documents_by".into(), plan.notice.to_string());
             add_all(&mut n, call_recipients(ctx.org, &plan.bodies));
+            add_all(&mut n, followers);
             let ids = n.recipients.iter().filter_map(|r| r.person.clone()).collect();
             let events = state.decide_call_for_matters(ctx, ids)?;
             Ok(Decision {
@@ -494,6 +503,19 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         meeting: &MeetingId,
         input: NoticeInput,
     ) -> Result<Executed<Meeting>> {
+        // Check the notice first, so that no matter is scheduled for a notice that is
+        // refused; then put the agenda's matters on the meeting.
+        let plan = self.planned(meeting)?;
+        self.authorize_meeting(actor, Action::SendNotices, &plan.bodies)?;
+        let (current, _) = self.load::<Meeting>(meeting.as_str())?;
+        let check = Context {
+            org: self.org(),
+            plan: &plan,
+            today: self.clock().today(),
+        };
+        current.decide_notice(&check, &input, Vec::new())?;
+        self.schedule_agenda_matters(actor, meeting, &input.agenda)?;
+        let followers = self.meeting_followers(&plan.bodies)?;
         self.run_meeting(
             meeting,
             actor,
@@ -563,6 +585,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                         &input.substitutes_called,
                     ),
                 );
+                add_all(&mut n, followers);
                 let ids = n
                     .recipients
                     .iter()
@@ -578,12 +601,13 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     }
 
     /// The proposed agenda of a meeting: the standing items around the items dropped at
-    /// the body's previous meeting (carried first) and the `candidates` that make the
+    /// the body's previous meeting (carried first), then the open matters at its bodies
+    /// ([`Engine::matter_candidates`]) and the `extra` candidates that make the
     /// cut-offs; the rest are deferred to the meeting where they fit.
     pub fn proposed_agenda(
         &self,
         meeting: &MeetingId,
-        candidates: &[Candidate],
+        extra: &[Candidate],
         language: Language,
     ) -> Result<ProposedAgenda> {
         let plan = self.effective_meeting(meeting)?;
@@ -614,7 +638,8 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 });
             }
         }
-        all_candidates.extend(candidates.iter().cloned());
+        all_candidates.extend(self.matter_candidates(meeting)?);
+        all_candidates.extend(extra.iter().cloned());
         let mut built = build_agenda(&plan, &following, &all_candidates, 1);
         built.items = standard_agenda(built.items, language);
         Ok(built)
@@ -622,15 +647,14 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// Sends the notice with the proposed agenda (what the scheduler calls when the
     /// notice date arrives): the standing items, the items carried from the previous
-    /// meeting and the `candidates` that make the cut-offs.
+    /// meeting and the open matters at its bodies that make the cut-offs.
     pub fn send_scheduled_notice(
         &self,
         actor: &Actor,
         command_id: CommandId,
         meeting: &MeetingId,
-        candidates: &[Candidate],
     ) -> Result<Executed<Meeting>> {
-        let proposed = self.proposed_agenda(meeting, candidates, Language::Swedish)?;
+        let proposed = self.proposed_agenda(meeting, &[], Language::Swedish)?;
         self.send_notice(
             actor,
             command_id,
@@ -643,17 +667,36 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     }
 
     /// Records the meeting as held: attendance, items added at the meeting, the agenda
-    /// adopted, items dropped. The submitter of each dropped item gets feedback
-    /// (återkoppling) that it goes to the next meeting.
+    /// adopted, items dropped. A dropped item's matter is dropped from the agenda
+    /// (`DropFromAgenda`: it moves to the next meeting and its submitter is told); the
+    /// submitter of a dropped item without a scheduled matter gets feedback
+    /// (återkoppling) from here. Items dropped are carried to the next meeting's
+    /// proposed agenda.
     pub fn record_meeting_held(
         &self,
         actor: &Actor,
         command_id: CommandId,
         meeting: &MeetingId,
         record: MeetingRecord,
-    ) -> Result<Executed<Meeting>> {
+    ) -> Result<WithEffects> {
         let next = self.next_meeting_after(meeting)?;
-        self.run_meeting(
+        let (current, _) = self.load::<Meeting>(meeting.as_str())?;
+        let mut on_agenda: Vec<&AgendaItem> = current.agenda.iter().map(|e| &e.item).collect();
+        on_agenda.extend(record.added.iter().map(|a| &a.item));
+        let mut scheduled_here: Vec<(u32, MatterId)> = Vec::new();
+        for d in &record.dropped {
+            if let Some(id) = on_agenda
+                .iter()
+                .find(|i| i.number == d.number)
+                .and_then(|i| i.matter)
+                && self
+                    .load_matter(id)
+                    .is_ok_and(|m| m.scheduled.as_ref() == Some(meeting))
+            {
+                scheduled_here.push((d.number, id));
+            }
+        }
+        let executed = self.run_meeting(
             meeting,
             actor,
             command_id,
@@ -672,6 +715,10 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     let Some(submitter) = &item.submitter else {
                         continue;
                     };
+                    if scheduled_here.iter().any(|(n, _)| *n == d.number) {
+                        // The matter's own drop tells its submitter.
+                        continue;
+                    }
                     let (next_sv, next_en) = match &next {
                         Some(m) => (
                             format!("Det förs till nästa möte {}.", when_sv(m)),
@@ -716,7 +763,46 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     notifications,
                 })
             },
-        )
+        )?;
+        if executed.duplicate {
+            return Ok(WithEffects {
+                executed,
+                effects: None,
+            });
+        }
+        let mut effects = Effects::default();
+        for (number, id) in scheduled_here {
+            let reason = record
+                .dropped
+                .iter()
+                .find(|d| d.number == number)
+                .map(|d| d.reason.swedish());
+            let cmd = derived_command_id(&["drop", meeting.as_str(), &id.to_string()]);
+            let at = MinutesRef {
+                meeting: meeting.clone(),
+                paragraph: 0,
+            };
+            match self.matter_with(
+                id,
+                actor,
+                MatterCommand::DropFromAgenda {
+                    meeting: meeting.clone(),
+                    reason,
+                },
+                CommandOptions::with_id(cmd),
+            ) {
+                Ok(_) => effects.matters.push((id, at)),
+                Err(e) => effects.failures.push(EffectFailure {
+                    at,
+                    effect: format!("drop matter {id} from the agenda"),
+                    error: e.to_string(),
+                }),
+            }
+        }
+        Ok(WithEffects {
+            executed,
+            effects: Some(effects),
+        })
     }
 
     /// The next meeting (as it stands) of the same bodies after `meeting`.
@@ -756,7 +842,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         command_id: CommandId,
         meeting: &MeetingId,
         adjustment: Adjustment,
-    ) -> Result<MinutesCommand> {
+    ) -> Result<WithEffects> {
         let plan = self.planned(meeting)?;
         let (current, _) = self.load::<Meeting>(meeting.as_str())?;
         let named = match (actor.person(), &current.minutes) {
@@ -782,7 +868,10 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         } else {
             None
         };
-        Ok(MinutesCommand { executed, applied })
+        Ok(WithEffects {
+            executed,
+            effects: applied,
+        })
     }
 
     /// Distributes the minutes to the members, the body above and the presenters,
@@ -793,8 +882,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         actor: &Actor,
         command_id: CommandId,
         meeting: &MeetingId,
-    ) -> Result<MinutesCommand> {
+    ) -> Result<WithEffects> {
         let was_final = self.meeting(meeting)?.minutes_final();
+        let followers = self.meeting_followers(&self.planned(meeting)?.bodies)?;
         let executed = self.run_meeting(
             meeting,
             actor,
@@ -829,6 +919,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                         .insert("adjusted".into(), format!("{} {}", a.on, a.means.swedish()));
                 }
                 add_all(&mut n, list);
+                add_all(&mut n, followers);
                 let ids = n
                     .recipients
                     .iter()
@@ -846,14 +937,17 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         } else {
             None
         };
-        Ok(MinutesCommand { executed, applied })
+        Ok(WithEffects {
+            executed,
+            effects: applied,
+        })
     }
 
     /// Applies the effects of final minutes: gives the assignments of each § and
     /// records each decision on its matter with the meeting and the §. Idempotent: each
     /// effect has a command id derived from the meeting, the § and the effect, so a
     /// second run applies only what failed before. Refused unless the minutes are final.
-    pub fn apply_final_minutes(&self, meeting: &MeetingId) -> Result<AppliedMinutes> {
+    pub fn apply_final_minutes(&self, meeting: &MeetingId) -> Result<Effects> {
         let state = self.meeting(meeting)?;
         let Some(minutes) = state.minutes.as_ref().filter(|_| state.minutes_final()) else {
             return Err(MeetingError::InvalidTransition {
@@ -864,9 +958,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             .into());
         };
         let Some(issuer) = state.bodies.first().cloned() else {
-            return Ok(AppliedMinutes::default());
+            return Ok(Effects::default());
         };
-        let mut applied = AppliedMinutes::default();
+        let mut applied = Effects::default();
         for p in &minutes.paragraphs {
             let at = MinutesRef {
                 meeting: meeting.clone(),
@@ -908,12 +1002,172 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     /// recorded.
     fn record_minutes_outcome(
         &self,
-        _actor: &Actor,
-        _at: &MinutesRef,
-        _matter: MatterId,
-        _paragraph: &super::Paragraph,
+        actor: &Actor,
+        at: &MinutesRef,
+        matter: MatterId,
+        paragraph: &super::Paragraph,
     ) -> Result<bool> {
-        Ok(false)
+        let state = self.load_matter(matter)?;
+        let plan = self.planned(&at.meeting)?;
+        let place = At::minutes(at_body(self.org(), &state, &plan.bodies), at.clone());
+        let joined = |clauses: &[String]| clauses.join("; ");
+        let command = match &paragraph.outcome {
+            Outcome::Recorded => return Ok(false),
+            Outcome::NotedAndFiled if state.status == MatterStatus::InformationItem => {
+                MatterCommand::File { at: place }
+            }
+            Outcome::NotedAndFiled | Outcome::Discussed => MatterCommand::Present { at: place },
+            Outcome::Prepared { clauses } => MatterCommand::Prepare {
+                at: place,
+                recommendation: (!clauses.is_empty()).then(|| joined(clauses)),
+            },
+            Outcome::Decided { clauses } => MatterCommand::Decide {
+                at: place,
+                approved: true,
+                clauses: clauses.clone(),
+            },
+            Outcome::Rejected { clauses } => MatterCommand::Decide {
+                at: place,
+                approved: false,
+                clauses: clauses.clone(),
+            },
+            Outcome::DirectionDecision { clauses } => MatterCommand::DecideDirection {
+                at: place,
+                direction: joined(clauses),
+            },
+            Outcome::ReadinessChecked { ready, clauses } => MatterCommand::CheckReadiness {
+                at: place,
+                ready: *ready,
+                note: (!clauses.is_empty()).then(|| joined(clauses)),
+            },
+            Outcome::ForwardedToPolitical { .. } => MatterCommand::ForwardToPolitical { at: place },
+            Outcome::Recommended { to, clauses } => MatterCommand::Recommend {
+                at: place,
+                to: Some(to.clone()),
+                recommendation: joined(clauses),
+            },
+            Outcome::ReferredBack { to, clauses } => MatterCommand::ReferBack {
+                at: place,
+                to: Some(to.clone()),
+                instructions: joined(clauses),
+            },
+            Outcome::Tabled => MatterCommand::Table { at: place },
+            Outcome::Dropped { reason } => {
+                if state.scheduled.as_ref() != Some(&at.meeting) {
+                    return Ok(false);
+                }
+                MatterCommand::DropFromAgenda {
+                    meeting: at.meeting.clone(),
+                    reason: Some(reason.swedish()),
+                }
+            }
+        };
+        let cmd = derived_command_id(&[
+            "outcome",
+            at.meeting.as_str(),
+            &at.paragraph.to_string(),
+            &matter.to_string(),
+        ]);
+        self.matter_with(matter, actor, command, CommandOptions::with_id(cmd))?;
+        Ok(true)
+    }
+
+    /// The followers of a meeting's bodies, as recipients.
+    fn meeting_followers(&self, bodies: &[BodyId]) -> Result<Vec<Recipient>> {
+        let targets: Vec<FollowTarget> = expanded_bodies(self.org(), bodies)
+            .into_iter()
+            .map(FollowTarget::Body)
+            .collect();
+        self.followers_of(&targets)
+    }
+
+    /// Puts the matters of an agenda on the meeting (the matter's `Schedule`), before
+    /// the notice goes out. A matter that is unknown or not at the meeting's bodies
+    /// stops the notice with the matter's error.
+    fn schedule_agenda_matters(
+        &self,
+        actor: &Actor,
+        meeting: &MeetingId,
+        agenda: &[AgendaItem],
+    ) -> Result<Vec<MatterId>> {
+        let mut scheduled = Vec::new();
+        for item in agenda {
+            let Some(id) = item.matter else { continue };
+            let m = self
+                .load_matter(id)
+                .map_err(|_| MeetingError::InvalidAgenda {
+                    meeting: meeting.clone(),
+                    number: item.number,
+                    problem: format!("unknown matter {id}"),
+                })?;
+            if m.scheduled.as_ref() != Some(meeting) {
+                let cmd = derived_command_id(&[
+                    "schedule",
+                    meeting.as_str(),
+                    &id.to_string(),
+                    &m.version.to_string(),
+                ]);
+                self.matter_with(
+                    id,
+                    actor,
+                    MatterCommand::Schedule {
+                        meeting: meeting.clone(),
+                    },
+                    CommandOptions::with_id(cmd),
+                )?;
+            }
+            scheduled.push(id);
+        }
+        Ok(scheduled)
+    }
+
+    /// The open matters at a meeting's bodies that are not scheduled on another
+    /// meeting, as agenda candidates (submitted on their registration day, documents
+    /// ready when marked ready).
+    pub fn matter_candidates(&self, meeting: &MeetingId) -> Result<Vec<Candidate>> {
+        let plan = self.planned(meeting)?;
+        let mut out: Vec<Candidate> = Vec::new();
+        for body in &plan.bodies {
+            for s in self.matters_at(body, None)? {
+                if !s.status.is_open()
+                    || s.scheduled.as_ref().is_some_and(|m| m != meeting)
+                    || out.iter().any(|c| c.matter == Some(s.id))
+                {
+                    continue;
+                }
+                let m = self.load_matter(s.id)?;
+                let kind = if m.status == MatterStatus::InformationItem {
+                    ItemKind::Information
+                } else {
+                    match m
+                        .active
+                        .iter()
+                        .find(|a| a.body.as_ref().is_some_and(|b| plan.bodies.contains(b)))
+                        .map(|a| a.purpose)
+                    {
+                        Some(
+                            Purpose::Decision
+                            | Purpose::ReadinessCheck
+                            | Purpose::PoliticalDecision,
+                        ) => ItemKind::Decision,
+                        Some(Purpose::Information) | None => ItemKind::Information,
+                        Some(_) => ItemKind::Discussion,
+                    }
+                };
+                out.push(Candidate {
+                    matter: Some(s.id),
+                    title: m.title.clone(),
+                    kind,
+                    presenter: None,
+                    time_box: None,
+                    submitter: Some(m.submitter.clone()),
+                    submitted_on: m.registered_on,
+                    documents_ready_on: m.documents_ready,
+                    carried_from: None,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Renders a meeting's minutes as Markdown.
@@ -1085,4 +1339,22 @@ fn change_notification(
         notice_recipients(ctx.org, &plan.bodies, &agenda, &state.substitutes_called),
     );
     vec![n]
+}
+
+/// The body an outcome at a meeting is recorded at: the meeting's body where the
+/// matter now is (a joint session counts for the bodies it joins), else the first.
+fn at_body(org: &Organisation, matter: &Matter, meeting_bodies: &[BodyId]) -> BodyId {
+    let current = matter.current_bodies();
+    meeting_bodies
+        .iter()
+        .find(|mb| {
+            current.iter().any(|cb| {
+                cb == mb
+                    || org.body(mb).is_some_and(|b| b.joint_of.contains(cb))
+                    || org.body(cb).is_some_and(|b| b.joint_of.contains(mb))
+            })
+        })
+        .or(meeting_bodies.first())
+        .cloned()
+        .unwrap_or_else(|| matter.body.clone())
 }

@@ -12,18 +12,7 @@ use crate::org::{MinutesKind, Organisation, Role};
 
 use super::{AdjustmentMeans, Meeting, Outcome, Paragraph, Presenter, expanded_bodies};
 
-/// The language of a rendered text.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Language {
-    /// Swedish (the default).
-    #[default]
-    Swedish,
-    /// English.
-    English,
-}
+pub use crate::notification::Language;
 
 struct Labels {
     protocol: &'static str,
@@ -44,6 +33,12 @@ struct Labels {
     raised_by: &'static str,
     decision: &'static str,
     direction: &'static str,
+    readiness: &'static str,
+    prepared: &'static str,
+    proposes: &'static str,
+    ready: &'static str,
+    not_ready: &'static str,
+    to_political: &'static str,
     decides: &'static str,
     noted: &'static str,
     discussed: &'static str,
@@ -76,6 +71,12 @@ const SV: Labels = Labels {
     raised_by: "anmäler ärendet till dagordningen",
     decision: "Beslut",
     direction: "Inriktningsbeslut",
+    readiness: "Ställningstagande",
+    prepared: "Beredning",
+    proposes: "föreslår",
+    ready: "Parterna är redo för beslutsprocess.",
+    not_ready: "Parterna är inte redo för beslutsprocess.",
+    to_political: "Ärendet går vidare till politisk beslutsprocess hos parterna.",
     decides: "beslutar",
     noted: "Informationen läggs till handlingarna.",
     discussed: "Frågan diskuterades.",
@@ -108,6 +109,12 @@ const EN: Labels = Labels {
     raised_by: "adds the item to the agenda",
     decision: "Decision",
     direction: "Direction decision",
+    readiness: "Readiness check",
+    prepared: "Preparation",
+    proposes: "proposes",
+    ready: "The parties are ready for the decision process.",
+    not_ready: "The parties are not ready for the decision process.",
+    to_political: "The matter goes on to political decision in the parties.",
     decides: "decides",
     noted: "The information is noted and filed.",
     discussed: "The question was discussed.",
@@ -325,6 +332,42 @@ fn paragraph_md(
                 "{}\n",
                 clauses_text(subject, l.decides, clauses, language)
             );
+        }
+        Outcome::Prepared { clauses } => {
+            let _ = writeln!(out, "**{}**\n", l.prepared);
+            if !clauses.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}\n",
+                    clauses_text(subject, l.proposes, clauses, language)
+                );
+            }
+        }
+        Outcome::Rejected { clauses } => {
+            let _ = writeln!(out, "**{}**\n", l.decision);
+            let _ = writeln!(
+                out,
+                "{}\n",
+                clauses_text(subject, l.decides, clauses, language)
+            );
+        }
+        Outcome::ReadinessChecked { ready, clauses } => {
+            let _ = writeln!(out, "**{}**\n", l.readiness);
+            let _ = writeln!(out, "{}\n", if *ready { l.ready } else { l.not_ready });
+            let _ = writeln!(
+                out,
+                "{}\n",
+                clauses_text(subject, l.decides, clauses, language)
+            );
+        }
+        Outcome::ForwardedToPolitical { clauses } => {
+            let _ = writeln!(out, "**{}**\n", l.decision);
+            let _ = writeln!(
+                out,
+                "{}\n",
+                clauses_text(subject, l.decides, clauses, language)
+            );
+            let _ = writeln!(out, "{}\n", l.to_political);
         }
         Outcome::DirectionDecision { clauses } => {
             let _ = writeln!(out, "**{}**\n", l.direction);

@@ -26,8 +26,8 @@ pub mod minutes;
 
 pub use agenda::{AgendaPlan, Candidate, Deferral, DeferralReason, build_agenda, standard_agenda};
 pub use commands::{
-    AppliedMinutes, DistributionList, EffectFailure, MinutesCommand, NoticeInput, ProposedAgenda,
-    Reschedule, call_recipients, distribution_list, notice_recipients,
+    DistributionList, EffectFailure, Effects, NoticeInput, ProposedAgenda, Reschedule, WithEffects,
+    call_recipients, distribution_list, notice_recipients,
 };
 pub use minutes::{Language, meeting_title, render_markdown};
 
@@ -298,6 +298,16 @@ pub enum Outcome {
         /// The "att"-clauses, each without its leading "att".
         clauses: Vec<String>,
     },
+    /// Prepared (beredd): the preparing body forms its recommendation ("… föreslår att").
+    Prepared {
+        /// The recommendation, as "att"-clauses (may be empty).
+        clauses: Vec<String>,
+    },
+    /// A decision to reject (beslutar att avslå …).
+    Rejected {
+        /// The "att"-clauses.
+        clauses: Vec<String>,
+    },
     /// A direction decision (inriktningsbeslut att …): the work continues.
     DirectionDecision {
         /// The "att"-clauses.
@@ -307,6 +317,18 @@ pub enum Outcome {
     Recommended {
         /// The body the proposal goes to.
         to: BodyId,
+        /// The "att"-clauses.
+        clauses: Vec<String>,
+    },
+    /// A readiness check (ställningstagande om parterna är redo för beslutsprocess).
+    ReadinessChecked {
+        /// Whether the parties are ready.
+        ready: bool,
+        /// The "att"-clauses.
+        clauses: Vec<String>,
+    },
+    /// The decision that the matter goes to political decision in every party.
+    ForwardedToPolitical {
         /// The "att"-clauses.
         clauses: Vec<String>,
     },
@@ -331,6 +353,10 @@ impl Outcome {
     pub fn clauses(&self) -> &[String] {
         match self {
             Outcome::Decided { clauses }
+            | Outcome::Prepared { clauses }
+            | Outcome::Rejected { clauses }
+            | Outcome::ReadinessChecked { clauses, .. }
+            | Outcome::ForwardedToPolitical { clauses }
             | Outcome::DirectionDecision { clauses }
             | Outcome::Recommended { clauses, .. }
             | Outcome::ReferredBack { clauses, .. } => clauses,
@@ -343,6 +369,9 @@ impl Outcome {
         matches!(
             self,
             Outcome::Decided { .. }
+                | Outcome::Rejected { .. }
+                | Outcome::ReadinessChecked { .. }
+                | Outcome::ForwardedToPolitical { .. }
                 | Outcome::DirectionDecision { .. }
                 | Outcome::Recommended { .. }
                 | Outcome::ReferredBack { .. }

@@ -962,7 +962,7 @@ fn adjusting_is_for_the_named_adjuster_or_the_role() {
         .adjust_minutes(&person("jonas"), cmd(), &m, adj)
         .unwrap();
     assert!(done.executed.state.minutes_final());
-    assert_eq!(done.applied, Some(AppliedMinutes::default()));
+    assert_eq!(done.effects, Some(Effects::default()));
 }
 
 #[test]

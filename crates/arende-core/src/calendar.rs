@@ -22,18 +22,24 @@ use crate::meeting::minutes::{Language, meeting_title};
 use crate::org::{LeadTimes, MeetingStatus, Organisation, PlannedMeeting, Role};
 use crate::store::EventStore;
 
-/// The call-for-matters and notice dates of a meeting on `date` of `bodies`: the
-/// earliest each body's lead times ask for (a joint meeting follows the strictest).
+/// The call-for-matters and notice dates of a meeting on `date` of `bodies`: a joint
+/// session's own lead times, else the earliest each body's lead times ask for (bodies
+/// meeting together follow the strictest).
 pub fn derived_dates(
     org: &Organisation,
     bodies: &[BodyId],
     date: NaiveDate,
 ) -> (NaiveDate, NaiveDate) {
-    let leads: Vec<LeadTimes> = bodies
+    let known: Vec<&crate::org::Body> = bodies.iter().filter_map(|b| org.body(b)).collect();
+    // A joint session's own lead times apply to its meetings (as the configuration
+    // derives them); otherwise the strictest of the bodies meeting together.
+    let leads: Vec<LeadTimes> = match known
         .iter()
-        .filter_map(|b| org.body(b))
-        .map(|b| b.lead_times)
-        .collect();
+        .find(|b| b.kind == crate::org::BodyKind::JointSession)
+    {
+        Some(session) => vec![session.lead_times],
+        None => known.iter().map(|b| b.lead_times).collect(),
+    };
     let leads = if leads.is_empty() {
         vec![LeadTimes::default()]
     } else {

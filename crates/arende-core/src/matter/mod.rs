@@ -25,6 +25,11 @@ mod event;
 mod notify;
 mod types;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
+
 pub use command::{MatterCommand, RemissOrder, SubmitMatter};
 pub use decide::{MatterContext, decide, holders_of, remiss_recipients};
 pub use engine::CommandOptions;

@@ -731,6 +731,23 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
             edition: Some("Remissupplaga".into()),
         }),
     )?;
+    // The remiss deadline is an entry of the joint chief group's calendar.
+    let cal = parse(&engine.body_calendar(&BodyId::new("cg-joint"), &[], Language::Swedish)?);
+    let remiss = cal
+        .todos()
+        .find(|t| t.get_uid() == Some(format!("remiss-{matter}@orebro.arende").as_str()))
+        .expect("the remiss deadline");
+    assert_eq!(
+        remiss.get_due(),
+        Some(DatePerhapsTime::Date(d("2025-01-10")))
+    );
+    assert!(
+        remiss
+            .get_summary()
+            .unwrap()
+            .starts_with("Synpunkter senast 2025-01-10")
+    );
+
     clock.set_date(d("2025-01-20"));
     engine.matter(
         matter,

@@ -323,14 +323,41 @@ pub fn to_ics(
 }
 
 impl<S: EventStore, C: Clock> Engine<S, C> {
+    /// The open consultations (remiss) with missing responses, as calendar deadlines
+    /// ("synpunkter senast …"), optionally only those sent by `body`. The entry's
+    /// sequence is the matter's version, so a changed deadline raises it.
+    pub fn remiss_calendar_deadlines(&self, body: Option<&BodyId>) -> Result<Vec<Deadline>> {
+        let today = self.clock().today();
+        let due = self.remiss_deadlines(today)?;
+        let mut out = Vec::with_capacity(due.len());
+        for r in due {
+            if body.is_some_and(|b| b != &r.body) {
+                continue;
+            }
+            let version = self
+                .query_matters(|p| p.summary(r.matter).map(|s| s.version))?
+                .unwrap_or(0);
+            let missing: Vec<String> = r.missing.iter().map(|m| m.to_string()).collect();
+            out.push(Deadline {
+                key: format!("remiss-{}", r.matter),
+                summary: format!("Synpunkter senast {}: {}", r.deadline, r.title),
+                due: r.deadline,
+                sequence: u32::try_from(version).unwrap_or(u32::MAX),
+                cancelled: false,
+                description: Some(format!("Remissvar saknas från: {}", missing.join(", "))),
+            });
+        }
+        Ok(out)
+    }
+
     /// People who sit in two bodies meeting at overlapping times, in the plan as it
     /// now stands.
     pub fn meeting_conflicts(&self) -> Result<Vec<Conflict>> {
         Ok(conflicts(self.org(), &self.meeting_plan()?))
     }
 
-    /// A body's meeting plan as iCalendar, with its call and notice dates and the
-    /// given deadlines (e.g. remiss deadlines of its matters).
+    /// A body's meeting plan as iCalendar, with its call and notice dates, the
+    /// deadlines of the consultations it sent, and the given extra deadlines.
     pub fn body_calendar(
         &self,
         body: &BodyId,
@@ -352,15 +379,18 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             language,
             with_lead_dates: true,
         };
+        let mut all = self.remiss_calendar_deadlines(Some(body))?;
+        all.extend(deadlines.iter().cloned());
         Ok(to_ics(
             self.org(),
             &self.body_meeting_plan(body)?,
-            deadlines,
+            &all,
             &options,
         ))
     }
 
-    /// Every body's meeting plan together as iCalendar.
+    /// Every body's meeting plan together as iCalendar, with every open consultation's
+    /// deadline and the given extra deadlines.
     pub fn calendar(&self, deadlines: &[Deadline], language: Language) -> Result<String> {
         let options = IcsOptions {
             name: match language {
@@ -371,12 +401,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             language,
             with_lead_dates: true,
         };
-        Ok(to_ics(
-            self.org(),
-            &self.meeting_plan()?,
-            deadlines,
-            &options,
-        ))
+        let mut all = self.remiss_calendar_deadlines(None)?;
+        all.extend(deadlines.iter().cloned());
+        Ok(to_ics(self.org(), &self.meeting_plan()?, &all, &options))
     }
 }
 

@@ -27,7 +27,7 @@ pub mod minutes;
 pub use agenda::{AgendaPlan, Candidate, Deferral, DeferralReason, build_agenda, standard_agenda};
 pub use commands::{
     DistributionList, EffectFailure, Effects, NoticeInput, ProposedAgenda, Reschedule, WithEffects,
-    call_recipients, distribution_list, notice_recipients,
+    call_recipients, derived_command_id, distribution_list, notice_recipients,
 };
 pub use minutes::{Language, meeting_title, render_markdown};
 

@@ -63,7 +63,10 @@ pub fn encode<E: Event>(event: &E) -> EventData {
         // Serialising our own event enums to JSON cannot fail: they hold only strings,
         // numbers, dates and maps with string keys.
         payload: serde_json::to_string(event).unwrap_or_else(|e| {
-            format!("{{\"EncodingFailed\":{}}}", serde_json::Value::String(e.to_string()))
+            format!(
+                "{{\"EncodingFailed\":{}}}",
+                serde_json::Value::String(e.to_string())
+            )
         }),
     }
 }

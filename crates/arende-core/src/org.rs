@@ -481,10 +481,7 @@ impl Organisation {
     }
 
     /// The planned meetings (not cancelled) that a body takes part in, in date order.
-    pub fn meetings_of<'a>(
-        &'a self,
-        body: &'a BodyId,
-    ) -> impl Iterator<Item = &'a PlannedMeeting> {
+    pub fn meetings_of<'a>(&'a self, body: &'a BodyId) -> impl Iterator<Item = &'a PlannedMeeting> {
         self.meetings
             .iter()
             .filter(move |m| m.status != MeetingStatus::Cancelled && m.bodies.contains(body))

@@ -180,7 +180,10 @@ pub struct RouteDef {
 impl From<Route> for RouteDef {
     fn from(r: Route) -> Self {
         let steps = r.steps().cloned().collect();
-        let edges = r.edges().map(|(a, b, d)| (a.clone(), b.clone(), d)).collect();
+        let edges = r
+            .edges()
+            .map(|(a, b, d)| (a.clone(), b.clone(), d))
+            .collect();
         RouteDef {
             id: r.id,
             name: r.name,

@@ -187,7 +187,9 @@ pub enum OutboxStatus {
 #[non_exhaustive]
 pub enum StoreError {
     /// The stream was not at the expected version: another writer came first.
-    #[error("conflict on stream {stream} of {tenant}: expected version {expected:?}, found {actual}")]
+    #[error(
+        "conflict on stream {stream} of {tenant}: expected version {expected:?}, found {actual}"
+    )]
     Conflict {
         /// The organisation.
         tenant: TenantId,

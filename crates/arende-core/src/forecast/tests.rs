@@ -285,7 +285,7 @@ fn unbroken_schooling_information_reachable_decision_blocked_by_the_remiss() {
         matches!(bound_by, Bound::Consultation { step, .. } if step.as_str() == "remiss"),
         "{bound_by:?}"
     );
-    assert!(t.describe(Lang::Sv).contains("remissen remiss"));
+    assert!(t.describe(Lang::Sv).contains("remissen (remiss)"));
     assert_eq!(
         t.reachable_instead,
         vec![(StepId::new("cg-info"), Purpose::Information)]

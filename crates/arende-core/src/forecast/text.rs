@@ -86,7 +86,9 @@ impl Bound {
                     processed,
                 },
                 Lang::Sv,
-            ) => format!("remissen {step}: svar senast {deadline}, svaren inarbetade {processed}"),
+            ) => {
+                format!("remissen ({step}): svar senast {deadline}, svaren inarbetade {processed}")
+            }
             (
                 Bound::Consultation {
                     step,
@@ -95,7 +97,7 @@ impl Bound {
                 },
                 Lang::En,
             ) => format!(
-                "the consultation (remiss) {step}: responses due {deadline}, worked in by {processed}"
+                "the consultation (remiss, {step}): responses due {deadline}, worked in by {processed}"
             ),
             (
                 Bound::LegalForce {

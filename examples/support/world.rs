@@ -12,7 +12,7 @@ use arende::assignment::Assignment;
 use arende::authz::Actor;
 use arende::clock::{Clock, SimulatedClock};
 use arende::engine::Engine;
-use arende::ids::{BodyId, CommandId, MatterId, MeetingId, PersonId, RouteId, StepId};
+use arende::ids::{BodyId, CommandId, MatterId, MeetingId, PersonId, RouteId};
 use arende::matter::Matter;
 use arende::meeting::{
     AdjustmentMeans, AgendaItem, Attendance, Document, Effects, Meeting, MeetingRecord,
@@ -537,9 +537,4 @@ fn check(done: WithEffects) -> Result<()> {
 /// The step ids a matter has completed, in order.
 pub fn done_steps(m: &Matter) -> Vec<&str> {
     m.done.iter().map(|o| o.step.as_str()).collect()
-}
-
-/// A step id.
-pub fn step(id: &str) -> StepId {
-    StepId::new(id)
 }

@@ -22,8 +22,23 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const COLLABORATION: [&str; 17] = [
-    "wg", "sbu", "cg-social", "cg-school", "cg-health", "cg-joint", "sg", "kcrd", "council",
-    "council-social", "council-health", "north", "south", "west", "orebro-part", "wg2", "wg3",
+    "wg",
+    "sbu",
+    "cg-social",
+    "cg-school",
+    "cg-health",
+    "cg-joint",
+    "sg",
+    "kcrd",
+    "council",
+    "council-social",
+    "council-health",
+    "north",
+    "south",
+    "west",
+    "orebro-part",
+    "wg2",
+    "wg3",
 ];
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -79,7 +94,9 @@ fn organisation() -> Organisation {
         };
         let mut b = body(id, kind);
         if *id == "cg-joint" {
-            b.joint_of = ["cg-social", "cg-school", "cg-health"].map(BodyId::new).to_vec();
+            b.joint_of = ["cg-social", "cg-school", "cg-health"]
+                .map(BodyId::new)
+                .to_vec();
         }
         // Every other week, each body on its own weekday.
         let mut day = start + Duration::days(i as i64 % 5);
@@ -187,7 +204,12 @@ fn route() -> Route {
     ]
     .map(|(a, b, dep)| (StepId::new(a), StepId::new(b), dep))
     .to_vec();
-    match Route::new(RouteId::new("county-agreement"), "bench".into(), steps, edges) {
+    match Route::new(
+        RouteId::new("county-agreement"),
+        "bench".into(),
+        steps,
+        edges,
+    ) {
         Ok(r) => r,
         Err(p) => panic!("bench route invalid: {p:?}"),
     }

@@ -371,6 +371,14 @@ struct Walk<'a, 'f> {
 }
 
 impl<'a> Walk<'a, '_> {
+    /// Whether plan `plan` has a meeting on or before `after` that documents ready on
+    /// `documents` could reach: then the predecessor's meeting, not the documents, bounds.
+    fn earlier(&self, plan: usize, documents: NaiveDate, after: NaiveDate) -> bool {
+        self.index
+            .first_in(plan, documents, None)
+            .is_ok_and(|free| free.date <= after)
+    }
+
     /// What successors see of a step already taken on `date`.
     fn completed(&self, i: usize, cs: &CompiledStep<'a>, date: NaiveDate) -> Node<'a> {
         let step = self.steps[i];
@@ -431,14 +439,14 @@ impl<'a> Walk<'a, '_> {
         i: usize,
         cs: &CompiledStep<'a>,
         nodes: &[Node<'a>],
-    ) -> Result<(Node<'a>, StepForecast), ForecastError> {
+        out: &mut StepForecast,
+    ) -> Result<Node<'a>, ForecastError> {
         let step = self.steps[i];
         let ready = self.input.ready;
         let mut node = Node::default();
-        let mut out = empty_forecast(step, ready);
         if step.purpose == Purpose::EntryIntoForce {
-            self.entry_into_force(step, cs, nodes, &mut node, &mut out)?;
-            return Ok((node, out));
+            self.entry_into_force(step, cs, nodes, &mut node, out)?;
+            return Ok(node);
         }
         let consultation = if step.purpose == Purpose::Consultation {
             let spec = step.consultation.as_ref();
@@ -461,7 +469,7 @@ impl<'a> Walk<'a, '_> {
         if let Some(w) = g.waiting {
             out.bound_by = Bound::AfterUnknown { step: w.clone() };
             node.deciders = cs.deciders.len();
-            return Ok((node, out));
+            return Ok(node);
         }
         out.documents_ready = Some(g.documents);
         out.documents_bound = g.documents_bound.bound();
@@ -470,8 +478,8 @@ impl<'a> Walk<'a, '_> {
             date,
         });
         if step.purpose == Purpose::PoliticalDecision {
-            self.political(step, cs, &g, &mut node, &mut out);
-            return Ok((node, out));
+            self.political(step, cs, &g, &mut node, out);
+            return Ok(node);
         }
         match (step.purpose.needs_meeting(), cs.body) {
             (true, Some((body, plan))) => {
@@ -479,8 +487,8 @@ impl<'a> Walk<'a, '_> {
                 match self.index.first_in(plan, g.documents, after) {
                     Ok(slot) => {
                         // Would the documents alone have allowed an earlier meeting?
-                        let bound = match (g.after, self.index.first_in(plan, g.documents, None)) {
-                            (Some((a, b, _)), Ok(free)) if free.date <= a => b,
+                        let bound = match g.after {
+                            Some((a, b, _)) if self.earlier(plan, g.documents, a) => b,
                             _ => g.documents_bound,
                         };
                         let minutes = body.lead_times.minutes_final.after(slot.date);
@@ -564,7 +572,7 @@ impl<'a> Walk<'a, '_> {
                 });
             }
         }
-        Ok((node, out))
+        Ok(node)
     }
 
     /// Political decisions in every party, in parallel.
@@ -643,8 +651,8 @@ impl<'a> Walk<'a, '_> {
                 out.date = Some(date);
                 out.minutes_final = Some(minutes);
                 // Would the documents alone have allowed the last party an earlier meeting?
-                let bound = match (g.after, self.index.first_in(plan, documents, None)) {
-                    (Some((a, b, _)), Ok(free)) if free.date <= a => b,
+                let bound = match g.after {
+                    Some((a, b, _)) if self.earlier(plan, documents, a) => b,
                     _ => g.documents_bound,
                 };
                 out.bound_by = bound.bound();
@@ -789,9 +797,10 @@ pub(super) fn run<'o>(
             nodes.push(walk.completed(i, cs, date));
             continue;
         }
-        let (node, forecast) = walk.step(i, cs, &nodes)?;
-        nodes.push(node);
-        steps.push(forecast);
+        steps.push(empty_forecast(walk.steps[i], input.ready));
+        if let Some(out) = steps.last_mut() {
+            nodes.push(walk.step(i, cs, &nodes, out)?);
+        }
     }
     let mut forecast = Forecast {
         route: route.id().clone(),

@@ -8,7 +8,7 @@ use arende_core::forecast::{
 };
 use arende_core::ids::MeetingId;
 use arende_core::org::{LeadTime, Organisation};
-use arende_core::route::Purpose;
+use arende_core::route::{Purpose, Route};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
@@ -83,7 +83,7 @@ pub fn run(args: ForecastArgs, lang: Lang) -> Result<String, CliError> {
     };
     Ok(match args.format {
         Format::Json => {
-            let mut v = to_json(&org, &forecast, lang);
+            let mut v = to_json(&org, route, &forecast, lang);
             if let Some(w) = &what_if {
                 v["what_if"] = what_if_json(w, &assumptions, lang);
             }
@@ -92,7 +92,7 @@ pub fn run(args: ForecastArgs, lang: Lang) -> Result<String, CliError> {
             s
         }
         Format::Text => {
-            let mut s = timeline(&org, route.name(), &forecast, &args, lang);
+            let mut s = timeline(&org, route, &forecast, &args, lang);
             if let Some(w) = &what_if {
                 s.push_str(&what_if_text(w, &assumptions, lang));
             }
@@ -109,10 +109,10 @@ fn bound_json(b: &Bound, lang: Lang) -> Value {
     v
 }
 
-fn step_json(org: &Organisation, s: &StepForecast, lang: Lang) -> Value {
+fn step_json(org: &Organisation, route: &Route, s: &StepForecast, lang: Lang) -> Value {
     json!({
         "step": s.step,
-        "name": s.name,
+        "name": route.step(&s.step).map(|x| x.name.as_str()),
         "body": s.body,
         "body_name": s.body.as_ref().map(|b| body_name(org, b)),
         "purpose": s.purpose.name(),
@@ -130,11 +130,11 @@ fn step_json(org: &Organisation, s: &StepForecast, lang: Lang) -> Value {
 }
 
 /// The forecast as the JSON object of `--format json`.
-pub fn to_json(org: &Organisation, f: &Forecast, lang: Lang) -> Value {
+pub fn to_json(org: &Organisation, route: &Route, f: &Forecast, lang: Lang) -> Value {
     let mut v = json!({
         "route": f.route,
         "ready": f.ready,
-        "steps": f.steps.iter().map(|s| step_json(org, s, lang)).collect::<Vec<_>>(),
+        "steps": f.steps.iter().map(|s| step_json(org, route, s, lang)).collect::<Vec<_>>(),
     });
     if let Some(t) = &f.target {
         v["target"] = json!({
@@ -240,7 +240,7 @@ fn what_if_text(w: &WhatIf, assumptions: &[Assumption], lang: Lang) -> String {
 /// The readable timeline of `--format text`.
 fn timeline(
     org: &Organisation,
-    route_name: &str,
+    route: &Route,
     f: &Forecast,
     args: &ForecastArgs,
     lang: Lang,
@@ -266,7 +266,7 @@ fn timeline(
             "bound by",
         ),
     };
-    let _ = writeln!(out, "{title} {route_name} ({})", f.route);
+    let _ = writeln!(out, "{title} {} ({})", route.name(), f.route);
     let _ = writeln!(out, "{ready_h}: {}", f.ready);
     if !args.done.is_empty() {
         let done: Vec<String> = args.done.iter().map(|(s, d)| format!("{s} {d}")).collect();
@@ -275,7 +275,8 @@ fn timeline(
     out.push('\n');
     for s in &f.steps {
         let date = s.date.map_or(unknown.to_string(), |d| d.to_string());
-        let _ = writeln!(out, "{date:<10}  {} ({})", s.name, s.step);
+        let name = route.step(&s.step).map_or("", |x| x.name.as_str());
+        let _ = writeln!(out, "{date:<10}  {name} ({})", s.step);
         let mut what = lang.purpose(s.purpose).to_string();
         if let Some(b) = &s.body {
             let by = match (s.purpose, lang) {

@@ -7,7 +7,6 @@
 
 mod error;
 mod forecast;
-mod graph;
 mod ics;
 mod show;
 
@@ -42,7 +41,8 @@ enum Command {
         /// The configuration file (e.g. config/orebro.toml).
         config: PathBuf,
     },
-    /// Show a route: its steps and edges, as text, Graphviz DOT or Mermaid.
+    /// Show a route: its steps and edges, as text, Graphviz DOT or Mermaid (DOT and
+    /// Mermaid labels are Swedish).
     Route {
         /// The configuration file.
         config: PathBuf,
@@ -194,8 +194,8 @@ fn run(cli: Cli) -> Result<String, CliError> {
             let r = show::route(&org, &route)?;
             Ok(match format {
                 RouteFormat::Text => show::route_text(&org, r, lang),
-                RouteFormat::Dot => graph::dot(&org, r, lang),
-                RouteFormat::Mermaid => graph::mermaid(&org, r, lang),
+                RouteFormat::Dot => r.to_dot(&org),
+                RouteFormat::Mermaid => r.to_mermaid(&org),
             })
         }
         Command::Forecast(args) => forecast::run(args, lang),

@@ -31,7 +31,8 @@ pub(crate) struct NoSlot {
 /// The meeting plans of every body, indexed for search by date.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MeetingIndex {
-    plans: HashMap<BodyId, Vec<Slot>>,
+    plans: Vec<Vec<Slot>>,
+    by_body: HashMap<BodyId, usize>,
 }
 
 /// Whether `meeting` is one that `body` meets at: it lists the body, lists a joint
@@ -54,7 +55,10 @@ fn takes_part(body: &Body, joint_sessions: &[&Body], meeting: &PlannedMeeting) -
 impl MeetingIndex {
     /// Indexes every body's meetings once.
     pub fn new(org: &Organisation) -> MeetingIndex {
-        let mut plans = HashMap::with_capacity(org.bodies.len());
+        let mut index = MeetingIndex {
+            plans: Vec::with_capacity(org.bodies.len()),
+            by_body: HashMap::with_capacity(org.bodies.len()),
+        };
         for body in org.bodies.values() {
             let joint: Vec<&Body> = org.joint_sessions_of(&body.id).collect();
             let mut slots: Vec<Slot> = org
@@ -69,27 +73,44 @@ impl MeetingIndex {
                 })
                 .collect();
             slots.sort_by_key(|s| (s.date, s.notice));
-            plans.insert(body.id.clone(), slots);
+            index.by_body.insert(body.id.clone(), index.plans.len());
+            index.plans.push(slots);
         }
-        MeetingIndex { plans }
+        index
+    }
+
+    /// The plan number of a body, for [`MeetingIndex::first_in`].
+    pub fn plan_of(&self, body: &BodyId) -> Option<usize> {
+        self.by_body.get(body).copied()
     }
 
     /// The meetings a body can handle matters at, in date order.
     pub fn slots(&self, body: &BodyId) -> &[Slot] {
-        self.plans.get(body).map(Vec::as_slice).unwrap_or(&[])
+        self.plan_of(body)
+            .and_then(|p| self.plans.get(p))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Adds a meeting to a body's plan (for what-if), keeping the order.
     pub fn add(&mut self, body: &BodyId, slot: Slot) {
-        let slots = self.plans.entry(body.clone()).or_default();
-        let at = slots.partition_point(|s| (s.date, s.notice) <= (slot.date, slot.notice));
-        slots.insert(at, slot);
+        let plan = match self.plan_of(body) {
+            Some(p) => p,
+            None => {
+                self.by_body.insert(body.clone(), self.plans.len());
+                self.plans.push(Vec::new());
+                self.plans.len() - 1
+            }
+        };
+        if let Some(slots) = self.plans.get_mut(plan) {
+            let at = slots.partition_point(|s| (s.date, s.notice) <= (slot.date, slot.notice));
+            slots.insert(at, slot);
+        }
     }
 
     /// Removes a meeting from every plan (for what-if). Returns whether it was there.
     pub fn remove(&mut self, meeting: &MeetingId) -> bool {
         let mut found = false;
-        for slots in self.plans.values_mut() {
+        for slots in &mut self.plans {
             let before = slots.len();
             slots.retain(|s| &s.meeting != meeting);
             found |= slots.len() != before;
@@ -97,16 +118,16 @@ impl MeetingIndex {
         found
     }
 
-    /// The first meeting of `body` whose notice date is on or after `documents` (the
-    /// documents are ready by the notice) and, when `after` is given, whose day is
+    /// The first meeting of plan `plan` whose notice date is on or after `documents`
+    /// (the documents are ready by the notice) and, when `after` is given, whose day is
     /// strictly after it.
-    pub fn first(
+    pub fn first_in(
         &self,
-        body: &BodyId,
+        plan: usize,
         documents: NaiveDate,
         after: Option<NaiveDate>,
     ) -> Result<&Slot, NoSlot> {
-        let slots = self.slots(body);
+        let slots = self.plans.get(plan).map_or(&[][..], Vec::as_slice);
         // A notice is never after its meeting, so no meeting before `documents` fits.
         let from = match after.and_then(|a| a.succ_opt()) {
             Some(a) if a > documents => a,

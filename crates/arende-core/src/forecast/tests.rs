@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDate, NaiveTime};
 use proptest::prelude::*;
 
+use super::compute::legal_force;
 use super::*;
 use crate::authz::Permissions;
 use crate::ids::{MeetingId, RouteId, TenantId};

@@ -159,7 +159,7 @@ fn family_centres_from_kcrd_assignment_to_political_decisions() {
     // KCRD's assignment to the project lead, reported at the preparatory group (§ 8).
     assert!(run.line("AssignmentGiven", "kcrd").is_some());
     assert_eq!(
-        at(run, "AssignmentReported", "kcrd"),
+        at(run, "AssignmentReported", "sbu"),
         (d(2024, 10, 15), Some(8))
     );
 

@@ -463,6 +463,8 @@ fn council_of_17_may(w: &mut World, council: &MeetingRun, matter: MatterId) -> R
             number: 9,
             reason: DropReason::LackOfTime,
         }],
+        // The added item is taken before the closing item (§ 12, § 13).
+        order: (1..=13).collect(),
     };
     let filed = Outcome::NotedAndFiled;
     council.held(

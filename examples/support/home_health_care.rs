@@ -66,15 +66,14 @@ fn paragraph_ref(meeting: &MeetingId, paragraph: u32) -> MinutesRef {
     }
 }
 
-/// A readiness forum (steering group, chief group, KCRD) that meets on the final
-/// proposal: notice, meeting, notes with the readiness check, distributed the same day.
-/// The notice's item is not linked to the matter: see the work-around in the text.
-fn readiness_forum(w: &mut World, run: &MeetingRun, matter: MatterId, linked: bool) -> Result<()> {
+/// The notice of a readiness forum (steering group, chief group, KCRD) on the final
+/// proposal. The three forums confirm the same proposal, so the matter is current at all
+/// of them at once and each notice can go out before the forum before it has met.
+fn readiness_forum(w: &mut World, run: &MeetingRun, matter: MatterId) -> Result<()> {
     let title = "Ny överenskommelse om hälso- och sjukvård i hemmet: ställningstagande om parterna är redo för beslutsprocess";
-    let mut item = AgendaItem::new(2, title, ItemKind::Decision).presented_by(MALIN);
-    if linked {
-        item = item.matter(matter);
-    }
+    let item = AgendaItem::new(2, title, ItemKind::Decision)
+        .presented_by(MALIN)
+        .matter(matter);
     run.notice(
         w,
         vec![
@@ -147,6 +146,15 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         &peter,
         MatterCommand::Screen(Screening::Handle { route: None }),
     )?;
+    // The draft is the officials' own work (no body drafts it): the submitter reports it.
+    w.engine.matter(
+        matter,
+        &malin,
+        MatterCommand::Prepare {
+            at: At::body(cg_social),
+            recommendation: Some("remissversion av den nya överenskommelsen".into()),
+        },
+    )?;
     w.engine.matter(
         matter,
         &peter,
@@ -203,13 +211,8 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
     w.engine
         .matter(matter, &malin, MatterCommand::MarkDocumentsReady)?;
     kcrd.call(&mut w)?;
-    readiness_forum(&mut w, &steering, matter, true)?;
-    // WORK-AROUND (reported): a forum confirming readiness on the *same proposal* may be
-    // called before its predecessor has met (route dependency "same-proposal"), but the
-    // engine refuses to schedule the matter on a meeting of a body whose step is not yet
-    // current (`WrongMeeting`). Its notice therefore carries the item without linking the
-    // matter; the minutes' paragraph names the matter, so the decision still takes effect.
-    readiness_forum(&mut w, &social, matter, false)?;
+    readiness_forum(&mut w, &steering, matter)?;
+    readiness_forum(&mut w, &social, matter)?;
     readiness_minutes(
         &mut w,
         &steering,
@@ -220,7 +223,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
             "förslaget går vidare till chefsgruppen för social välfärd samt vård och omsorg den 30 maj",
         ],
     )?;
-    readiness_forum(&mut w, &kcrd, matter, false)?;
+    readiness_forum(&mut w, &kcrd, matter)?;
     readiness_minutes(
         &mut w,
         &social,
@@ -414,6 +417,7 @@ fn political_forecast(org: &Organisation) -> Result<Forecast> {
         .context("route county-agreement")?;
     let mut input = ForecastInput::new(route, d(2024, 9, 13));
     for (step, date) in [
+        ("draft", d(2024, 2, 1)),
         ("remiss", d(2024, 4, 25)),
         ("final-proposal", d(2024, 5, 6)),
         ("steering-readiness", d(2024, 5, 28)),

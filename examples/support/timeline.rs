@@ -689,8 +689,18 @@ fn assignment_line(
             format!("arbetsgruppen {} bildas", group.name),
         ),
         E::DueChanged { .. } => (recorded, None, "uppdragets tid ändras".to_owned()),
-        E::AssignmentReported { on, report, .. } => {
-            (*on, None, format!("uppdraget återrapporteras: {report}"))
+        E::AssignmentReported { on, report, at, .. } => {
+            // Reported at a meeting: the line is that meeting's body's.
+            let there = at
+                .as_ref()
+                .and_then(|m| org.meeting(&m.meeting))
+                .and_then(|m| m.bodies.first().cloned());
+            let from = issuer.map_or_else(String::new, |i| format!(" från {}", body_name(org, i)));
+            (
+                *on,
+                there,
+                format!("uppdraget{from} återrapporteras: {report}"),
+            )
         }
         E::AssignmentWithdrawn { on, .. } => (*on, None, "uppdraget återkallas".to_owned()),
         E::WorkingGroupDissolved { on } => (*on, None, "arbetsgruppen upplöses".to_owned()),

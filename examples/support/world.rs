@@ -12,7 +12,7 @@ use arende::assignment::Assignment;
 use arende::authz::Actor;
 use arende::clock::{Clock, SimulatedClock};
 use arende::engine::Engine;
-use arende::ids::{BodyId, CommandId, MatterId, MeetingId, PersonId, RouteId};
+use arende::ids::{BodyId, CommandId, MatterId, MeetingId, PersonId};
 use arende::matter::Matter;
 use arende::meeting::{
     AdjustmentMeans, AgendaItem, Attendance, Document, Effects, Meeting, MeetingRecord,
@@ -20,7 +20,6 @@ use arende::meeting::{
 };
 use arende::notification::Notification;
 use arende::org::{Organisation, PlannedMeeting, Role};
-use arende::route::Route;
 use arende::sqlite::SqliteStore;
 use arende::store::{EventStore, Outbox, RecordedEvent, StreamId};
 use chrono::NaiveDate;
@@ -30,46 +29,10 @@ use super::timeline::{Line, Note, NoteKind, Sent, timeline};
 /// The engine the examples run: SQLite on disk, simulated time.
 pub type SimEngine = Engine<SqliteStore, Arc<SimulatedClock>>;
 
-/// The Örebro configuration (`config/orebro.toml`), with the work-around below.
+/// The Örebro configuration (`config/orebro.toml`).
 pub fn orebro() -> Result<Organisation> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/orebro.toml");
-    let mut org = arende::load_file(path)?;
-    start_after_bodiless_drafting(&mut org)?;
-    Ok(org)
-}
-
-/// WORK-AROUND (reported to the lead): a route whose first step is a drafting step
-/// without a body cannot leave it — no matter command completes a step without a body
-/// (`Prepare`, `Recommend` and the others look for a current step *at* a body), so a
-/// matter on `county-agreement` stays at `draft` for ever. Until the engine completes
-/// such a step (or the configuration gives it a body with the draft mandate), the
-/// examples start those routes at the step after the draft: the draft existed before
-/// the matter was registered.
-fn start_after_bodiless_drafting(org: &mut Organisation) -> Result<()> {
-    let stuck: Vec<RouteId> = org
-        .routes
-        .values()
-        .filter(|r| {
-            r.first().body.is_none() && r.first().purpose == arende::route::Purpose::Drafting
-        })
-        .map(|r| r.id().clone())
-        .collect();
-    for id in stuck {
-        let Some(route) = org.routes.get(&id) else {
-            continue;
-        };
-        let first = route.first().id.clone();
-        let steps = route.steps().filter(|s| s.id != first).cloned().collect();
-        let edges = route
-            .edges()
-            .filter(|(a, _, _)| **a != first)
-            .map(|(a, b, dep)| (a.clone(), b.clone(), dep))
-            .collect();
-        let rebuilt = Route::new(id.clone(), route.name().to_owned(), steps, edges)
-            .map_err(|p| anyhow::anyhow!("route {id} without its draft step: {p:?}"))?;
-        org.routes.insert(id, rebuilt);
-    }
-    Ok(())
+    Ok(arende::load_file(path)?)
 }
 
 /// A scenario's world: where it stands in simulated time and what it has noted.
@@ -219,8 +182,7 @@ impl World {
     pub fn all_present(&self, plan: &PlannedMeeting, absent: &[&str]) -> MeetingRecord {
         MeetingRecord {
             attendance: self.everyone(plan, absent),
-            added: Vec::new(),
-            dropped: Vec::new(),
+            ..MeetingRecord::default()
         }
     }
 

@@ -322,7 +322,10 @@ fn timeline(
                     }
                 };
             }
-            for p in &s.parties {
+            // In date order, parties beyond their plan last.
+            let mut parties: Vec<_> = s.parties.iter().collect();
+            parties.sort_by_key(|p| (p.date.is_none(), p.date));
+            for p in parties {
                 let party = org.party(&p.party).map_or(p.party.as_str(), |x| &x.name);
                 let line = match (p.date, p.legal_force, lang) {
                     (Some(d), Some(lf), Language::Swedish) => {

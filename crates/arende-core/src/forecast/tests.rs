@@ -974,3 +974,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_organisation_route_compiled_once_forecasts_like_a_route_given_alone() {
+    let mut fx = Fixture::new();
+    let r = home_health_care(Some(3));
+    fx.org.routes.insert(r.id().clone(), r.clone());
+    let fc = Forecaster::new(&fx.org);
+    let own = fx.org.route(r.id()).unwrap();
+    for ready in ["2024-04-01", "2024-05-08", "2024-05-20", "2024-08-15"] {
+        let cached = fc
+            .forecast(
+                &ForecastInput::new(own, d(ready)).target(Target::new("kcrd", d("2024-06-12"))),
+            )
+            .unwrap();
+        let alone = fc
+            .forecast(
+                &ForecastInput::new(&r, d(ready)).target(Target::new("kcrd", d("2024-06-12"))),
+            )
+            .unwrap();
+        assert_eq!(cached, alone, "ready {ready}");
+    }
+}

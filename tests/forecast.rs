@@ -4,7 +4,8 @@
 
 use std::sync::OnceLock;
 
-use arende::forecast::{Bound, ForecastInput, Forecaster, Lang, Miss, Target};
+use arende::forecast::{Bound, ForecastInput, Forecaster, Miss, Target};
+use arende::notification::Language;
 use arende::org::Organisation;
 use arende::route::{Dependency, Purpose};
 use chrono::NaiveDate;
@@ -44,12 +45,12 @@ fn unbroken_schooling_ready_29_october_reaches_15_november_as_information() {
         Target::new("cg-joint", d("2024-11-15")).for_purpose(Purpose::Information),
     );
     let t = f.target.as_ref().unwrap();
-    assert!(t.reachable, "{}", t.describe(Lang::Sv));
+    assert!(t.reachable, "{}", t.describe(Language::Swedish));
     let info = f.step("cg-information").unwrap();
     assert_eq!(info.date, Some(d("2024-11-15")));
     assert_eq!(info.cutoff, Some(d("2024-11-01")));
     assert_eq!(
-        t.describe(Lang::Sv),
+        t.describe(Language::Swedish),
         "cg-joint 2024-11-15: nås för information (cg-information)"
     );
 }
@@ -73,10 +74,10 @@ fn unbroken_schooling_decision_on_15_november_is_blocked_by_the_remiss() {
     assert_eq!(*notice, d("2024-11-01"));
     assert_eq!(step.as_str(), "remiss");
     assert!(*deadline > d("2024-12-31"));
-    let text = t.describe(Lang::Sv);
+    let text = t.describe(Language::Swedish);
     assert!(text.contains("remissen (remiss)"), "{text}");
     assert!(
-        t.describe(Lang::En)
+        t.describe(Language::English)
             .contains("consultation (remiss, remiss)")
     );
     // The decision comes in spring 2025, and 15 November is still reachable for
@@ -105,7 +106,10 @@ fn unbroken_schooling_ready_5_november_misses_the_notice_of_1_november() {
         panic!("expected the notice cut-off: {:?}", t.reason);
     };
     assert_eq!((*notice, *days_late), (d("2024-11-01"), 4));
-    assert!(t.describe(Lang::Sv).contains("kallelsen går ut 2024-11-01"));
+    assert!(
+        t.describe(Language::Swedish)
+            .contains("kallelsen går ut 2024-11-01")
+    );
     assert!(t.earliest.unwrap() > d("2024-11-15"));
 }
 

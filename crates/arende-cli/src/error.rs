@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use arende_core::config::ConfigErrors;
-use arende_core::forecast::{ForecastError, Lang};
+use arende_core::forecast::ForecastError;
+use arende_core::notification::Language;
 
 /// What can go wrong running a command.
 #[derive(Debug, thiserror::Error)]
@@ -46,15 +47,15 @@ pub enum CliError {
 
 impl CliError {
     /// The message shown to the user.
-    pub fn message(&self, lang: Lang) -> String {
+    pub fn message(&self, lang: Language) -> String {
         match (self, lang) {
-            (CliError::Read { path, source }, Lang::Sv) => {
+            (CliError::Read { path, source }, Language::Swedish) => {
                 format!("fel: kan inte läsa {}: {source}", path.display())
             }
-            (CliError::Write { path, source }, Lang::Sv) => {
+            (CliError::Write { path, source }, Language::Swedish) => {
                 format!("fel: kan inte skriva {}: {source}", path.display())
             }
-            (CliError::Config(c), Lang::Sv) => {
+            (CliError::Config(c), Language::Swedish) => {
                 let mut out = format!(
                     "fel: ogiltig konfiguration {}: {} problem",
                     c.source_name,
@@ -65,7 +66,7 @@ impl CliError {
                 }
                 out
             }
-            (CliError::Config(c), Lang::En) => {
+            (CliError::Config(c), Language::English) => {
                 let mut out = format!(
                     "error: invalid configuration {}: {} problem{}",
                     c.source_name,
@@ -77,7 +78,7 @@ impl CliError {
                 }
                 out
             }
-            (CliError::Unknown { kind, id, known }, Lang::Sv) => {
+            (CliError::Unknown { kind, id, known }, Language::Swedish) => {
                 let kind = match *kind {
                     "route" => "okänd beslutsväg",
                     "body" => "okänt organ",
@@ -86,7 +87,9 @@ impl CliError {
                 };
                 format!("fel: {kind} \"{id}\"; kända: {}", known.join(", "))
             }
-            (CliError::Forecast(e), Lang::Sv) => format!("fel: prognosen kan inte göras: {e}"),
+            (CliError::Forecast(e), Language::Swedish) => {
+                format!("fel: prognosen kan inte göras: {e}")
+            }
             (e, _) => format!("error: {e}"),
         }
     }

@@ -4,9 +4,11 @@
 use std::fmt::Write as _;
 
 use arende_core::forecast::{
-    Assumption, Bound, Durations, Forecast, ForecastInput, Forecaster, Lang, StepForecast, WhatIf,
+    Assumption, Bound, Durations, Forecast, ForecastInput, Forecaster, StepForecast, WhatIf,
+    purpose_text,
 };
 use arende_core::ids::MeetingId;
+use arende_core::notification::Language;
 use arende_core::org::{LeadTime, Organisation};
 use arende_core::route::{Purpose, Route};
 use serde_json::{Value, json};
@@ -30,7 +32,7 @@ pub const PURPOSES: [Purpose; 10] = [
 ];
 
 /// Runs `arende forecast`.
-pub fn run(args: ForecastArgs, lang: Lang) -> Result<String, CliError> {
+pub fn run(args: ForecastArgs, lang: Language) -> Result<String, CliError> {
     let org = crate::load(&args.config)?;
     let route = crate::show::route(&org, &args.route)?;
     let mut input = ForecastInput::new(route, args.ready).durations(Durations {
@@ -101,7 +103,7 @@ pub fn run(args: ForecastArgs, lang: Lang) -> Result<String, CliError> {
     })
 }
 
-fn bound_json(b: &Bound, lang: Lang) -> Value {
+fn bound_json(b: &Bound, lang: Language) -> Value {
     let mut v = serde_json::to_value(b).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut v {
         map.insert("text".into(), Value::String(b.describe(lang)));
@@ -109,14 +111,14 @@ fn bound_json(b: &Bound, lang: Lang) -> Value {
     v
 }
 
-fn step_json(org: &Organisation, route: &Route, s: &StepForecast, lang: Lang) -> Value {
+fn step_json(org: &Organisation, route: &Route, s: &StepForecast, lang: Language) -> Value {
     json!({
         "step": s.step,
         "name": route.step(&s.step).map(|x| x.name.as_str()),
         "body": s.body,
         "body_name": s.body.as_ref().map(|b| body_name(org, b)),
         "purpose": s.purpose.name(),
-        "purpose_text": lang.purpose(s.purpose),
+        "purpose_text": purpose_text(s.purpose, lang),
         "date": s.date,
         "meeting": s.meeting,
         "cutoff": s.cutoff,
@@ -130,7 +132,7 @@ fn step_json(org: &Organisation, route: &Route, s: &StepForecast, lang: Lang) ->
 }
 
 /// The forecast as the JSON object of `--format json`.
-pub fn to_json(org: &Organisation, route: &Route, f: &Forecast, lang: Lang) -> Value {
+pub fn to_json(org: &Organisation, route: &Route, f: &Forecast, lang: Language) -> Value {
     let mut v = json!({
         "route": f.route,
         "ready": f.ready,
@@ -154,31 +156,35 @@ pub fn to_json(org: &Organisation, route: &Route, f: &Forecast, lang: Lang) -> V
     v
 }
 
-fn assumption_text(a: &Assumption, lang: Lang) -> String {
+fn assumption_text(a: &Assumption, lang: Language) -> String {
     match (a, lang) {
-        (Assumption::ReadyLater { days }, Lang::Sv) => {
+        (Assumption::ReadyLater { days }, Language::Swedish) => {
             format!("underlaget blir klart {days} dagar senare")
         }
-        (Assumption::ReadyLater { days }, Lang::En) => {
+        (Assumption::ReadyLater { days }, Language::English) => {
             format!("the documents are ready {days} days later")
         }
-        (Assumption::ExtraMeeting { body, date }, Lang::Sv) => format!("extra möte {body} {date}"),
-        (Assumption::ExtraMeeting { body, date }, Lang::En) => {
+        (Assumption::ExtraMeeting { body, date }, Language::Swedish) => {
+            format!("extra möte {body} {date}")
+        }
+        (Assumption::ExtraMeeting { body, date }, Language::English) => {
             format!("an extra meeting of {body} on {date}")
         }
-        (Assumption::CancelMeeting { meeting }, Lang::Sv) => format!("mötet {meeting} ställs in"),
-        (Assumption::CancelMeeting { meeting }, Lang::En) => {
+        (Assumption::CancelMeeting { meeting }, Language::Swedish) => {
+            format!("mötet {meeting} ställs in")
+        }
+        (Assumption::CancelMeeting { meeting }, Language::English) => {
             format!("the meeting {meeting} is cancelled")
         }
         (Assumption::RemissPeriod { period }, _) => match lang {
-            Lang::Sv => format!("remisstiden är {}", lead_time(*period, lang)),
-            Lang::En => format!("the remiss period is {}", lead_time(*period, lang)),
+            Language::Swedish => format!("remisstiden är {}", lead_time(*period, lang)),
+            Language::English => format!("the remiss period is {}", lead_time(*period, lang)),
         },
         (other, _) => format!("{other:?}"),
     }
 }
 
-fn what_if_json(w: &WhatIf, assumptions: &[Assumption], lang: Lang) -> Value {
+fn what_if_json(w: &WhatIf, assumptions: &[Assumption], lang: Language) -> Value {
     json!({
         "assumptions": assumptions.iter().map(|a| assumption_text(a, lang)).collect::<Vec<_>>(),
         "steps": w.differences,
@@ -190,19 +196,19 @@ fn what_if_json(w: &WhatIf, assumptions: &[Assumption], lang: Lang) -> Value {
     })
 }
 
-fn what_if_text(w: &WhatIf, assumptions: &[Assumption], lang: Lang) -> String {
+fn what_if_text(w: &WhatIf, assumptions: &[Assumption], lang: Language) -> String {
     let mut out = String::new();
     let list: Vec<String> = assumptions
         .iter()
         .map(|a| assumption_text(a, lang))
         .collect();
     let _ = match lang {
-        Lang::Sv => writeln!(out, "\nOm {}:", list.join(", ")),
-        Lang::En => writeln!(out, "\nWhat if {}:", list.join(", ")),
+        Language::Swedish => writeln!(out, "\nOm {}:", list.join(", ")),
+        Language::English => writeln!(out, "\nWhat if {}:", list.join(", ")),
     };
     let unknown = match lang {
-        Lang::Sv => "okänt",
-        Lang::En => "unknown",
+        Language::Swedish => "okänt",
+        Language::English => "unknown",
     };
     let width = w
         .differences
@@ -213,13 +219,13 @@ fn what_if_text(w: &WhatIf, assumptions: &[Assumption], lang: Lang) -> String {
     for d in &w.differences {
         let show = |x: Option<chrono::NaiveDate>| x.map_or(unknown.to_string(), |d| d.to_string());
         let change = match (d.days, lang) {
-            (Some(0), Lang::Sv) => "oförändrat".to_string(),
-            (Some(0), Lang::En) => "unchanged".to_string(),
-            (Some(n), Lang::Sv) => format!("{n:+} dagar"),
-            (Some(n), Lang::En) => format!("{n:+} days"),
+            (Some(0), Language::Swedish) => "oförändrat".to_string(),
+            (Some(0), Language::English) => "unchanged".to_string(),
+            (Some(n), Language::Swedish) => format!("{n:+} dagar"),
+            (Some(n), Language::English) => format!("{n:+} days"),
             (None, _) if !d.changed() => match lang {
-                Lang::Sv => "oförändrat".to_string(),
-                Lang::En => "unchanged".to_string(),
+                Language::Swedish => "oförändrat".to_string(),
+                Language::English => "unchanged".to_string(),
             },
             (None, _) => "".to_string(),
         };
@@ -243,11 +249,11 @@ fn timeline(
     route: &Route,
     f: &Forecast,
     args: &ForecastArgs,
-    lang: Lang,
+    lang: Language,
 ) -> String {
     let mut out = String::new();
     let (title, ready_h, done_h, unknown, cut_h, call_h, bound_h) = match lang {
-        Lang::Sv => (
+        Language::Swedish => (
             "Prognos för",
             "Underlaget klart",
             "Redan tagna steg",
@@ -256,7 +262,7 @@ fn timeline(
             "anmäl senast",
             "begränsas av",
         ),
-        Lang::En => (
+        Language::English => (
             "Forecast for",
             "Documents ready",
             "Steps already taken",
@@ -277,13 +283,13 @@ fn timeline(
         let date = s.date.map_or(unknown.to_string(), |d| d.to_string());
         let name = route.step(&s.step).map_or("", |x| x.name.as_str());
         let _ = writeln!(out, "{date:<10}  {name} ({})", s.step);
-        let mut what = lang.purpose(s.purpose).to_string();
+        let mut what = purpose_text(s.purpose, lang).to_string();
         if let Some(b) = &s.body {
             let by = match (s.purpose, lang) {
-                (Purpose::Consultation, Lang::Sv) => "från",
-                (Purpose::Consultation, Lang::En) => "from",
-                (_, Lang::Sv) => "i",
-                (_, Lang::En) => "at",
+                (Purpose::Consultation, Language::Swedish) => "från",
+                (Purpose::Consultation, Language::English) => "from",
+                (_, Language::Swedish) => "i",
+                (_, Language::English) => "at",
             };
             let _ = write!(what, " {by} {} ({b})", body_name(org, b));
         }
@@ -293,12 +299,12 @@ fn timeline(
         }
         if let Some(c) = &s.consultation {
             let _ = match lang {
-                Lang::Sv => writeln!(
+                Language::Swedish => writeln!(
                     out,
                     "{:<10}  skickas {}, svar senast {}, svaren inarbetade {}",
                     "", c.sent, c.deadline, c.processed
                 ),
-                Lang::En => writeln!(
+                Language::English => writeln!(
                     out,
                     "{:<10}  sent {}, responses due {}, worked in by {}",
                     "", c.sent, c.deadline, c.processed
@@ -308,27 +314,34 @@ fn timeline(
         if !s.parties.is_empty() {
             if let Some(ready) = s.parties.first().map(|p| p.documents_ready) {
                 let _ = match lang {
-                    Lang::Sv => writeln!(out, "{:<10}  underlaget till parterna {ready}", ""),
-                    Lang::En => writeln!(out, "{:<10}  documents to the parties {ready}", ""),
+                    Language::Swedish => {
+                        writeln!(out, "{:<10}  underlaget till parterna {ready}", "")
+                    }
+                    Language::English => {
+                        writeln!(out, "{:<10}  documents to the parties {ready}", "")
+                    }
                 };
             }
-            for p in &s.parties {
+            // In date order, parties beyond their plan last.
+            let mut parties: Vec<_> = s.parties.iter().collect();
+            parties.sort_by_key(|p| (p.date.is_none(), p.date));
+            for p in parties {
                 let party = org.party(&p.party).map_or(p.party.as_str(), |x| &x.name);
                 let line = match (p.date, p.legal_force, lang) {
-                    (Some(d), Some(lf), Lang::Sv) => {
+                    (Some(d), Some(lf), Language::Swedish) => {
                         format!("{d}  {party} ({}), laga kraft {lf}", p.body)
                     }
-                    (Some(d), Some(lf), Lang::En) => {
+                    (Some(d), Some(lf), Language::English) => {
                         format!("{d}  {party} ({}), final {lf}", p.body)
                     }
-                    (_, _, Lang::Sv) => format!(
+                    (_, _, Language::Swedish) => format!(
                         "{unknown:<10}  {party} ({}): bortom känd sammanträdesplan{}",
                         p.body,
                         p.plan_ends
                             .map(|e| format!(" (slutar {e})"))
                             .unwrap_or_default()
                     ),
-                    (_, _, Lang::En) => format!(
+                    (_, _, Language::English) => format!(
                         "{unknown:<10}  {party} ({}): beyond the known meeting plan{}",
                         p.body,
                         p.plan_ends
@@ -343,8 +356,8 @@ fn timeline(
     }
     if let Some(t) = &f.target {
         let _ = match lang {
-            Lang::Sv => writeln!(out, "\nMål: {}", t.describe(lang)),
-            Lang::En => writeln!(out, "\nTarget: {}", t.describe(lang)),
+            Language::Swedish => writeln!(out, "\nMål: {}", t.describe(lang)),
+            Language::English => writeln!(out, "\nTarget: {}", t.describe(lang)),
         };
     }
     out

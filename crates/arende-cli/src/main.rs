@@ -7,14 +7,14 @@
 
 mod error;
 mod forecast;
-mod ics;
 mod show;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use arende_core::forecast::{Lang, Target};
+use arende_core::forecast::Target;
 use arende_core::ids::BodyId;
+use arende_core::notification::Language;
 use arende_core::org::Organisation;
 use arende_core::route::Purpose;
 use chrono::NaiveDate;
@@ -29,7 +29,7 @@ use error::CliError;
 struct Cli {
     /// Language of the output: sv (Swedish, default) or en (English).
     #[arg(long, global = true, default_value = "sv", value_parser = parse_lang)]
-    lang: Lang,
+    lang: Language,
     #[command(subcommand)]
     command: Command,
 }
@@ -134,8 +134,9 @@ enum Format {
     Json,
 }
 
-fn parse_lang(s: &str) -> Result<Lang, String> {
-    s.parse()
+fn parse_lang(s: &str) -> Result<Language, String> {
+    Language::from_code(&s.to_ascii_lowercase())
+        .ok_or_else(|| format!("unknown language \"{s}\": use sv or en"))
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -204,7 +205,14 @@ fn run(cli: Cli) -> Result<String, CliError> {
             let body = show::body(&org, &body)?;
             let meetings = show::meetings_of(&org, &body.id);
             if let Some(path) = ics {
-                let text = ics::calendar(&org, body, &meetings, lang);
+                let planned: Vec<_> = meetings.iter().map(|m| (*m).clone()).collect();
+                let options = arende_core::calendar::IcsOptions {
+                    name: body.name.clone(),
+                    generated_at: chrono::Utc::now(),
+                    language: lang,
+                    with_lead_dates: true,
+                };
+                let text = arende_core::calendar::to_ics(&org, &planned, &[], &options);
                 std::fs::write(&path, text).map_err(|source| CliError::Write { path, source })?;
             }
             Ok(show::calendar_text(body, &meetings, lang))

@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use arende_core::forecast::Lang;
+use arende_core::forecast::purpose_text;
 use arende_core::ids::BodyId;
+use arende_core::notification::Language;
 use arende_core::org::{Body, LeadTime, MeetingStatus, Organisation, PlannedMeeting};
 use arende_core::route::{Dependency, Purpose, Route};
 
@@ -34,20 +35,20 @@ pub fn body_name<'o>(org: &'o Organisation, id: &'o BodyId) -> &'o str {
 }
 
 /// A lead time in words.
-pub fn lead_time(t: LeadTime, lang: Lang) -> String {
+pub fn lead_time(t: LeadTime, lang: Language) -> String {
     match (t, lang) {
-        (LeadTime::Days(1), Lang::Sv) => "1 dag".into(),
-        (LeadTime::Days(n), Lang::Sv) => format!("{n} dagar"),
-        (LeadTime::Weeks(1), Lang::Sv) => "1 vecka".into(),
-        (LeadTime::Weeks(n), Lang::Sv) => format!("{n} veckor"),
-        (LeadTime::Months(1), Lang::Sv) => "1 månad".into(),
-        (LeadTime::Months(n), Lang::Sv) => format!("{n} månader"),
-        (t, Lang::En) => t.to_string(),
+        (LeadTime::Days(1), Language::Swedish) => "1 dag".into(),
+        (LeadTime::Days(n), Language::Swedish) => format!("{n} dagar"),
+        (LeadTime::Weeks(1), Language::Swedish) => "1 vecka".into(),
+        (LeadTime::Weeks(n), Language::Swedish) => format!("{n} veckor"),
+        (LeadTime::Months(1), Language::Swedish) => "1 månad".into(),
+        (LeadTime::Months(n), Language::Swedish) => format!("{n} månader"),
+        (t, Language::English) => t.to_string(),
     }
 }
 
 /// `arende check`: a short summary of a valid configuration.
-pub fn summary(org: &Organisation, path: &Path, lang: Lang) -> String {
+pub fn summary(org: &Organisation, path: &Path, lang: Language) -> String {
     let (parties, bodies, people, routes, meetings) = (
         org.parties.len(),
         org.bodies.len(),
@@ -60,13 +61,13 @@ pub fn summary(org: &Organisation, path: &Path, lang: Lang) -> String {
         _ => String::new(),
     };
     match lang {
-        Lang::Sv => format!(
+        Language::Swedish => format!(
             "{}: giltig konfiguration för {} (version {})\n  {parties} parter, {bodies} organ, {people} personer, {routes} beslutsvägar, {meetings} planerade möten{span}\n",
             path.display(),
             org.name,
             org.version
         ),
-        Lang::En => format!(
+        Language::English => format!(
             "{}: valid configuration for {} (version {})\n  {parties} parties, {bodies} bodies, {people} people, {routes} routes, {meetings} planned meetings{span}\n",
             path.display(),
             org.name,
@@ -76,11 +77,11 @@ pub fn summary(org: &Organisation, path: &Path, lang: Lang) -> String {
 }
 
 /// `arende route --format text`: the steps in order and the edges.
-pub fn route_text(org: &Organisation, route: &Route, lang: Lang) -> String {
+pub fn route_text(org: &Organisation, route: &Route, lang: Language) -> String {
     let mut out = String::new();
     let (title, steps_h, edges_h) = match lang {
-        Lang::Sv => ("Beslutsväg", "Steg (i ordning):", "Kanter:"),
-        Lang::En => ("Route", "Steps (in order):", "Edges:"),
+        Language::Swedish => ("Beslutsväg", "Steg (i ordning):", "Kanter:"),
+        Language::English => ("Route", "Steps (in order):", "Edges:"),
     };
     let _ = writeln!(out, "{title} {}: {}", route.id(), route.name());
     let _ = writeln!(out, "{steps_h}");
@@ -91,13 +92,13 @@ pub fn route_text(org: &Organisation, route: &Route, lang: Lang) -> String {
             i + 1,
             s.id,
             s.name,
-            lang.purpose(s.purpose)
+            purpose_text(s.purpose, lang)
         );
         if let Some(b) = &s.body {
             let _ = write!(
                 out,
                 " {} {} ({b})",
-                if lang == Lang::Sv { "i" } else { "at" },
+                if lang == Language::Swedish { "i" } else { "at" },
                 body_name(org, b)
             );
         }
@@ -108,15 +109,17 @@ pub fn route_text(org: &Organisation, route: &Route, lang: Lang) -> String {
                 s.parties.len()
             };
             let _ = match lang {
-                Lang::Sv => write!(out, " ({n} parter, var och en i sitt politiska organ)"),
-                Lang::En => write!(out, " ({n} parties, each at its own political body)"),
+                Language::Swedish => {
+                    write!(out, " ({n} parter, var och en i sitt politiska organ)")
+                }
+                Language::English => write!(out, " ({n} parties, each at its own political body)"),
             };
         }
         if let Some(c) = &s.consultation {
             let who = if c.recipients.is_empty() {
                 match lang {
-                    Lang::Sv => "alla parter".to_string(),
-                    Lang::En => "every party".to_string(),
+                    Language::Swedish => "alla parter".to_string(),
+                    Language::English => "every party".to_string(),
                 }
             } else {
                 c.recipients
@@ -126,13 +129,13 @@ pub fn route_text(org: &Organisation, route: &Route, lang: Lang) -> String {
                     .join(", ")
             };
             let _ = match lang {
-                Lang::Sv => write!(
+                Language::Swedish => write!(
                     out,
                     "; svarstid {}, bearbetning {}; mottagare: {who}",
                     lead_time(c.period, lang),
                     lead_time(c.processing, lang)
                 ),
-                Lang::En => write!(
+                Language::English => write!(
                     out,
                     "; response period {}, processing {}; recipients: {who}",
                     lead_time(c.period, lang),
@@ -142,10 +145,12 @@ pub fn route_text(org: &Organisation, route: &Route, lang: Lang) -> String {
         }
         if s.purpose == Purpose::EntryIntoForce {
             let _ = match (s.quorum, lang) {
-                (Some(q), Lang::Sv) => write!(out, " (när {q} parter har beslutat)"),
-                (Some(q), Lang::En) => write!(out, " (when {q} parties have adopted)"),
-                (None, Lang::Sv) => write!(out, " (när alla parters beslut vunnit laga kraft)"),
-                (None, Lang::En) => write!(out, " (when every party's decision is final)"),
+                (Some(q), Language::Swedish) => write!(out, " (när {q} parter har beslutat)"),
+                (Some(q), Language::English) => write!(out, " (when {q} parties have adopted)"),
+                (None, Language::Swedish) => {
+                    write!(out, " (när alla parters beslut vunnit laga kraft)")
+                }
+                (None, Language::English) => write!(out, " (when every party's decision is final)"),
             };
         }
         out.push('\n');
@@ -157,17 +162,21 @@ pub fn route_text(org: &Organisation, route: &Route, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "  {}",
-            if lang == Lang::Sv { "(inga)" } else { "(none)" }
+            if lang == Language::Swedish {
+                "(inga)"
+            } else {
+                "(none)"
+            }
         );
     }
     for (a, b, dep) in edges {
         let how = match (dep, lang) {
-            (Dependency::Decision, Lang::Sv) => "väntar på beslutet: justerat protokoll",
-            (Dependency::Decision, Lang::En) => "needs the decision: final minutes",
-            (Dependency::SameProposal, Lang::Sv) => {
+            (Dependency::Decision, Language::Swedish) => "väntar på beslutet: justerat protokoll",
+            (Dependency::Decision, Language::English) => "needs the decision: final minutes",
+            (Dependency::SameProposal, Language::Swedish) => {
                 "samma förslag: får kallas före, sammanträder efter"
             }
-            (Dependency::SameProposal, Lang::En) => {
+            (Dependency::SameProposal, Language::English) => {
                 "same proposal: may be called before, meets after"
             }
         };
@@ -185,23 +194,23 @@ pub fn meetings_of<'o>(org: &'o Organisation, body: &BodyId) -> Vec<&'o PlannedM
         .collect()
 }
 
-fn status(s: MeetingStatus, lang: Lang) -> &'static str {
+fn status(s: MeetingStatus, lang: Language) -> &'static str {
     match (s, lang) {
-        (MeetingStatus::Tentative, Lang::Sv) => "preliminärt",
-        (MeetingStatus::Confirmed, Lang::Sv) => "bekräftat",
-        (MeetingStatus::Cancelled, Lang::Sv) => "inställt",
-        (MeetingStatus::Tentative, Lang::En) => "tentative",
-        (MeetingStatus::Confirmed, Lang::En) => "confirmed",
-        (MeetingStatus::Cancelled, Lang::En) => "cancelled",
+        (MeetingStatus::Tentative, Language::Swedish) => "preliminärt",
+        (MeetingStatus::Confirmed, Language::Swedish) => "bekräftat",
+        (MeetingStatus::Cancelled, Language::Swedish) => "inställt",
+        (MeetingStatus::Tentative, Language::English) => "tentative",
+        (MeetingStatus::Confirmed, Language::English) => "confirmed",
+        (MeetingStatus::Cancelled, Language::English) => "cancelled",
     }
 }
 
 /// `arende calendar`: the meeting plan with call-for-matters and notice dates.
-pub fn calendar_text(body: &Body, meetings: &[&PlannedMeeting], lang: Lang) -> String {
+pub fn calendar_text(body: &Body, meetings: &[&PlannedMeeting], lang: Language) -> String {
     let mut out = String::new();
     let lt = &body.lead_times;
     match lang {
-        Lang::Sv => {
+        Language::Swedish => {
             let _ = writeln!(out, "Sammanträdesplan: {} ({})", body.name, body.id);
             let _ = writeln!(
                 out,
@@ -216,7 +225,7 @@ pub fn calendar_text(body: &Body, meetings: &[&PlannedMeeting], lang: Lang) -> S
                 "datum", "tid", "frågor senast", "kallelse", "status"
             );
         }
-        Lang::En => {
+        Language::English => {
             let _ = writeln!(out, "Meeting plan: {} ({})", body.name, body.id);
             let _ = writeln!(
                 out,
@@ -237,8 +246,8 @@ pub fn calendar_text(body: &Body, meetings: &[&PlannedMeeting], lang: Lang) -> S
             out,
             "{}",
             match lang {
-                Lang::Sv => "(inga planerade möten)",
-                Lang::En => "(no planned meetings)",
+                Language::Swedish => "(inga planerade möten)",
+                Language::English => "(no planned meetings)",
             }
         );
     }
@@ -262,14 +271,14 @@ pub fn calendar_text(body: &Body, meetings: &[&PlannedMeeting], lang: Lang) -> S
             .collect();
         if !others.is_empty() {
             let _ = match lang {
-                Lang::Sv => write!(out, "  (gemensamt: {})", others.join(", ")),
-                Lang::En => write!(out, "  (joint: {})", others.join(", ")),
+                Language::Swedish => write!(out, "  (gemensamt: {})", others.join(", ")),
+                Language::English => write!(out, "  (joint: {})", others.join(", ")),
             };
         }
         if let Some(from) = m.moved_from {
             let _ = match lang {
-                Lang::Sv => write!(out, "  (flyttat från {from})"),
-                Lang::En => write!(out, "  (moved from {from})"),
+                Language::Swedish => write!(out, "  (flyttat från {from})"),
+                Language::English => write!(out, "  (moved from {from})"),
             };
         }
         out.push('\n');

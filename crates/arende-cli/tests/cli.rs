@@ -292,8 +292,14 @@ fn calendar_shows_call_and_notice_dates_and_writes_ics() {
     );
     let text = std::fs::read_to_string(&ics).unwrap();
     assert!(text.starts_with("BEGIN:VCALENDAR"));
-    assert!(text.contains("UID:cg-joint-2024-11-15@orebro"));
-    assert!(text.contains("DTSTART;TZID=Europe/Stockholm:20241115T130000"));
+    assert!(text.contains("UID:cg-joint-2024-11-15@orebro"), "{text}");
+    // 13:00 in Stockholm (CET) is 12:00 UTC.
+    assert!(text.contains("DTSTART:20241115T120000Z"), "{text}");
+    // The call-for-matters and notice dates are to-dos with due dates.
+    assert!(
+        text.contains("BEGIN:VTODO") && text.contains("20241101"),
+        "{text}"
+    );
     let o = arende(&["calendar", ORG, "--body", "nobody"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("okänt organ \"nobody\""));

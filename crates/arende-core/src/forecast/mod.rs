@@ -45,7 +45,7 @@ use crate::route::{Purpose, Route};
 use compute::Compiled;
 use index::MeetingIndex;
 pub use target::{Miss, Target, TargetOutcome};
-pub use text::Lang;
+pub use text::purpose_text;
 pub use what_if::{Assumption, StepDifference, WhatIf};
 
 /// A forecast that could not be made: the input names something the organisation or

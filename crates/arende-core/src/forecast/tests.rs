@@ -10,6 +10,7 @@ use super::compute::legal_force;
 use super::*;
 use crate::authz::Permissions;
 use crate::ids::{MeetingId, RouteId, TenantId};
+use crate::notification::Language;
 use crate::org::{
     Body, BodyKind, LeadTimes, MeetingStatus, MinutesKind, Party, PartyKind, PlannedMeeting,
 };
@@ -257,7 +258,7 @@ fn unbroken_schooling_information_reachable_decision_blocked_by_the_remiss() {
         )
         .unwrap();
     let t = info.target.as_ref().unwrap();
-    assert!(t.reachable, "{}", t.describe(Lang::En));
+    assert!(t.reachable, "{}", t.describe(Language::English));
     assert_eq!(t.step.as_str(), "cg-info");
     let s = info.step("cg-info").unwrap();
     assert_eq!(s.date, Some(d("2024-11-15")));
@@ -286,7 +287,7 @@ fn unbroken_schooling_information_reachable_decision_blocked_by_the_remiss() {
         matches!(bound_by, Bound::Consultation { step, .. } if step.as_str() == "remiss"),
         "{bound_by:?}"
     );
-    assert!(t.describe(Lang::Sv).contains("remissen (remiss)"));
+    assert!(t.describe(Language::Swedish).contains("remissen (remiss)"));
     assert_eq!(
         t.reachable_instead,
         vec![(StepId::new("cg-info"), Purpose::Information)]
@@ -346,8 +347,11 @@ fn documents_after_the_notice_cut_off_miss_the_meeting() {
         })
     );
     assert_eq!(t.earliest, Some(d("2024-12-13")));
-    assert!(t.describe(Lang::Sv).contains("kallelsen går ut 2024-11-01"));
-    assert!(t.describe(Lang::En).contains("4 days late"));
+    assert!(
+        t.describe(Language::Swedish)
+            .contains("kallelsen går ut 2024-11-01")
+    );
+    assert!(t.describe(Language::English).contains("4 days late"));
 }
 
 #[test]
@@ -513,7 +517,7 @@ fn beyond_the_plan_is_said_not_guessed() {
     assert_eq!(f.step("cg-decision").unwrap().date, None);
     assert!(
         info.bound_by
-            .describe(Lang::Sv)
+            .describe(Language::Swedish)
             .contains("bortom känd sammanträdesplan")
     );
     assert_eq!(f.end(), (Some(d("2025-05-03")), false));
@@ -968,5 +972,27 @@ proptest! {
                 prop_assert!(!(diff.before.is_none() && diff.after.is_some()), "{:?}", diff);
             }
         }
+    }
+}
+
+#[test]
+fn an_organisation_route_compiled_once_forecasts_like_a_route_given_alone() {
+    let mut fx = Fixture::new();
+    let r = home_health_care(Some(3));
+    fx.org.routes.insert(r.id().clone(), r.clone());
+    let fc = Forecaster::new(&fx.org);
+    let own = fx.org.route(r.id()).unwrap();
+    for ready in ["2024-04-01", "2024-05-08", "2024-05-20", "2024-08-15"] {
+        let cached = fc
+            .forecast(
+                &ForecastInput::new(own, d(ready)).target(Target::new("kcrd", d("2024-06-12"))),
+            )
+            .unwrap();
+        let alone = fc
+            .forecast(
+                &ForecastInput::new(&r, d(ready)).target(Target::new("kcrd", d("2024-06-12"))),
+            )
+            .unwrap();
+        assert_eq!(cached, alone, "ready {ready}");
     }
 }

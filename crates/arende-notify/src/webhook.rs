@@ -449,11 +449,21 @@ mod tests {
         assert_eq!(sig.split(' ').count(), 2);
         // A receiver that already rotated to the new secret, or not yet.
         assert_eq!(
-            verify(headers("m1", ts, &sig), body, &[new.clone()], now()),
+            verify(
+                headers("m1", ts, &sig),
+                body,
+                std::slice::from_ref(&new),
+                now()
+            ),
             Ok(())
         );
         assert_eq!(
-            verify(headers("m1", ts, &sig), body, &[old.clone()], now()),
+            verify(
+                headers("m1", ts, &sig),
+                body,
+                std::slice::from_ref(&old),
+                now()
+            ),
             Ok(())
         );
         // A sender with only the new secret, a receiver with both.

@@ -4,6 +4,8 @@
 //! test skipped; with `CI=true` it fails.
 
 mod common;
+#[cfg(feature = "nats")]
+mod nats;
 #[cfg(feature = "smtp")]
 mod smtp;
 mod support;

@@ -25,3 +25,33 @@ impl clock::Clock for SystemClock {
         chrono::Utc::now()
     }
 }
+
+/// Why a configuration file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read configuration file {path}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read, but the configuration is invalid (every problem, with its line).
+    #[error(transparent)]
+    Config(#[from] config::ConfigErrors),
+}
+
+/// Reads and validates a county configuration file (e.g. `config/orebro.toml`) into an
+/// [`org::Organisation`]. The core does no I/O; this is the file-reading wrapper around
+/// [`config::load_str`].
+pub fn load_file(path: impl AsRef<std::path::Path>) -> Result<org::Organisation, LoadError> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(config::load_str(&text, &path.display().to_string())?)
+}

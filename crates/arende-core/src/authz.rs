@@ -109,6 +109,60 @@ impl Permissions {
     }
 }
 
+/// Checks that `actor` may take `action` at `body` under `org`'s permissions; system
+/// actors always may. A refusal is [`crate::Error::NotPermitted`] naming the roles needed.
+pub fn authorize(
+    org: &crate::org::Organisation,
+    actor: &Actor,
+    action: Action,
+    body: &crate::ids::BodyId,
+) -> crate::Result<()> {
+    let Actor::Person(person) = actor else {
+        return Ok(());
+    };
+    let held = org.roles_of(person, body);
+    if org.permissions.allows(action, &held) {
+        Ok(())
+    } else {
+        Err(crate::Error::NotPermitted {
+            actor: actor.clone(),
+            action,
+            body: body.clone(),
+            needed: org.permissions.roles_for(action),
+        })
+    }
+}
+
+/// Checks that `actor` may take `action` at one of `bodies`; the refusal names the first.
+pub fn authorize_any<'a>(
+    org: &crate::org::Organisation,
+    actor: &Actor,
+    action: Action,
+    bodies: impl IntoIterator<Item = &'a crate::ids::BodyId>,
+) -> crate::Result<()> {
+    let mut first = None;
+    for b in bodies {
+        match authorize(org, actor, action, b) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                if first.is_none() {
+                    first = Some(e);
+                }
+            }
+        }
+    }
+    match first {
+        Some(e) => Err(e),
+        None if actor.person().is_none() => Ok(()),
+        None => Err(crate::Error::NotPermitted {
+            actor: actor.clone(),
+            action,
+            body: crate::ids::BodyId::new("(none)"),
+            needed: org.permissions.roles_for(action),
+        }),
+    }
+}
+
 /// Who issues a command.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -3,22 +3,128 @@
 //! outbox, in one atomic append. Commands for matters, meetings and assignments are
 //! `impl Engine` blocks in their own modules; this module holds the shared machinery.
 
-use std::sync::Arc;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use crate::aggregate::{Aggregate, encode, fold};
+use crate::aggregate::{Aggregate, decode, encode};
 use crate::authz::{Action, Actor};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::ids::{BodyId, CommandId};
 use crate::notification::Notification;
 use crate::org::Organisation;
-use crate::store::{AppendRequest, Appended, EventStore, ExpectedVersion, OutboxMessage, StreamId};
+use crate::store::{
+    AppendRequest, Appended, EventStore, ExpectedVersion, OutboxMessage, RecordedEvent, StoreError,
+    StreamId,
+};
 
 /// The engine over a store and a clock.
+///
+/// It keeps a cache of aggregate states keyed by stream and validated by version: a
+/// command on a cached stream needs no read. The append's expected-version check keeps
+/// this correct when other engines write the same streams: a stale cache surfaces as a
+/// [`StoreError::Conflict`](crate::store::StoreError::Conflict) (the entry is dropped,
+/// the retry reloads); a refusal decided on a cached state is re-checked against the
+/// stream first, and reported as a conflict when the stream had moved on.
 pub struct Engine<S, C> {
     org: Arc<Organisation>,
     store: S,
     clock: C,
+    cache: StateCache,
+    pub(crate) follows: Mutex<crate::subscription::FollowIndex>,
+    pub(crate) matter_view: Mutex<crate::projection::MatterProjection>,
+}
+
+/// How many aggregate states the engine caches by default.
+pub const DEFAULT_CACHE_CAPACITY: usize = 16_384;
+
+struct CacheEntry<A> {
+    state: A,
+    version: u64,
+    commands: Vec<CommandId>,
+}
+
+struct Slot {
+    value: Box<dyn Any + Send + Sync>,
+    version: u64,
+    used: u64,
+}
+
+#[derive(Default)]
+struct CacheMap {
+    map: HashMap<StreamId, Slot>,
+    tick: u64,
+}
+
+/// States by stream, bounded: when full, the least recently used half is dropped.
+struct StateCache {
+    inner: Mutex<CacheMap>,
+    capacity: usize,
+}
+
+impl StateCache {
+    fn new(capacity: usize) -> Self {
+        StateCache {
+            inner: Mutex::new(CacheMap::default()),
+            capacity,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheMap> {
+        // The map is consistent after every operation, so a poisoned lock is usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes a stream's entry out (a concurrent command on the same stream then loads
+    /// from the store; optimistic concurrency keeps the two apart).
+    fn take<A: Aggregate + Send + Sync + 'static>(
+        &self,
+        stream: &StreamId,
+    ) -> Option<CacheEntry<A>> {
+        if self.capacity == 0 {
+            return None;
+        }
+        let slot = self.lock().map.remove(stream)?;
+        slot.value.downcast::<CacheEntry<A>>().ok().map(|b| *b)
+    }
+
+    fn put<A: Aggregate + Send + Sync + 'static>(&self, stream: StreamId, entry: CacheEntry<A>) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut inner = self.lock();
+        inner.tick += 1;
+        let used = inner.tick;
+        if let Some(existing) = inner.map.get(&stream)
+            && existing.version >= entry.version
+        {
+            return;
+        }
+        if inner.map.len() >= self.capacity && !inner.map.contains_key(&stream) {
+            let mut ticks: Vec<u64> = inner.map.values().map(|s| s.used).collect();
+            let half = ticks.len() / 2;
+            ticks.select_nth_unstable(half);
+            let cut = ticks[half];
+            inner.map.retain(|_, s| s.used > cut);
+        }
+        inner.map.insert(
+            stream,
+            Slot {
+                version: entry.version,
+                value: Box::new(entry),
+                used,
+            },
+        );
+    }
+
+    fn remove(&self, stream: &StreamId) {
+        self.lock().map.remove(stream);
+    }
+
+    fn len(&self) -> usize {
+        self.lock().map.len()
+    }
 }
 
 /// The outcome of a command.
@@ -57,7 +163,27 @@ impl<E> Decision<E> {
 impl<S: EventStore, C: Clock> Engine<S, C> {
     /// An engine for an organisation, over a store, with a clock.
     pub fn new(org: Arc<Organisation>, store: S, clock: C) -> Self {
-        Engine { org, store, clock }
+        let tenant = org.tenant.clone();
+        Engine {
+            org,
+            store,
+            clock,
+            cache: StateCache::new(DEFAULT_CACHE_CAPACITY),
+            follows: Mutex::new(crate::subscription::FollowIndex::default()),
+            matter_view: Mutex::new(crate::projection::MatterProjection::new(tenant)),
+        }
+    }
+
+    /// The same engine caching at most `capacity` aggregate states (0 = no cache: every
+    /// command reads its stream).
+    pub fn with_cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache = StateCache::new(capacity);
+        self
+    }
+
+    /// How many aggregate states are cached now.
+    pub fn cached_states(&self) -> usize {
+        self.cache.len()
     }
 
     /// The organisation.
@@ -80,34 +206,55 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         StreamId::new(format!("{}-{}", A::PREFIX, key))
     }
 
-    /// Loads an aggregate: its state and version (0 = no stream).
-    pub fn load<A: Aggregate>(&self, key: &str) -> Result<(A, u64)> {
+    /// Loads an aggregate: its state and version (0 = no stream). Always up to date with
+    /// the store (a cached state is caught up from its version).
+    pub fn load<A: Aggregate + Send + Sync + 'static>(&self, key: &str) -> Result<(A, u64)> {
         let stream = Self::stream_of::<A>(key);
-        let records = self.store.read_stream(&self.org.tenant, &stream, 1)?;
-        Ok(fold::<A>(&records)?)
+        let mut entry = match self.cache.take::<A>(&stream) {
+            Some(mut e) => {
+                self.catch_up(&stream, &mut e)?;
+                e
+            }
+            None => self.read_entry::<A>(&stream)?,
+        };
+        let out = (entry.state.clone(), entry.version);
+        if entry.version > 0 {
+            self.cache.put(stream, entry);
+        } else {
+            entry.commands.clear();
+        }
+        Ok(out)
+    }
+
+    fn read_entry<A: Aggregate>(&self, stream: &StreamId) -> Result<CacheEntry<A>> {
+        let records = self.store.read_stream(&self.org.tenant, stream, 1)?;
+        let mut entry = CacheEntry {
+            state: A::default(),
+            version: 0,
+            commands: Vec::new(),
+        };
+        apply_records(&mut entry, &records)?;
+        Ok(entry)
+    }
+
+    /// Applies what the stream holds beyond the entry's version; `true` if it had any.
+    fn catch_up<A: Aggregate>(&self, stream: &StreamId, entry: &mut CacheEntry<A>) -> Result<bool> {
+        let records = self
+            .store
+            .read_stream(&self.org.tenant, stream, entry.version + 1)?;
+        apply_records(entry, &records)?;
+        Ok(!records.is_empty())
     }
 
     /// Checks that `actor` may take `action` at `body`; system actors always may.
     pub fn authorize(&self, actor: &Actor, action: Action, body: &BodyId) -> Result<()> {
-        let Actor::Person(person) = actor else {
-            return Ok(());
-        };
-        let held = self.org.roles_of(person, body);
-        if self.org.permissions.allows(action, &held) {
-            Ok(())
-        } else {
-            Err(Error::NotPermitted {
-                actor: actor.clone(),
-                action,
-                body: body.clone(),
-                needed: self.org.permissions.roles_for(action),
-            })
-        }
+        crate::authz::authorize(&self.org, actor, action, body)
     }
 
-    /// Runs a command: loads the aggregate, lets `decide` check it against the state,
-    /// and appends the events and notifications with the expected version. Nothing is
-    /// written when `decide` refuses. A retry with the same `command_id` writes nothing.
+    /// Runs a command: takes the aggregate's state (cached, or read from the store), lets
+    /// `decide` check it, and appends the events and notifications with the expected
+    /// version. Nothing is written when `decide` refuses. A retry with the same
+    /// `command_id` writes nothing and reports `duplicate`.
     pub fn execute<A, F>(
         &self,
         key: &str,
@@ -116,22 +263,49 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         decide: F,
     ) -> Result<Executed<A>>
     where
-        A: Aggregate,
+        A: Aggregate + Send + Sync + 'static,
         F: FnOnce(&A, u64) -> Result<Decision<A::Event>>,
     {
         let stream = Self::stream_of::<A>(key);
-        let records = self.store.read_stream(&self.org.tenant, &stream, 1)?;
-        let (mut state, version) = fold::<A>(&records)?;
-        if records.iter().any(|r| r.command_id == command_id) {
+        let (mut entry, fresh) = match self.cache.take::<A>(&stream) {
+            Some(e) => (e, false),
+            None => (self.read_entry::<A>(&stream)?, true),
+        };
+        if entry.commands.contains(&command_id) {
             // A retry of a command that was already written: nothing to do.
-            return Ok(Executed {
-                state,
+            let out = Executed {
+                state: entry.state.clone(),
                 events: Vec::new(),
-                version,
+                version: entry.version,
                 duplicate: true,
-            });
+            };
+            self.cache.put(stream, entry);
+            return Ok(out);
         }
-        let decision = decide(&state, version)?;
+        let decision = match decide(&entry.state, entry.version) {
+            Ok(d) => d,
+            Err(refusal) => {
+                if !fresh {
+                    // Refused on a cached state: if the stream moved on, the refusal may be
+                    // stale; report a conflict so the caller retries on the new state.
+                    let before = entry.version;
+                    if self.catch_up(&stream, &mut entry)? {
+                        let actual = entry.version;
+                        self.cache.put(stream.clone(), entry);
+                        return Err(Error::Store(StoreError::Conflict {
+                            tenant: self.org.tenant.clone(),
+                            stream,
+                            expected: ExpectedVersion::at(before),
+                            actual,
+                        }));
+                    }
+                }
+                if entry.version > 0 {
+                    self.cache.put(stream, entry);
+                }
+                return Err(refusal);
+            }
+        };
         let now = self.clock.now();
         let outbox = decision
             .notifications
@@ -144,40 +318,69 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             })
             .collect::<Vec<_>>();
         if decision.events.is_empty() && outbox.is_empty() {
-            return Ok(Executed {
-                state,
+            let out = Executed {
+                state: entry.state.clone(),
                 events: Vec::new(),
-                version,
+                version: entry.version,
                 duplicate: false,
-            });
+            };
+            if entry.version > 0 {
+                self.cache.put(stream, entry);
+            }
+            return Ok(out);
         }
-        let appended: Appended = self.store.append(AppendRequest {
+        let appended: Appended = match self.store.append(AppendRequest {
             tenant: self.org.tenant.clone(),
-            stream,
-            expected: ExpectedVersion::at(version),
+            stream: stream.clone(),
+            expected: ExpectedVersion::at(entry.version),
             command_id,
             actor: actor.audit_name(),
             recorded_at: now,
             events: decision.events.iter().map(encode).collect(),
             outbox,
-        })?;
+        }) {
+            Ok(a) => a,
+            Err(e) => {
+                // A conflict means the cached state is stale: leave it out, reload next time.
+                self.cache.remove(&stream);
+                return Err(e.into());
+            }
+        };
         if appended.duplicate {
-            let (state, version) = self.load::<A>(key)?;
-            return Ok(Executed {
-                state,
+            let entry = self.read_entry::<A>(&stream)?;
+            let out = Executed {
+                state: entry.state.clone(),
                 events: Vec::new(),
-                version,
+                version: entry.version,
                 duplicate: true,
-            });
+            };
+            self.cache.put(stream, entry);
+            return Ok(out);
         }
         for e in &decision.events {
-            state.apply(e);
+            entry.state.apply(e);
         }
-        Ok(Executed {
-            state,
+        entry.version = appended.version;
+        entry.commands.push(command_id);
+        let out = Executed {
+            state: entry.state.clone(),
             events: decision.events,
             version: appended.version,
             duplicate: false,
-        })
+        };
+        self.cache.put(stream, entry);
+        Ok(out)
     }
+}
+
+fn apply_records<A: Aggregate>(entry: &mut CacheEntry<A>, records: &[RecordedEvent]) -> Result<()> {
+    for rec in records {
+        let e: A::Event = decode(rec)?;
+        entry.state.apply(&e);
+        entry.version = rec.version;
+        if entry.commands.last() != Some(&rec.command_id) {
+            entry.commands.push(rec.command_id);
+        }
+    }
+    Ok(())
 }

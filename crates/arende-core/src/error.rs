@@ -36,6 +36,9 @@ pub enum Error {
     /// A forecast could not be made.
     #[error(transparent)]
     Forecast(#[from] crate::forecast::ForecastError),
+    /// A follow or unfollow was refused.
+    #[error(transparent)]
+    Subscription(#[from] crate::subscription::SubscriptionError),
     /// The actor may not take this action at this body.
     #[error("{actor} may not {} at {body}: it needs one of the roles {needed:?}", action.name())]
     NotPermitted {

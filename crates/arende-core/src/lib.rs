@@ -29,8 +29,10 @@ pub mod matter;
 pub mod meeting;
 pub mod notification;
 pub mod org;
+pub mod projection;
 pub mod route;
 pub mod schedule;
 pub mod store;
+pub mod subscription;
 
 pub use error::{Error, Result};

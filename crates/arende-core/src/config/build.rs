@@ -1,0 +1,1517 @@
+//! Validation: from the raw, positioned form to the immutable [`Organisation`],
+//! collecting every problem with its place instead of stopping at the first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Europe::Stockholm;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::Problems;
+use super::plan::{MeetingRule, TimeWindow, parse_date, parse_recurrence, parse_window};
+use super::raw::{
+    DateText, RawBody, RawCountyPart, RawDefaults, RawLeadTimes, RawOrganisation, RawParty,
+    RawPerson, RawPlan, RawRoster, RawRoute, S,
+};
+use crate::authz::{Action, Permissions};
+use crate::ids::{BodyId, CountyPartId, MeetingId, PartyId, PersonId, RouteId, StepId, TenantId};
+use crate::org::{
+    Body, BodyKind, CountyPart, LeadTime, LeadTimes, Mandate, MeetingStatus, Membership,
+    MinutesKind, Organisation, Party, PartyKind, Person, PlannedMeeting, Role,
+};
+use crate::route::{ConsultationSpec, Dependency, Purpose, Route, RouteProblem, Step};
+
+type Span = Range<usize>;
+
+const SECTIONS: [&str; 11] = [
+    "organisation",
+    "defaults",
+    "parties",
+    "county-parts",
+    "bodies",
+    "people",
+    "memberships",
+    "routes",
+    "matter-kinds",
+    "permissions",
+    "meeting-plans",
+];
+
+const PARTY_KINDS: &[&str] = &["region", "municipality", "other"];
+const BODY_KINDS: &[&str] = &[
+    "local-network",
+    "preparatory",
+    "working-group",
+    "chief-group",
+    "joint-session",
+    "steering-group",
+    "executive",
+    "political-council",
+    "political",
+];
+const PURPOSES: &[&str] = &[
+    "drafting",
+    "information",
+    "preparation",
+    "consultation",
+    "readiness-check",
+    "decision",
+    "recommendation",
+    "political-decision",
+    "entry-into-force",
+    "follow-up",
+];
+const ROLES: &[&str] = &[
+    "member",
+    "substitute",
+    "chair",
+    "secretary",
+    "adjuster",
+    "official",
+];
+const MINUTES: &[&str] = &["notes", "protocol"];
+const DEPENDENCIES: &[&str] = &["decision", "same-proposal"];
+const STATUSES: &[&str] = &["tentative", "confirmed", "cancelled"];
+
+/// The sections as read, each entry with its key and position.
+#[derive(Default)]
+struct Sections {
+    organisation: Option<(Span, RawOrganisation)>,
+    defaults: Option<RawDefaults>,
+    parties: Vec<(S, RawParty)>,
+    county_parts: Vec<(S, RawCountyPart)>,
+    bodies: Vec<(S, RawBody)>,
+    people: Vec<(S, RawPerson)>,
+    memberships: Vec<(S, RawRoster)>,
+    routes: Vec<(S, RawRoute)>,
+    matter_kinds: Vec<(S, S)>,
+    permissions: Vec<(S, Vec<S>)>,
+    meeting_plans: Vec<(S, RawPlan)>,
+}
+
+/// Parses, checks and builds. Returns `None` only when the text is not TOML at all.
+pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
+    let (root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            p.at("(toml)", e.span(), format!("TOML syntax: {}", e.message()));
+        }
+        return None;
+    }
+    let mut s = Sections::default();
+    for (key, value) in root.into_inner() {
+        let span = key.span();
+        let name = key.into_inner().into_owned();
+        match name.as_str() {
+            "organisation" => {
+                let vspan = value.span();
+                s.organisation = one(&name, value, p).map(|o| (vspan, o));
+            }
+            "defaults" => s.defaults = one(&name, value, p),
+            "parties" => s.parties = entries(&name, value, p),
+            "county-parts" => s.county_parts = entries(&name, value, p),
+            "bodies" => s.bodies = entries(&name, value, p),
+            "people" => s.people = entries(&name, value, p),
+            "memberships" => s.memberships = entries(&name, value, p),
+            "routes" => s.routes = entries(&name, value, p),
+            "meeting-plans" => s.meeting_plans = entries(&name, value, p),
+            "matter-kinds" => {
+                let m: Option<BTreeMap<S, S>> = one(&name, value, p);
+                s.matter_kinds = m.unwrap_or_default().into_iter().collect();
+            }
+            "permissions" => {
+                let m: Option<BTreeMap<S, Vec<S>>> = one(&name, value, p);
+                s.permissions = m.unwrap_or_default().into_iter().collect();
+            }
+            other => p.at(
+                other,
+                Some(span),
+                format!(
+                    "unknown section `{other}`; the sections are {}",
+                    SECTIONS.join(", ")
+                ),
+            ),
+        }
+    }
+    Some(Builder { p }.build(s))
+}
+
+/// Deserializes one whole section.
+fn one<T: DeserializeOwned>(
+    path: &str,
+    value: Spanned<DeValue<'_>>,
+    p: &mut Problems<'_>,
+) -> Option<T> {
+    match T::deserialize(ValueDeserializer::from(value)) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            p.at(path, e.span(), e.message().to_owned());
+            None
+        }
+    }
+}
+
+/// Deserializes each entry of an id-keyed section on its own, so a problem in one entry
+/// does not hide the problems in the others.
+fn entries<T: DeserializeOwned>(
+    section: &str,
+    value: Spanned<DeValue<'_>>,
+    p: &mut Problems<'_>,
+) -> Vec<(S, T)> {
+    let span = value.span();
+    let DeValue::Table(table) = value.into_inner() else {
+        p.at(
+            section,
+            Some(span),
+            format!("`{section}` must be a table of entries keyed by id"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let kspan = key.span();
+        let id = key.into_inner().into_owned();
+        let path = format!("{section}.{id}");
+        check_id(p, &path, &id, kspan.clone());
+        if let Some(t) = one(&path, value, p) {
+            out.push((Spanned::new(kspan, id), t));
+        }
+    }
+    out
+}
+
+fn check_id(p: &mut Problems<'_>, path: &str, id: &str, span: Span) {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-');
+    if !ok {
+        p.at(
+            path,
+            Some(span),
+            format!("invalid id \"{id}\": use lowercase ascii letters, digits and hyphens (e.g. \"ingmar-angman\")"),
+        );
+    }
+}
+
+/// The edit distance between two short ids, for "did you mean" hints.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn unknown_message<'a>(kind: &str, id: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let best = known
+        .map(|k| (distance(id, k), k))
+        .filter(|(d, _)| *d <= 2.max(id.chars().count() / 3))
+        .min();
+    match best {
+        Some((_, k)) => format!("unknown {kind} \"{id}\" (did you mean \"{k}\"?)"),
+        None => format!("unknown {kind} \"{id}\""),
+    }
+}
+
+/// Parses an enumerated value (`kind`, `role`, `purpose`…) by its configuration name.
+fn parse_name<T: DeserializeOwned>(
+    p: &mut Problems<'_>,
+    path: &str,
+    what: &str,
+    value: &S,
+    allowed: &[&str],
+) -> Option<T> {
+    let text = value.get_ref().as_str();
+    let parsed =
+        T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text))
+            .ok();
+    if parsed.is_none() {
+        p.at(
+            path,
+            Some(value.span()),
+            format!(
+                "unknown {what} \"{text}\"; use one of: {}",
+                allowed.join(", ")
+            ),
+        );
+    }
+    parsed
+}
+
+fn parse_lead(p: &mut Problems<'_>, path: &str, value: &S) -> Option<LeadTime> {
+    match LeadTime::parse(value.get_ref()) {
+        Ok(l) => Some(l),
+        Err(e) => {
+            p.at(path, Some(value.span()), format!("invalid lead time: {e}"));
+            None
+        }
+    }
+}
+
+fn date(p: &mut Problems<'_>, path: &str, value: &Spanned<DateText>) -> Option<NaiveDate> {
+    match parse_date(value.get_ref()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            p.at(path, Some(value.span()), e);
+            None
+        }
+    }
+}
+
+fn window(p: &mut Problems<'_>, path: &str, value: &S) -> Option<TimeWindow> {
+    match parse_window(value.get_ref()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            p.at(path, Some(value.span()), e);
+            None
+        }
+    }
+}
+
+/// The known ids, for reference checks.
+#[derive(Default)]
+struct Known {
+    parties: BTreeSet<String>,
+    county_parts: BTreeSet<String>,
+    bodies: BTreeSet<String>,
+    people: BTreeSet<String>,
+}
+
+/// A meeting being planned, before exceptions and derived dates.
+struct Draft {
+    original: NaiveDate,
+    date: NaiveDate,
+    window: TimeWindow,
+    location: Option<String>,
+    status: MeetingStatus,
+    moved_from: Option<NaiveDate>,
+    sequence: u32,
+    span: Span,
+    path: String,
+}
+
+struct Builder<'p, 'a> {
+    p: &'p mut Problems<'a>,
+}
+
+impl Builder<'_, '_> {
+    fn reference(&mut self, set: &BTreeSet<String>, kind: &str, path: &str, value: &S) -> bool {
+        if set.contains(value.get_ref().as_str()) {
+            true
+        } else {
+            let msg = unknown_message(kind, value.get_ref(), set.iter().map(String::as_str));
+            self.p.at(path, Some(value.span()), msg);
+            false
+        }
+    }
+
+    fn build(mut self, s: Sections) -> Organisation {
+        let known = Known {
+            parties: s.parties.iter().map(|(k, _)| k.get_ref().clone()).collect(),
+            county_parts: s
+                .county_parts
+                .iter()
+                .map(|(k, _)| k.get_ref().clone())
+                .collect(),
+            bodies: s.bodies.iter().map(|(k, _)| k.get_ref().clone()).collect(),
+            people: s.people.iter().map(|(k, _)| k.get_ref().clone()).collect(),
+        };
+
+        // [organisation]
+        let (tenant, name, version) = match &s.organisation {
+            Some((_, o)) => {
+                check_id(
+                    self.p,
+                    "organisation.tenant",
+                    o.tenant.get_ref(),
+                    o.tenant.span(),
+                );
+                if let Some(tz) = &o.time_zone
+                    && tz.get_ref() != "Europe/Stockholm"
+                {
+                    self.p.at(
+                        "organisation.time-zone",
+                        Some(tz.span()),
+                        format!(
+                            "unsupported time zone \"{}\": meeting times are Europe/Stockholm",
+                            tz.get_ref()
+                        ),
+                    );
+                }
+                (
+                    o.tenant.get_ref().clone(),
+                    o.name.get_ref().clone(),
+                    o.version.get_ref().clone(),
+                )
+            }
+            None => {
+                self.p.at(
+                    "organisation",
+                    None,
+                    "missing [organisation] table with tenant, name and version",
+                );
+                (String::new(), String::new(), String::new())
+            }
+        };
+
+        // [defaults.lead-times]
+        let raw_defaults = s
+            .defaults
+            .as_ref()
+            .map(|d| d.lead_times.clone())
+            .unwrap_or_default();
+        let mut base = LeadTimes::default();
+        let mut political_defaults = (None, None);
+        {
+            let path = "defaults.lead-times";
+            let r = &raw_defaults;
+            if let Some(v) = &r.call_for_matters
+                && let Some(l) = parse_lead(self.p, &format!("{path}.call-for-matters"), v)
+            {
+                base.call_for_matters = l;
+            }
+            if let Some(v) = &r.notice
+                && let Some(l) = parse_lead(self.p, &format!("{path}.notice"), v)
+            {
+                base.notice = l;
+            }
+            if let Some(v) = &r.minutes_final
+                && let Some(l) = parse_lead(self.p, &format!("{path}.minutes-final"), v)
+            {
+                base.minutes_final = l;
+            }
+            if let Some(v) = &r.announcement {
+                political_defaults.0 = parse_lead(self.p, &format!("{path}.announcement"), v);
+            }
+            if let Some(v) = &r.appeal {
+                political_defaults.1 = parse_lead(self.p, &format!("{path}.appeal"), v);
+            }
+        }
+
+        // [county-parts]
+        let mut county_parts: BTreeMap<CountyPartId, CountyPart> = s
+            .county_parts
+            .iter()
+            .map(|(k, c)| {
+                let id = CountyPartId::new(k.get_ref().as_str());
+                (
+                    id.clone(),
+                    CountyPart {
+                        id,
+                        name: c.name.get_ref().clone(),
+                        parties: Vec::new(),
+                    },
+                )
+            })
+            .collect();
+
+        // [bodies]
+        let mut bodies: BTreeMap<BodyId, Body> = BTreeMap::new();
+        for (k, b) in &s.bodies {
+            let path = format!("bodies.{}", k.get_ref());
+            let kind = parse_name::<BodyKind>(
+                self.p,
+                &format!("{path}.kind"),
+                "body kind",
+                &b.kind,
+                BODY_KINDS,
+            );
+            let mut mandates = BTreeSet::new();
+            for m in &b.mandates {
+                let allowed: Vec<&str> = Mandate::ALL.iter().map(|m| m.name()).collect();
+                if let Some(m) = parse_name::<Mandate>(
+                    self.p,
+                    &format!("{path}.mandates"),
+                    "mandate",
+                    m,
+                    &allowed,
+                ) {
+                    mandates.insert(m);
+                }
+            }
+            if let Some(parent) = &b.parent {
+                if parent.get_ref() == k.get_ref() {
+                    self.p.at(
+                        format!("{path}.parent"),
+                        Some(parent.span()),
+                        "a body cannot be its own parent",
+                    );
+                } else {
+                    self.reference(&known.bodies, "body", &format!("{path}.parent"), parent);
+                }
+            }
+            for j in &b.joint_of {
+                if j.get_ref() == k.get_ref() {
+                    self.p.at(
+                        format!("{path}.joint-of"),
+                        Some(j.span()),
+                        "a joint session cannot include itself",
+                    );
+                } else {
+                    self.reference(&known.bodies, "body", &format!("{path}.joint-of"), j);
+                }
+            }
+            match kind {
+                Some(BodyKind::JointSession) if b.joint_of.len() < 2 => self.p.at(
+                    format!("{path}.joint-of"),
+                    Some(b.kind.span()),
+                    "a joint session needs `joint-of` with at least two bodies",
+                ),
+                Some(kd) if kd != BodyKind::JointSession && !b.joint_of.is_empty() => self.p.at(
+                    format!("{path}.joint-of"),
+                    Some(b.joint_of[0].span()),
+                    "only a body of kind joint-session has `joint-of`",
+                ),
+                _ => {}
+            }
+            if let Some(party) = &b.party {
+                self.reference(&known.parties, "party", &format!("{path}.party"), party);
+            } else if kind == Some(BodyKind::Political) {
+                self.p.at(
+                    format!("{path}.party"),
+                    Some(b.kind.span()),
+                    "a political body needs `party` (the party it decides for)",
+                );
+            }
+            let minutes = match &b.minutes {
+                Some(m) => parse_name::<MinutesKind>(
+                    self.p,
+                    &format!("{path}.minutes"),
+                    "minutes kind",
+                    m,
+                    MINUTES,
+                )
+                .unwrap_or_default(),
+                None if kind == Some(BodyKind::Political) => MinutesKind::Protocol,
+                None => MinutesKind::Notes,
+            };
+            let mut lead_times = base;
+            if kind == Some(BodyKind::Political) {
+                lead_times.announcement = political_defaults.0;
+                lead_times.appeal = political_defaults.1;
+            }
+            self.override_leads(
+                &mut lead_times,
+                &format!("{path}.lead-times"),
+                &b.lead_times,
+            );
+            let id = BodyId::new(k.get_ref().as_str());
+            bodies.insert(
+                id.clone(),
+                Body {
+                    id,
+                    name: b.name.get_ref().clone(),
+                    kind: kind.unwrap_or(BodyKind::WorkingGroup),
+                    mandates,
+                    parent: b.parent.as_ref().map(|x| BodyId::new(x.get_ref().as_str())),
+                    joint_of: b
+                        .joint_of
+                        .iter()
+                        .map(|x| BodyId::new(x.get_ref().as_str()))
+                        .collect(),
+                    party: b.party.as_ref().map(|x| PartyId::new(x.get_ref().as_str())),
+                    minutes,
+                    lead_times,
+                    temporary: b.temporary,
+                },
+            );
+        }
+        // A chain of parents must end.
+        for (k, _) in &s.bodies {
+            let start = BodyId::new(k.get_ref().as_str());
+            let mut at = bodies.get(&start).and_then(|b| b.parent.clone());
+            let mut steps = 0;
+            while let Some(b) = at {
+                if b == start {
+                    self.p.at(
+                        format!("bodies.{}.parent", k.get_ref()),
+                        Some(k.span()),
+                        "the chain of parents loops back to this body",
+                    );
+                    break;
+                }
+                steps += 1;
+                if steps > bodies.len() {
+                    break;
+                }
+                at = bodies.get(&b).and_then(|b| b.parent.clone());
+            }
+        }
+
+        // [parties]
+        let mut parties: BTreeMap<PartyId, Party> = BTreeMap::new();
+        for (k, r) in &s.parties {
+            let path = format!("parties.{}", k.get_ref());
+            let kind = parse_name::<PartyKind>(
+                self.p,
+                &format!("{path}.kind"),
+                "party kind",
+                &r.kind,
+                PARTY_KINDS,
+            );
+            if let Some(cp) = &r.county_part
+                && self.reference(
+                    &known.county_parts,
+                    "county part",
+                    &format!("{path}.county-part"),
+                    cp,
+                )
+                && let Some(part) = county_parts.get_mut(cp.get_ref().as_str())
+            {
+                part.parties.push(PartyId::new(k.get_ref().as_str()));
+            }
+            if let Some(pb) = &r.political_body
+                && self.reference(&known.bodies, "body", &format!("{path}.political-body"), pb)
+                && let Some(body) = bodies.get(pb.get_ref().as_str())
+            {
+                if body.kind != BodyKind::Political {
+                    self.p.at(
+                        format!("{path}.political-body"),
+                        Some(pb.span()),
+                        format!("body \"{}\" is not of kind political", body.id),
+                    );
+                } else if body
+                    .party
+                    .as_ref()
+                    .is_some_and(|bp| bp.as_str() != k.get_ref())
+                {
+                    self.p.at(
+                        format!("{path}.political-body"),
+                        Some(pb.span()),
+                        format!(
+                            "body \"{}\" belongs to party \"{}\", not \"{}\"",
+                            body.id,
+                            body.party.as_ref().map(|x| x.as_str()).unwrap_or_default(),
+                            k.get_ref()
+                        ),
+                    );
+                }
+            }
+            let kind = kind.unwrap_or(PartyKind::Other);
+            let id = PartyId::new(k.get_ref().as_str());
+            parties.insert(
+                id.clone(),
+                Party {
+                    id,
+                    name: r.name.get_ref().clone(),
+                    kind,
+                    county_part: r
+                        .county_part
+                        .as_ref()
+                        .map(|x| CountyPartId::new(x.get_ref().as_str())),
+                    political_body: r
+                        .political_body
+                        .as_ref()
+                        .map(|x| BodyId::new(x.get_ref().as_str())),
+                    signatory: r
+                        .signatory
+                        .as_ref()
+                        .map_or(kind != PartyKind::Other, |s| *s.get_ref()),
+                },
+            );
+        }
+
+        // [people]
+        let mut people: BTreeMap<PersonId, Person> = BTreeMap::new();
+        for (k, r) in &s.people {
+            let path = format!("people.{}", k.get_ref());
+            if let Some(party) = &r.party {
+                self.reference(&known.parties, "party", &format!("{path}.party"), party);
+            }
+            if let Some(e) = &r.email {
+                let t = e.get_ref();
+                let ok = t
+                    .split_once('@')
+                    .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+                    && !t.contains(char::is_whitespace);
+                if !ok {
+                    self.p.at(
+                        format!("{path}.email"),
+                        Some(e.span()),
+                        format!("invalid e-mail address \"{t}\""),
+                    );
+                }
+            }
+            let id = PersonId::new(k.get_ref().as_str());
+            people.insert(
+                id.clone(),
+                Person {
+                    id,
+                    name: r.name.get_ref().clone(),
+                    email: r.email.as_ref().map(|x| x.get_ref().clone()),
+                    party: r.party.as_ref().map(|x| PartyId::new(x.get_ref().as_str())),
+                    title: r.title.as_ref().map(|x| x.get_ref().clone()),
+                },
+            );
+        }
+
+        // [memberships]
+        let memberships = self.memberships(&s.memberships, &known, &people);
+
+        // [routes]
+        let mut routes = BTreeMap::new();
+        for (k, r) in &s.routes {
+            if let Some(route) = self.route(k, r, &known, &bodies, &parties) {
+                routes.insert(route.id().clone(), route);
+            }
+        }
+
+        // [matter-kinds]
+        let route_ids: BTreeSet<String> =
+            s.routes.iter().map(|(k, _)| k.get_ref().clone()).collect();
+        let mut matter_kinds = BTreeMap::new();
+        for (k, v) in &s.matter_kinds {
+            let path = format!("matter-kinds.{}", k.get_ref());
+            check_id(self.p, &path, k.get_ref(), k.span());
+            if self.reference(&route_ids, "route", &path, v) {
+                matter_kinds.insert(k.get_ref().clone(), RouteId::new(v.get_ref().as_str()));
+            }
+        }
+
+        // [permissions]
+        let mut permissions = Permissions::default();
+        for (k, roles) in &s.permissions {
+            let path = format!("permissions.{}", k.get_ref());
+            let action = Action::from_name(k.get_ref());
+            if action.is_none() {
+                let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                let msg = unknown_message("action", k.get_ref(), names.iter().copied());
+                self.p.at(
+                    &path,
+                    Some(k.span()),
+                    format!("{msg}; the actions are {}", names.join(", ")),
+                );
+            }
+            let mut set = BTreeSet::new();
+            for r in roles {
+                if let Some(role) = parse_name::<Role>(self.p, &path, "role", r, ROLES) {
+                    set.insert(role);
+                }
+            }
+            if let Some(a) = action {
+                permissions.roles.insert(a, set);
+            }
+        }
+
+        // [meeting-plans]
+        let mut meetings = Vec::new();
+        for (k, plan) in &s.meeting_plans {
+            self.plan(k, plan, &known, &bodies, &mut meetings);
+        }
+        meetings.sort_by(|a: &PlannedMeeting, b: &PlannedMeeting| {
+            (a.date, a.start, &a.id).cmp(&(b.date, b.start, &b.id))
+        });
+
+        Organisation {
+            tenant: TenantId::new(tenant),
+            name,
+            version,
+            parties,
+            county_parts: {
+                for c in county_parts.values_mut() {
+                    c.parties.sort();
+                }
+                county_parts
+            },
+            bodies,
+            people,
+            memberships,
+            routes,
+            matter_kinds,
+            meetings,
+            permissions,
+        }
+    }
+
+    fn override_leads(&mut self, lt: &mut LeadTimes, path: &str, r: &RawLeadTimes) {
+        if let Some(v) = &r.call_for_matters
+            && let Some(l) = parse_lead(self.p, &format!("{path}.call-for-matters"), v)
+        {
+            lt.call_for_matters = l;
+        }
+        if let Some(v) = &r.notice
+            && let Some(l) = parse_lead(self.p, &format!("{path}.notice"), v)
+        {
+            lt.notice = l;
+        }
+        if let Some(v) = &r.minutes_final
+            && let Some(l) = parse_lead(self.p, &format!("{path}.minutes-final"), v)
+        {
+            lt.minutes_final = l;
+        }
+        if let Some(v) = &r.announcement {
+            lt.announcement = parse_lead(self.p, &format!("{path}.announcement"), v);
+        }
+        if let Some(v) = &r.appeal {
+            lt.appeal = parse_lead(self.p, &format!("{path}.appeal"), v);
+        }
+    }
+
+    fn memberships(
+        &mut self,
+        rosters: &[(S, RawRoster)],
+        known: &Known,
+        people: &BTreeMap<PersonId, Person>,
+    ) -> Vec<Membership> {
+        let mut out = Vec::new();
+        for (k, r) in rosters {
+            let path = format!("memberships.{}", k.get_ref());
+            if !known.bodies.contains(k.get_ref().as_str()) {
+                let msg =
+                    unknown_message("body", k.get_ref(), known.bodies.iter().map(String::as_str));
+                self.p.at(&path, Some(k.span()), msg);
+            }
+            let lists: [(Role, &str, &Vec<S>); 6] = [
+                (Role::Chair, "chair", &r.chair),
+                (Role::Member, "member", &r.member),
+                (Role::Substitute, "substitute", &r.substitute),
+                (Role::Secretary, "secretary", &r.secretary),
+                (Role::Adjuster, "adjuster", &r.adjuster),
+                (Role::Official, "official", &r.official),
+            ];
+            for (role, key, list) in lists {
+                let lpath = format!("{path}.{key}");
+                let mut seen = BTreeSet::new();
+                for person in list {
+                    if !self.reference(&known.people, "person", &lpath, person) {
+                        continue;
+                    }
+                    if !seen.insert(person.get_ref().as_str()) {
+                        self.p.at(
+                            &lpath,
+                            Some(person.span()),
+                            format!(
+                                "duplicate id: \"{}\" is listed twice as {key}",
+                                person.get_ref()
+                            ),
+                        );
+                        continue;
+                    }
+                    if role == Role::Substitute
+                        && r.member.iter().any(|m| m.get_ref() == person.get_ref())
+                    {
+                        self.p.at(
+                            &lpath,
+                            Some(person.span()),
+                            format!(
+                                "\"{}\" is listed both as member and as substitute",
+                                person.get_ref()
+                            ),
+                        );
+                    }
+                    let pid = PersonId::new(person.get_ref().as_str());
+                    let substitute_for = if role == Role::Substitute {
+                        r.substitute_for
+                            .iter()
+                            .find(|(s, _)| s.get_ref() == person.get_ref())
+                            .map(|(_, m)| PersonId::new(m.get_ref().as_str()))
+                    } else {
+                        None
+                    };
+                    out.push(Membership {
+                        party: people.get(&pid).and_then(|x| x.party.clone()),
+                        person: pid,
+                        body: BodyId::new(k.get_ref().as_str()),
+                        role,
+                        substitute_for,
+                    });
+                }
+            }
+            for (sub, member) in &r.substitute_for {
+                let spath = format!("{path}.substitute-for.{}", sub.get_ref());
+                if !r.substitute.iter().any(|x| x.get_ref() == sub.get_ref()) {
+                    self.p.at(
+                        &spath,
+                        Some(sub.span()),
+                        format!(
+                            "\"{}\" is not listed as substitute of this body",
+                            sub.get_ref()
+                        ),
+                    );
+                }
+                if !r
+                    .member
+                    .iter()
+                    .chain(r.chair.iter())
+                    .any(|x| x.get_ref() == member.get_ref())
+                {
+                    self.p.at(
+                        &spath,
+                        Some(member.span()),
+                        format!(
+                            "\"{}\" is not listed as member of this body",
+                            member.get_ref()
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn route(
+        &mut self,
+        k: &S,
+        r: &RawRoute,
+        known: &Known,
+        bodies: &BTreeMap<BodyId, Body>,
+        parties: &BTreeMap<PartyId, Party>,
+    ) -> Option<Route> {
+        let rpath = format!("routes.{}", k.get_ref());
+        let before = self.p.count();
+        let mut structural = false;
+        let mut steps = Vec::new();
+        let mut spans: BTreeMap<String, (String, Span)> = BTreeMap::new();
+        for (i, st) in r.steps.iter().enumerate() {
+            let spath = format!("{rpath}.steps[{i}]");
+            let raw = st.get_ref();
+            check_id(
+                self.p,
+                &format!("{spath}.id"),
+                raw.id.get_ref(),
+                raw.id.span(),
+            );
+            if let Some((first, _)) = spans.get(raw.id.get_ref().as_str()) {
+                self.p.at(
+                    format!("{spath}.id"),
+                    Some(raw.id.span()),
+                    format!(
+                        "duplicate id: step \"{}\" is already defined at {first}",
+                        raw.id.get_ref()
+                    ),
+                );
+                structural = true;
+                continue;
+            }
+            spans.insert(raw.id.get_ref().clone(), (spath.clone(), raw.id.span()));
+            let purpose = parse_name::<Purpose>(
+                self.p,
+                &format!("{spath}.purpose"),
+                "purpose",
+                &raw.purpose,
+                PURPOSES,
+            );
+            let body = match &raw.body {
+                Some(b) if self.reference(&known.bodies, "body", &format!("{spath}.body"), b) => {
+                    bodies.get(b.get_ref().as_str())
+                }
+                _ => None,
+            };
+            if let Some(purpose) = purpose {
+                if raw.body.is_none()
+                    && matches!(
+                        purpose,
+                        Purpose::Information
+                            | Purpose::Preparation
+                            | Purpose::ReadinessCheck
+                            | Purpose::Decision
+                            | Purpose::Recommendation
+                    )
+                {
+                    self.p.at(
+                        format!("{spath}.body"),
+                        Some(raw.purpose.span()),
+                        format!("a {} step needs a `body`", purpose.name()),
+                    );
+                }
+                if let (Some(body), Some(m)) = (body, purpose.required_mandate())
+                    && !body.may(m)
+                {
+                    let holders: Vec<&str> = bodies
+                        .values()
+                        .filter(|b| b.may(m))
+                        .map(|b| b.id.as_str())
+                        .collect();
+                    let span = raw.body.as_ref().map(|b| b.span());
+                    self.p.at(
+                        format!("{spath}.body"),
+                        span,
+                        format!(
+                            "body \"{}\" lacks the mandate `{}` ({}) for a {} step; bodies that hold it: {}",
+                            body.id,
+                            m.name(),
+                            m.swedish(),
+                            purpose.name(),
+                            if holders.is_empty() { "none".to_owned() } else { holders.join(", ") }
+                        ),
+                    );
+                }
+                if purpose == Purpose::PoliticalDecision {
+                    self.political_parties(&spath, st, parties, bodies);
+                } else if !raw.parties.is_empty() {
+                    self.p.at(
+                        format!("{spath}.parties"),
+                        Some(raw.parties[0].span()),
+                        "only a political-decision step lists `parties`",
+                    );
+                }
+                if purpose == Purpose::Consultation && raw.consultation.is_none() {
+                    self.p.at(
+                        format!("{spath}.consultation"),
+                        Some(raw.purpose.span()),
+                        "a consultation step needs `consultation = { period = \"…\" }`",
+                    );
+                }
+                if purpose != Purpose::Consultation
+                    && let Some(c) = &raw.consultation
+                {
+                    self.p.at(
+                        format!("{spath}.consultation"),
+                        Some(c.span()),
+                        "only a consultation step has `consultation`",
+                    );
+                }
+                if let Some(q) = &raw.quorum {
+                    let n = u32::try_from(parties.values().filter(|x| x.signatory).count())
+                        .unwrap_or(u32::MAX);
+                    if purpose != Purpose::EntryIntoForce {
+                        self.p.at(
+                            format!("{spath}.quorum"),
+                            Some(q.span()),
+                            "only an entry-into-force step has `quorum`",
+                        );
+                    } else if *q.get_ref() == 0 || *q.get_ref() > n {
+                        self.p.at(
+                            format!("{spath}.quorum"),
+                            Some(q.span()),
+                            format!(
+                                "quorum {} is not between 1 and the {n} signatory parties",
+                                q.get_ref()
+                            ),
+                        );
+                    }
+                }
+            }
+            let consultation = raw.consultation.as_ref().and_then(|c| {
+                let c = c.get_ref();
+                let cpath = format!("{spath}.consultation");
+                for rcp in &c.recipients {
+                    self.reference(&known.parties, "party", &format!("{cpath}.recipients"), rcp);
+                }
+                let period = parse_lead(self.p, &format!("{cpath}.period"), &c.period);
+                let processing = match &c.processing {
+                    Some(v) => parse_lead(self.p, &format!("{cpath}.processing"), v),
+                    None => Some(LeadTime::Days(0)),
+                };
+                Some(ConsultationSpec {
+                    recipients: c
+                        .recipients
+                        .iter()
+                        .map(|x| PartyId::new(x.get_ref().as_str()))
+                        .collect(),
+                    period: period?,
+                    processing: processing?,
+                })
+            });
+            steps.push(Step {
+                id: StepId::new(raw.id.get_ref().as_str()),
+                name: raw.name.get_ref().clone(),
+                purpose: purpose.unwrap_or(Purpose::Information),
+                body: raw.body.as_ref().map(|b| BodyId::new(b.get_ref().as_str())),
+                parties: raw
+                    .parties
+                    .iter()
+                    .map(|x| PartyId::new(x.get_ref().as_str()))
+                    .collect(),
+                consultation,
+                quorum: raw.quorum.as_ref().map(|q| *q.get_ref()),
+            });
+        }
+        let mut edges = Vec::new();
+        let mut seen_edges = BTreeSet::new();
+        for (i, e) in r.edges.iter().enumerate() {
+            let epath = format!("{rpath}.edges[{i}]");
+            let raw = e.get_ref();
+            for (key, end) in [("from", &raw.from), ("to", &raw.to)] {
+                if !spans.contains_key(end.get_ref().as_str()) {
+                    let msg =
+                        unknown_message("step", end.get_ref(), spans.keys().map(String::as_str));
+                    self.p.at(format!("{epath}.{key}"), Some(end.span()), msg);
+                    structural = true;
+                }
+            }
+            let dep = match &raw.dependency {
+                Some(d) => parse_name::<Dependency>(
+                    self.p,
+                    &format!("{epath}.dependency"),
+                    "dependency",
+                    d,
+                    DEPENDENCIES,
+                )
+                .unwrap_or_default(),
+                None => Dependency::Decision,
+            };
+            if !seen_edges.insert((raw.from.get_ref().clone(), raw.to.get_ref().clone())) {
+                self.p.at(
+                    &epath,
+                    Some(e.span()),
+                    format!(
+                        "duplicate edge from \"{}\" to \"{}\"",
+                        raw.from.get_ref(),
+                        raw.to.get_ref()
+                    ),
+                );
+                continue;
+            }
+            edges.push((
+                StepId::new(raw.from.get_ref().as_str()),
+                StepId::new(raw.to.get_ref().as_str()),
+                dep,
+            ));
+        }
+        if r.steps.is_empty() {
+            self.p.at(
+                format!("{rpath}.steps"),
+                Some(k.span()),
+                "a route needs at least one step",
+            );
+            return None;
+        }
+        if structural {
+            return None;
+        }
+        match Route::new(
+            RouteId::new(k.get_ref().as_str()),
+            r.name.get_ref().clone(),
+            steps,
+            edges,
+        ) {
+            Ok(route) => (self.p.count() == before).then_some(route),
+            Err(problems) => {
+                for prob in problems {
+                    let (step, msg) = match &prob {
+                        RouteProblem::Cycle(s) => (
+                            s.clone(),
+                            format!("the steps form a cycle through step \"{s}\""),
+                        ),
+                        RouteProblem::Unreachable(s) => (
+                            s.clone(),
+                            format!("step \"{s}\" is unreachable from the route's first step"),
+                        ),
+                        RouteProblem::DuplicateStep(s) => {
+                            (s.clone(), format!("duplicate id: step \"{s}\""))
+                        }
+                        RouteProblem::UnknownStep(s) => {
+                            (s.clone(), format!("unknown step \"{s}\""))
+                        }
+                        RouteProblem::NoSingleStart(_) => {
+                            (StepId::new(""), "the route has no first step".to_owned())
+                        }
+                    };
+                    match spans.get(step.as_str()) {
+                        Some((path, span)) => self.p.at(path, Some(span.clone()), msg),
+                        None => self.p.at(&rpath, Some(k.span()), msg),
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// A political decision is taken in each deciding party's own political body: every
+    /// such party must exist and have one.
+    fn political_parties(
+        &mut self,
+        spath: &str,
+        st: &Spanned<super::raw::RawStep>,
+        parties: &BTreeMap<PartyId, Party>,
+        bodies: &BTreeMap<BodyId, Body>,
+    ) {
+        let raw = st.get_ref();
+        let deciding: Vec<(String, Span)> = if raw.parties.is_empty() {
+            parties
+                .values()
+                .filter(|x| x.signatory)
+                .map(|x| (x.id.to_string(), raw.purpose.span()))
+                .collect()
+        } else {
+            raw.parties
+                .iter()
+                .map(|x| (x.get_ref().clone(), x.span()))
+                .collect()
+        };
+        if deciding.is_empty() {
+            self.p.at(
+                format!("{spath}.parties"),
+                Some(raw.purpose.span()),
+                "a political-decision step has no party to decide: list `parties` or mark parties as signatories",
+            );
+        }
+        for (party, span) in deciding {
+            match parties.get(party.as_str()) {
+                None => {
+                    let msg = unknown_message("party", &party, parties.keys().map(|x| x.as_str()));
+                    self.p.at(format!("{spath}.parties"), Some(span), msg);
+                }
+                Some(x) => {
+                    let ok = x
+                        .political_body
+                        .as_ref()
+                        .and_then(|b| bodies.get(b))
+                        .is_some_and(|b| b.may(Mandate::PoliticalDecision));
+                    if !ok {
+                        self.p.at(
+                            format!("{spath}.parties"),
+                            Some(span),
+                            format!(
+                                "party \"{party}\" has no political body with the mandate political-decision to take this decision"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn plan(
+        &mut self,
+        k: &S,
+        plan: &RawPlan,
+        known: &Known,
+        bodies: &BTreeMap<BodyId, Body>,
+        meetings: &mut Vec<PlannedMeeting>,
+    ) {
+        let key = k.get_ref().as_str();
+        let path = format!("meeting-plans.{key}");
+        // Which bodies meet.
+        let mut members: Vec<BodyId> = Vec::new();
+        match &plan.bodies {
+            Some(list) => {
+                if list.get_ref().len() < 2 {
+                    self.p.at(
+                        format!("{path}.bodies"),
+                        Some(list.span()),
+                        "a joint meeting plan names at least two bodies",
+                    );
+                }
+                for b in list.get_ref() {
+                    if self.reference(&known.bodies, "body", &format!("{path}.bodies"), b) {
+                        members.push(BodyId::new(b.get_ref().as_str()));
+                    }
+                }
+            }
+            None => match bodies.get(key) {
+                Some(b) => {
+                    members.push(b.id.clone());
+                    members.extend(b.joint_of.iter().cloned());
+                }
+                None => {
+                    let msg = unknown_message("body", key, known.bodies.iter().map(String::as_str));
+                    self.p.at(
+                        &path,
+                        Some(k.span()),
+                        format!("{msg}: a meeting plan is keyed by its body, or names `bodies = [...]` for a joint meeting"),
+                    );
+                }
+            },
+        }
+        // Whose lead times apply.
+        let lead_bodies: Vec<&Body> = match &plan.lead_times_from {
+            Some(from) => {
+                if members.iter().any(|m| m.as_str() == from.get_ref()) {
+                    bodies.get(from.get_ref().as_str()).into_iter().collect()
+                } else {
+                    self.p.at(
+                        format!("{path}.lead-times-from"),
+                        Some(from.span()),
+                        format!(
+                            "\"{}\" is not one of the bodies of this plan",
+                            from.get_ref()
+                        ),
+                    );
+                    Vec::new()
+                }
+            }
+            None => {
+                let all: Vec<&Body> = members.iter().filter_map(|m| bodies.get(m)).collect();
+                match all.iter().find(|b| b.kind == BodyKind::JointSession) {
+                    Some(session) => vec![*session],
+                    None => all,
+                }
+            }
+        };
+        let default_window = plan
+            .time
+            .as_ref()
+            .and_then(|t| window(self.p, &format!("{path}.time"), t));
+        let default_location = plan.location.as_ref().map(|l| l.get_ref().clone());
+
+        let mut drafts: Vec<Draft> = Vec::new();
+        let mut add = |me: &mut Self, d: Draft| {
+            if let Some(other) = drafts.iter().find(|x| x.original == d.original) {
+                let msg = format!(
+                    "duplicate id: a meeting \"{key}-{}\" is already planned by {}",
+                    d.original, other.path
+                );
+                me.p.at(&d.path, Some(d.span.clone()), msg);
+            } else {
+                drafts.push(d);
+            }
+        };
+        for (i, m) in plan.meetings.iter().enumerate() {
+            let mpath = format!("{path}.meetings[{i}]");
+            let raw = m.get_ref();
+            let date = date(self.p, &format!("{mpath}.date"), &raw.date);
+            let w = match &raw.time {
+                Some(t) => window(self.p, &format!("{mpath}.time"), t),
+                None if default_window.is_none() && plan.time.is_none() => {
+                    self.p.at(
+                        format!("{mpath}.time"),
+                        Some(m.span()),
+                        "the meeting needs a `time` such as \"13:00-16:00\"",
+                    );
+                    None
+                }
+                None => default_window,
+            };
+            let status = match &raw.status {
+                Some(s) => parse_name::<MeetingStatus>(
+                    self.p,
+                    &format!("{mpath}.status"),
+                    "status",
+                    s,
+                    STATUSES,
+                ),
+                None => Some(MeetingStatus::Confirmed),
+            };
+            if let (Some(date), Some(w), Some(status)) = (date, w, status) {
+                add(
+                    self,
+                    Draft {
+                        original: date,
+                        date,
+                        window: w,
+                        location: raw
+                            .location
+                            .as_ref()
+                            .map(|l| l.get_ref().clone())
+                            .or_else(|| default_location.clone()),
+                        status,
+                        moved_from: None,
+                        sequence: 0,
+                        span: raw.date.span(),
+                        path: format!("{mpath}.date"),
+                    },
+                );
+            }
+        }
+        for (i, r) in plan.rules.iter().enumerate() {
+            let rpath = format!("{path}.rules[{i}]");
+            let raw = r.get_ref();
+            let recurrence = match parse_recurrence(raw.every.get_ref()) {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    self.p
+                        .at(format!("{rpath}.every"), Some(raw.every.span()), e);
+                    None
+                }
+            };
+            let from = date(self.p, &format!("{rpath}.from"), &raw.from);
+            let until = date(self.p, &format!("{rpath}.until"), &raw.until);
+            if let (Some(f), Some(u)) = (from, until)
+                && u < f
+            {
+                self.p.at(
+                    format!("{rpath}.until"),
+                    Some(raw.until.span()),
+                    format!("the rule ends ({u}) before it starts ({f})"),
+                );
+            }
+            let mut skip = Vec::new();
+            for m in &raw.skip_months {
+                if (1..=12).contains(m.get_ref()) {
+                    skip.push(*m.get_ref());
+                } else {
+                    self.p.at(
+                        format!("{rpath}.skip-months"),
+                        Some(m.span()),
+                        format!("{} is not a month (1-12)", m.get_ref()),
+                    );
+                }
+            }
+            let w = match &raw.time {
+                Some(t) => window(self.p, &format!("{rpath}.time"), t),
+                None if plan.time.is_none() => {
+                    self.p.at(
+                        format!("{rpath}.time"),
+                        Some(raw.every.span()),
+                        "the rule needs a `time` such as \"08:30-12:00\"",
+                    );
+                    None
+                }
+                None => default_window,
+            };
+            if let (Some(recurrence), Some(from), Some(until), Some(w)) =
+                (recurrence, from, until, w)
+            {
+                let rule = MeetingRule {
+                    recurrence,
+                    from,
+                    until,
+                    skip_months: skip,
+                };
+                for d in rule.dates() {
+                    add(
+                        self,
+                        Draft {
+                            original: d,
+                            date: d,
+                            window: w,
+                            location: raw
+                                .location
+                                .as_ref()
+                                .map(|l| l.get_ref().clone())
+                                .or_else(|| default_location.clone()),
+                            status: MeetingStatus::Tentative,
+                            moved_from: None,
+                            sequence: 0,
+                            span: raw.every.span(),
+                            path: format!("{rpath}.every"),
+                        },
+                    );
+                }
+            }
+        }
+        // Exceptions, in the order written: moves, changed times, cancellations.
+        let not_planned = |d: NaiveDate| format!("no meeting is planned on {d} in this plan");
+        for (i, mv) in plan.moved.iter().enumerate() {
+            let mpath = format!("{path}.moved[{i}]");
+            let raw = mv.get_ref();
+            let from = date(self.p, &format!("{mpath}.from"), &raw.from);
+            let to = date(self.p, &format!("{mpath}.to"), &raw.to);
+            let w = raw
+                .time
+                .as_ref()
+                .and_then(|t| window(self.p, &format!("{mpath}.time"), t));
+            let (Some(from), Some(to)) = (from, to) else {
+                continue;
+            };
+            if drafts.iter().any(|d| d.date == to && d.original != from) {
+                self.p.at(
+                    format!("{mpath}.to"),
+                    Some(raw.to.span()),
+                    format!("a meeting is already planned on {to}"),
+                );
+                continue;
+            }
+            match drafts.iter_mut().find(|d| d.original == from) {
+                Some(d) => {
+                    d.date = to;
+                    d.moved_from = Some(from);
+                    d.sequence += 1;
+                    if let Some(w) = w {
+                        d.window = w;
+                    }
+                    if let Some(l) = &raw.location {
+                        d.location = Some(l.get_ref().clone());
+                    }
+                }
+                None => self.p.at(
+                    format!("{mpath}.from"),
+                    Some(raw.from.span()),
+                    not_planned(from),
+                ),
+            }
+        }
+        for (i, ch) in plan.changed.iter().enumerate() {
+            let cpath = format!("{path}.changed[{i}]");
+            let raw = ch.get_ref();
+            let day = date(self.p, &format!("{cpath}.date"), &raw.date);
+            let w = raw
+                .time
+                .as_ref()
+                .and_then(|t| window(self.p, &format!("{cpath}.time"), t));
+            if raw.time.is_none() && raw.location.is_none() {
+                self.p.at(
+                    &cpath,
+                    Some(ch.span()),
+                    "a change needs a new `time` or `location`",
+                );
+            }
+            let Some(day) = day else { continue };
+            let found = drafts
+                .iter()
+                .position(|d| d.date == day)
+                .or_else(|| drafts.iter().position(|d| d.original == day));
+            match found {
+                Some(i) => {
+                    let d = &mut drafts[i];
+                    d.sequence += 1;
+                    if let Some(w) = w {
+                        d.window = w;
+                    }
+                    if let Some(l) = &raw.location {
+                        d.location = Some(l.get_ref().clone());
+                    }
+                }
+                None => self.p.at(
+                    format!("{cpath}.date"),
+                    Some(raw.date.span()),
+                    not_planned(day),
+                ),
+            }
+        }
+        for (i, c) in plan.cancelled.iter().enumerate() {
+            let cpath = format!("{path}.cancelled[{i}]");
+            let Some(day) = date(self.p, &cpath, c) else {
+                continue;
+            };
+            let found = drafts
+                .iter()
+                .position(|d| d.date == day)
+                .or_else(|| drafts.iter().position(|d| d.original == day));
+            match found {
+                Some(i) => {
+                    drafts[i].status = MeetingStatus::Cancelled;
+                    drafts[i].sequence += 1;
+                }
+                None => self.p.at(&cpath, Some(c.span()), not_planned(day)),
+            }
+        }
+        for d in drafts {
+            let local = d.date.and_time(d.window.start);
+            if Stockholm.from_local_datetime(&local).earliest().is_none() {
+                self.p.at(
+                    &d.path,
+                    Some(d.span.clone()),
+                    format!("{local} does not exist in Europe/Stockholm (the clocks go forward)"),
+                );
+            }
+            let call_for_matters = lead_bodies
+                .iter()
+                .map(|b| b.lead_times.call_for_matters.before(d.date))
+                .min()
+                .unwrap_or(d.date);
+            let notice = lead_bodies
+                .iter()
+                .map(|b| b.lead_times.notice.before(d.date))
+                .min()
+                .unwrap_or(d.date);
+            meetings.push(PlannedMeeting {
+                id: MeetingId::new(format!("{key}-{}", d.original)),
+                bodies: members.clone(),
+                date: d.date,
+                start: d.window.start,
+                end: d.window.end,
+                location: d.location,
+                status: d.status,
+                moved_from: d.moved_from,
+                sequence: d.sequence,
+                call_for_matters,
+                notice,
+            });
+        }
+    }
+}

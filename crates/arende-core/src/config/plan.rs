@@ -1,0 +1,324 @@
+//! Meeting plans (sammanträdesplaner): the text forms of dates, time windows and
+//! recurrence rules ("second friday", "andra fredagen", "every other tuesday"), and the
+//! expansion of a rule into dates. Pure functions; the loader attaches positions.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+
+use super::raw::DateText;
+
+/// A time window on a day, local time (Europe/Stockholm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// Start.
+    pub start: NaiveTime,
+    /// End (after the start).
+    pub end: NaiveTime,
+}
+
+/// Which occurrence of a weekday in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nth {
+    /// The 1st … 5th.
+    Number(u8),
+    /// The last.
+    Last,
+}
+
+/// How a meeting recurs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recurrence {
+    /// The nth weekday of every month, e.g. the second Friday.
+    Monthly {
+        /// Which one.
+        nth: Nth,
+        /// The weekday.
+        weekday: Weekday,
+    },
+    /// Every `interval` weeks on a weekday, counted from the rule's first date.
+    Weekly {
+        /// Every how many weeks (1 = every week, 2 = every other week).
+        interval: u32,
+        /// The weekday.
+        weekday: Weekday,
+    },
+}
+
+/// A recurrence over a date range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRule {
+    /// How it recurs.
+    pub recurrence: Recurrence,
+    /// The first date it may fall on.
+    pub from: NaiveDate,
+    /// The last date it may fall on.
+    pub until: NaiveDate,
+    /// Months (1–12) without meetings, e.g. July.
+    pub skip_months: Vec<u32>,
+}
+
+impl MeetingRule {
+    /// Every date the rule gives, in order.
+    pub fn dates(&self) -> Vec<NaiveDate> {
+        let mut out = Vec::new();
+        match self.recurrence {
+            Recurrence::Monthly { nth, weekday } => {
+                let (mut y, mut m) = (self.from.year(), self.from.month());
+                while (y, m) <= (self.until.year(), self.until.month()) {
+                    if let Some(d) = nth_weekday(y, m, nth, weekday)
+                        && d >= self.from
+                        && d <= self.until
+                        && !self.skip_months.contains(&m)
+                    {
+                        out.push(d);
+                    }
+                    if m == 12 {
+                        y += 1;
+                        m = 1;
+                    } else {
+                        m += 1;
+                    }
+                }
+            }
+            Recurrence::Weekly { interval, weekday } => {
+                let ahead = (7 + weekday.num_days_from_monday()
+                    - self.from.weekday().num_days_from_monday())
+                    % 7;
+                let mut d = self.from + Duration::days(i64::from(ahead));
+                while d <= self.until {
+                    if !self.skip_months.contains(&d.month()) {
+                        out.push(d);
+                    }
+                    d += Duration::weeks(i64::from(interval.max(1)));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The nth (or last) `weekday` of a month.
+pub fn nth_weekday(year: i32, month: u32, nth: Nth, weekday: Weekday) -> Option<NaiveDate> {
+    match nth {
+        Nth::Number(n) => NaiveDate::from_weekday_of_month_opt(year, month, weekday, n),
+        Nth::Last => {
+            let next = if month == 12 {
+                NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(year, month + 1, 1)?
+            };
+            let last = next.pred_opt()?;
+            let back =
+                (7 + last.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
+            Some(last - Duration::days(i64::from(back)))
+        }
+    }
+}
+
+fn weekday(word: &str) -> Option<Weekday> {
+    let w = word.trim_end_matches(['s', ',']);
+    Some(match w {
+        "monday" | "mon" | "måndag" | "måndagen" => Weekday::Mon,
+        "tuesday" | "tue" | "tisdag" | "tisdagen" => Weekday::Tue,
+        "wednesday" | "wed" | "onsdag" | "onsdagen" => Weekday::Wed,
+        "thursday" | "thu" | "torsdag" | "torsdagen" => Weekday::Thu,
+        "friday" | "fri" | "fredag" | "fredagen" => Weekday::Fri,
+        "saturday" | "sat" | "lördag" | "lördagen" => Weekday::Sat,
+        "sunday" | "sun" | "söndag" | "söndagen" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+fn ordinal(word: &str) -> Option<Nth> {
+    Some(match word {
+        "first" | "1st" | "första" => Nth::Number(1),
+        "second" | "2nd" | "andra" => Nth::Number(2),
+        "third" | "3rd" | "tredje" => Nth::Number(3),
+        "fourth" | "4th" | "fjärde" => Nth::Number(4),
+        "last" | "sista" => Nth::Last,
+        _ => return None,
+    })
+}
+
+/// Parses a recurrence: "second friday", "last thursday", "every tuesday",
+/// "every other wednesday", or the Swedish "andra fredagen", "sista torsdagen",
+/// "varje tisdag", "varannan onsdag".
+pub fn parse_recurrence(text: &str) -> Result<Recurrence, String> {
+    let lower = text.trim().to_lowercase();
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "the" | "of" | "month" | "i" | "månaden" | "on"))
+        .collect();
+    let bad = || {
+        format!(
+            "invalid recurrence \"{text}\": write e.g. \"second friday\", \"last thursday\", \
+             \"every tuesday\" or \"every other wednesday\""
+        )
+    };
+    match words.as_slice() {
+        [o, w] if ordinal(o).is_some() => Ok(Recurrence::Monthly {
+            nth: ordinal(o).ok_or_else(bad)?,
+            weekday: weekday(w).ok_or_else(bad)?,
+        }),
+        ["every" | "varje", w] => Ok(Recurrence::Weekly {
+            interval: 1,
+            weekday: weekday(w).ok_or_else(bad)?,
+        }),
+        ["every", "other", w] | ["varannan", w] => Ok(Recurrence::Weekly {
+            interval: 2,
+            weekday: weekday(w).ok_or_else(bad)?,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// Parses a date written as text ("2024-11-15") or as a TOML date.
+pub(crate) fn parse_date(d: &DateText) -> Result<NaiveDate, String> {
+    match d {
+        DateText::Text(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("invalid date \"{t}\": write it as YYYY-MM-DD, e.g. 2024-11-15")),
+        DateText::Toml(dt) => match (dt.date, dt.time, dt.offset) {
+            (Some(date), None, None) => NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            )
+            .ok_or_else(|| format!("invalid date {dt}: no such day")),
+            _ => Err(format!(
+                "invalid date {dt}: write only the day, e.g. 2024-11-15 (times go in `time`)"
+            )),
+        },
+    }
+}
+
+fn parse_clock(t: &str) -> Option<NaiveTime> {
+    let t = t.trim();
+    let (h, m) = match t.split_once([':', '.']) {
+        Some((h, m)) => (h, m),
+        None => (t, "0"),
+    };
+    if h.is_empty() || h.len() > 2 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+}
+
+/// Parses a time window: "08:30-12:00", "8.30–12.00", "13-15".
+pub fn parse_window(text: &str) -> Result<TimeWindow, String> {
+    let Some((a, b)) = text.split_once(['-', '–', '—']) else {
+        return Err(format!(
+            "invalid time \"{text}\": write a start and an end, e.g. \"08:30-12:00\""
+        ));
+    };
+    let start = parse_clock(a).ok_or_else(|| {
+        format!(
+            "invalid time \"{text}\": \"{}\" is not a time of day",
+            a.trim()
+        )
+    })?;
+    let end = parse_clock(b).ok_or_else(|| {
+        format!(
+            "invalid time \"{text}\": \"{}\" is not a time of day",
+            b.trim()
+        )
+    })?;
+    if end <= start {
+        return Err(format!(
+            "meeting ends ({end}) before it starts ({start}) in \"{text}\""
+        ));
+    }
+    Ok(TimeWindow { start, end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn recurrences_parse_in_english_and_swedish() {
+        let second_friday = Recurrence::Monthly {
+            nth: Nth::Number(2),
+            weekday: Weekday::Fri,
+        };
+        assert_eq!(parse_recurrence("second Friday").unwrap(), second_friday);
+        assert_eq!(
+            parse_recurrence("andra fredagen i månaden").unwrap(),
+            second_friday
+        );
+        assert_eq!(
+            parse_recurrence("the last thursday of the month").unwrap(),
+            Recurrence::Monthly {
+                nth: Nth::Last,
+                weekday: Weekday::Thu
+            }
+        );
+        assert_eq!(
+            parse_recurrence("varannan onsdag").unwrap(),
+            Recurrence::Weekly {
+                interval: 2,
+                weekday: Weekday::Wed
+            }
+        );
+        assert!(parse_recurrence("second fryday").is_err());
+        assert!(parse_recurrence("fortnightly").is_err());
+    }
+
+    #[test]
+    fn windows_parse_and_reject_end_before_start() {
+        let w = parse_window("8.30–12.00").unwrap();
+        assert_eq!(w.start, NaiveTime::from_hms_opt(8, 30, 0).unwrap());
+        assert_eq!(w.end, NaiveTime::from_hms_opt(12, 0, 0).unwrap());
+        assert_eq!(
+            parse_window("13-15").unwrap().end,
+            NaiveTime::from_hms_opt(15, 0, 0).unwrap()
+        );
+        assert!(
+            parse_window("12:00-08:30")
+                .unwrap_err()
+                .contains("before it starts")
+        );
+        assert!(parse_window("25:00-26:00").is_err());
+        assert!(parse_window("morning").is_err());
+    }
+
+    #[test]
+    fn monthly_rule_skips_months_and_stays_in_range() {
+        let rule = MeetingRule {
+            recurrence: parse_recurrence("last tuesday").unwrap(),
+            from: d(2024, 6, 1),
+            until: d(2024, 9, 30),
+            skip_months: vec![7],
+        };
+        assert_eq!(
+            rule.dates(),
+            vec![d(2024, 6, 25), d(2024, 8, 27), d(2024, 9, 24)]
+        );
+    }
+
+    #[test]
+    fn weekly_rule_starts_on_first_matching_day() {
+        let rule = MeetingRule {
+            recurrence: parse_recurrence("every other wednesday").unwrap(),
+            from: d(2025, 1, 1),
+            until: d(2025, 2, 1),
+            skip_months: vec![],
+        };
+        assert_eq!(
+            rule.dates(),
+            vec![d(2025, 1, 1), d(2025, 1, 15), d(2025, 1, 29)]
+        );
+    }
+
+    #[test]
+    fn dates_parse_from_text_and_reject_impossible_days() {
+        assert_eq!(
+            parse_date(&DateText::Text("2024-11-15".into())).unwrap(),
+            d(2024, 11, 15)
+        );
+        assert!(parse_date(&DateText::Text("2025-02-30".into())).is_err());
+        assert!(parse_date(&DateText::Text("15 november".into())).is_err());
+    }
+}

@@ -1,0 +1,273 @@
+//! The commands a matter accepts (in the imperative), one per lifecycle term.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::types::*;
+use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
+use crate::meeting::MinutesRef;
+
+/// Submit a matter (anmäla ärende) to a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitMatter {
+    /// The new matter's id; `None` = a fresh time-ordered id from the engine's clock.
+    /// Give it to make a retried submission idempotent.
+    pub id: Option<MatterId>,
+    /// The kind of matter.
+    pub kind: MatterKind,
+    /// The title.
+    pub title: String,
+    /// Who raises it; `None` = the actor (who must then be a person).
+    pub submitter: Option<PersonId>,
+    /// The body it is submitted to.
+    pub body: BodyId,
+    /// The parties' case numbers (diarienummer), per party.
+    pub case_numbers: BTreeMap<PartyId, String>,
+    /// For an assignment: the body that issued it (its chair or secretary may withdraw it).
+    pub issuer: Option<BodyId>,
+    /// The matter this one revises (set by [`crate::engine::Engine::revise_matter`]).
+    pub revises: Option<MatterId>,
+}
+
+impl SubmitMatter {
+    /// A submission of `kind` titled `title` to `body`, by the actor.
+    pub fn new(kind: MatterKind, title: impl Into<String>, body: impl Into<BodyId>) -> Self {
+        SubmitMatter {
+            id: None,
+            kind,
+            title: title.into(),
+            submitter: None,
+            body: body.into(),
+            case_numbers: BTreeMap::new(),
+            issuer: None,
+            revises: None,
+        }
+    }
+}
+
+/// Send a matter on consultation (remiss).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemissOrder {
+    /// Where it is decided (the sending body, and the § when from minutes).
+    pub at: At,
+    /// Who is consulted; empty = the current consultation step's recipients, or every
+    /// signatory party.
+    pub recipients: Vec<RemissRecipient>,
+    /// Comments by this date (synpunkter senast).
+    pub deadline: NaiveDate,
+    /// Who receives the comments (names or e-mail addresses).
+    pub receivers: Vec<String>,
+    /// The consultation edition (remissupplaga), if named.
+    pub edition: Option<String>,
+}
+
+/// A command to a matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum MatterCommand {
+    /// Submit and register the matter (anmäla ärende).
+    Submit(SubmitMatter),
+    /// Register a party's case number (diarienummer).
+    RegisterCaseNumber {
+        /// The party.
+        party: PartyId,
+        /// Its case number.
+        number: String,
+    },
+    /// Mark the documents ready (for the notice).
+    MarkDocumentsReady,
+    /// Screen for relevance (relevansbedömning), by the receiving body's secretary or chair.
+    Screen(Screening),
+    /// Put on a meeting's agenda (by the body's secretary).
+    Schedule {
+        /// The meeting.
+        meeting: MeetingId,
+    },
+    /// Record a presentation (dragning).
+    Present {
+        /// Where.
+        at: At,
+    },
+    /// Record preparation (beredning): a draft or recommendation formed.
+    Prepare {
+        /// Where.
+        at: At,
+        /// The recommendation formed, if any.
+        recommendation: Option<String>,
+    },
+    /// Send on consultation (remiss).
+    SendOnRemiss(RemissOrder),
+    /// Record a consultation response (remissvar).
+    RecordRemissResponse {
+        /// Who answered.
+        recipient: RemissRecipient,
+        /// How many comments it holds.
+        comments: u32,
+        /// When it was received; `None` = today.
+        received_on: Option<NaiveDate>,
+    },
+    /// Record that the responses were worked in ("101 comments handled"); ends the remiss.
+    WorkInResponses {
+        /// Where.
+        at: At,
+        /// How many comments were handled.
+        comments_handled: u32,
+    },
+    /// Record a direction decision (inriktningsbeslut).
+    DecideDirection {
+        /// Where.
+        at: At,
+        /// The direction.
+        direction: String,
+    },
+    /// Recommend and forward upward (föreslå X att …).
+    Recommend {
+        /// Where.
+        at: At,
+        /// The body it is proposed to; `None` = the route's next step(s).
+        to: Option<BodyId>,
+        /// The recommendation.
+        recommendation: String,
+    },
+    /// Record a readiness check (ställningstagande om parterna är redo för beslutsprocess).
+    CheckReadiness {
+        /// Where.
+        at: At,
+        /// Whether the parties are ready.
+        ready: bool,
+        /// A note.
+        note: Option<String>,
+    },
+    /// Record a decision within mandate (beslut att …).
+    Decide {
+        /// Where.
+        at: At,
+        /// Approved (bifall) or rejected (avslag).
+        approved: bool,
+        /// The "att"-clauses.
+        clauses: Vec<String>,
+    },
+    /// Record the decision that the matter goes to political decision in the parties.
+    ForwardToPolitical {
+        /// Where.
+        at: At,
+    },
+    /// Refer back (återremiss) with instructions.
+    ReferBack {
+        /// Where.
+        at: At,
+        /// The body it goes back to; `None` = the nearest preparing step before.
+        to: Option<BodyId>,
+        /// The instructions.
+        instructions: String,
+    },
+    /// Table (bordlägga): stays at the body until its next meeting.
+    Table {
+        /// Where.
+        at: At,
+    },
+    /// Drop from a meeting's agenda (ärendet utgår); it moves to the next meeting.
+    DropFromAgenda {
+        /// The meeting.
+        meeting: MeetingId,
+        /// Why (e.g. lack of time).
+        reason: Option<String>,
+    },
+    /// Withdraw (återta), by the submitter or the assignment's issuer.
+    Withdraw {
+        /// Why.
+        reason: Option<String>,
+    },
+    /// Note and file (lägga till handlingarna).
+    File {
+        /// Where.
+        at: At,
+    },
+    /// Escalate to another route.
+    Escalate {
+        /// Where it is decided.
+        at: At,
+        /// The new route.
+        route: RouteId,
+        /// Why.
+        reason: String,
+    },
+    /// Record a party's political decision.
+    RecordPoliticalDecision {
+        /// The party.
+        party: PartyId,
+        /// Adopted or rejected.
+        decision: PartyDecision,
+        /// The paragraph of its political body's minutes.
+        minutes: Option<MinutesRef>,
+        /// The day of the decision; `None` = today.
+        on: Option<NaiveDate>,
+    },
+    /// Record entry into force (ikraftträdande).
+    EnterIntoForce {
+        /// From this day.
+        on: NaiveDate,
+        /// Valid until, if limited.
+        valid_until: Option<NaiveDate>,
+    },
+    /// Record a follow-up (uppföljning).
+    FollowUp {
+        /// What it found.
+        note: String,
+        /// The next follow-up, if any.
+        next: Option<NaiveDate>,
+    },
+    /// Mark as replaced by a revision (used by `Engine::revise_matter`).
+    MarkRevised {
+        /// The new version.
+        by: MatterId,
+    },
+    /// Extend (förlänga): valid to a new date.
+    Extend {
+        /// The new end of validity.
+        until: NaiveDate,
+    },
+    /// Record that the submitter was told (återkoppling given by hand).
+    RecordFeedback {
+        /// A note.
+        note: Option<String>,
+    },
+}
+
+impl MatterCommand {
+    /// The command's name, for errors, e.g. `decide`.
+    pub fn name(&self) -> &'static str {
+        use MatterCommand::*;
+        match self {
+            Submit(_) => "submit",
+            RegisterCaseNumber { .. } => "register-case-number",
+            MarkDocumentsReady => "mark-documents-ready",
+            Screen(_) => "screen",
+            Schedule { .. } => "schedule",
+            Present { .. } => "present",
+            Prepare { .. } => "prepare",
+            SendOnRemiss(_) => "send-on-remiss",
+            RecordRemissResponse { .. } => "record-remiss-response",
+            WorkInResponses { .. } => "work-in-responses",
+            DecideDirection { .. } => "decide-direction",
+            Recommend { .. } => "recommend",
+            CheckReadiness { .. } => "check-readiness",
+            Decide { .. } => "decide",
+            ForwardToPolitical { .. } => "forward-to-political",
+            ReferBack { .. } => "refer-back",
+            Table { .. } => "table",
+            DropFromAgenda { .. } => "drop-from-agenda",
+            Withdraw { .. } => "withdraw",
+            File { .. } => "file",
+            Escalate { .. } => "escalate",
+            RecordPoliticalDecision { .. } => "record-political-decision",
+            EnterIntoForce { .. } => "enter-into-force",
+            FollowUp { .. } => "follow-up",
+            MarkRevised { .. } => "mark-revised",
+            Extend { .. } => "extend",
+            RecordFeedback { .. } => "record-feedback",
+        }
+    }
+}

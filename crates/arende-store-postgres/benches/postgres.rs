@@ -1,0 +1,2 @@
+//! PostgreSQL benches (being written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! SQLite benches (being written).
+fn main() {}

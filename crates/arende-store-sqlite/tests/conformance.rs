@@ -1,0 +1,208 @@
+//! The SQLite store runs the conformance suite unchanged, plus its own checks: schema
+//! versioning, reopening, durability settings, group commit and the async facade.
+
+use std::sync::Arc;
+
+use arende_core::ids::TenantId;
+use arende_core::store::{EventStore, ExpectedVersion, StoreError, StreamId};
+use arende_store_sqlite::{Durability, SqliteConfig, SqliteStore};
+use arende_store_testsuite::{
+    Fixture, concurrent_appends, follower_sees_every_event, noted, request, run_all,
+};
+
+fn temp_store(config: SqliteConfig) -> (SqliteStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open_with(dir.path().join("arende.db"), config).expect("open");
+    (store, dir)
+}
+
+#[test]
+fn sqlite_store_passes_the_suite() {
+    run_all(|| {
+        let (store, dir) = temp_store(SqliteConfig::default());
+        Fixture::with_guard(store, dir)
+    });
+}
+
+#[test]
+fn sqlite_store_with_normal_durability_passes_the_suite() {
+    run_all(|| {
+        let (store, dir) = temp_store(SqliteConfig {
+            durability: Durability::Normal,
+            ..SqliteConfig::default()
+        });
+        Fixture::with_guard(store, dir)
+    });
+}
+
+#[test]
+fn sixteen_writers_one_stream_one_winner_per_version() {
+    let (store, _dir) = temp_store(SqliteConfig::default());
+    let report = concurrent_appends(Arc::new(store), 16, 10);
+    assert_eq!(report.appended, 160);
+}
+
+#[test]
+fn follower_skips_nothing_under_group_commit() {
+    let (store, _dir) = temp_store(SqliteConfig::default());
+    assert_eq!(follower_sees_every_event(Arc::new(store), 8, 50), 800);
+}
+
+#[test]
+fn reopening_keeps_everything_and_the_schema_version() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("arende.db");
+    {
+        let store = SqliteStore::open(&path).expect("open");
+        assert_eq!(store.schema_version().expect("version"), 1);
+        store
+            .append(request(
+                "t1",
+                "m",
+                ExpectedVersion::NoStream,
+                noted(1, 3),
+                vec![],
+            ))
+            .expect("append");
+    }
+    let store = SqliteStore::open(&path).expect("reopen");
+    assert_eq!(store.schema_version().expect("version"), 1);
+    let events = store
+        .read_stream(&TenantId::new("t1"), &StreamId::new("m"), 1)
+        .expect("read");
+    assert_eq!(events.len(), 3);
+    let err = store
+        .append(request(
+            "t1",
+            "m",
+            ExpectedVersion::NoStream,
+            noted(4, 1),
+            vec![],
+        ))
+        .expect_err("the version check survives a reopen");
+    assert!(
+        matches!(err, StoreError::Conflict { actual: 3, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("arende.db");
+    {
+        let c = rusqlite_connection(&path);
+        c.pragma_update(None, "user_version", 99).expect("pragma");
+    }
+    let err = SqliteStore::open(&path).expect_err("newer schema");
+    let text = format!("{:?}", err);
+    assert!(text.contains("SchemaTooNew"), "{text}");
+}
+
+fn rusqlite_connection(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).expect("open raw")
+}
+
+#[test]
+fn default_durability_is_wal_full() {
+    let (store, dir) = temp_store(SqliteConfig::default());
+    drop(store);
+    let c = rusqlite_connection(&dir.path().join("arende.db"));
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal_mode");
+    assert_eq!(mode.to_lowercase(), "wal");
+    assert_eq!(SqliteConfig::default().durability, Durability::Full);
+}
+
+#[test]
+fn a_conflict_in_a_group_fails_only_that_request() {
+    // Many threads: half append to fresh streams, half with a wrong expected version.
+    let (store, _dir) = temp_store(SqliteConfig::default());
+    let store = Arc::new(store);
+    store
+        .append(request(
+            "t1",
+            "shared",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![],
+        ))
+        .expect("seed");
+    let handles: Vec<_> = (0..32)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                if i % 2 == 0 {
+                    store
+                        .append(request(
+                            "t1",
+                            &format!("own-{i}"),
+                            ExpectedVersion::NoStream,
+                            noted(1, 2),
+                            vec![],
+                        ))
+                        .map(|a| a.version)
+                } else {
+                    store
+                        .append(request(
+                            "t1",
+                            "shared",
+                            ExpectedVersion::Exact(7),
+                            noted(2, 1),
+                            vec![],
+                        ))
+                        .map(|a| a.version)
+                }
+            })
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        let r = h.join().expect("thread");
+        if i % 2 == 0 {
+            assert_eq!(r.expect("own stream"), 2);
+        } else {
+            assert!(
+                matches!(r, Err(StoreError::Conflict { actual: 1, .. })),
+                "{r:?}"
+            );
+        }
+    }
+    let shared = store
+        .read_stream(&TenantId::new("t1"), &StreamId::new("shared"), 1)
+        .expect("read");
+    assert_eq!(shared.len(), 1);
+}
+
+#[test]
+fn concurrent_appends_share_transactions() {
+    let (store, _dir) = temp_store(SqliteConfig::default());
+    let store = Arc::new(store);
+    let handles: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for k in 0..20u64 {
+                    store
+                        .append(request(
+                            "t1",
+                            &format!("w-{i}"),
+                            ExpectedVersion::at(k),
+                            noted(k + 1, 1),
+                            vec![],
+                        ))
+                        .expect("append");
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread");
+    }
+    let stats = store.group_stats();
+    assert_eq!(stats.appends, 320);
+    assert!(
+        stats.transactions < stats.appends,
+        "16 concurrent writers never shared a transaction: {stats:?}"
+    );
+}

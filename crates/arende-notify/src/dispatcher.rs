@@ -10,10 +10,12 @@
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use arende_core::clock::Clock;
 use arende_core::ids::TenantId;
 use arende_core::notification::Notification;
+use arende_core::org::Organisation;
 use arende_core::store::{Outbox, OutboxRecord};
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -132,6 +134,7 @@ pub struct Dispatcher<O, T, C> {
     clock: C,
     templates: Templates,
     tenant_templates: BTreeMap<TenantId, Templates>,
+    orgs: BTreeMap<TenantId, Arc<Organisation>>,
     config: DispatchConfig,
 }
 
@@ -150,6 +153,7 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
             clock,
             templates: Templates::builtin(),
             tenant_templates: BTreeMap::new(),
+            orgs: BTreeMap::new(),
             config: DispatchConfig::default(),
         }
     }
@@ -169,6 +173,12 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
     /// Sets an organisation's own templates (a region that replaced some).
     pub fn with_tenant_templates(mut self, tenant: TenantId, templates: Templates) -> Self {
         self.tenant_templates.insert(tenant, templates);
+        self
+    }
+
+    /// Knows an organisation, so its messages name bodies by their names.
+    pub fn with_organisation(mut self, org: Arc<Organisation>) -> Self {
+        self.orgs.insert(org.tenant.clone(), org);
         self
     }
 
@@ -258,7 +268,8 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
             .tenant_templates
             .get(&rec.tenant)
             .unwrap_or(&self.templates);
-        let renderings = render(templates, &self.config.languages, &n, rec.message.id)
+        let org = self.orgs.get(&rec.tenant).map(|o| o.as_ref());
+        let renderings = render(templates, &self.config.languages, &n, rec.message.id, org)
             .map_err(|e| e.to_string())?;
         Ok(Outgoing {
             id: rec.message.id,
@@ -315,7 +326,6 @@ mod tests {
         AppendRequest, EventStore, ExpectedVersion, MemoryStore, OutboxMessage, StreamId,
     };
     use chrono::NaiveDate;
-    use std::sync::Arc;
 
     fn start() -> DateTime<Utc> {
         arende_core::clock::stockholm_instant(NaiveDate::from_ymd_opt(2024, 10, 1).unwrap(), 9, 0)

@@ -3,6 +3,8 @@
 //! server named by `ARENDE_NATS_URL`. Outside CI an absent service is reported and the
 //! test skipped; with `CI=true` it fails.
 
+#[cfg(feature = "smtp")]
+mod autumn_2024;
 mod common;
 #[cfg(feature = "nats")]
 mod nats;

@@ -75,7 +75,10 @@ async fn a_notice_arrives_as_text_html_and_calendar_invitation_per_language() {
     assert!(text.contains("2. Förslag till överenskommelse om regional samverkan"));
     assert!(text.contains("Förväntan på deltagarna: Ta med synpunkter"));
     let html = sv.html.as_deref().expect("html part");
-    assert!(html.contains("<ol><li>Välkommen</li>"), "{html}");
+    assert!(
+        html.contains("<ol><li value=\"1\">Välkommen</li>"),
+        "{html}"
+    );
     assert!(
         en.text
             .as_deref()

@@ -636,17 +636,19 @@ mod tests {
             ("location", Value::Text("Enen".into())),
             (
                 "agenda",
-                Value::Numbered(vec!["Välkommen".into(), "Familjecentraler".into()]),
+                Value::Numbered(vec![
+                    (1, "Välkommen".into()),
+                    (2, "Familjecentraler".into()),
+                ]),
             ),
         ]));
         assert_eq!(
             r.text,
             "Tid: 15 oktober 2024\nPlats: Enen\nDagordning:\n1. Välkommen\n2. Familjecentraler\nSlut\n"
         );
-        assert!(
-            r.html
-                .contains("<ol><li>Välkommen</li><li>Familjecentraler</li></ol>")
-        );
+        assert!(r.html.contains(
+            "<ol><li value=\"1\">Välkommen</li><li value=\"2\">Familjecentraler</li></ol>"
+        ));
     }
 
     #[test]

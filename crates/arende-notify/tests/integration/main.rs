@@ -7,6 +7,8 @@
 mod autumn_2024;
 mod common;
 #[cfg(feature = "nats")]
+mod kill;
+#[cfg(feature = "nats")]
 mod nats;
 #[cfg(feature = "smtp")]
 mod smtp;

@@ -123,7 +123,7 @@ async fn a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice() {
     let delivered_at_kill = *counts.get("delivered").unwrap_or(&0) as usize;
     assert!(delivered_at_kill >= delivered && delivered_at_kill < published);
     assert!(
-        counts.get("claimed").is_some(),
+        counts.contains_key("claimed"),
         "the dead child's claims: {counts:?}"
     );
 

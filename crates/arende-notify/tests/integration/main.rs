@@ -5,13 +5,23 @@
 
 #[cfg(feature = "smtp")]
 mod autumn_2024;
+// Helpers used by the transport tests, which are behind their features.
+#[cfg_attr(
+    not(all(feature = "smtp", feature = "webhook", feature = "nats")),
+    allow(dead_code)
+)]
 mod common;
 #[cfg(feature = "nats")]
 mod kill;
 #[cfg(feature = "nats")]
 mod nats;
+mod scheduler;
 #[cfg(feature = "smtp")]
 mod smtp;
+#[cfg_attr(
+    not(all(feature = "smtp", feature = "webhook", feature = "nats")),
+    allow(dead_code)
+)]
 mod support;
 #[cfg(feature = "webhook")]
 mod webhook;

@@ -1,6 +1,6 @@
 //! Rendering: a notification read from the outbox becomes an [`Outgoing`] message, with
 //! one [`Rendering`] per language its recipients read, each made from the
-//! [`Templates`](crate::template::Templates) with the facts of the notification.
+//! [`Templates`] with the facts of the notification.
 
 use std::collections::BTreeMap;
 

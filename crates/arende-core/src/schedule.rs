@@ -283,18 +283,23 @@ fn call_for_matters(org: &Organisation, m: &PlannedMeeting, f: &Followers) -> Du
         org.tenant.clone(),
         m.date,
         format!(
-            "Inför mötet med {names} den {}: anmäl ärenden senast {}.",
-            m.date, m.notice
+            "Inför mötet med {names} den {}: anmäl ärenden senast {}; underlag ska vara klart senast {}.",
+            m.date, m.call_for_matters, m.notice
         ),
         format!(
-            "Ahead of the meeting of {names} on {}: submit matters by {}.",
-            m.date, m.notice
+            "Ahead of the meeting of {names} on {}: submit matters by {}; documents ready by {}.",
+            m.date, m.call_for_matters, m.notice
         ),
     );
     n.body = m.bodies.first().cloned();
     n.meeting = Some(meeting_ref(org, m));
-    // Matters submitted by the notice date can be on its agenda.
+    // As the meeting's call command states it: matters by the call date, documents
+    // ready by the notice date (see `Candidate::makes`).
     n.deadline = Some(m.notice);
+    n.details
+        .insert("submit_by".into(), m.call_for_matters.to_string());
+    n.details
+        .insert("documents_by".into(), m.notice.to_string());
     for b in meeting_bodies(org, &m.bodies) {
         for r in members_of_body(org, &b) {
             n.add_recipient(r);

@@ -274,6 +274,16 @@ pub fn context(
     if let Some(d) = n.deadline {
         text("deadline", format_date(d, language));
     }
+    // Dates the engine puts in the details as YYYY-MM-DD, written out.
+    for key in ["submit_by", "documents_by"] {
+        if let Some(date) = n
+            .details
+            .get(key)
+            .and_then(|v| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok())
+        {
+            text(key, format_date(date, language));
+        }
+    }
     text("matter_title", n.matter_title.clone().unwrap_or_default());
     for key in [
         detail::EXPECTED,

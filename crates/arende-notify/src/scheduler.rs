@@ -334,6 +334,34 @@ where
     Ok((tick, batch))
 }
 
+/// The service loop for real time: every `poll` (wall-clock) the scheduler ticks and
+/// the dispatcher drains, until `shutdown` turns true. A delivery failure is retried by
+/// the dispatcher; a store error or a failed tick ends the loop with the error.
+pub async fn run<S, C, O, T, C2>(
+    scheduler: &Scheduler<S, C>,
+    dispatcher: &Dispatcher<O, T, C2>,
+    poll: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), NotifyError>
+where
+    S: EventStore,
+    C: Clock,
+    O: Outbox,
+    T: Transport,
+    C2: Clock,
+{
+    loop {
+        if *shutdown.borrow() {
+            return Ok(());
+        }
+        run_day(scheduler, dispatcher).await?;
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

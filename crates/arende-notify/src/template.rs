@@ -44,6 +44,8 @@ pub const VARIABLES: &[&str] = &[
     "location",
     "date",
     "deadline",
+    "submit_by",
+    "documents_by",
     "matter_title",
     "agenda",
     "documents",

@@ -170,6 +170,15 @@ async fn autumn_2024_calls_notices_and_feedback_arrive_on_the_right_days() {
         "{}",
         calls[2].1.subject
     );
+    let call_text = calls[0].1.text.as_deref().unwrap_or("");
+    assert!(
+        call_text.contains("Anmäl ärenden senast 15 september 2024."),
+        "{call_text}"
+    );
+    assert!(
+        call_text.contains("Underlag ska vara klart senast 1 oktober 2024."),
+        "{call_text}"
+    );
 
     // The notices: two weeks before, to the group, with the agenda and an invitation.
     let notices = of(&|m| m.subject.starts_with("Kallelse") && m.subject.contains(SBU));

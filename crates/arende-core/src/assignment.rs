@@ -814,7 +814,211 @@ fn closed(id: AssignmentId, status: AssignmentStatus, action: &'static str) -> E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meeting::tests::{fixture, pid};
+    use crate::clock::SimulatedClock;
+    use crate::meeting::tests::{d, fixture, pid};
+    use crate::store::{MemoryStore, Outbox};
+    use std::sync::Arc;
+
+    type TestEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
+
+    fn engine() -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
+        let store = Arc::new(MemoryStore::new());
+        let clock = Arc::new(SimulatedClock::at_date(d(2024, 10, 1)));
+        let e = Engine::new(Arc::new(fixture::org()), store.clone(), clock.clone());
+        (e, store, clock)
+    }
+
+    fn sent(store: &MemoryStore) -> Vec<Notification> {
+        store
+            .claim(
+                crate::clock::stockholm_instant(d(2100, 1, 1), 0, 0),
+                chrono::Duration::hours(1),
+                100,
+            )
+            .unwrap()
+            .iter()
+            .map(|r| serde_json::from_str(&r.message.payload).unwrap())
+            .collect()
+    }
+
+    fn person(id: &str) -> Actor {
+        Actor::Person(pid(id))
+    }
+
+    fn order(assignee: Assignee, due: Due) -> AssignmentOrder {
+        AssignmentOrder {
+            assignee,
+            task: "ta fram en prioriteringsordning".into(),
+            due,
+            matter: None,
+        }
+    }
+
+    #[test]
+    fn giving_an_assignment_tells_the_assignee_once() {
+        let (e, store, _) = engine();
+        let c = CommandId::random();
+        let cg = BodyId::new("cg-social");
+        let o = order(Assignee::Person(pid("susann")), Due::Date(d(2024, 12, 1)));
+        let done = e
+            .give_assignment(&person("karolina"), c, &cg, None, o.clone())
+            .unwrap();
+        assert_eq!(done.state.id, Some(AssignmentId(c.0)));
+        assert_eq!(done.state.status, AssignmentStatus::Open);
+        let n = sent(&store);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].kind, NotificationKind::AssignmentGiven);
+        assert_eq!(n[0].recipients[0].person, Some(pid("susann")));
+        assert_eq!(n[0].deadline, Some(d(2024, 12, 1)));
+        assert!(
+            n[0].summary_sv
+                .contains("ger Susann Cederlund i uppdrag att ta fram")
+        );
+        let again = e
+            .give_assignment(&person("karolina"), c, &cg, None, o.clone())
+            .unwrap();
+        assert!(again.duplicate);
+        assert!(sent(&store).is_empty());
+        // A member may not give assignments; nothing is written.
+        let err = e
+            .give_assignment(&person("jaana"), CommandId::random(), &cg, None, o)
+            .unwrap_err();
+        assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+        assert_eq!(e.assignments().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_assignee_body_sets_up_a_working_group_dissolved_when_reported() {
+        let (e, _, clock) = engine();
+        let c = CommandId::random();
+        let id = AssignmentId(c.0);
+        e.give_assignment(
+            &person("karolina"),
+            c,
+            &BodyId::new("cg-social"),
+            None,
+            order(
+                Assignee::Body(BodyId::new("sbu")),
+                Due::Meeting(MeetingId::new("sbu-2024-12-13")),
+            ),
+        )
+        .unwrap();
+        let group = WorkingGroup {
+            name: "Arbetsgrupp prioriteringsordning".into(),
+            convener: Some(pid("peter")),
+            members: vec![pid("jaana"), pid("johanna")],
+        };
+        let err = e
+            .form_working_group(&person("jaana"), CommandId::random(), id, group.clone())
+            .unwrap_err();
+        assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+        let formed = e
+            .form_working_group(&person("daniel"), CommandId::random(), id, group.clone())
+            .unwrap();
+        assert!(formed.state.group_active());
+        assert_eq!(formed.state.group_set_up_by, Some(BodyId::new("sbu")));
+        let err = e
+            .form_working_group(&person("daniel"), CommandId::random(), id, group)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Assignment(AssignmentError::WorkingGroup { .. })),
+            "{err}"
+        );
+
+        // Due at the December meeting: overdue the day after it, and it follows a move.
+        assert_eq!(e.overdue_assignments(d(2024, 12, 14)).unwrap().len(), 1);
+        assert!(e.overdue_assignments(d(2024, 12, 13)).unwrap().is_empty());
+        e.move_meeting(
+            &person("daniel"),
+            CommandId::random(),
+            &MeetingId::new("sbu-2024-12-13"),
+            crate::meeting::Reschedule {
+                date: d(2024, 12, 20),
+                start: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end: chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+                location: None,
+            },
+            None,
+        )
+        .unwrap();
+        assert!(e.overdue_assignments(d(2024, 12, 14)).unwrap().is_empty());
+        assert_eq!(
+            e.assignments_due(d(2024, 12, 20)).unwrap()[0].due_date,
+            Some(d(2024, 12, 20))
+        );
+
+        clock.set_date(d(2024, 12, 20));
+        let err = e
+            .report_assignment(&person("jaana"), CommandId::random(), id, " ", None)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Assignment(AssignmentError::EmptyReport(_))),
+            "{err}"
+        );
+        let done = e
+            .report_assignment(
+                &person("jaana"),
+                CommandId::random(),
+                id,
+                "Prioriteringsordningen är klar.",
+                None,
+            )
+            .unwrap();
+        assert_eq!(done.state.status, AssignmentStatus::Reported);
+        assert_eq!(done.state.group_dissolved_on, Some(d(2024, 12, 20)));
+        assert!(e.overdue_assignments(d(2025, 1, 1)).unwrap().is_empty());
+        let err = e
+            .withdraw_assignment(&person("karolina"), CommandId::random(), id, None)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Assignment(AssignmentError::Closed { .. })),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn withdrawing_dissolves_the_group_and_moving_the_due_date_is_recorded() {
+        let (e, _, _) = engine();
+        let c = CommandId::random();
+        let id = AssignmentId(c.0);
+        let group = WorkingGroup {
+            name: "Tillfällig arbetsgrupp".into(),
+            convener: None,
+            members: vec![pid("jaana")],
+        };
+        e.give_assignment(
+            &person("karolina"),
+            c,
+            &BodyId::new("cg-social"),
+            None,
+            order(Assignee::WorkingGroup(group), Due::Date(d(2024, 11, 1))),
+        )
+        .unwrap();
+        assert!(e.assignment(id).unwrap().group_active());
+        e.change_assignment_due(
+            &person("karolina"),
+            CommandId::random(),
+            id,
+            Due::Date(d(2025, 1, 31)),
+            Some("remissen drog ut".into()),
+        )
+        .unwrap();
+        assert!(e.overdue_assignments(d(2024, 12, 1)).unwrap().is_empty());
+        let done = e
+            .withdraw_assignment(
+                &person("karolina"),
+                CommandId::random(),
+                id,
+                Some("ersatt".into()),
+            )
+            .unwrap();
+        assert_eq!(done.state.status, AssignmentStatus::Withdrawn);
+        assert!(!done.state.group_active());
+        assert!(matches!(
+            e.assignment(AssignmentId::random()),
+            Err(Error::Assignment(AssignmentError::NotFound(_)))
+        ));
+    }
 
     #[test]
     fn an_assignee_body_must_be_below_the_issuer() {
@@ -846,5 +1050,20 @@ mod tests {
         .check(&org, &BodyId::new("cg-social"))
         .unwrap_err();
         assert!(err.contains("no members"), "{err}");
+        // Below the joint session of the chief groups is below each of them.
+        let mut joint = org.clone();
+        if let Some(b) = joint.bodies.get_mut(&BodyId::new("sbu")) {
+            b.parent = Some(BodyId::new("cg-joint"));
+        }
+        assert!(is_below(
+            &joint,
+            &BodyId::new("sbu"),
+            &BodyId::new("cg-school")
+        ));
+        assert!(!is_below(
+            &joint,
+            &BodyId::new("sbu"),
+            &BodyId::new("council-social")
+        ));
     }
 }

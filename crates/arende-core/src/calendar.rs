@@ -22,18 +22,24 @@ use crate::meeting::minutes::{Language, meeting_title};
 use crate::org::{LeadTimes, MeetingStatus, Organisation, PlannedMeeting, Role};
 use crate::store::EventStore;
 
-/// The call-for-matters and notice dates of a meeting on `date` of `bodies`: the
-/// earliest each body's lead times ask for (a joint meeting follows the strictest).
+/// The call-for-matters and notice dates of a meeting on `date` of `bodies`: a joint
+/// session's own lead times, else the earliest each body's lead times ask for (bodies
+/// meeting together follow the strictest).
 pub fn derived_dates(
     org: &Organisation,
     bodies: &[BodyId],
     date: NaiveDate,
 ) -> (NaiveDate, NaiveDate) {
-    let leads: Vec<LeadTimes> = bodies
+    let known: Vec<&crate::org::Body> = bodies.iter().filter_map(|b| org.body(b)).collect();
+    // A joint session's own lead times apply to its meetings (as the configuration
+    // derives them); otherwise the strictest of the bodies meeting together.
+    let leads: Vec<LeadTimes> = match known
         .iter()
-        .filter_map(|b| org.body(b))
-        .map(|b| b.lead_times)
-        .collect();
+        .find(|b| b.kind == crate::org::BodyKind::JointSession)
+    {
+        Some(session) => vec![session.lead_times],
+        None => known.iter().map(|b| b.lead_times).collect(),
+    };
     let leads = if leads.is_empty() {
         vec![LeadTimes::default()]
     } else {
@@ -317,14 +323,41 @@ pub fn to_ics(
 }
 
 impl<S: EventStore, C: Clock> Engine<S, C> {
+    /// The open consultations (remiss) with missing responses, as calendar deadlines
+    /// ("synpunkter senast …"), optionally only those sent by `body`. The entry's
+    /// sequence is the matter's version, so a changed deadline raises it.
+    pub fn remiss_calendar_deadlines(&self, body: Option<&BodyId>) -> Result<Vec<Deadline>> {
+        let today = self.clock().today();
+        let due = self.remiss_deadlines(today)?;
+        let mut out = Vec::with_capacity(due.len());
+        for r in due {
+            if body.is_some_and(|b| b != &r.body) {
+                continue;
+            }
+            let version = self
+                .query_matters(|p| p.summary(r.matter).map(|s| s.version))?
+                .unwrap_or(0);
+            let missing: Vec<String> = r.missing.iter().map(|m| m.to_string()).collect();
+            out.push(Deadline {
+                key: format!("remiss-{}", r.matter),
+                summary: format!("Synpunkter senast {}: {}", r.deadline, r.title),
+                due: r.deadline,
+                sequence: u32::try_from(version).unwrap_or(u32::MAX),
+                cancelled: false,
+                description: Some(format!("Remissvar saknas från: {}", missing.join(", "))),
+            });
+        }
+        Ok(out)
+    }
+
     /// People who sit in two bodies meeting at overlapping times, in the plan as it
     /// now stands.
     pub fn meeting_conflicts(&self) -> Result<Vec<Conflict>> {
         Ok(conflicts(self.org(), &self.meeting_plan()?))
     }
 
-    /// A body's meeting plan as iCalendar, with its call and notice dates and the
-    /// given deadlines (e.g. remiss deadlines of its matters).
+    /// A body's meeting plan as iCalendar, with its call and notice dates, the
+    /// deadlines of the consultations it sent, and the given extra deadlines.
     pub fn body_calendar(
         &self,
         body: &BodyId,
@@ -346,15 +379,18 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             language,
             with_lead_dates: true,
         };
+        let mut all = self.remiss_calendar_deadlines(Some(body))?;
+        all.extend(deadlines.iter().cloned());
         Ok(to_ics(
             self.org(),
             &self.body_meeting_plan(body)?,
-            deadlines,
+            &all,
             &options,
         ))
     }
 
-    /// Every body's meeting plan together as iCalendar.
+    /// Every body's meeting plan together as iCalendar, with every open consultation's
+    /// deadline and the given extra deadlines.
     pub fn calendar(&self, deadlines: &[Deadline], language: Language) -> Result<String> {
         let options = IcsOptions {
             name: match language {
@@ -365,11 +401,199 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             language,
             with_lead_dates: true,
         };
-        Ok(to_ics(
-            self.org(),
-            &self.meeting_plan()?,
-            deadlines,
-            &options,
-        ))
+        let mut all = self.remiss_calendar_deadlines(None)?;
+        all.extend(deadlines.iter().cloned());
+        Ok(to_ics(self.org(), &self.meeting_plan()?, &all, &options))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meeting::tests::{d, fixture};
+    use icalendar::{CalendarComponent, DatePerhapsTime};
+
+    fn options() -> IcsOptions {
+        IcsOptions {
+            name: "Sammanträdesplan".into(),
+            generated_at: stockholm_instant(d(2024, 9, 1), 9, 0),
+            language: Language::Swedish,
+            with_lead_dates: true,
+        }
+    }
+
+    fn parse(text: &str) -> Calendar {
+        text.parse::<Calendar>()
+            .unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    #[test]
+    fn the_ics_parses_back_with_events_and_lead_dates() {
+        let org = fixture::org();
+        let deadline = Deadline {
+            key: "remiss-familjecentraler".into(),
+            summary: "Synpunkter på överenskommelsen om familjecentraler".into(),
+            due: d(2024, 12, 31),
+            sequence: 0,
+            cancelled: false,
+            description: None,
+        };
+        let text = to_ics(
+            &org,
+            &org.meetings,
+            std::slice::from_ref(&deadline),
+            &options(),
+        );
+        assert!(text.contains("\r\n"), "lines end in CRLF");
+        let cal = parse(&text);
+        let events: Vec<_> = cal.events().collect();
+        assert_eq!(events.len(), org.meetings.len());
+        let joint = events
+            .iter()
+            .find(|e| e.get_uid() == Some("cg-joint-2024-11-15@orebro.arende"))
+            .unwrap();
+        assert_eq!(
+            joint.get_start(),
+            Some(DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(
+                stockholm_instant(d(2024, 11, 15), 13, 0)
+            )))
+        );
+        assert_eq!(joint.get_status(), Some(EventStatus::Tentative));
+        assert_eq!(joint.get_sequence(), Some(0));
+        assert_eq!(
+            joint.get_location(),
+            Some("Immanuelkyrkan, Karlsdahlsallén 35 Örebro")
+        );
+        let todos: Vec<_> = cal.todos().collect();
+        assert_eq!(todos.len(), 2 * org.meetings.len() + 1);
+        let due = |uid: &str| {
+            todos
+                .iter()
+                .find(|t| t.get_uid() == Some(uid))
+                .and_then(|t| t.get_due())
+        };
+        assert_eq!(
+            due("cg-joint-2024-11-15-call-for-matters@orebro.arende"),
+            Some(DatePerhapsTime::Date(d(2024, 10, 15)))
+        );
+        assert_eq!(
+            due("cg-joint-2024-11-15-notice@orebro.arende"),
+            Some(DatePerhapsTime::Date(d(2024, 11, 1)))
+        );
+        assert_eq!(
+            due("remiss-familjecentraler@orebro.arende"),
+            Some(DatePerhapsTime::Date(d(2024, 12, 31)))
+        );
+        // The export is a function of its inputs: no clock, no random UIDs.
+        let again = to_ics(&org, &org.meetings, &[deadline], &options());
+        assert_eq!(text, again);
+        assert!(
+            text.lines()
+                .filter(|l| l.starts_with("UID:"))
+                .all(|l| l.ends_with("@orebro.arende\r") || l.ends_with("@orebro.arende"))
+        );
+    }
+
+    #[test]
+    fn a_moved_and_a_cancelled_meeting_keep_their_uid_and_raise_the_sequence() {
+        let org = fixture::org();
+        let mut plan = org.meetings.clone();
+        let i = plan
+            .iter()
+            .position(|m| m.id.as_str() == "sbu-2024-12-13")
+            .unwrap();
+        plan[i].date = d(2024, 12, 12);
+        plan[i].sequence += 1;
+        plan[i].moved_from = Some(d(2024, 12, 13));
+        let j = plan
+            .iter()
+            .position(|m| m.id.as_str() == "cg-social-2024-12-13")
+            .unwrap();
+        plan[j].status = MeetingStatus::Cancelled;
+        plan[j].sequence += 1;
+        let cal = parse(&to_ics(&org, &plan, &[], &options()));
+        let ev = |uid: &str| {
+            cal.events()
+                .find(|e| e.get_uid() == Some(uid))
+                .cloned()
+                .unwrap()
+        };
+        let moved = ev("sbu-2024-12-13@orebro.arende");
+        assert_eq!(moved.get_sequence(), Some(1));
+        assert_eq!(
+            moved.get_start(),
+            Some(DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(
+                stockholm_instant(d(2024, 12, 12), 9, 0)
+            )))
+        );
+        assert!(
+            moved
+                .get_description()
+                .unwrap()
+                .contains("Flyttat från 2024-12-13")
+        );
+        let cancelled = ev("cg-social-2024-12-13@orebro.arende");
+        assert_eq!(cancelled.get_status(), Some(EventStatus::Cancelled));
+        assert_eq!(cancelled.get_sequence(), Some(1));
+        let todo_status = cal
+            .components
+            .iter()
+            .filter_map(CalendarComponent::as_todo)
+            .find(|t| t.get_uid() == Some("cg-social-2024-12-13-notice@orebro.arende"))
+            .and_then(|t| t.get_status());
+        assert_eq!(todo_status, Some(TodoStatus::Cancelled));
+        assert_eq!(cal.events().count(), org.meetings.len());
+    }
+
+    #[test]
+    fn people_in_two_bodies_meeting_at_once_are_reported() {
+        let org = fixture::org();
+        // sbu 09:00–12:00 and the social chief group 10:00–12:00 on 13 December: Jaana
+        // Jansson and Johanna Viberg sit in both.
+        let found = conflicts(&org, &org.meetings);
+        let who: Vec<(&str, NaiveDate, NaiveTime, NaiveTime)> = found
+            .iter()
+            .map(|c| (c.person.as_str(), c.date, c.from, c.to))
+            .collect();
+        let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+        assert_eq!(
+            who,
+            vec![
+                ("jaana", d(2024, 12, 13), t(10), t(12)),
+                ("johanna", d(2024, 12, 13), t(10), t(12)),
+            ]
+        );
+        assert_eq!(found[0].first.body.as_str(), "sbu");
+        assert_eq!(found[0].second.body.as_str(), "cg-social");
+        // Cancel one of them and the conflict is gone; meetings that only touch (one
+        // ends when the other starts) are not a conflict.
+        let mut plan = org.meetings.clone();
+        for m in &mut plan {
+            if m.id.as_str() == "cg-social-2024-12-13" {
+                m.start = t(12);
+                m.end = t(14);
+            }
+        }
+        assert!(conflicts(&org, &plan).is_empty());
+        for m in &mut plan {
+            if m.id.as_str() == "cg-social-2024-12-13" {
+                m.start = t(11);
+                m.status = MeetingStatus::Cancelled;
+            }
+        }
+        assert!(conflicts(&org, &plan).is_empty());
+    }
+
+    #[test]
+    fn a_joint_meeting_follows_the_strictest_lead_times() {
+        let mut org = fixture::org();
+        if let Some(b) = org.bodies.get_mut(&BodyId::new("cg-school")) {
+            b.lead_times.notice = crate::org::LeadTime::Days(21);
+        }
+        let bodies = [BodyId::new("cg-social"), BodyId::new("cg-school")];
+        assert_eq!(
+            derived_dates(&org, &bodies, d(2024, 11, 15)),
+            (d(2024, 10, 15), d(2024, 10, 25))
+        );
     }
 }

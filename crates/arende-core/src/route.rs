@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{BodyId, PartyId, RouteId, StepId};
-use crate::org::{LeadTime, Mandate};
+use crate::org::{LeadTime, Mandate, Organisation};
 
 /// What a step is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -145,11 +145,12 @@ pub enum RouteProblem {
     DuplicateStep(StepId),
     /// An edge names a step that does not exist.
     UnknownStep(StepId),
-    /// The steps form a cycle through this step.
+    /// The steps form a cycle through this step (the first declared step of the cycle).
     Cycle(StepId),
     /// This step cannot be reached from the route's first step.
     Unreachable(StepId),
-    /// The route has no steps, or more than one step without predecessors.
+    /// The route has no first step: it is empty (a route whose every step has a
+    /// predecessor is reported as a [`RouteProblem::Cycle`]).
     NoSingleStart(Vec<StepId>),
 }
 
@@ -232,11 +233,23 @@ impl Route {
         }
         let topo = match petgraph::algo::toposort(&graph, None) {
             Ok(t) => t,
-            Err(c) => {
-                problems.push(RouteProblem::Cycle(graph[c.node_id()].id.clone()));
+            Err(_) => {
+                // Report each cycle once, at its first declared step.
+                let mut cycles: Vec<NodeIndex> = petgraph::algo::tarjan_scc(&graph)
+                    .into_iter()
+                    .filter(|scc| scc.len() > 1 || graph.contains_edge(scc[0], scc[0]))
+                    .filter_map(|scc| scc.into_iter().min())
+                    .collect();
+                cycles.sort();
+                for n in cycles {
+                    problems.push(RouteProblem::Cycle(graph[n].id.clone()));
+                }
                 Vec::new()
             }
         };
+        // The first step is the first declared step without predecessors; every other
+        // step must be reachable from it (a second step without predecessors is
+        // reported as unreachable, which is what a process lead needs to fix).
         let starts: Vec<NodeIndex> = graph
             .node_indices()
             .filter(|&n| {
@@ -246,22 +259,21 @@ impl Route {
                     .is_none()
             })
             .collect();
-        if starts.len() != 1 && problems.is_empty() {
-            problems.push(RouteProblem::NoSingleStart(
-                starts.iter().map(|&n| graph[n].id.clone()).collect(),
-            ));
-        }
-        if let Some(&start) = starts.first() {
-            let mut dfs = petgraph::visit::Dfs::new(&graph, start);
-            let mut seen = std::collections::HashSet::new();
-            while let Some(n) = dfs.next(&graph) {
-                seen.insert(n);
-            }
-            for n in graph.node_indices() {
-                if !seen.contains(&n) && !starts.contains(&n) {
-                    problems.push(RouteProblem::Unreachable(graph[n].id.clone()));
+        match starts.first() {
+            Some(&start) => {
+                let mut dfs = petgraph::visit::Dfs::new(&graph, start);
+                let mut seen = std::collections::HashSet::new();
+                while let Some(n) = dfs.next(&graph) {
+                    seen.insert(n);
+                }
+                for n in graph.node_indices() {
+                    if !seen.contains(&n) {
+                        problems.push(RouteProblem::Unreachable(graph[n].id.clone()));
+                    }
                 }
             }
+            None if problems.is_empty() => problems.push(RouteProblem::NoSingleStart(Vec::new())),
+            None => {}
         }
         if problems.is_empty() {
             Ok(Route {
@@ -358,5 +370,143 @@ impl Route {
                 *e.weight(),
             )
         })
+    }
+}
+
+impl Dependency {
+    /// The Swedish term, for exported graphs.
+    pub fn swedish(self) -> &'static str {
+        match self {
+            Dependency::Decision => "efter beslut",
+            Dependency::SameProposal => "samma förslag",
+        }
+    }
+}
+
+/// Graph exports: Graphviz DOT and Mermaid, with body names as labels, purposes in
+/// Swedish, and the dependency kind as the edge style (solid = waits for the decision,
+/// dashed = readiness on the same proposal).
+impl Route {
+    /// The text shown in a step's box: its name, its purpose in Swedish, and who takes
+    /// it (the body's name, or the deciding parties for a political decision).
+    fn label_lines(&self, step: &Step, org: &Organisation) -> Vec<String> {
+        let mut lines = vec![step.name.clone(), format!("({})", step.purpose.swedish())];
+        if let Some(body) = &step.body {
+            lines.push(
+                org.body(body)
+                    .map_or_else(|| body.to_string(), |b| b.name.clone()),
+            );
+        }
+        if step.purpose == Purpose::PoliticalDecision {
+            let n = if step.parties.is_empty() {
+                org.signatories().count()
+            } else {
+                step.parties.len()
+            };
+            lines.push(format!("{n} parter, var för sig"));
+        }
+        if let Some(c) = &step.consultation {
+            lines.push(format!("svarstid {}", c.period.swedish()));
+        }
+        lines
+    }
+
+    /// The route as a Graphviz DOT digraph. Node ids are the step ids.
+    pub fn to_dot(&self, org: &Organisation) -> String {
+        fn quote(s: &str) -> String {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        let mut out = format!("digraph {} {{\n", quote(self.id.as_str()));
+        out.push_str(&format!(
+            "  label={};\n  labelloc=t;\n  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+            quote(&self.name)
+        ));
+        for step in self.steps() {
+            let label = self.label_lines(step, org).join("\n");
+            let shape = match step.purpose {
+                Purpose::PoliticalDecision => ", peripheries=2",
+                Purpose::EntryIntoForce => ", shape=oval",
+                _ => "",
+            };
+            out.push_str(&format!(
+                "  {} [label={}{}];\n",
+                quote(step.id.as_str()),
+                quote(&label),
+                shape
+            ));
+        }
+        for (from, to, dep) in self.sorted_edges() {
+            let style = match dep {
+                Dependency::Decision => "solid",
+                Dependency::SameProposal => "dashed",
+            };
+            out.push_str(&format!(
+                "  {} -> {} [style={}, label={}];\n",
+                quote(from.as_str()),
+                quote(to.as_str()),
+                style,
+                quote(dep.swedish())
+            ));
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// The route as a Mermaid flowchart. Node ids are `s0`, `s1`, … in topological
+    /// order (Mermaid ids cannot hold every character a step id may); each node's
+    /// label starts with the step id in brackets.
+    pub fn to_mermaid(&self, org: &Organisation) -> String {
+        fn text(s: &str) -> String {
+            s.replace('"', "#quot;")
+        }
+        let node = |id: &StepId| format!("s{}", self.position(id).unwrap_or(0));
+        let mut out = format!("---\ntitle: {}\n---\nflowchart TD\n", text(&self.name));
+        for step in self.steps() {
+            let mut lines = vec![format!("[{}]", step.id)];
+            lines.extend(self.label_lines(step, org));
+            let label = lines
+                .iter()
+                .map(|l| text(l))
+                .collect::<Vec<_>>()
+                .join("<br/>");
+            let (open, close) = match step.purpose {
+                Purpose::PoliticalDecision => ("[[", "]]"),
+                Purpose::EntryIntoForce => ("([", "])"),
+                _ => ("[", "]"),
+            };
+            out.push_str(&format!(
+                "    {}{}\"{}\"{}\n",
+                node(&step.id),
+                open,
+                label,
+                close
+            ));
+        }
+        for (from, to, dep) in self.sorted_edges() {
+            let arrow = match dep {
+                Dependency::Decision => format!("-- {} -->", dep.swedish()),
+                Dependency::SameProposal => format!("-. {} .->", dep.swedish()),
+            };
+            out.push_str(&format!("    {} {} {}\n", node(from), arrow, node(to)));
+        }
+        out
+    }
+
+    /// The edges in a stable order: by the topological position of their ends.
+    fn sorted_edges(&self) -> Vec<(&StepId, &StepId, Dependency)> {
+        let mut edges: Vec<_> = self.edges().collect();
+        edges.sort_by_key(|(a, b, _)| (self.position(a), self.position(b)));
+        edges
     }
 }

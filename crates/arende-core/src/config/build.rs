@@ -90,6 +90,9 @@ struct Sections {
     matter_kinds: Vec<(S, S)>,
     permissions: Vec<(S, Vec<S>)>,
     meeting_plans: Vec<(S, RawPlan)>,
+    /// Every key of every id-keyed section, including entries that failed to read, so
+    /// that a faulty entry is reported once and not again at each reference to it.
+    keys: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Parses, checks and builds. Returns `None` only when the text is not TOML at all.
@@ -97,7 +100,15 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         for e in errors {
-            p.at("(toml)", e.span(), format!("TOML syntax: {}", e.message()));
+            let key = e
+                .span()
+                .and_then(|s| text.get(s))
+                .filter(|k| !k.is_empty() && e.message().starts_with("duplicate key"));
+            let message = match key {
+                Some(k) => format!("TOML syntax: duplicate key `{}`", k.trim_matches('"')),
+                None => format!("TOML syntax: {}", e.message()),
+            };
+            p.at("(toml)", e.span(), message);
         }
         return None;
     }
@@ -111,13 +122,13 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
                 s.organisation = one(&name, value, p).map(|o| (vspan, o));
             }
             "defaults" => s.defaults = one(&name, value, p),
-            "parties" => s.parties = entries(&name, value, p),
-            "county-parts" => s.county_parts = entries(&name, value, p),
-            "bodies" => s.bodies = entries(&name, value, p),
-            "people" => s.people = entries(&name, value, p),
-            "memberships" => s.memberships = entries(&name, value, p),
-            "routes" => s.routes = entries(&name, value, p),
-            "meeting-plans" => s.meeting_plans = entries(&name, value, p),
+            "parties" => s.parties = entries(&name, value, p, &mut s.keys),
+            "county-parts" => s.county_parts = entries(&name, value, p, &mut s.keys),
+            "bodies" => s.bodies = entries(&name, value, p, &mut s.keys),
+            "people" => s.people = entries(&name, value, p, &mut s.keys),
+            "memberships" => s.memberships = entries(&name, value, p, &mut s.keys),
+            "routes" => s.routes = entries(&name, value, p, &mut s.keys),
+            "meeting-plans" => s.meeting_plans = entries(&name, value, p, &mut s.keys),
             "matter-kinds" => {
                 let m: Option<BTreeMap<S, S>> = one(&name, value, p);
                 s.matter_kinds = m.unwrap_or_default().into_iter().collect();
@@ -160,6 +171,7 @@ fn entries<T: DeserializeOwned>(
     section: &str,
     value: Spanned<DeValue<'_>>,
     p: &mut Problems<'_>,
+    keys: &mut BTreeMap<String, BTreeSet<String>>,
 ) -> Vec<(S, T)> {
     let span = value.span();
     let DeValue::Table(table) = value.into_inner() else {
@@ -176,6 +188,9 @@ fn entries<T: DeserializeOwned>(
         let id = key.into_inner().into_owned();
         let path = format!("{section}.{id}");
         check_id(p, &path, &id, kspan.clone());
+        keys.entry(section.to_owned())
+            .or_default()
+            .insert(id.clone());
         if let Some(t) = one(&path, value, p) {
             out.push((Spanned::new(kspan, id), t));
         }
@@ -318,15 +333,12 @@ impl Builder<'_, '_> {
     }
 
     fn build(mut self, s: Sections) -> Organisation {
+        let keys = |section: &str| s.keys.get(section).cloned().unwrap_or_default();
         let known = Known {
-            parties: s.parties.iter().map(|(k, _)| k.get_ref().clone()).collect(),
-            county_parts: s
-                .county_parts
-                .iter()
-                .map(|(k, _)| k.get_ref().clone())
-                .collect(),
-            bodies: s.bodies.iter().map(|(k, _)| k.get_ref().clone()).collect(),
-            people: s.people.iter().map(|(k, _)| k.get_ref().clone()).collect(),
+            parties: keys("parties"),
+            county_parts: keys("county-parts"),
+            bodies: keys("bodies"),
+            people: keys("people"),
         };
 
         // [organisation]
@@ -820,14 +832,39 @@ impl Builder<'_, '_> {
                     } else {
                         None
                     };
+                    let party = match r
+                        .represents
+                        .iter()
+                        .find(|(who, _)| who.get_ref() == person.get_ref())
+                    {
+                        Some((_, party)) => Some(PartyId::new(party.get_ref().as_str())),
+                        None => people.get(&pid).and_then(|x| x.party.clone()),
+                    };
                     out.push(Membership {
-                        party: people.get(&pid).and_then(|x| x.party.clone()),
+                        party,
                         person: pid,
                         body: BodyId::new(k.get_ref().as_str()),
                         role,
                         substitute_for,
                     });
                 }
+            }
+            for (who, party) in &r.represents {
+                let rpath = format!("{path}.represents.{}", who.get_ref());
+                let listed = lists
+                    .iter()
+                    .any(|(_, _, list)| list.iter().any(|x| x.get_ref() == who.get_ref()));
+                if !listed {
+                    self.p.at(
+                        &rpath,
+                        Some(who.span()),
+                        format!(
+                            "\"{}\" is not listed in any role of this body",
+                            who.get_ref()
+                        ),
+                    );
+                }
+                self.reference(&known.parties, "party", &rpath, party);
             }
             for (sub, member) in &r.substitute_for {
                 let spath = format!("{path}.substitute-for.{}", sub.get_ref());
@@ -1155,22 +1192,22 @@ impl Builder<'_, '_> {
                     let msg = unknown_message("party", &party, parties.keys().map(|x| x.as_str()));
                     self.p.at(format!("{spath}.parties"), Some(span), msg);
                 }
-                Some(x) => {
-                    let ok = x
-                        .political_body
-                        .as_ref()
-                        .and_then(|b| bodies.get(b))
-                        .is_some_and(|b| b.may(Mandate::PoliticalDecision));
-                    if !ok {
-                        self.p.at(
-                            format!("{spath}.parties"),
-                            Some(span),
-                            format!(
-                                "party \"{party}\" has no political body with the mandate political-decision to take this decision"
-                            ),
-                        );
-                    }
-                }
+                Some(x) => match x.political_body.as_ref().and_then(|b| bodies.get(b)) {
+                    None => self.p.at(
+                        format!("{spath}.parties"),
+                        Some(span),
+                        format!("party \"{party}\" has no political body to take this decision"),
+                    ),
+                    Some(b) if !b.may(Mandate::PoliticalDecision) => self.p.at(
+                        format!("{spath}.parties"),
+                        Some(span),
+                        format!(
+                            "the political body \"{}\" of party \"{party}\" lacks the mandate political-decision",
+                            b.id
+                        ),
+                    ),
+                    Some(_) => {}
+                },
             }
         }
     }

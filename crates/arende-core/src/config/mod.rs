@@ -45,6 +45,7 @@
 //! member = ["ingmar-angman"]
 //! secretary = ["daniel-berglund"]
 //! substitute-for = { yvonne-hagstrom = "jonas-hansen" }
+//! represents = { cecilia-ljung = "karlskoga" }   # when not the person's own party
 //!
 //! [routes.information]
 //! name = "Information"

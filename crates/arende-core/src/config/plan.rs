@@ -321,4 +321,71 @@ mod tests {
         assert!(parse_date(&DateText::Text("2025-02-30".into())).is_err());
         assert!(parse_date(&DateText::Text("15 november".into())).is_err());
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn weekday_of(i: u8) -> Weekday {
+            Weekday::try_from(i % 7).unwrap()
+        }
+
+        proptest! {
+            /// A monthly rule gives at most one date per month, each the right weekday,
+            /// inside its range, outside the skipped months, in increasing order.
+            #[test]
+            fn monthly_rules_give_the_nth_weekday_of_each_month(
+                start in 0i64..2000,
+                len in 0i64..800,
+                nth in prop_oneof![(1u8..=5).prop_map(Nth::Number), Just(Nth::Last)],
+                wd in 0u8..7,
+                skip in proptest::collection::vec(1u32..=12, 0..4),
+            ) {
+                let from = d(2023, 1, 1) + Duration::days(start);
+                let until = from + Duration::days(len);
+                let weekday = weekday_of(wd);
+                let rule = MeetingRule { recurrence: Recurrence::Monthly { nth, weekday }, from, until, skip_months: skip.clone() };
+                let dates = rule.dates();
+                for w in dates.windows(2) {
+                    prop_assert!(w[0] < w[1]);
+                    prop_assert!((w[0].year(), w[0].month()) != (w[1].year(), w[1].month()));
+                }
+                for x in &dates {
+                    prop_assert!(*x >= from && *x <= until);
+                    prop_assert_eq!(x.weekday(), weekday);
+                    prop_assert!(!skip.contains(&x.month()));
+                    match nth {
+                        Nth::Number(n) => prop_assert_eq!((x.day() - 1) / 7 + 1, u32::from(n)),
+                        Nth::Last => prop_assert!((*x + Duration::days(7)).month() != x.month()),
+                    }
+                }
+            }
+
+            /// A weekly rule steps by its interval from the first matching day.
+            #[test]
+            fn weekly_rules_step_by_their_interval(
+                start in 0i64..2000,
+                len in 0i64..400,
+                interval in 1u32..4,
+                wd in 0u8..7,
+            ) {
+                let from = d(2023, 1, 1) + Duration::days(start);
+                let until = from + Duration::days(len);
+                let weekday = weekday_of(wd);
+                let rule = MeetingRule { recurrence: Recurrence::Weekly { interval, weekday }, from, until, skip_months: vec![] };
+                let dates = rule.dates();
+                if let Some(first) = dates.first() {
+                    prop_assert!(*first - from < Duration::days(7));
+                }
+                for w in dates.windows(2) {
+                    prop_assert_eq!(w[1] - w[0], Duration::weeks(i64::from(interval)));
+                }
+                prop_assert!(dates.iter().all(|x| x.weekday() == weekday && *x >= from && *x <= until));
+                if let Some(first) = dates.first() {
+                    let span = (until - *first).num_days();
+                    prop_assert_eq!(dates.len() as i64, span / (7 * i64::from(interval)) + 1);
+                }
+            }
+        }
+    }
 }

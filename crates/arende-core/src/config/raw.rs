@@ -106,6 +106,9 @@ pub(crate) struct RawRoster {
     pub official: Vec<S>,
     #[serde(default)]
     pub substitute_for: BTreeMap<S, S>,
+    /// The party a person represents in this body, when not the person's own party.
+    #[serde(default)]
+    pub represents: BTreeMap<S, S>,
 }
 
 /// `[routes.<id>]`.

@@ -1,12 +1,63 @@
-//! Unit tests of the loader: the schema, meeting plans and each kind of problem.
+//! Unit tests of the loader: the Örebro file, meeting plans, lead times, and each kind
+//! of problem (the full corpus of bad files is in the root `tests/config/bad/`).
 
 use chrono::{NaiveDate, NaiveTime};
 
 use super::*;
-use crate::ids::{BodyId, MeetingId};
-use crate::org::MeetingStatus;
+use crate::ids::{BodyId, MeetingId, RouteId, StepId};
+use crate::org::{LeadTime, MeetingStatus};
+use crate::route::Dependency;
 
 const OREBRO: &str = include_str!("../../../../config/orebro.toml");
+
+/// A small valid configuration the problem tests start from.
+const BASE: &str = r#"
+[organisation]
+tenant = "test"
+name = "Testlän"
+version = "1"
+
+[parties.region]
+name = "Regionen"
+kind = "region"
+political-body = "region-rs"
+
+[parties.town]
+name = "Kommunen"
+kind = "municipality"
+political-body = "town-ks"
+
+[bodies.prep]
+name = "Beredningsgrupp"
+kind = "preparatory"
+mandates = ["inform", "prepare", "recommend"]
+parent = "chiefs"
+
+[bodies.chiefs]
+name = "Chefsgrupp"
+kind = "chief-group"
+mandates = ["inform", "prepare", "decide", "consult", "readiness-check"]
+
+[bodies.region-rs]
+name = "Regionstyrelsen"
+kind = "political"
+party = "region"
+mandates = ["political-decision"]
+
+[bodies.town-ks]
+name = "Kommunstyrelsen"
+kind = "political"
+party = "town"
+mandates = ["political-decision"]
+
+[people.anna]
+name = "Anna"
+email = "anna@example.se"
+party = "town"
+
+[memberships.prep]
+member = ["anna"]
+"#;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -16,11 +67,585 @@ fn t(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap()
 }
 
-#[test]
-fn orebro_loads() {
-    let org = match load_str(OREBRO, "orebro.toml") {
+fn load(text: &str) -> crate::org::Organisation {
+    match load_str(text, "test.toml") {
         Ok(o) => o,
         Err(e) => panic!("{e}"),
+    }
+}
+
+/// Asserts exactly these problems: (path, line, message fragment), in file order.
+#[track_caller]
+fn check(text: &str, expected: &[(&str, usize, &str)]) {
+    let problems = match load_str(text, "test.toml") {
+        Ok(_) => panic!(
+            "expected {} problem(s), the configuration loaded",
+            expected.len()
+        ),
+        Err(e) => e.problems,
     };
-    assert_eq!(org.tenant.as_str(), "orebro");
+    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), expected.len(), "problems: {shown:#?}");
+    for (p, (path, line, fragment)) in problems.iter().zip(expected) {
+        assert_eq!(p.path, *path, "problems: {shown:#?}");
+        assert_eq!(p.line, Some(*line), "problems: {shown:#?}");
+        assert!(
+            p.message.contains(fragment),
+            "{:?} lacks {fragment:?}",
+            p.message
+        );
+        assert!(p.column.is_some());
+    }
+}
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn base_loads_with_defaults() {
+    let org = load(BASE);
+    let prep = org.body(&BodyId::new("prep")).unwrap();
+    assert_eq!(prep.lead_times.call_for_matters, LeadTime::Months(1));
+    assert_eq!(prep.lead_times.notice, LeadTime::Weeks(2));
+    assert_eq!(prep.lead_times.announcement, None);
+    assert_eq!(org.signatories().count(), 2);
+    assert_eq!(org.memberships.len(), 1);
+    assert_eq!(org.memberships[0].party.as_ref().unwrap().as_str(), "town");
+}
+
+#[test]
+fn a_membership_may_represent_another_party_than_the_persons_own() {
+    let org = load(&format!("{BASE}represents = {{ anna = \"region\" }}\n"));
+    assert_eq!(
+        org.memberships[0].party.as_ref().unwrap().as_str(),
+        "region"
+    );
+    assert_eq!(
+        org.person(&crate::ids::PersonId::new("anna"))
+            .unwrap()
+            .party
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "town"
+    );
+}
+
+#[test]
+fn political_bodies_get_the_political_default_lead_times() {
+    let text = format!(
+        "{BASE}\n[defaults.lead-times]\nnotice = \"10 days\"\nannouncement = \"2 days\"\nappeal = \"3 weeks\"\n"
+    );
+    let org = load(&text);
+    let ks = org.body(&BodyId::new("town-ks")).unwrap();
+    assert_eq!(ks.lead_times.announcement, Some(LeadTime::Days(2)));
+    assert_eq!(ks.lead_times.appeal, Some(LeadTime::Weeks(3)));
+    assert_eq!(ks.lead_times.notice, LeadTime::Days(10));
+    let prep = org.body(&BodyId::new("prep")).unwrap();
+    assert_eq!(prep.lead_times.announcement, None);
+    assert_eq!(prep.lead_times.notice, LeadTime::Days(10));
+}
+
+#[test]
+fn joint_chief_group_meeting_of_15_november_gets_its_call_and_notice_dates() {
+    let org = load(OREBRO);
+    let m = org.meeting(&MeetingId::new("cg-joint-2024-11-15")).unwrap();
+    assert_eq!(m.date, d(2024, 11, 15));
+    assert_eq!((m.start, m.end), (t(13, 0), t(16, 0)));
+    assert_eq!(m.notice, d(2024, 11, 1));
+    assert_eq!(m.call_for_matters, d(2024, 10, 15));
+    assert!(m.location.as_deref().unwrap().contains("Immanuelkyrkan"));
+    for b in ["cg-joint", "cg-social", "cg-school", "cg-public-health"] {
+        assert!(
+            m.bodies.contains(&BodyId::new(b)),
+            "{b} is not at the joint meeting"
+        );
+    }
+    assert_eq!(m.bodies[0].as_str(), "cg-joint");
+}
+
+#[test]
+fn joint_meeting_uses_the_joint_session_lead_times() {
+    // The joint session has its own, longer lead times; its members keep the defaults.
+    let text = r#"
+[organisation]
+tenant = "t"
+name = "T"
+version = "1"
+[bodies.a]
+name = "A"
+kind = "chief-group"
+[bodies.b]
+name = "B"
+kind = "chief-group"
+[bodies.ab]
+name = "A och B"
+kind = "joint-session"
+joint-of = ["a", "b"]
+lead-times = { call-for-matters = "6 weeks", notice = "3 weeks" }
+[meeting-plans.ab]
+meetings = [{ date = 2024-11-15, time = "13:00-16:00" }]
+[meeting-plans.both]
+bodies = ["a", "b"]
+meetings = [{ date = 2024-11-22, time = "13:00-14:00" }]
+"#;
+    let org = load(text);
+    let m = org.meeting(&MeetingId::new("ab-2024-11-15")).unwrap();
+    assert_eq!(m.call_for_matters, d(2024, 10, 4));
+    assert_eq!(m.notice, d(2024, 10, 25));
+    // A joint plan without a joint-session body uses the earliest dates of its bodies.
+    let m = org.meeting(&MeetingId::new("both-2024-11-22")).unwrap();
+    assert_eq!(m.call_for_matters, d(2024, 10, 22));
+    assert_eq!(m.notice, d(2024, 11, 8));
+    assert_eq!(m.bodies, vec![BodyId::new("a"), BodyId::new("b")]);
+}
+
+#[test]
+fn second_friday_rule_for_spring_2025_with_a_moved_date_and_a_changed_time() {
+    let text = format!(
+        "{BASE}\n{}",
+        r#"
+[meeting-plans.chiefs]
+location = "Rum A"
+rules = [{ every = "second friday", from = 2025-01-01, until = 2025-06-30, time = "08:30-12:00" }]
+moved = [{ from = 2025-03-14, to = 2025-03-21 }]
+changed = [{ date = 2025-05-09, time = "13:00-16:00" }]
+"#
+    );
+    let org = load(&text);
+    let got: Vec<(
+        String,
+        NaiveDate,
+        NaiveTime,
+        NaiveTime,
+        Option<NaiveDate>,
+        u32,
+    )> = org
+        .meetings
+        .iter()
+        .map(|m| {
+            (
+                m.id.to_string(),
+                m.date,
+                m.start,
+                m.end,
+                m.moved_from,
+                m.sequence,
+            )
+        })
+        .collect();
+    let morning = (t(8, 30), t(12, 0));
+    let expected = vec![
+        (
+            "chiefs-2025-01-10".to_owned(),
+            d(2025, 1, 10),
+            morning.0,
+            morning.1,
+            None,
+            0,
+        ),
+        (
+            "chiefs-2025-02-14".to_owned(),
+            d(2025, 2, 14),
+            morning.0,
+            morning.1,
+            None,
+            0,
+        ),
+        (
+            "chiefs-2025-03-14".to_owned(),
+            d(2025, 3, 21),
+            morning.0,
+            morning.1,
+            Some(d(2025, 3, 14)),
+            1,
+        ),
+        (
+            "chiefs-2025-04-11".to_owned(),
+            d(2025, 4, 11),
+            morning.0,
+            morning.1,
+            None,
+            0,
+        ),
+        (
+            "chiefs-2025-05-09".to_owned(),
+            d(2025, 5, 9),
+            t(13, 0),
+            t(16, 0),
+            None,
+            1,
+        ),
+        (
+            "chiefs-2025-06-13".to_owned(),
+            d(2025, 6, 13),
+            morning.0,
+            morning.1,
+            None,
+            0,
+        ),
+    ];
+    assert_eq!(got, expected);
+    // The moved meeting's lead-time dates follow its new date.
+    let moved = org.meeting(&MeetingId::new("chiefs-2025-03-14")).unwrap();
+    assert_eq!(moved.call_for_matters, d(2025, 2, 21));
+    assert_eq!(moved.notice, d(2025, 3, 7));
+    assert!(
+        org.meetings
+            .iter()
+            .all(|m| m.status == MeetingStatus::Tentative)
+    );
+    assert!(
+        org.meetings
+            .iter()
+            .all(|m| m.location.as_deref() == Some("Rum A"))
+    );
+}
+
+#[test]
+fn cancelled_meetings_stay_in_the_plan_as_cancelled() {
+    let text = format!(
+        "{BASE}\n{}",
+        r#"
+[meeting-plans.prep]
+time = "09:00-12:00"
+meetings = [{ date = "2024-10-15" }, { date = 2024-11-12, status = "tentative" }]
+cancelled = [2024-11-12]
+"#
+    );
+    let org = load(&text);
+    let m = org.meeting(&MeetingId::new("prep-2024-11-12")).unwrap();
+    assert_eq!(m.status, MeetingStatus::Cancelled);
+    assert_eq!(m.sequence, 1);
+    let prep = BodyId::new("prep");
+    let on: Vec<_> = org.meetings_of(&prep).map(|m| m.id.to_string()).collect();
+    assert_eq!(on, vec!["prep-2024-10-15"]);
+    assert_eq!(
+        org.meeting(&MeetingId::new("prep-2024-10-15"))
+            .unwrap()
+            .status,
+        MeetingStatus::Confirmed
+    );
+}
+
+#[test]
+fn routes_load_with_their_edges_and_dependencies() {
+    let text = format!(
+        "{BASE}\n{}",
+        r#"
+[routes.r]
+name = "R"
+steps = [
+  { id = "prepare", name = "Beredning", purpose = "preparation", body = "prep" },
+  { id = "ready", name = "Redo", purpose = "readiness-check", body = "chiefs" },
+  { id = "politics", name = "Politiskt beslut", purpose = "political-decision" },
+  { id = "in-force", name = "Ikraftträdande", purpose = "entry-into-force", quorum = 2 },
+]
+edges = [
+  { from = "prepare", to = "ready", dependency = "same-proposal" },
+  { from = "ready", to = "politics" },
+  { from = "politics", to = "in-force" },
+]
+[matter-kinds]
+agreement = "r"
+"#
+    );
+    let org = load(&text);
+    let r = org.route(&RouteId::new("r")).unwrap();
+    assert_eq!(r.len(), 4);
+    assert_eq!(r.first().id.as_str(), "prepare");
+    let preds = r.predecessors(&StepId::new("ready"));
+    assert_eq!(preds[0].1, Dependency::SameProposal);
+    assert_eq!(org.matter_kinds["agreement"].as_str(), "r");
+}
+
+#[test]
+fn syntax_errors_are_reported_with_their_lines() {
+    let text = "[organisation]\ntenant = \"t\"\nname = \"T\nversion = 1\n[bodies.a\n";
+    let problems = load_str(text, "bad.toml").unwrap_err().problems;
+    assert!(problems.len() >= 2, "{problems:?}");
+    assert_eq!(problems[0].line, Some(3));
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.message.starts_with("TOML syntax"))
+    );
+    assert!(problems.iter().any(|p| p.line == Some(5)));
+}
+
+#[test]
+fn shape_errors_in_one_entry_do_not_hide_problems_in_others() {
+    let text = BASE.replace(
+        "[bodies.chiefs]\nname = \"Chefsgrupp\"",
+        "[bodies.chiefs]\nname = \"Chefsgrupp\"\ncolour = \"blue\"",
+    ) + "\n[people.bo]\nname = \"Bo\"\nparty = \"twon\"\n";
+    check(
+        &text,
+        &[
+            // Only the faulty entry is reported: prep's parent still names a known body.
+            (
+                "bodies.chiefs",
+                line_of(&text, "colour"),
+                "unknown field `colour`",
+            ),
+            (
+                "people.bo.party",
+                line_of(&text, "\"twon\""),
+                "did you mean \"town\"",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn decision_at_a_preparatory_body_names_the_mandate_and_who_holds_it() {
+    let text = format!(
+        "{BASE}\n{}",
+        r#"
+[routes.r]
+name = "R"
+steps = [{ id = "decide", name = "Beslut", purpose = "decision", body = "prep" }]
+"#
+    );
+    check(
+        &text,
+        &[(
+            "routes.r.steps[0].body",
+            line_of(&text, "purpose = \"decision\""),
+            "body \"prep\" lacks the mandate `decide` (besluta) for a decision step; bodies that hold it: chiefs",
+        )],
+    );
+}
+
+#[test]
+fn political_step_needs_a_political_body_in_every_deciding_party() {
+    let text = BASE.replace("political-body = \"town-ks\"\n", "")
+        + r#"
+[routes.r]
+name = "R"
+steps = [{ id = "politics", name = "Politiskt beslut", purpose = "political-decision" }]
+"#;
+    check(
+        &text,
+        &[(
+            "routes.r.steps[0].parties",
+            line_of(&text, "purpose = \"political-decision\""),
+            "party \"town\" has no political body",
+        )],
+    );
+}
+
+#[test]
+fn cycles_and_unreachable_steps_are_reported_at_the_step() {
+    let text = format!(
+        "{BASE}\n{}",
+        r#"
+[routes.loop]
+name = "Loop"
+steps = [
+  { id = "a", name = "A", purpose = "preparation", body = "prep" },
+  { id = "b", name = "B", purpose = "preparation", body = "chiefs" },
+  { id = "c", name = "C", purpose = "preparation", body = "chiefs" },
+]
+edges = [{ from = "a", to = "b" }, { from = "b", to = "c" }, { from = "c", to = "b" }]
+
+[routes.island]
+name = "Island"
+steps = [
+  { id = "a", name = "A", purpose = "preparation", body = "prep" },
+  { id = "b", name = "B", purpose = "preparation", body = "chiefs" },
+  { id = "lost", name = "Lost", purpose = "information", body = "chiefs" },
+]
+edges = [{ from = "a", to = "b" }]
+"#
+    );
+    let problems = load_str(&text, "t").unwrap_err().problems;
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert_eq!(problems[0].path, "routes.loop.steps[1]");
+    assert!(problems[0].message.contains("cycle"));
+    assert_eq!(problems[1].path, "routes.island.steps[2]");
+    assert_eq!(problems[1].line, Some(line_of(&text, "id = \"lost\"")));
+    assert!(problems[1].message.contains("\"lost\" is unreachable"));
+}
+
+#[test]
+fn meeting_problems_are_reported_each_with_its_line() {
+    let text = format!(
+        "{BASE}\n{}",
+        r#"
+[meeting-plans.prep]
+meetings = [
+  { date = 2024-10-15, time = "12:00-10:00" },
+  { date = "2024-02-30", time = "10:00-12:00" },
+  { date = 2024-11-12, time = "10:00-12:00" },
+  { date = 2024-11-12, time = "13:00-14:00" },
+]
+rules = [{ every = "second fryday", from = 2025-01-01, until = 2025-06-30, time = "08:30-12:00" }]
+moved = [{ from = 2024-12-01, to = 2024-12-08 }]
+
+[meeting-plans.prep-and-friends]
+bodies = ["prep", "chefs"]
+meetings = [{ date = 2025-03-30, time = "02:30-03:30" }]
+"#
+    );
+    check(
+        &text,
+        &[
+            (
+                "meeting-plans.prep.meetings[0].time",
+                line_of(&text, "12:00-10:00"),
+                "ends (10:00:00) before it starts",
+            ),
+            (
+                "meeting-plans.prep.meetings[1].date",
+                line_of(&text, "2024-02-30"),
+                "invalid date \"2024-02-30\"",
+            ),
+            (
+                "meeting-plans.prep.meetings[3].date",
+                line_of(&text, "13:00-14:00"),
+                "duplicate id",
+            ),
+            (
+                "meeting-plans.prep.rules[0].every",
+                line_of(&text, "fryday"),
+                "invalid recurrence",
+            ),
+            (
+                "meeting-plans.prep.moved[0].from",
+                line_of(&text, "moved"),
+                "no meeting is planned on 2024-12-01",
+            ),
+            (
+                "meeting-plans.prep-and-friends.bodies",
+                line_of(&text, "\"chefs\""),
+                "unknown body \"chefs\"",
+            ),
+            (
+                "meeting-plans.prep-and-friends.meetings[0].date",
+                line_of(&text, "02:30"),
+                "does not exist in Europe/Stockholm",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn permissions_override_defaults_and_reject_unknown_actions() {
+    let org = load(&format!(
+        "{BASE}\n[permissions]\nschedule = [\"secretary\", \"chair\"]\n"
+    ));
+    let roles = org.permissions.roles_for(crate::authz::Action::Schedule);
+    assert_eq!(
+        roles,
+        vec![crate::org::Role::Chair, crate::org::Role::Secretary]
+    );
+    assert_eq!(
+        org.permissions
+            .roles_for(crate::authz::Action::AdjustMinutes),
+        vec![crate::org::Role::Chair, crate::org::Role::Adjuster]
+    );
+    let text =
+        format!("{BASE}\n[permissions]\nadjust-minute = [\"adjuster\"]\nschedule = [\"boss\"]\n");
+    check(
+        &text,
+        &[
+            (
+                "permissions.adjust-minute",
+                line_of(&text, "adjust-minute"),
+                "did you mean \"adjust-minutes\"",
+            ),
+            (
+                "permissions.schedule",
+                line_of(&text, "boss"),
+                "unknown role \"boss\"",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = BASE
+        .replace(
+            "mandates = [\"inform\", \"prepare\", \"recommend\"]",
+            "mandates = [\"inform\", \"prepare\", \"recomend\"]",
+        )
+        .replace("parent = \"chiefs\"", "parent = \"chief\"")
+        + "\n[defaults.lead-times]\nnotice = \"2 fortnights\"\n[memberships.chiefs]\nmember = [\"anna\", \"bo\", \"anna\"]\n";
+    let problems = load_str(&text, "t").unwrap_err().problems;
+    let lines: Vec<usize> = problems.iter().map(|p| p.line.unwrap()).collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "problems come in file order");
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(problems.len(), 5, "{messages:#?}");
+    assert!(messages[0].contains("unknown mandate \"recomend\""));
+    assert!(messages[1].contains("unknown body \"chief\" (did you mean \"chiefs\"?)"));
+    assert!(messages[2].contains("invalid lead time"));
+    assert!(messages[3].contains("unknown person \"bo\""));
+    assert!(messages[4].contains("listed twice as member"));
+}
+
+#[test]
+fn missing_organisation_and_unknown_sections_are_reported() {
+    let text = "[bodies.a]\nname = \"A\"\nkind = \"chief-group\"\n\n[comittees.x]\nname = \"X\"\n";
+    let problems = load_str(text, "t").unwrap_err().problems;
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert_eq!(problems[0].path, "organisation");
+    assert_eq!(problems[0].line, None);
+    assert_eq!(problems[1].line, Some(5));
+    assert!(problems[1].message.contains("unknown section `comittees`"));
+}
+
+#[test]
+fn errors_display_with_source_line_and_path() {
+    let text = BASE.replace("kind = \"preparatory\"", "kind = \"preparing\"");
+    let err = load_str(&text, "lan.toml").unwrap_err();
+    let shown = err.to_string();
+    let line = line_of(&text, "preparing");
+    assert!(
+        shown.contains(&format!(
+            "lan.toml:{line}:8: bodies.prep.kind: unknown body kind \"preparing\""
+        )),
+        "{shown}"
+    );
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever is done to a valid file (a line removed, duplicated or replaced, the
+        /// text cut short), loading returns a result and never panics; every reported
+        /// problem has a place inside the text.
+        #[test]
+        fn mangled_configurations_never_panic(
+            line in 0usize..1400,
+            action in 0u8..4,
+            junk in "[a-z=\\[\\]\"{}, 0-9.-]{0,20}",
+            cut in 0usize..60_000,
+        ) {
+            let lines: Vec<&str> = OREBRO.lines().collect();
+            let at = line % lines.len();
+            let text = match action {
+                0 => lines.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, l)| *l).collect::<Vec<_>>().join("\n"),
+                1 => { let mut v = lines.clone(); v.insert(at, lines[at]); v.join("\n") }
+                2 => { let mut v = lines.clone(); v[at] = &junk; v.join("\n") }
+                _ => { let mut c = cut.min(OREBRO.len()); while !OREBRO.is_char_boundary(c) { c -= 1; } OREBRO[..c].to_owned() }
+            };
+            let line_count = text.lines().count().max(1);
+            if let Err(e) = load_str(&text, "mangled.toml") {
+                prop_assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    prop_assert!(p.line.is_none_or(|l| l <= line_count + 1), "{}", p);
+                }
+            }
+        }
+    }
 }

@@ -25,6 +25,13 @@ mod event;
 mod notify;
 mod types;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
 pub use command::{MatterCommand, RemissOrder, SubmitMatter};
 pub use decide::{MatterContext, decide, holders_of, remiss_recipients};
 pub use engine::CommandOptions;
@@ -92,6 +99,14 @@ pub enum MatterError {
         purpose: Purpose,
         /// The command refused.
         command: &'static str,
+    },
+    /// The step cannot be completed before the steps before it.
+    #[error("step {step} waits for {}", list(waiting_for))]
+    WaitsFor {
+        /// The step.
+        step: StepId,
+        /// The steps before it not yet completed.
+        waiting_for: Vec<StepId>,
     },
     /// The meeting is not one of the body's (or of a joint session it is part of).
     #[error("meeting {meeting} is not a meeting of {body}")]
@@ -238,6 +253,9 @@ impl MatterError {
                 "{command} passar inte steget {step} ({}) hos {body}",
                 purpose.swedish()
             ),
+            WaitsFor { step, waiting_for } => {
+                format!("steget {step} väntar på {}", list(waiting_for))
+            }
             WrongMeeting { meeting, body } => {
                 format!("sammanträdet {meeting} är inte ett sammanträde för {body}")
             }

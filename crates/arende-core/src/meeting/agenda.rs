@@ -420,4 +420,55 @@ mod tests {
             ]
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn candidates() -> impl Strategy<Value = Vec<(i64, Option<i64>)>> {
+            // (submitted, documents ready) as days after 2024-08-01.
+            proptest::collection::vec((0i64..200, proptest::option::of(0i64..220)), 0..25)
+        }
+
+        proptest! {
+            /// Every candidate is on the agenda or deferred, once; agenda items make both
+            /// cut-offs and are numbered from the first number; a deferral's next meeting
+            /// is the first later meeting whose cut-offs it makes.
+            #[test]
+            fn every_candidate_is_placed_once_and_by_the_rule(cs in candidates(), first in 1u32..6) {
+                let base = d(8, 1);
+                let oct = meeting("m-oct", d(10, 15));
+                let later = vec![meeting("m-dec", d(12, 13)), meeting("m-nov", d(11, 15))];
+                let input: Vec<Candidate> = cs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (s, r))| {
+                        Candidate::new(
+                            format!("c{i:02}"),
+                            ItemKind::Decision,
+                            base + chrono::Duration::days(*s),
+                            r.map(|r| base + chrono::Duration::days(r)),
+                        )
+                    })
+                    .collect();
+                let plan = build_agenda(&oct, &later, &input, first);
+                prop_assert_eq!(plan.items.len() + plan.deferred.len(), input.len());
+                for (i, item) in plan.items.iter().enumerate() {
+                    prop_assert_eq!(item.number, first + i as u32);
+                    let c = input.iter().find(|c| c.title == item.title).unwrap();
+                    prop_assert!(c.makes(&oct));
+                }
+                let mut by_date = later.clone();
+                by_date.sort_by_key(|m| m.date);
+                for def in &plan.deferred {
+                    prop_assert!(!def.candidate.makes(&oct));
+                    prop_assert!(!plan.items.iter().any(|i| i.title == def.candidate.title));
+                    if def.candidate.documents_ready_on.is_some() {
+                        let expected = by_date.iter().find(|m| def.candidate.makes(m)).map(|m| m.id.clone());
+                        prop_assert_eq!(&def.next_meeting, &expected);
+                    }
+                }
+            }
+        }
+    }
 }

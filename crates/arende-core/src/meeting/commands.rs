@@ -288,8 +288,10 @@ fn when_en(plan: &PlannedMeeting) -> String {
 }
 
 /// A command id derived from its parts, stable across retries and restarts (FNV-1a,
-/// 128 bits, as a UUID version 8).
-pub(crate) fn derived_command_id(parts: &[&str]) -> CommandId {
+/// 128 bits, as a UUID version 8). A scheduler can use e.g.
+/// `derived_command_id(&["notice", meeting.as_str()])` so that a retried send writes
+/// nothing twice.
+pub fn derived_command_id(parts: &[&str]) -> CommandId {
     const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
     const PRIME: u128 = 0x0000000001000000000000000000013B;
     let mut h = OFFSET;

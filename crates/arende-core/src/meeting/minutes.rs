@@ -138,10 +138,23 @@ fn labels(language: Language) -> &'static Labels {
 /// The name of the bodies meeting: the body's name, or for several bodies the joint
 /// session that joins exactly them, or their names joined.
 pub fn meeting_title(org: &Organisation, bodies: &[BodyId], language: Language) -> String {
+    let name = |b: &BodyId| {
+        org.body(b)
+            .map_or_else(|| b.to_string(), |x| x.name.clone())
+    };
+    // A joint session listed with (some of) the bodies it joins names the meeting.
+    if let Some(session) = bodies.iter().find(|b| {
+        org.body(b).is_some_and(|x| {
+            !x.joint_of.is_empty()
+                && bodies
+                    .iter()
+                    .all(|other| other == *b || x.joint_of.contains(other))
+        })
+    }) {
+        return name(session);
+    }
     if let [one] = bodies {
-        return org
-            .body(one)
-            .map_or_else(|| one.to_string(), |b| b.name.clone());
+        return name(one);
     }
     let mut wanted: Vec<&BodyId> = bodies.iter().collect();
     wanted.sort();
@@ -152,13 +165,7 @@ pub fn meeting_title(org: &Organisation, bodies: &[BodyId], language: Language) 
     }) {
         return joint.name.clone();
     }
-    let names: Vec<String> = bodies
-        .iter()
-        .map(|b| {
-            org.body(b)
-                .map_or_else(|| b.to_string(), |x| x.name.clone())
-        })
-        .collect();
+    let names: Vec<String> = bodies.iter().map(name).collect();
     let and = match language {
         Language::Swedish => " och ",
         Language::English => " and ",
@@ -486,11 +493,16 @@ pub fn render_markdown(
 
     let attendance = meeting.attendance.clone().unwrap_or_default();
     let struck = |present: bool, line: String| if present { line } else { format!("~~{line}~~") };
-    // Groups of the joint session's bodies, or the one body.
+    // The bodies whose members sit at the meeting: a joint session's own bodies, or the
+    // bodies meeting together, or the one body.
     let groups: Vec<BodyId> = {
         let inner: Vec<BodyId> = bodies
             .iter()
-            .filter(|b| !meeting.bodies.contains(b) || bodies.len() == meeting.bodies.len())
+            .filter(|b| {
+                !org.body(b).is_some_and(|x| {
+                    !x.joint_of.is_empty() && x.joint_of.iter().all(|j| bodies.contains(j))
+                })
+            })
             .cloned()
             .collect();
         if inner.is_empty() {

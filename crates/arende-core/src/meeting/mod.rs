@@ -27,7 +27,7 @@ pub mod minutes;
 pub use agenda::{AgendaPlan, Candidate, Deferral, DeferralReason, build_agenda, standard_agenda};
 pub use commands::{
     DistributionList, EffectFailure, Effects, NoticeInput, ProposedAgenda, Reschedule, WithEffects,
-    call_recipients, distribution_list, notice_recipients,
+    call_recipients, derived_command_id, distribution_list, notice_recipients,
 };
 pub use minutes::{Language, meeting_title, render_markdown};
 
@@ -280,6 +280,9 @@ pub struct MeetingRecord {
     pub added: Vec<AddedItem>,
     /// Items dropped (e.g. for lack of time): carried to the next meeting.
     pub dropped: Vec<DroppedItem>,
+    /// The adopted order of the item numbers, when it is not by number (e.g. an item
+    /// added before the closing item); empty = by number.
+    pub order: Vec<u32>,
 }
 
 /// What a paragraph (§) of the minutes concludes.
@@ -1433,6 +1436,26 @@ impl Meeting {
         }
         let mut order: Vec<u32> = items.iter().map(|i| i.number).collect();
         order.sort_unstable();
+        if !record.order.is_empty() {
+            let mut given = record.order.clone();
+            given.sort_unstable();
+            if given != order {
+                return Err(MeetingError::InvalidAgenda {
+                    meeting: ctx.id(),
+                    number: record
+                        .order
+                        .iter()
+                        .copied()
+                        .find(|n| !order.contains(n))
+                        .unwrap_or(0),
+                    problem: format!(
+                        "the adopted order {:?} must list each item number {:?} once",
+                        record.order, order
+                    ),
+                });
+            }
+            order = record.order.clone();
+        }
         events.push(MeetingEvent::AgendaAdopted { items: order });
         let mut dropped = BTreeSet::new();
         for d in &record.dropped {

@@ -465,6 +465,7 @@ fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
                 },
                 added: vec![],
                 dropped: vec![],
+                order: vec![],
             },
         )
         .unwrap();
@@ -637,13 +638,15 @@ fn items_added_and_dropped_at_the_meeting() {
             number: 4,
             reason: DropReason::LackOfTime,
         }],
+        order: vec![1, 2, 3, 5, 4],
     };
     for e in m.decide_held(&c, &record).unwrap() {
         m.apply(&e);
     }
     assert!(m.agenda_adopted);
-    assert_eq!(m.agenda.len(), 5);
-    assert_eq!(m.agenda[4].added_by, Some(pid("ingmar")));
+    let order: Vec<u32> = m.agenda.iter().map(|e| e.item.number).collect();
+    assert_eq!(order, vec![1, 2, 3, 5, 4]);
+    assert_eq!(m.agenda[3].added_by, Some(pid("ingmar")));
     let dropped: Vec<_> = m.dropped_items().map(|(i, _)| i.number).collect();
     assert_eq!(dropped, vec![4]);
     // An item number that is taken, or unknown, is refused.
@@ -658,6 +661,12 @@ fn items_added_and_dropped_at_the_meeting() {
     assert!(matches!(
         m2.decide_held(&c, &bad),
         Err(MeetingError::InvalidAgenda { number: 3, .. })
+    ));
+    let mut bad = record.clone();
+    bad.order = vec![1, 2, 3, 4];
+    assert!(matches!(
+        m2.decide_held(&c, &bad),
+        Err(MeetingError::InvalidAgenda { .. })
     ));
     let mut bad = record;
     bad.dropped[0].number = 9;

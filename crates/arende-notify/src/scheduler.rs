@@ -21,7 +21,7 @@ use arende_core::clock::Clock;
 use arende_core::engine::{Decision, Engine};
 use arende_core::ids::{BodyId, CommandId};
 use arende_core::matter::remiss_recipients;
-use arende_core::meeting::MeetingPhase;
+use arende_core::meeting::{MeetingPhase, derived_command_id};
 use arende_core::notification::{Recipient, RecipientReason};
 use arende_core::org::{Organisation, Role};
 use arende_core::schedule::{
@@ -94,15 +94,10 @@ pub struct Scheduler<S, C> {
     actor: Actor,
 }
 
-/// A command id derived from a message key (FNV-1a, 128 bits, as a UUIDv8), so that
-/// a rerun of the same tick is recognised by the store as the same command.
+/// The command id of a due message: derived from its key, so a rerun of the same tick
+/// (or a second scheduler) is recognised by the store as the same command.
 pub fn command_id_for(key: &str) -> CommandId {
-    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for b in key.as_bytes() {
-        h ^= u128::from(*b);
-        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
-    }
-    CommandId(uuid::Builder::from_custom_bytes(h.to_be_bytes()).into_uuid())
+    derived_command_id(&["schedule", key])
 }
 
 impl<S: EventStore, C: Clock> Scheduler<S, C> {

@@ -239,7 +239,7 @@ pub mod detail {
 
 impl Recipient {
     /// A recipient for a person from the configuration.
-    pub fn person(person: &Person, reason: RecipientReason) -> Self {
+    pub fn from_person(person: &Person, reason: RecipientReason) -> Self {
         Recipient {
             person: Some(person.id.clone()),
             name: person.name.clone(),

@@ -714,7 +714,7 @@ mod tests {
             deadline: d(2024, 12, 31),
             recipients: ["ingmar", "johanna", "daniel"]
                 .iter()
-                .map(|p| Recipient::person(&person(p, p), RecipientReason::Consulted))
+                .map(|p| Recipient::from_person(&person(p, p), RecipientReason::Consulted))
                 .collect(),
             answered: answered.iter().map(|s| s.to_string()).collect(),
             reminder_sent: false,
@@ -748,7 +748,7 @@ mod tests {
             assignment: AssignmentId(uuid::Uuid::nil()),
             title: "Revidera överenskommelsen".into(),
             issuer: BodyId::new("sbu"),
-            assignees: vec![Recipient::person(
+            assignees: vec![Recipient::from_person(
                 &person("johanna", "Johanna Viberg"),
                 RecipientReason::Assignee,
             )],

@@ -216,7 +216,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
         };
         let person = |p: &arende_core::ids::PersonId| {
             org.person(p)
-                .map(|x| Recipient::person(x, RecipientReason::Assignee))
+                .map(|x| Recipient::from_person(x, RecipientReason::Assignee))
         };
         let assignees: Vec<Recipient> = match &order.assignee {
             Assignee::Person(p) => person(p).into_iter().collect(),
@@ -329,13 +329,16 @@ where
     Ok((tick, batch))
 }
 
-/// The service loop for real time: every `poll` (wall-clock) the scheduler ticks and
-/// the dispatcher drains, until `shutdown` turns true. A delivery failure is retried by
-/// the dispatcher; a store error or a failed tick ends the loop with the error.
+/// The service loop for real time: the dispatcher drains every `poll` (wall-clock); the
+/// scheduler ticks on start, whenever the local date changes, and at least every
+/// `tick_every` (a tick reads every meeting, consultation and assignment, so it runs
+/// less often than the dispatcher). Runs until `shutdown` turns true. A delivery
+/// failure is retried by the dispatcher; a store error ends the loop with the error.
 pub async fn run<S, C, O, T, C2>(
     scheduler: &Scheduler<S, C>,
     dispatcher: &Dispatcher<O, T, C2>,
     poll: std::time::Duration,
+    tick_every: std::time::Duration,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), NotifyError>
 where
@@ -345,11 +348,18 @@ where
     T: Transport,
     C2: Clock,
 {
+    let mut last_tick: Option<(NaiveDate, tokio::time::Instant)> = None;
     loop {
         if *shutdown.borrow() {
             return Ok(());
         }
-        run_day(scheduler, dispatcher).await?;
+        let today = scheduler.engine.clock().today();
+        let due = last_tick.is_none_or(|(day, at)| day != today || at.elapsed() >= tick_every);
+        if due {
+            scheduler.tick()?;
+            last_tick = Some((today, tokio::time::Instant::now()));
+        }
+        dispatcher.drain().await?;
         tokio::select! {
             _ = tokio::time::sleep(poll) => {}
             _ = shutdown.changed() => {}

@@ -189,3 +189,60 @@ async fn remiss_reminders_and_assignment_due_go_once_on_their_days() {
         "Uppdrag att redovisa senast 17 januari 2025: Ta fram en prioriteringsordning"
     );
 }
+
+#[tokio::test]
+async fn the_service_loop_ticks_and_dispatches_until_shut_down() {
+    let org = Arc::new(orebro());
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 15)));
+    let engine = Arc::new(Engine::new(org.clone(), store.clone(), clock.clone()));
+    let transport = Arc::new(MemoryTransport::new());
+    let dispatcher = Dispatcher::new(store.clone(), transport.clone(), clock.clone());
+    let scheduler = Scheduler::new(engine).with_catch_up_days(0);
+    let mut due_today: Vec<String> = org
+        .meetings
+        .iter()
+        .filter(|m| {
+            m.call_for_matters == d(2024, 9, 15)
+                && m.status != arende_core::org::MeetingStatus::Cancelled
+        })
+        .map(|m| m.id.to_string())
+        .collect();
+    due_today.sort();
+    assert!(due_today.contains(&"sbu-2024-10-15".to_string()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let service = arende_notify::scheduler::run(
+        &scheduler,
+        &dispatcher,
+        std::time::Duration::from_millis(5),
+        std::time::Duration::from_secs(3600),
+        stopped,
+    );
+    let watcher = async {
+        // Wait (bounded) until the call for matters of 15 October has gone out.
+        for _ in 0..2000 {
+            let sent = transport.delivered().iter().any(|o| {
+                o.notification.kind == NotificationKind::CallForMatters
+                    && o.notification
+                        .meeting
+                        .as_ref()
+                        .is_some_and(|m| m.id.as_str() == "sbu-2024-10-15")
+            });
+            if sent {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        stop.send(true).expect("stop");
+    };
+    let (result, ()) = tokio::join!(service, watcher);
+    result.expect("service");
+    let mut calls: Vec<_> = transport
+        .delivered()
+        .into_iter()
+        .filter(|o| o.notification.kind == NotificationKind::CallForMatters)
+        .filter_map(|o| o.notification.meeting.map(|m| m.id.to_string()))
+        .collect();
+    calls.sort();
+    assert_eq!(calls, due_today, "what is due today, each once");
+}

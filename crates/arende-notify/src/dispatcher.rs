@@ -7,6 +7,11 @@
 //! Delivery is at least once: a dispatcher that dies after the transport took a message
 //! but before marking it delivered leaves it claimed; when the lease runs out it is
 //! delivered again with the same idempotency key, which the transports carry.
+//!
+//! The lease should be longer than a batch takes to deliver (`batch_size` ×
+//! `delivery_timeout` at worst), or a slow batch's last messages may be claimed by a
+//! second dispatcher too. The store's calls are synchronous and short (one claim per
+//! batch, one mark per message); they run on the async task that dispatches.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};

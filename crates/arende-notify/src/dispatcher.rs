@@ -101,11 +101,12 @@ pub struct DispatchConfig {
 impl Default for DispatchConfig {
     fn default() -> Self {
         DispatchConfig {
+            // 16 deliveries of at most 15 s each fit in the 5-minute lease.
             lease: Duration::minutes(5),
-            batch_size: 32,
+            batch_size: 16,
             backoff: Backoff::default(),
             languages: LanguagePolicy::default(),
-            delivery_timeout: std::time::Duration::from_secs(30),
+            delivery_timeout: std::time::Duration::from_secs(15),
         }
     }
 }

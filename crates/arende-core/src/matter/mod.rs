@@ -8,10 +8,10 @@
 //! revised or extended; withdrawal, filing and rejection close it.
 //!
 //! [`decide`] is pure: it checks a command against the state, the organisation, the
-//! actor and today's date, and yields events or a typed refusal. [`Matter::apply`]
+//! actor and today's date, and yields events or a typed refusal. [`Aggregate::apply`](crate::aggregate::Aggregate::apply)
 //! (the [`Aggregate`](crate::aggregate::Aggregate) impl) folds events into the state.
 //! The engine methods (`Engine::submit_matter`, `Engine::matter`, …) are in
-//! [`engine`](self::engine); they add feedback (återkoppling) and remiss notifications.
+//! [`engine`]; they add feedback (återkoppling) and remiss notifications.
 //!
 //! Invariants kept here: a decision-like outcome (decision, direction decision,
 //! readiness check, forwarding to political decision, political decision) is never

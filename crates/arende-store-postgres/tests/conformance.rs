@@ -386,3 +386,37 @@ fn a_late_committer_is_never_skipped() {
     assert_eq!(order, vec![("slow", 1), ("fast", 2)]);
     assert_eq!(fast.position, 2);
 }
+
+#[test]
+fn a_payload_with_nul_is_refused_and_nothing_is_written() {
+    let Some(url) = common::pg_url() else { return };
+    let (store, _guard) = common::store(&url, 2);
+    let bad = vec![arende_store_testsuite::event(
+        "Noted",
+        "{\"x\":\"a\u{0}b\"}",
+    )];
+    let err = store
+        .append(request("t1", "nul", ExpectedVersion::NoStream, bad, vec![]))
+        .expect_err("PostgreSQL text cannot hold NUL");
+    assert!(
+        matches!(
+            err,
+            arende_core::store::StoreError::Backend {
+                backend: "postgres",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(store.read_all(0, 10).expect("read_all").is_empty());
+    let ok = store
+        .append(request(
+            "t1",
+            "nul",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![],
+        ))
+        .expect("the stream is untouched");
+    assert_eq!(ok.version, 1);
+}

@@ -7,9 +7,9 @@
 //! Rules (lead times from the organisation; the rest from [`ScheduleRules`]):
 //! - **Call for matters** (inhämtning av frågor) on the meeting's `call_for_matters`
 //!   date, to the members and officers of its bodies
-//!   ([`call_recipients`](crate::meeting::call_recipients)) and the bodies' followers.
+//!   ([`call_recipients`]) and the bodies' followers.
 //! - **Notice** (kallelse) on the meeting's `notice` date, to everyone called
-//!   ([`notice_recipients`](crate::meeting::notice_recipients): members, officers, the
+//!   ([`notice_recipients`]: members, officers, the
 //!   substitutes serving for absent members) and followers, with the agenda, documents
 //!   and what is expected of the members.
 //! - **Remiss reminder** [`ScheduleRules::remiss_reminder`] before a consultation's

@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId, TenantId};
-use crate::org::{Organisation, Person, Role};
+use crate::org::Person;
 
 /// The kind of a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -239,7 +239,7 @@ pub mod detail {
 
 impl Recipient {
     /// A recipient for a person from the configuration.
-    pub fn person(person: &Person, reason: RecipientReason) -> Self {
+    pub fn from_person(person: &Person, reason: RecipientReason) -> Self {
         Recipient {
             person: Some(person.id.clone()),
             name: person.name.clone(),
@@ -247,87 +247,4 @@ impl Recipient {
             reason,
         }
     }
-}
-
-/// The reason a membership role gives for receiving a body's notifications.
-pub fn reason_for_role(role: Role) -> RecipientReason {
-    match role {
-        Role::Member => RecipientReason::Member,
-        Role::Substitute => RecipientReason::Substitute,
-        Role::Chair | Role::Secretary | Role::Adjuster | Role::Official => RecipientReason::Officer,
-    }
-}
-
-/// The bodies whose members a meeting of `bodies` concerns: each body and, for a joint
-/// session, the bodies it joins.
-pub fn meeting_bodies(org: &Organisation, bodies: &[BodyId]) -> Vec<BodyId> {
-    let mut out: Vec<BodyId> = Vec::new();
-    for b in bodies {
-        if !out.contains(b) {
-            out.push(b.clone());
-        }
-        if let Some(body) = org.body(b) {
-            for j in &body.joint_of {
-                if !out.contains(j) {
-                    out.push(j.clone());
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Who is called to a meeting (kallade): the members and officers of its bodies, and
-/// the substitutes who serve. A substitute serves when the member they stand in for is
-/// in `absent`, or when named in `serving`. Substitutes who do not serve are not called.
-/// People are listed once, in membership order, with their first reason.
-pub fn called_to_meeting(
-    org: &Organisation,
-    bodies: &[BodyId],
-    absent: &BTreeSet<PersonId>,
-    serving: &BTreeSet<PersonId>,
-) -> Vec<Recipient> {
-    let bodies = meeting_bodies(org, bodies);
-    let mut n = Notification::new(
-        NotificationKind::Notice,
-        org.tenant.clone(),
-        NaiveDate::MIN,
-        "",
-        "",
-    );
-    // Members and officers first, so a person who is both gets the stronger reason.
-    for m in org
-        .memberships
-        .iter()
-        .filter(|m| bodies.contains(&m.body) && m.role != Role::Substitute)
-    {
-        if let Some(p) = org.person(&m.person) {
-            n.add_recipient(Recipient::person(p, reason_for_role(m.role)));
-        }
-    }
-    for m in org
-        .memberships
-        .iter()
-        .filter(|m| bodies.contains(&m.body) && m.role == Role::Substitute)
-    {
-        let serves = serving.contains(&m.person)
-            || m.substitute_for
-                .as_ref()
-                .is_some_and(|f| absent.contains(f));
-        if serves && let Some(p) = org.person(&m.person) {
-            n.add_recipient(Recipient::person(p, RecipientReason::Substitute));
-        }
-    }
-    n.recipients
-}
-
-/// The members and officers of a body (no substitutes), for a call for matters or
-/// distributed minutes.
-pub fn members_of_body(org: &Organisation, body: &BodyId) -> Vec<Recipient> {
-    called_to_meeting(
-        org,
-        std::slice::from_ref(body),
-        &BTreeSet::new(),
-        &BTreeSet::new(),
-    )
 }

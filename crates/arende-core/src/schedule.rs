@@ -6,10 +6,12 @@
 //!
 //! Rules (lead times from the organisation; the rest from [`ScheduleRules`]):
 //! - **Call for matters** (inhämtning av frågor) on the meeting's `call_for_matters`
-//!   date, to the members and officers of its bodies and the bodies' followers.
+//!   date, to the members and officers of its bodies
+//!   ([`call_recipients`]) and the bodies' followers.
 //! - **Notice** (kallelse) on the meeting's `notice` date, to everyone called
-//!   ([`called_to_meeting`]: members, officers, serving substitutes) and followers,
-//!   with the agenda, documents and what is expected of the members.
+//!   ([`notice_recipients`]: members, officers, the
+//!   substitutes serving for absent members) and followers, with the agenda, documents
+//!   and what is expected of the members.
 //! - **Remiss reminder** [`ScheduleRules::remiss_reminder`] before a consultation's
 //!   deadline, to the recipients who have not answered.
 //! - **Assignment due** [`ScheduleRules::assignment_due`] before an assignment's due
@@ -25,10 +27,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId};
-use crate::notification::{
-    MeetingRef, Notification, NotificationKind, Recipient, called_to_meeting, detail,
-    meeting_bodies, members_of_body,
-};
+use crate::meeting::{SubstituteFor, call_recipients, expanded_bodies, notice_recipients};
+use crate::notification::{MeetingRef, Notification, NotificationKind, Recipient, detail};
 use crate::org::{LeadTime, MeetingStatus, Organisation, PlannedMeeting};
 
 /// Lead times of the messages the organisation's lead-time rules do not cover.
@@ -86,10 +86,38 @@ pub struct MeetingState {
     pub documents: Vec<String>,
     /// What is expected of the members (förväntan), stated in the notice.
     pub expected: Option<String>,
-    /// Members who have announced they cannot come (their substitutes are called).
+    /// Members who have announced they cannot come: the substitutes the configuration
+    /// names for them (`substitute_for`) are called.
     pub absent: BTreeSet<PersonId>,
-    /// Substitutes called to serve, named explicitly.
-    pub serving: BTreeSet<PersonId>,
+    /// Substitutes called by name, and whom they replace.
+    pub substitutes_called: Vec<SubstituteFor>,
+}
+
+impl MeetingState {
+    /// The substitutes serving: those called by name, and the configured substitutes of
+    /// the absent members of the meeting's bodies.
+    pub fn serving(&self, org: &Organisation, bodies: &[BodyId]) -> Vec<SubstituteFor> {
+        let bodies = expanded_bodies(org, bodies);
+        let mut out = self.substitutes_called.clone();
+        for m in org
+            .memberships
+            .iter()
+            .filter(|m| bodies.contains(&m.body) && m.role == crate::org::Role::Substitute)
+        {
+            if let Some(member) = m
+                .substitute_for
+                .as_ref()
+                .filter(|x| self.absent.contains(*x))
+                && !out.iter().any(|s| s.substitute == m.person)
+            {
+                out.push(SubstituteFor {
+                    substitute: m.person.clone(),
+                    member: member.clone(),
+                });
+            }
+        }
+        out
+    }
 }
 
 /// An open consultation (remiss) of a matter.
@@ -269,7 +297,7 @@ pub fn meeting_ref(org: &Organisation, m: &PlannedMeeting) -> MeetingRef {
 }
 
 fn add_body_followers(n: &mut Notification, org: &Organisation, m: &PlannedMeeting, f: &Followers) {
-    for b in meeting_bodies(org, &m.bodies) {
+    for b in expanded_bodies(org, &m.bodies) {
         for r in f.bodies.get(&b).into_iter().flatten() {
             n.add_recipient(r.clone());
         }
@@ -283,22 +311,25 @@ fn call_for_matters(org: &Organisation, m: &PlannedMeeting, f: &Followers) -> Du
         org.tenant.clone(),
         m.date,
         format!(
-            "Inför mötet med {names} den {}: anmäl ärenden senast {}.",
-            m.date, m.notice
+            "Inför mötet med {names} den {}: anmäl ärenden senast {}; underlag ska vara klart senast {}.",
+            m.date, m.call_for_matters, m.notice
         ),
         format!(
-            "Ahead of the meeting of {names} on {}: submit matters by {}.",
-            m.date, m.notice
+            "Ahead of the meeting of {names} on {}: submit matters by {}; documents ready by {}.",
+            m.date, m.call_for_matters, m.notice
         ),
     );
     n.body = m.bodies.first().cloned();
     n.meeting = Some(meeting_ref(org, m));
-    // Matters submitted by the notice date can be on its agenda.
+    // As the meeting's call command states it: matters by the call date, documents
+    // ready by the notice date (see `Candidate::makes`).
     n.deadline = Some(m.notice);
-    for b in meeting_bodies(org, &m.bodies) {
-        for r in members_of_body(org, &b) {
-            n.add_recipient(r);
-        }
+    n.details
+        .insert("submit_by".into(), m.call_for_matters.to_string());
+    n.details
+        .insert("documents_by".into(), m.notice.to_string());
+    for r in call_recipients(org, &m.bodies) {
+        n.add_recipient(r);
     }
     add_body_followers(&mut n, org, m, f);
     Due {
@@ -328,7 +359,7 @@ fn notice(org: &Organisation, m: &PlannedMeeting, ms: &MeetingState, f: &Followe
         n.details
             .insert(detail::DOCUMENTS.into(), ms.documents.join("\n"));
     }
-    for r in called_to_meeting(org, &m.bodies, &ms.absent, &ms.serving) {
+    for r in notice_recipients(org, &m.bodies, &[], &ms.serving(org, &m.bodies)) {
         n.add_recipient(r);
     }
     add_body_followers(&mut n, org, m, f);
@@ -610,7 +641,7 @@ mod tests {
         assert_eq!(due.len(), 1);
         assert_eq!(
             names(&due[0]),
-            vec!["ingmar", "johanna", "daniel", "sub-johanna"]
+            vec!["johanna", "ingmar", "daniel", "sub-johanna"]
         );
         let n = &due[0].notification;
         assert_eq!(n.kind, NotificationKind::Notice);
@@ -631,7 +662,7 @@ mod tests {
             &ScheduleRules::default(),
             Window::day(d(2024, 9, 15)),
         );
-        assert_eq!(names(&call[0]), vec!["ingmar", "johanna", "daniel"]);
+        assert_eq!(names(&call[0]), vec!["johanna", "ingmar", "daniel"]);
         assert_eq!(call[0].notification.deadline, Some(d(2024, 10, 1)));
     }
 
@@ -683,7 +714,7 @@ mod tests {
             deadline: d(2024, 12, 31),
             recipients: ["ingmar", "johanna", "daniel"]
                 .iter()
-                .map(|p| Recipient::person(&person(p, p), RecipientReason::Consulted))
+                .map(|p| Recipient::from_person(&person(p, p), RecipientReason::Consulted))
                 .collect(),
             answered: answered.iter().map(|s| s.to_string()).collect(),
             reminder_sent: false,
@@ -717,7 +748,7 @@ mod tests {
             assignment: AssignmentId(uuid::Uuid::nil()),
             title: "Revidera överenskommelsen".into(),
             issuer: BodyId::new("sbu"),
-            assignees: vec![Recipient::person(
+            assignees: vec![Recipient::from_person(
                 &person("johanna", "Johanna Viberg"),
                 RecipientReason::Assignee,
             )],

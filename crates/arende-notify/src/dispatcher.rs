@@ -7,13 +7,20 @@
 //! Delivery is at least once: a dispatcher that dies after the transport took a message
 //! but before marking it delivered leaves it claimed; when the lease runs out it is
 //! delivered again with the same idempotency key, which the transports carry.
+//!
+//! The lease should be longer than a batch takes to deliver (`batch_size` ×
+//! `delivery_timeout` at worst), or a slow batch's last messages may be claimed by a
+//! second dispatcher too. The store's calls are synchronous and short (one claim per
+//! batch, one mark per message); they run on the async task that dispatches.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use arende_core::clock::Clock;
 use arende_core::ids::TenantId;
 use arende_core::notification::Notification;
+use arende_core::org::Organisation;
 use arende_core::store::{Outbox, OutboxRecord};
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -94,11 +101,12 @@ pub struct DispatchConfig {
 impl Default for DispatchConfig {
     fn default() -> Self {
         DispatchConfig {
+            // 16 deliveries of at most 15 s each fit in the 5-minute lease.
             lease: Duration::minutes(5),
-            batch_size: 32,
+            batch_size: 16,
             backoff: Backoff::default(),
             languages: LanguagePolicy::default(),
-            delivery_timeout: std::time::Duration::from_secs(30),
+            delivery_timeout: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -132,6 +140,7 @@ pub struct Dispatcher<O, T, C> {
     clock: C,
     templates: Templates,
     tenant_templates: BTreeMap<TenantId, Templates>,
+    orgs: BTreeMap<TenantId, Arc<Organisation>>,
     config: DispatchConfig,
 }
 
@@ -150,6 +159,7 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
             clock,
             templates: Templates::builtin(),
             tenant_templates: BTreeMap::new(),
+            orgs: BTreeMap::new(),
             config: DispatchConfig::default(),
         }
     }
@@ -169,6 +179,12 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
     /// Sets an organisation's own templates (a region that replaced some).
     pub fn with_tenant_templates(mut self, tenant: TenantId, templates: Templates) -> Self {
         self.tenant_templates.insert(tenant, templates);
+        self
+    }
+
+    /// Knows an organisation, so its messages name bodies by their names.
+    pub fn with_organisation(mut self, org: Arc<Organisation>) -> Self {
+        self.orgs.insert(org.tenant.clone(), org);
         self
     }
 
@@ -258,7 +274,8 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
             .tenant_templates
             .get(&rec.tenant)
             .unwrap_or(&self.templates);
-        let renderings = render(templates, &self.config.languages, &n, rec.message.id)
+        let org = self.orgs.get(&rec.tenant).map(|o| o.as_ref());
+        let renderings = render(templates, &self.config.languages, &n, rec.message.id, org)
             .map_err(|e| e.to_string())?;
         Ok(Outgoing {
             id: rec.message.id,
@@ -315,7 +332,6 @@ mod tests {
         AppendRequest, EventStore, ExpectedVersion, MemoryStore, OutboxMessage, StreamId,
     };
     use chrono::NaiveDate;
-    use std::sync::Arc;
 
     fn start() -> DateTime<Utc> {
         arende_core::clock::stockholm_instant(NaiveDate::from_ymd_opt(2024, 10, 1).unwrap(), 9, 0)

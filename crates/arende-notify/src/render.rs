@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use arende_core::ids::TenantId;
 use arende_core::notification::{Language, Notification, Recipient, detail};
+use arende_core::org::Organisation;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
@@ -194,8 +195,36 @@ pub fn format_weekday(date: NaiveDate, language: Language) -> &'static str {
     }
 }
 
-/// The template context of a notification in a language.
-pub fn context(n: &Notification, id: Uuid, language: Language) -> Context {
+/// Agenda lines as (number, text): a line that starts with its number (`3. Title`, as
+/// the engine writes them) keeps it; others are numbered in order.
+pub fn agenda_items(lines: &[String]) -> Vec<(u32, String)> {
+    let parsed: Vec<Option<(u32, String)>> = lines
+        .iter()
+        .map(|l| {
+            let (num, rest) = l.split_once(". ")?;
+            let n: u32 = num.trim().parse().ok()?;
+            Some((n, rest.to_owned()))
+        })
+        .collect();
+    if parsed.iter().all(Option::is_some) {
+        parsed.into_iter().flatten().collect()
+    } else {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i as u32 + 1, l.clone()))
+            .collect()
+    }
+}
+
+/// The template context of a notification in a language. With the organisation, body
+/// ids are shown by their names.
+pub fn context(
+    n: &Notification,
+    id: Uuid,
+    language: Language,
+    org: Option<&Organisation>,
+) -> Context {
     let mut c = Context::new();
     let mut text = |k: &str, v: String| {
         if !v.trim().is_empty() {
@@ -217,7 +246,12 @@ pub fn context(n: &Notification, id: Uuid, language: Language) -> Context {
         .as_ref()
         .map(|m| m.body_name.clone())
         .or_else(|| n.details.get("body_name").cloned())
-        .or_else(|| n.body.as_ref().map(|b| b.to_string()))
+        .or_else(|| {
+            n.body.as_ref().map(|b| {
+                org.and_then(|o| o.body(b))
+                    .map_or_else(|| b.to_string(), |x| x.name.clone())
+            })
+        })
         .unwrap_or_default();
     text("body", body);
     if let Some(m) = &n.meeting {
@@ -239,6 +273,16 @@ pub fn context(n: &Notification, id: Uuid, language: Language) -> Context {
     text("date", format_date(n.date, language));
     if let Some(d) = n.deadline {
         text("deadline", format_date(d, language));
+    }
+    // Dates the engine puts in the details as YYYY-MM-DD, written out.
+    for key in ["submit_by", "documents_by"] {
+        if let Some(date) = n
+            .details
+            .get(key)
+            .and_then(|v| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok())
+        {
+            text(key, format_date(date, language));
+        }
     }
     text("matter_title", n.matter_title.clone().unwrap_or_default());
     for key in [
@@ -263,11 +307,12 @@ pub fn context(n: &Notification, id: Uuid, language: Language) -> Context {
         text(&format!("details.{k}"), v.clone());
     }
     if !n.agenda.is_empty() {
-        c.insert("agenda".into(), Value::Numbered(n.agenda.clone()));
+        c.insert("agenda".into(), Value::Numbered(agenda_items(&n.agenda)));
     }
     if let Some(docs) = n.details.get(detail::DOCUMENTS) {
+        // One document per line (or separated by "; ", as the engine writes them).
         let items: Vec<String> = docs
-            .lines()
+            .split(['\n', ';'])
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
@@ -286,6 +331,7 @@ pub fn render(
     policy: &LanguagePolicy,
     n: &Notification,
     id: Uuid,
+    org: Option<&Organisation>,
 ) -> Result<Vec<Rendering>, RenderError> {
     let mut groups: BTreeMap<Language, Vec<Recipient>> = BTreeMap::new();
     groups.insert(policy.default, Vec::new());
@@ -304,7 +350,7 @@ pub fn render(
                 kind: n.kind.name().to_owned(),
                 language: lang,
             })?;
-        let r = t.render(&context(n, id, lang));
+        let r = t.render(&context(n, id, lang, org));
         out.push(Rendering {
             language: lang,
             recipients,
@@ -366,6 +412,7 @@ mod tests {
             &LanguagePolicy::default(),
             &notice(),
             Uuid::nil(),
+            None,
         )
         .unwrap();
         assert_eq!(r.len(), 1);
@@ -393,7 +440,7 @@ mod tests {
         assert!(sv.text.contains("Kallade: Ingmar Ångman, Tarja Nordling"));
         assert!(!sv.text.contains("Handlingar"), "no documents, no heading");
         assert!(sv.text.contains(&Uuid::nil().to_string()));
-        assert!(sv.html.contains("<ol><li>Välkommen</li>"));
+        assert!(sv.html.contains("<ol><li value=\"1\">Välkommen</li>"));
         assert_eq!(sv.recipients.len(), 2);
     }
 
@@ -403,7 +450,7 @@ mod tests {
         policy
             .overrides
             .insert("tarja@example.se".into(), Language::English);
-        let r = render(&Templates::builtin(), &policy, &notice(), Uuid::nil()).unwrap();
+        let r = render(&Templates::builtin(), &policy, &notice(), Uuid::nil(), None).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].language, Language::Swedish);
         assert_eq!(r[0].recipients.len(), 1);
@@ -418,12 +465,26 @@ mod tests {
     }
 
     #[test]
+    fn agenda_lines_keep_the_numbers_the_engine_gave_them() {
+        let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            agenda_items(&lines(&["1. Välkommen", "3. Familjecentraler"])),
+            vec![(1, "Välkommen".into()), (3, "Familjecentraler".into())]
+        );
+        assert_eq!(
+            agenda_items(&lines(&["Välkommen", "3. Familjecentraler"])),
+            vec![(1, "Välkommen".into()), (2, "3. Familjecentraler".into())]
+        );
+    }
+
+    #[test]
     fn a_missing_template_is_an_error_naming_kind_and_language() {
         let e = render(
             &Templates::empty(),
             &LanguagePolicy::default(),
             &notice(),
             Uuid::nil(),
+            None,
         )
         .unwrap_err();
         assert_eq!(e.to_string(), "no template for notice in sv");

@@ -44,6 +44,8 @@ pub const VARIABLES: &[&str] = &[
     "location",
     "date",
     "deadline",
+    "submit_by",
+    "documents_by",
     "matter_title",
     "agenda",
     "documents",
@@ -77,8 +79,8 @@ pub fn kind_from_name(name: &str) -> Option<NotificationKind> {
 pub enum Value {
     /// Text (may span lines).
     Text(String),
-    /// A numbered list (an agenda).
-    Numbered(Vec<String>),
+    /// A numbered list (an agenda): (number, text), numbers as given.
+    Numbered(Vec<(u32, String)>),
     /// A bulleted list (documents).
     Bulleted(Vec<String>),
 }
@@ -87,7 +89,8 @@ impl Value {
     fn is_empty(&self) -> bool {
         match self {
             Value::Text(t) => t.trim().is_empty(),
-            Value::Numbered(v) | Value::Bulleted(v) => v.is_empty(),
+            Value::Numbered(v) => v.is_empty(),
+            Value::Bulleted(v) => v.is_empty(),
         }
     }
 }
@@ -324,8 +327,7 @@ fn format_value(v: &Value, mode: Mode) -> String {
         (Value::Text(t), Mode::Html) => escape_html(t).replace('\n', "<br>\n"),
         (Value::Numbered(items), Mode::Text) => items
             .iter()
-            .enumerate()
-            .map(|(i, x)| format!("{}. {x}", i + 1))
+            .map(|(n, x)| format!("{n}. {x}"))
             .collect::<Vec<_>>()
             .join("\n"),
         (Value::Bulleted(items), Mode::Text) => items
@@ -337,7 +339,7 @@ fn format_value(v: &Value, mode: Mode) -> String {
             "<ol>{}</ol>",
             items
                 .iter()
-                .map(|x| format!("<li>{}</li>", escape_html(x)))
+                .map(|(n, x)| format!("<li value=\"{n}\">{}</li>", escape_html(x)))
                 .collect::<String>()
         ),
         (Value::Bulleted(items), Mode::Html) => format!(
@@ -347,7 +349,12 @@ fn format_value(v: &Value, mode: Mode) -> String {
                 .map(|x| format!("<li>{}</li>", escape_html(x)))
                 .collect::<String>()
         ),
-        (Value::Numbered(items) | Value::Bulleted(items), Mode::Subject) => items.join(", "),
+        (Value::Numbered(items), Mode::Subject) => items
+            .iter()
+            .map(|(_, x)| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        (Value::Bulleted(items), Mode::Subject) => items.join(", "),
     }
 }
 
@@ -631,17 +638,19 @@ mod tests {
             ("location", Value::Text("Enen".into())),
             (
                 "agenda",
-                Value::Numbered(vec!["Välkommen".into(), "Familjecentraler".into()]),
+                Value::Numbered(vec![
+                    (1, "Välkommen".into()),
+                    (2, "Familjecentraler".into()),
+                ]),
             ),
         ]));
         assert_eq!(
             r.text,
             "Tid: 15 oktober 2024\nPlats: Enen\nDagordning:\n1. Välkommen\n2. Familjecentraler\nSlut\n"
         );
-        assert!(
-            r.html
-                .contains("<ol><li>Välkommen</li><li>Familjecentraler</li></ol>")
-        );
+        assert!(r.html.contains(
+            "<ol><li value=\"1\">Välkommen</li><li value=\"2\">Familjecentraler</li></ol>"
+        ));
     }
 
     #[test]

@@ -87,7 +87,10 @@ fn dispatchers_share_the_outbox_without_claiming_twice() {
 fn migrations_run_once_and_a_second_instance_shares_the_schema() {
     let Some(url) = common::pg_url() else { return };
     let (first, guard) = common::store(&url, 2);
-    assert_eq!(first.schema_version().expect("version"), 1);
+    assert_eq!(
+        first.schema_version().expect("version"),
+        arende_store_postgres::schema::MIGRATIONS.len() as i32
+    );
     first
         .append(request(
             "t1",
@@ -99,7 +102,10 @@ fn migrations_run_once_and_a_second_instance_shares_the_schema() {
         .expect("append");
     let second =
         PgStore::connect(PgConfig::new(&url).with_schema(guard.schema.clone())).expect("second");
-    assert_eq!(second.schema_version().expect("version"), 1);
+    assert_eq!(
+        second.schema_version().expect("version"),
+        arende_store_postgres::schema::MIGRATIONS.len() as i32
+    );
     let err = second
         .append(request(
             "t1",
@@ -118,4 +124,305 @@ fn a_bad_schema_name_is_refused() {
     let err =
         PgStore::connect(PgConfig::new(&url).with_schema("x; DROP TABLE y")).expect_err("bad name");
     assert!(format!("{err:?}").contains("InvalidSchema"), "{err:?}");
+}
+
+#[test]
+fn a_conflict_in_a_group_fails_only_that_request_and_groups_form() {
+    let Some(url) = common::pg_url() else { return };
+    let (store, _guard) = common::store(&url, 4);
+    let store = Arc::new(store);
+    store
+        .append(request(
+            "t1",
+            "shared",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![],
+        ))
+        .expect("seed");
+    let handles: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                (0..10u64)
+                    .map(|k| {
+                        if i % 2 == 0 {
+                            store
+                                .append(request(
+                                    "t1",
+                                    &format!("own-{i}"),
+                                    ExpectedVersion::at(k),
+                                    noted(k + 1, 1),
+                                    vec![message("notice", "{}", instant(0))],
+                                ))
+                                .map(|a| a.version)
+                        } else {
+                            store
+                                .append(request(
+                                    "t1",
+                                    "shared",
+                                    ExpectedVersion::Exact(7),
+                                    noted(2, 1),
+                                    vec![message("notice", "{}", instant(0))],
+                                ))
+                                .map(|a| a.version)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        for (k, r) in h.join().expect("thread").into_iter().enumerate() {
+            if i % 2 == 0 {
+                assert_eq!(r.expect("own stream"), k as u64 + 1);
+            } else {
+                assert!(
+                    matches!(
+                        r,
+                        Err(arende_core::store::StoreError::Conflict { actual: 1, .. })
+                    ),
+                    "{r:?}"
+                );
+            }
+        }
+    }
+    let tenant = arende_core::ids::TenantId::new("t1");
+    let shared = store
+        .read_stream(&tenant, &arende_core::store::StreamId::new("shared"), 1)
+        .expect("read");
+    assert_eq!(shared.len(), 1, "conflicting requests wrote no events");
+    let counts = store.outbox_counts(&tenant).expect("counts");
+    assert_eq!(counts.get("pending"), Some(&80), "and no outbox rows");
+    let stats = store.group_stats();
+    assert_eq!(stats.appends, 161);
+    assert!(
+        stats.transactions < stats.appends,
+        "no group formed: {stats:?}"
+    );
+}
+
+/// Two engine instances (two stores, two pools) on one schema, used alternately: their
+/// groups race each other in the database, so lost races abort group transactions and
+/// the requests are retried on their own.
+struct TwoInstances {
+    a: PgStore,
+    b: PgStore,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl TwoInstances {
+    fn pick(&self) -> &PgStore {
+        if self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 0 {
+            &self.a
+        } else {
+            &self.b
+        }
+    }
+}
+
+impl EventStore for TwoInstances {
+    fn append(
+        &self,
+        request: arende_core::store::AppendRequest,
+    ) -> Result<arende_core::store::Appended, arende_core::store::StoreError> {
+        self.pick().append(request)
+    }
+    fn read_stream(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+        stream: &arende_core::store::StreamId,
+        from_version: u64,
+    ) -> Result<Vec<arende_core::store::RecordedEvent>, arende_core::store::StoreError> {
+        self.pick().read_stream(tenant, stream, from_version)
+    }
+    fn read_all(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<arende_core::store::RecordedEvent>, arende_core::store::StoreError> {
+        self.pick().read_all(after, limit)
+    }
+}
+
+impl Outbox for TwoInstances {
+    fn claim(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        limit: usize,
+    ) -> Result<Vec<arende_core::store::OutboxRecord>, arende_core::store::StoreError> {
+        self.pick().claim(now, lease, limit)
+    }
+    fn mark_delivered(&self, id: uuid::Uuid) -> Result<(), arende_core::store::StoreError> {
+        self.pick().mark_delivered(id)
+    }
+    fn mark_failed(
+        &self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(), arende_core::store::StoreError> {
+        self.pick().mark_failed(id, error, retry_at)
+    }
+    fn parked(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+    ) -> Result<Vec<arende_core::store::OutboxRecord>, arende_core::store::StoreError> {
+        self.pick().parked(tenant)
+    }
+    fn outbox_counts(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+    ) -> Result<std::collections::BTreeMap<String, u64>, arende_core::store::StoreError> {
+        self.pick().outbox_counts(tenant)
+    }
+}
+
+#[test]
+fn two_instances_racing_on_one_stream_lose_no_write() {
+    let Some(url) = common::pg_url() else { return };
+    let (a, guard) = common::store(&url, 8);
+    let b = PgStore::connect(
+        PgConfig::new(&url)
+            .with_schema(guard.schema.clone())
+            .with_pool_size(8),
+    )
+    .expect("second instance");
+    let both = Arc::new(TwoInstances {
+        a,
+        b,
+        next: Default::default(),
+    });
+    let report = concurrent_appends(both.clone(), 16, 8);
+    assert_eq!(report.appended, 128);
+    eprintln!(
+        "instance a: {:?}, instance b: {:?}",
+        both.a.group_stats(),
+        both.b.group_stats()
+    );
+    let followed = follower_sees_every_event(both, 8, 30);
+    assert_eq!(followed, 8 * 30 * 2);
+}
+
+/// The hazard, shown deterministically: with positions from a sequence, a follower that
+/// reads "position > last seen" skips an event whose transaction took its number first
+/// but committed last. With the store, a second writer cannot even get a position while
+/// the first is uncommitted, so the follower sees both, in order.
+#[test]
+fn a_late_committer_is_never_skipped() {
+    let Some(url) = common::pg_url() else { return };
+    let (store, guard) = common::store(&url, 4);
+    let store = Arc::new(store);
+    let schema = guard.schema.clone();
+    let connect = || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        c.batch_execute(&format!("SET search_path = {schema}"))
+            .expect("search_path");
+        c
+    };
+
+    // 1. A naive log (bigserial positions) skips the late committer.
+    let mut slow = connect();
+    let mut fast = connect();
+    let mut follower = connect();
+    slow.batch_execute("CREATE TABLE naive (position bigserial PRIMARY KEY, what text)")
+        .expect("naive table");
+    slow.batch_execute("BEGIN; INSERT INTO naive (what) VALUES ('slow')")
+        .expect("slow insert");
+    fast.batch_execute("INSERT INTO naive (what) VALUES ('fast')")
+        .expect("fast insert");
+    let read_after = |c: &mut postgres::Client, after: i64| -> Vec<i64> {
+        c.query(
+            "SELECT position FROM naive WHERE position > $1 ORDER BY position",
+            &[&after],
+        )
+        .expect("follow")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let first = read_after(&mut follower, 0);
+    assert_eq!(first, vec![2], "the fast writer's event is visible first");
+    slow.batch_execute("COMMIT").expect("slow commit");
+    assert!(
+        read_after(&mut follower, 2).is_empty(),
+        "…and position 1 is never seen"
+    );
+
+    // 2. The store: a writer holding the log head (as an append does until it commits)
+    //    makes the next append wait for its commit.
+    slow.batch_execute(
+        "BEGIN;
+         WITH h AS (UPDATE log_head SET position = position + 1 WHERE id = 1 RETURNING position)
+         INSERT INTO events (tenant, stream, version, position, event_type, payload, actor,
+                             command_id, recorded_at)
+         SELECT 't1', 'slow', 1, h.position, 'Noted', '{}', 'slow', gen_random_uuid(), now()
+         FROM h",
+    )
+    .expect("slow append");
+    let waiting = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            store.append(request(
+                "t1",
+                "fast",
+                ExpectedVersion::NoStream,
+                noted(1, 1),
+                vec![],
+            ))
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !waiting.is_finished(),
+        "the second append waits for the first to commit"
+    );
+    assert!(
+        store.read_all(0, 10).expect("read_all").is_empty(),
+        "nothing visible yet"
+    );
+    slow.batch_execute("COMMIT").expect("slow commit");
+    let fast = waiting.join().expect("thread").expect("fast append");
+    let log = store.read_all(0, 10).expect("read_all");
+    let order: Vec<(&str, u64)> = log
+        .iter()
+        .map(|e| (e.stream.as_str(), e.position))
+        .collect();
+    assert_eq!(order, vec![("slow", 1), ("fast", 2)]);
+    assert_eq!(fast.position, 2);
+}
+
+#[test]
+fn a_payload_with_nul_is_refused_and_nothing_is_written() {
+    let Some(url) = common::pg_url() else { return };
+    let (store, _guard) = common::store(&url, 2);
+    let bad = vec![arende_store_testsuite::event(
+        "Noted",
+        "{\"x\":\"a\u{0}b\"}",
+    )];
+    let err = store
+        .append(request("t1", "nul", ExpectedVersion::NoStream, bad, vec![]))
+        .expect_err("PostgreSQL text cannot hold NUL");
+    assert!(
+        matches!(
+            err,
+            arende_core::store::StoreError::Backend {
+                backend: "postgres",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(store.read_all(0, 10).expect("read_all").is_empty());
+    let ok = store
+        .append(request(
+            "t1",
+            "nul",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![],
+        ))
+        .expect("the stream is untouched");
+    assert_eq!(ok.version, 1);
 }

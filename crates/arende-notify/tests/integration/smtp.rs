@@ -75,7 +75,10 @@ async fn a_notice_arrives_as_text_html_and_calendar_invitation_per_language() {
     assert!(text.contains("2. Förslag till överenskommelse om regional samverkan"));
     assert!(text.contains("Förväntan på deltagarna: Ta med synpunkter"));
     let html = sv.html.as_deref().expect("html part");
-    assert!(html.contains("<ol><li>Välkommen</li>"), "{html}");
+    assert!(
+        html.contains("<ol><li value=\"1\">Välkommen</li>"),
+        "{html}"
+    );
     assert!(
         en.text
             .as_deref()
@@ -165,4 +168,33 @@ async fn while_the_smtp_server_is_down_messages_are_retried_and_none_is_lost() {
     let mut expected: Vec<String> = ids.iter().map(|u| u.to_string()).collect();
     expected.sort();
     assert_eq!(keys, expected, "every message arrived, once");
+}
+
+#[tokio::test]
+async fn a_bad_address_does_not_stop_the_others_and_is_parked_for_an_operator() {
+    let Some(server) = SmtpServer::start() else {
+        return;
+    };
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(SimulatedClock::new(at(d(2024, 10, 15), 12, 0)));
+    let dispatcher = Dispatcher::new(store.clone(), transport(server.port), clock.clone());
+    let mut n = feedback(1);
+    n.add_recipient(arende_core::notification::Recipient {
+        person: None,
+        name: "Felskriven".into(),
+        email: Some("inte en adress".into()),
+        reason: arende_core::notification::RecipientReason::Follower,
+    });
+    enqueue(store.as_ref(), &[n], clock.now());
+    let r = dispatcher.drain().await.expect("dispatch");
+    assert_eq!(r.parked, 1);
+    let mails = server.wait_for(1);
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt_tos, vec!["susann-cederlund@example.se"]);
+    let parked = store.parked(&tenant()).expect("parked");
+    let error = parked[0].last_error.as_deref().unwrap_or("");
+    assert!(
+        error.contains("invalid address(es): Felskriven <inte en adress>"),
+        "{error}"
+    );
 }

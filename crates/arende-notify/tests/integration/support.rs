@@ -166,3 +166,54 @@ impl Drop for SmtpServer {
         self.stop();
     }
 }
+
+/// The NATS server's URL from `ARENDE_NATS_URL`, or `None` (reported) when unset.
+pub fn nats_url() -> Option<String> {
+    match std::env::var("ARENDE_NATS_URL") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ => {
+            unavailable("NATS (set ARENDE_NATS_URL, e.g. nats://127.0.0.1:4222)");
+            None
+        }
+    }
+}
+
+/// A stream name and subject prefix of our own, so tests never share a stream.
+#[cfg(feature = "nats")]
+pub fn nats_test_config(url: &str) -> arende_notify::nats::NatsConfig {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut c = arende_notify::nats::NatsConfig::new(url);
+    c.stream = format!("ARENDE_TEST_{tag}");
+    c.subject_prefix = format!("arendetest{tag}");
+    c
+}
+
+/// Every message of a JetStream stream: (subject, Nats-Msg-Id).
+#[cfg(feature = "nats")]
+pub async fn stream_messages(
+    js: &async_nats::jetstream::Context,
+    stream: &str,
+) -> Vec<(String, String)> {
+    let mut s = js.get_stream(stream).await.expect("stream");
+    let info = s.info().await.expect("stream info");
+    let (first, last, count) = (
+        info.state.first_sequence,
+        info.state.last_sequence,
+        info.state.messages,
+    );
+    let mut out = Vec::new();
+    if count == 0 {
+        return out;
+    }
+    for seq in first..=last {
+        if let Ok(m) = s.get_raw_message(seq).await {
+            let id = m
+                .headers
+                .get(async_nats::header::NATS_MESSAGE_ID)
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            out.push((m.subject.to_string(), id));
+        }
+    }
+    out
+}

@@ -26,7 +26,7 @@ use arende::org::{LeadTime, Organisation, Role};
 use chrono::NaiveDate;
 
 use super::timeline::NoteKind;
-use super::world::{MeetingRun, Minutes, Run, World};
+use super::world::{MeetingRun, Minutes, Run, World, sbu_agenda_2024_10_15};
 use super::{d, ids, person};
 
 /// The project lead (minutes 003 § 5, 000 item 8, 001).
@@ -533,40 +533,7 @@ fn preparatory_group(
     matter: MatterId,
     assignment: AssignmentId,
 ) -> Result<arende::Error> {
-    let items = [
-        (1, "Välkommen"),
-        (2, "Presentation"),
-        (3, "Föregående protokoll, 23 maj"),
-        (
-            4,
-            "Förslag till uppdragsbeskrivning för samverkansgrupp barn och unga",
-        ),
-        (
-            5,
-            "Se över datum för kommande möten samt möjlighet till ersättare",
-        ),
-        (6, "TSI – uppdatering av nuläge"),
-        (
-            7,
-            "Förslag till överenskommelse inom kommuner gällande obruten skolgång för placerade barn",
-        ),
-        (
-            8,
-            "Förslag till överenskommelse om regional samverkan för familjecentraler",
-        ),
-        (9, "Övriga frågor"),
-    ];
-    let agenda = items
-        .iter()
-        .map(|(n, title)| {
-            let item = AgendaItem::new(*n, *title, ItemKind::Discussion);
-            if *n == 8 {
-                item.presented_by(SUSANN).matter(matter)
-            } else {
-                item
-            }
-        })
-        .collect();
+    let agenda = sbu_agenda_2024_10_15(8, SUSANN, matter);
     sbu.notice(
         w,
         agenda,

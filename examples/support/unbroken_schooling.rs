@@ -20,7 +20,7 @@ use arende::org::Organisation;
 use arende::route::Purpose;
 
 use super::timeline::NoteKind;
-use super::world::{MeetingRun, Minutes, Run, World};
+use super::world::{MeetingRun, Minutes, Run, World, sbu_agenda_2024_10_15};
 use super::{d, ids, person};
 
 /// Who gathers the working group and presents the agreement (minutes 000, 001).
@@ -247,40 +247,7 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
 /// The preparatory group on 15 October 2024 (minutes 000): the group prepares the
 /// agreement and asks whether it can be decided on 15 November; the forecast answers.
 fn preparatory_group(w: &mut World, sbu: &MeetingRun, matter: MatterId) -> Result<TargetOutcome> {
-    let items = [
-        (1, "Välkommen"),
-        (2, "Presentation"),
-        (3, "Föregående protokoll, 23 maj"),
-        (
-            4,
-            "Förslag till uppdragsbeskrivning för samverkansgrupp barn och unga",
-        ),
-        (
-            5,
-            "Se över datum för kommande möten samt möjlighet till ersättare",
-        ),
-        (6, "TSI – uppdatering av nuläge"),
-        (
-            7,
-            "Förslag till överenskommelse inom kommuner gällande obruten skolgång för placerade barn",
-        ),
-        (
-            8,
-            "Förslag till överenskommelse om regional samverkan för familjecentraler",
-        ),
-        (9, "Övriga frågor"),
-    ];
-    let agenda = items
-        .iter()
-        .map(|(n, title)| {
-            let item = AgendaItem::new(*n, *title, ItemKind::Discussion);
-            if *n == 7 {
-                item.presented_by(TARJA).matter(matter)
-            } else {
-                item
-            }
-        })
-        .collect();
+    let agenda = sbu_agenda_2024_10_15(7, TARJA, matter);
     sbu.notice(
         w,
         agenda,

@@ -15,7 +15,7 @@ use arende::engine::Engine;
 use arende::ids::{BodyId, CommandId, MatterId, MeetingId, PersonId};
 use arende::matter::Matter;
 use arende::meeting::{
-    AdjustmentMeans, AgendaItem, Attendance, Document, Effects, Meeting, MeetingRecord,
+    AdjustmentMeans, AgendaItem, Attendance, Document, Effects, ItemKind, Meeting, MeetingRecord,
     MinutesDraft, NoticeInput, Paragraph, WithEffects,
 };
 use arende::notification::Notification;
@@ -499,4 +499,32 @@ fn check(done: WithEffects) -> Result<()> {
 /// The step ids a matter has completed, in order.
 pub fn done_steps(m: &Matter) -> Vec<&str> {
     m.done.iter().map(|o| o.step.as_str()).collect()
+}
+
+/// The agenda of the preparatory group's meeting on 15 October 2024 (minutes 000), with
+/// item `item` presented by `presenter` and linked to `matter`. Both the family-centre
+/// and the unbroken-schooling scenarios pass through this meeting.
+pub fn sbu_agenda_2024_10_15(item: u32, presenter: &str, matter: MatterId) -> Vec<AgendaItem> {
+    const ITEMS: [&str; 9] = [
+        "Välkommen",
+        "Presentation",
+        "Föregående protokoll, 23 maj",
+        "Förslag till uppdragsbeskrivning för samverkansgrupp barn och unga",
+        "Se över datum för kommande möten samt möjlighet till ersättare",
+        "TSI – uppdatering av nuläge",
+        "Förslag till överenskommelse inom kommuner gällande obruten skolgång för placerade barn",
+        "Förslag till överenskommelse om regional samverkan för familjecentraler",
+        "Övriga frågor",
+    ];
+    (1..)
+        .zip(ITEMS)
+        .map(|(n, title)| {
+            let agenda_item = AgendaItem::new(n, title, ItemKind::Discussion);
+            if n == item {
+                agenda_item.presented_by(presenter).matter(matter)
+            } else {
+                agenda_item
+            }
+        })
+        .collect()
 }

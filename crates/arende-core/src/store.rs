@@ -15,6 +15,10 @@
 //! - Streams are scoped by tenant: the same stream name in two tenants are two streams.
 //! - Stores keep event types and payloads as opaque text: decoding (and the error for
 //!   a corrupt or unknown event) belongs to the core, see [`crate::aggregate`].
+//! - Instants (`recorded_at`, `available_at`) are kept at least to the microsecond
+//!   (PostgreSQL's precision); finer digits may be dropped.
+//! - The conformance suite in `arende-store-testsuite` checks every point above; every
+//!   store, this one included, runs it unchanged.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

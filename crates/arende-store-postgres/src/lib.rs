@@ -24,6 +24,14 @@
 //!   measured in the benches (8 concurrent writers). An advisory lock would have the
 //!   same cost; a sequence plus a reader-side "high-water mark" would not, but needs
 //!   timeouts to tell a gap from a slow transaction.
+//! - **Group commit** softens that bound within one engine instance: appends that
+//!   arrive while another is being written queue up, and the next leader writes them
+//!   in one transaction (`BEGIN`, one statement each, `COMMIT`: one WAL flush for the
+//!   group). Each keeps its own version check and result: the statement reports a
+//!   conflict without failing, so it writes nothing for that request only. If a
+//!   statement fails (a race lost to another instance aborts the transaction), the
+//!   group is rolled back and each request runs again on its own. A lone append is
+//!   one statement in autocommit, as above.
 //! - **Outbox** claims use `FOR UPDATE SKIP LOCKED`, so several dispatchers share the
 //!   work without waiting on each other or claiming a message twice.
 //! - **Schema** per store: [`PgConfig::schema`] names a PostgreSQL schema (created if
@@ -34,6 +42,8 @@
 //! for byte, and decoding belongs to the core. Instants are kept to the microsecond.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
@@ -43,7 +53,7 @@ use arende_core::store::{
 };
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
-use postgres::{Client, NoTls, Row, Statement};
+use postgres::{Client, GenericClient, NoTls, Row, Statement};
 use uuid::Uuid;
 
 pub mod schema;
@@ -111,6 +121,9 @@ pub enum PgError {
         /// What is wrong.
         reason: String,
     },
+    /// The transaction shared by a group of appends could not be started.
+    #[error("the group commit failed: {0}")]
+    Group(String),
     /// An append kept losing races with `ExpectedVersion::Any`.
     #[error("gave up after {0} races on an append with any version")]
     TooManyRaces(u32),
@@ -237,6 +250,40 @@ impl r2d2::ManageConnection for PgManager {
 pub struct PgStore {
     pool: r2d2::Pool<PgManager>,
     schema: String,
+    queue: Mutex<Vec<Pending>>,
+    /// Held by the caller writing the current group.
+    leader: Mutex<()>,
+    /// Held while a caller decides whether to lead or wait; `done` wakes the waiters.
+    turn: Mutex<()>,
+    done: Condvar,
+    appends: AtomicU64,
+    transactions: AtomicU64,
+    regrouped: AtomicU64,
+}
+
+/// At most this many queued appends share one transaction.
+const MAX_BATCH: usize = 64;
+
+/// An append waiting for the leader, and where its result goes.
+struct Pending {
+    request: AppendRequest,
+    slot: Arc<Mutex<Option<Result<Appended, StoreError>>>>,
+}
+
+/// How many appends and transactions the group commit has run (since connecting).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupStats {
+    /// Append requests written or refused.
+    pub appends: u64,
+    /// Transactions (or single statements) they ran in.
+    pub transactions: u64,
+    /// Groups rolled back after a lost race and run again one request at a time.
+    pub regrouped: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The guarded data is consistent at every point a panic could happen.
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl std::fmt::Debug for PgStore {
@@ -331,6 +378,13 @@ impl PgStore {
         Ok(PgStore {
             pool,
             schema: config.schema,
+            queue: Mutex::new(Vec::new()),
+            leader: Mutex::new(()),
+            turn: Mutex::new(()),
+            done: Condvar::new(),
+            appends: AtomicU64::new(0),
+            transactions: AtomicU64::new(0),
+            regrouped: AtomicU64::new(0),
         })
     }
 
@@ -357,76 +411,111 @@ impl PgStore {
         row.try_get(0).map_err(backend)
     }
 
-    fn append_once(
+    /// Appends one request on its own (autocommit: one round trip), retrying an `Any`
+    /// append that lost a race.
+    fn append_single(
         &self,
         conn: &mut PgConnection,
         req: &AppendRequest,
-    ) -> Result<Option<Appended>, StoreError> {
-        let expected: Option<i64> = req.expected.as_number().map(to_i64);
-        let types: Vec<&str> = req.events.iter().map(|e| e.event_type.as_str()).collect();
-        let payloads: Vec<&str> = req.events.iter().map(|e| e.payload.as_str()).collect();
-        let ids: Vec<Uuid> = req.outbox.iter().map(|m| m.id).collect();
-        let kinds: Vec<&str> = req.outbox.iter().map(|m| m.kind.as_str()).collect();
-        let bodies: Vec<&str> = req.outbox.iter().map(|m| m.payload.as_str()).collect();
-        let available: Vec<DateTime<Utc>> = req.outbox.iter().map(|m| m.available_at).collect();
-        let result = conn.client.query_one(
-            &conn.append,
-            &[
-                &req.tenant.as_str(),
-                &req.stream.as_str(),
-                &req.command_id.0,
-                &expected,
-                &types,
-                &payloads,
-                &req.actor,
-                &req.recorded_at,
-                &ids,
-                &kinds,
-                &bodies,
-                &available,
-            ],
-        );
-        let row = match result {
-            Ok(row) => row,
-            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                let on_outbox = e
-                    .as_db_error()
-                    .and_then(|d| d.constraint())
-                    .is_some_and(|c| c.starts_with("outbox"));
-                if on_outbox {
-                    return Err(backend(e));
+    ) -> Result<Appended, StoreError> {
+        const RACES: u32 = 100;
+        for _ in 0..RACES {
+            let c = &mut *conn;
+            match run_append(&mut c.client, &c.append, req) {
+                Ok(outcome) => return outcome.into_result(req),
+                Err(e) if lost_race(&e) => {
+                    if let Some(done) = self.after_race(conn, req)? {
+                        return Ok(done);
+                    }
                 }
-                // Lost a race: another writer committed the same version or the same
-                // command first. Find out which.
-                return self.after_race(conn, req);
+                Err(e) => return Err(backend(e)),
             }
-            Err(e) => return Err(backend(e)),
+        }
+        Err(backend(PgError::TooManyRaces(RACES)))
+    }
+
+    /// Appends a group of requests in one transaction (one commit, one WAL flush), each
+    /// with its own checks and result: a conflict found by the statement writes nothing
+    /// for that request and does not disturb the others. If a statement fails (a race
+    /// lost to another engine instance aborts the transaction), the group is rolled back
+    /// and every request is retried on its own.
+    fn append_group(&self, batch: &[&AppendRequest]) -> Vec<Result<Appended, StoreError>> {
+        let mut conn = match self.connection() {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = e.to_string();
+                return batch
+                    .iter()
+                    .map(|_| Err(backend(PgError::Group(msg.clone()))))
+                    .collect();
+            }
         };
-        let dup_version: Option<i64> = row.try_get(0).map_err(backend)?;
-        let dup_position: Option<i64> = row.try_get(1).map_err(backend)?;
-        let actual: i64 = row.try_get(2).map_err(backend)?;
-        let version: Option<i64> = row.try_get(3).map_err(backend)?;
-        let position: Option<i64> = row.try_get(4).map_err(backend)?;
-        if let (Some(v), Some(p)) = (dup_version, dup_position) {
-            return Ok(Some(Appended {
-                version: v as u64,
-                position: p as u64,
-                duplicate: true,
-            }));
+        let grouped = {
+            let c = &mut *conn;
+            let append = &c.append;
+            c.client.transaction().and_then(|mut tx| {
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for req in batch {
+                    outcomes.push(run_append(&mut tx, append, req)?);
+                }
+                tx.commit()?;
+                Ok(outcomes)
+            })
+        };
+        match grouped {
+            Ok(outcomes) => outcomes
+                .into_iter()
+                .zip(batch)
+                .map(|(o, req)| o.into_result(req))
+                .collect(),
+            // The transaction was rolled back when dropped: nothing of it is written.
+            Err(_) => {
+                self.regrouped.fetch_add(1, Ordering::Relaxed);
+                batch
+                    .iter()
+                    .map(|req| self.append_single(&mut conn, req))
+                    .collect()
+            }
         }
-        if let (Some(v), Some(p)) = (version, position) {
-            return Ok(Some(Appended {
-                version: v as u64,
-                position: p as u64,
-                duplicate: false,
-            }));
+    }
+
+    /// As the leader: takes the queued appends (up to `max_batch`), writes them, and
+    /// wakes the waiting callers.
+    fn lead(&self, leader: MutexGuard<'_, ()>) {
+        let batch: Vec<Pending> = {
+            let mut q = lock(&self.queue);
+            let n = q.len().min(MAX_BATCH);
+            q.drain(..n).collect()
+        };
+        if !batch.is_empty() {
+            self.appends
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            self.transactions.fetch_add(1, Ordering::Relaxed);
+            let results = if batch.len() == 1 {
+                vec![
+                    self.connection()
+                        .and_then(|mut c| self.append_single(&mut c, &batch[0].request)),
+                ]
+            } else {
+                let reqs: Vec<&AppendRequest> = batch.iter().map(|p| &p.request).collect();
+                self.append_group(&reqs)
+            };
+            for (p, r) in batch.into_iter().zip(results) {
+                *lock(&p.slot) = Some(r);
+            }
         }
-        Err(StoreError::Conflict {
-            tenant: req.tenant.clone(),
-            stream: req.stream.clone(),
-            expected: req.expected,
-            actual: actual.max(0) as u64,
-        })
+        drop(leader);
+        let _turn = lock(&self.turn);
+        self.done.notify_all();
+    }
+
+    /// How many appends shared how many transactions since the store was connected.
+    pub fn group_stats(&self) -> GroupStats {
+        GroupStats {
+            appends: self.appends.load(Ordering::Relaxed),
+            transactions: self.transactions.load(Ordering::Relaxed),
+            regrouped: self.regrouped.load(Ordering::Relaxed),
+        }
     }
 
     /// After a unique violation: a duplicate, a conflict, or (with `Any`) a retry.
@@ -466,6 +555,90 @@ impl PgStore {
             actual: actual.max(0) as u64,
         })
     }
+}
+
+/// What the append statement found.
+enum Outcome {
+    /// Written now, or found written before (`duplicate`).
+    Done(Appended),
+    /// The stream was at another version: nothing written.
+    Conflict(u64),
+}
+
+impl Outcome {
+    fn into_result(self, req: &AppendRequest) -> Result<Appended, StoreError> {
+        match self {
+            Outcome::Done(a) => Ok(a),
+            Outcome::Conflict(actual) => Err(StoreError::Conflict {
+                tenant: req.tenant.clone(),
+                stream: req.stream.clone(),
+                expected: req.expected,
+                actual,
+            }),
+        }
+    }
+}
+
+/// A unique violation on the events or commands keys: another writer committed the
+/// same version or the same command first. (One on the outbox id is a caller's error.)
+fn lost_race(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+        && !e
+            .as_db_error()
+            .and_then(|d| d.constraint())
+            .is_some_and(|c| c.starts_with("outbox"))
+}
+
+/// Runs the append statement for one request: one round trip.
+fn run_append(
+    client: &mut impl GenericClient,
+    statement: &Statement,
+    req: &AppendRequest,
+) -> Result<Outcome, postgres::Error> {
+    let expected: Option<i64> = req.expected.as_number().map(to_i64);
+    let types: Vec<&str> = req.events.iter().map(|e| e.event_type.as_str()).collect();
+    let payloads: Vec<&str> = req.events.iter().map(|e| e.payload.as_str()).collect();
+    let ids: Vec<Uuid> = req.outbox.iter().map(|m| m.id).collect();
+    let kinds: Vec<&str> = req.outbox.iter().map(|m| m.kind.as_str()).collect();
+    let bodies: Vec<&str> = req.outbox.iter().map(|m| m.payload.as_str()).collect();
+    let available: Vec<DateTime<Utc>> = req.outbox.iter().map(|m| m.available_at).collect();
+    let row = client.query_one(
+        statement,
+        &[
+            &req.tenant.as_str(),
+            &req.stream.as_str(),
+            &req.command_id.0,
+            &expected,
+            &types,
+            &payloads,
+            &req.actor,
+            &req.recorded_at,
+            &ids,
+            &kinds,
+            &bodies,
+            &available,
+        ],
+    )?;
+    let dup_version: Option<i64> = row.try_get(0)?;
+    let dup_position: Option<i64> = row.try_get(1)?;
+    let actual: i64 = row.try_get(2)?;
+    let version: Option<i64> = row.try_get(3)?;
+    let position: Option<i64> = row.try_get(4)?;
+    if let (Some(v), Some(p)) = (dup_version, dup_position) {
+        return Ok(Outcome::Done(Appended {
+            version: v.max(0) as u64,
+            position: p.max(0) as u64,
+            duplicate: true,
+        }));
+    }
+    if let (Some(v), Some(p)) = (version, position) {
+        return Ok(Outcome::Done(Appended {
+            version: v.max(0) as u64,
+            position: p.max(0) as u64,
+            duplicate: false,
+        }));
+    }
+    Ok(Outcome::Conflict(actual.max(0) as u64))
 }
 
 fn migrate(c: &mut Client, schema: &str) -> Result<(), StoreError> {
@@ -519,14 +692,35 @@ impl EventStore for PgStore {
                 reason: "nothing to append".into(),
             });
         }
-        let mut conn = self.connection()?;
-        const RACES: u32 = 100;
-        for _ in 0..RACES {
-            if let Some(done) = self.append_once(&mut conn, &request)? {
-                return Ok(done);
+        let slot = Arc::new(Mutex::new(None));
+        lock(&self.queue).push(Pending {
+            request,
+            slot: slot.clone(),
+        });
+        let mut turn = lock(&self.turn);
+        loop {
+            if let Some(r) = lock(&slot).take() {
+                // A leader wrote this request with its group.
+                return r;
+            }
+            match self.leader.try_lock() {
+                Ok(g) => {
+                    drop(turn);
+                    self.lead(g);
+                    turn = lock(&self.turn);
+                }
+                Err(TryLockError::Poisoned(p)) => {
+                    drop(turn);
+                    self.lead(p.into_inner());
+                    turn = lock(&self.turn);
+                }
+                // Another caller is leading: wait until its group is done (it
+                // notifies under `turn`, held here until we wait), then look again.
+                Err(TryLockError::WouldBlock) => {
+                    turn = self.done.wait(turn).unwrap_or_else(|p| p.into_inner());
+                }
             }
         }
-        Err(backend(PgError::TooManyRaces(RACES)))
     }
 
     fn read_stream(

@@ -119,3 +119,182 @@ fn a_bad_schema_name_is_refused() {
         PgStore::connect(PgConfig::new(&url).with_schema("x; DROP TABLE y")).expect_err("bad name");
     assert!(format!("{err:?}").contains("InvalidSchema"), "{err:?}");
 }
+
+#[test]
+fn a_conflict_in_a_group_fails_only_that_request_and_groups_form() {
+    let Some(url) = common::pg_url() else { return };
+    let (store, _guard) = common::store(&url, 4);
+    let store = Arc::new(store);
+    store
+        .append(request(
+            "t1",
+            "shared",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![],
+        ))
+        .expect("seed");
+    let handles: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                (0..10u64)
+                    .map(|k| {
+                        if i % 2 == 0 {
+                            store
+                                .append(request(
+                                    "t1",
+                                    &format!("own-{i}"),
+                                    ExpectedVersion::at(k),
+                                    noted(k + 1, 1),
+                                    vec![message("notice", "{}", instant(0))],
+                                ))
+                                .map(|a| a.version)
+                        } else {
+                            store
+                                .append(request(
+                                    "t1",
+                                    "shared",
+                                    ExpectedVersion::Exact(7),
+                                    noted(2, 1),
+                                    vec![message("notice", "{}", instant(0))],
+                                ))
+                                .map(|a| a.version)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        for (k, r) in h.join().expect("thread").into_iter().enumerate() {
+            if i % 2 == 0 {
+                assert_eq!(r.expect("own stream"), k as u64 + 1);
+            } else {
+                assert!(
+                    matches!(
+                        r,
+                        Err(arende_core::store::StoreError::Conflict { actual: 1, .. })
+                    ),
+                    "{r:?}"
+                );
+            }
+        }
+    }
+    let tenant = arende_core::ids::TenantId::new("t1");
+    let shared = store
+        .read_stream(&tenant, &arende_core::store::StreamId::new("shared"), 1)
+        .expect("read");
+    assert_eq!(shared.len(), 1, "conflicting requests wrote no events");
+    let counts = store.outbox_counts(&tenant).expect("counts");
+    assert_eq!(counts.get("pending"), Some(&80), "and no outbox rows");
+    let stats = store.group_stats();
+    assert_eq!(stats.appends, 161);
+    assert!(
+        stats.transactions < stats.appends,
+        "no group formed: {stats:?}"
+    );
+}
+
+/// Two engine instances (two stores, two pools) on one schema, used alternately: their
+/// groups race each other in the database, so lost races abort group transactions and
+/// the requests are retried on their own.
+struct TwoInstances {
+    a: PgStore,
+    b: PgStore,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl TwoInstances {
+    fn pick(&self) -> &PgStore {
+        if self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 0 {
+            &self.a
+        } else {
+            &self.b
+        }
+    }
+}
+
+impl EventStore for TwoInstances {
+    fn append(
+        &self,
+        request: arende_core::store::AppendRequest,
+    ) -> Result<arende_core::store::Appended, arende_core::store::StoreError> {
+        self.pick().append(request)
+    }
+    fn read_stream(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+        stream: &arende_core::store::StreamId,
+        from_version: u64,
+    ) -> Result<Vec<arende_core::store::RecordedEvent>, arende_core::store::StoreError> {
+        self.pick().read_stream(tenant, stream, from_version)
+    }
+    fn read_all(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<arende_core::store::RecordedEvent>, arende_core::store::StoreError> {
+        self.pick().read_all(after, limit)
+    }
+}
+
+impl Outbox for TwoInstances {
+    fn claim(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        limit: usize,
+    ) -> Result<Vec<arende_core::store::OutboxRecord>, arende_core::store::StoreError> {
+        self.pick().claim(now, lease, limit)
+    }
+    fn mark_delivered(&self, id: uuid::Uuid) -> Result<(), arende_core::store::StoreError> {
+        self.pick().mark_delivered(id)
+    }
+    fn mark_failed(
+        &self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(), arende_core::store::StoreError> {
+        self.pick().mark_failed(id, error, retry_at)
+    }
+    fn parked(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+    ) -> Result<Vec<arende_core::store::OutboxRecord>, arende_core::store::StoreError> {
+        self.pick().parked(tenant)
+    }
+    fn outbox_counts(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+    ) -> Result<std::collections::BTreeMap<String, u64>, arende_core::store::StoreError> {
+        self.pick().outbox_counts(tenant)
+    }
+}
+
+#[test]
+fn two_instances_racing_on_one_stream_lose_no_write() {
+    let Some(url) = common::pg_url() else { return };
+    let (a, guard) = common::store(&url, 8);
+    let b = PgStore::connect(
+        PgConfig::new(&url)
+            .with_schema(guard.schema.clone())
+            .with_pool_size(8),
+    )
+    .expect("second instance");
+    let both = Arc::new(TwoInstances {
+        a,
+        b,
+        next: Default::default(),
+    });
+    let report = concurrent_appends(both.clone(), 16, 8);
+    assert_eq!(report.appended, 128);
+    eprintln!(
+        "instance a: {:?}, instance b: {:?}",
+        both.a.group_stats(),
+        both.b.group_stats()
+    );
+    let followed = follower_sees_every_event(both, 8, 30);
+    assert_eq!(followed, 8 * 30 * 2);
+}

@@ -32,7 +32,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
@@ -151,6 +151,10 @@ pub struct SqliteStore {
     config: SqliteConfig,
     writer: Mutex<Connection>,
     queue: Mutex<Vec<Pending>>,
+    /// Held while a caller decides whether to lead or wait; `done` wakes the waiters
+    /// when a leader has finished a group.
+    turn: Mutex<()>,
+    done: Condvar,
     readers: Mutex<Vec<Connection>>,
     appends: AtomicU64,
     transactions: AtomicU64,
@@ -232,6 +236,8 @@ impl SqliteStore {
             config,
             writer: Mutex::new(writer),
             queue: Mutex::new(Vec::new()),
+            turn: Mutex::new(()),
+            done: Condvar::new(),
             readers: Mutex::new(Vec::new()),
             appends: AtomicU64::new(0),
             transactions: AtomicU64::new(0),
@@ -288,19 +294,41 @@ impl SqliteStore {
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let conn = lock(&self.writer);
-        begin(&conn)?;
-        match f(&conn) {
-            Ok(v) => {
-                conn.prepare_cached("COMMIT")
-                    .and_then(|mut s| s.execute([]))
-                    .map_err(backend)?;
-                Ok(v)
-            }
+        let result = begin(&conn).and_then(|()| match f(&conn) {
+            Ok(v) => conn
+                .prepare_cached("COMMIT")
+                .and_then(|mut s| s.execute([]))
+                .map(|_| v)
+                .map_err(|e| {
+                    rollback(&conn);
+                    backend(e)
+                }),
             Err(e) => {
                 rollback(&conn);
                 Err(e)
             }
+        });
+        drop(conn);
+        // Appends that found the writer busy wait for a wake-up to try again.
+        let _turn = lock(&self.turn);
+        self.done.notify_all();
+        result
+    }
+
+    /// As the leader holding the writer: writes the queued appends (up to
+    /// `max_batch`) as one group, releases the writer, and wakes the waiting callers.
+    fn lead(&self, conn: MutexGuard<'_, Connection>) {
+        let batch: Vec<Pending> = {
+            let mut q = lock(&self.queue);
+            let n = q.len().min(self.config.max_batch.max(1));
+            q.drain(..n).collect()
+        };
+        if !batch.is_empty() {
+            self.run_batch(&conn, batch);
         }
+        drop(conn);
+        let _turn = lock(&self.turn);
+        self.done.notify_all();
     }
 
     /// Runs a batch of queued appends in one transaction, one savepoint each, and
@@ -613,23 +641,30 @@ impl EventStore for SqliteStore {
             request,
             slot: slot.clone(),
         });
+        let mut turn = lock(&self.turn);
         loop {
-            let conn = lock(&self.writer);
             if let Some(r) = lock(&slot).take() {
-                // An earlier leader wrote this request with its group.
+                // A leader wrote this request with its group.
                 return r;
             }
-            let batch: Vec<Pending> = {
-                let mut q = lock(&self.queue);
-                let n = q.len().min(self.config.max_batch.max(1));
-                q.drain(..n).collect()
-            };
-            self.run_batch(&conn, batch);
-            drop(conn);
-            if let Some(r) = lock(&slot).take() {
-                return r;
+            match self.writer.try_lock() {
+                Ok(conn) => {
+                    drop(turn);
+                    self.lead(conn);
+                    turn = lock(&self.turn);
+                }
+                Err(std::sync::TryLockError::Poisoned(p)) => {
+                    drop(turn);
+                    self.lead(p.into_inner());
+                    turn = lock(&self.turn);
+                }
+                // The writer is busy: wait for the leader to finish its group (it
+                // notifies under `turn`, which we hold until we wait, so no wake-up is
+                // lost), then look again.
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    turn = self.done.wait(turn).unwrap_or_else(|p| p.into_inner());
+                }
             }
-            // Our request was beyond `max_batch` in the queue: lead the next group.
         }
     }
 

@@ -492,6 +492,7 @@ fn orebro_routes_export_to_dot_and_mermaid() {
         .unwrap()
         .to_dot(&org);
     assert!(county.contains("13 parter"));
+    assert!(county.contains("svarstid 8 veckor"));
     assert!(county.contains("style=dashed"));
 }
 

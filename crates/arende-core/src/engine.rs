@@ -25,7 +25,7 @@ use crate::store::{
 /// It keeps a cache of aggregate states keyed by stream and validated by version: a
 /// command on a cached stream needs no read. The append's expected-version check keeps
 /// this correct when other engines write the same streams: a stale cache surfaces as a
-/// [`StoreError::Conflict`](crate::store::StoreError::Conflict) (the entry is dropped,
+/// [`StoreError::Conflict`] (the entry is dropped,
 /// the retry reloads); a refusal decided on a cached state is re-checked against the
 /// stream first, and reported as a conflict when the stream had moved on.
 pub struct Engine<S, C> {

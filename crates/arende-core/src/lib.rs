@@ -31,6 +31,7 @@ pub mod notification;
 pub mod org;
 pub mod projection;
 pub mod route;
+pub mod schedule;
 pub mod store;
 pub mod subscription;
 

@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId, TenantId};
+use crate::org::{Organisation, Person, Role};
 
 /// The kind of a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -170,4 +171,163 @@ impl Notification {
             self.recipients.push(r);
         }
     }
+}
+
+/// A language notifications are rendered in. Swedish is the default.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+pub enum Language {
+    /// Swedish (svenska), the default.
+    #[default]
+    #[serde(rename = "sv")]
+    Swedish,
+    /// English.
+    #[serde(rename = "en")]
+    English,
+}
+
+impl Language {
+    /// Every language.
+    pub const ALL: [Language; 2] = [Language::Swedish, Language::English];
+
+    /// The BCP 47 code, `sv` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Swedish => "sv",
+            Language::English => "en",
+        }
+    }
+
+    /// Parses `sv`/`en` (also `sv-SE`, `en-GB`, `svenska`, `english`).
+    pub fn from_code(code: &str) -> Option<Language> {
+        let c = code.trim().to_lowercase();
+        let primary = c.split(['-', '_']).next().unwrap_or("");
+        match primary {
+            "sv" | "svenska" | "swedish" => Some(Language::Swedish),
+            "en" | "english" | "engelska" => Some(Language::English),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Well-known keys of [`Notification::details`] that the built-in templates use.
+pub mod detail {
+    /// What is expected of the members at the meeting (förväntan på gruppen).
+    pub const EXPECTED: &str = "expected";
+    /// The documents sent with a notice (handlingar), one per line.
+    pub const DOCUMENTS: &str = "documents";
+    /// What happened to a matter, for feedback (e.g. `accepted`, `scheduled`).
+    pub const OUTCOME: &str = "outcome";
+    /// The paragraph (§) of the minutes.
+    pub const PARAGRAPH: &str = "paragraph";
+    /// The assignment's title (what is to be done).
+    pub const ASSIGNMENT_TITLE: &str = "assignment_title";
+    /// Where to send replies (a call for matters, a remiss).
+    pub const REPLY_TO: &str = "reply_to";
+    /// The organiser's e-mail address (the secretary), for the calendar invitation.
+    pub const ORGANIZER_EMAIL: &str = "organizer_email";
+    /// The organiser's name.
+    pub const ORGANIZER_NAME: &str = "organizer_name";
+}
+
+impl Recipient {
+    /// A recipient for a person from the configuration.
+    pub fn person(person: &Person, reason: RecipientReason) -> Self {
+        Recipient {
+            person: Some(person.id.clone()),
+            name: person.name.clone(),
+            email: person.email.clone(),
+            reason,
+        }
+    }
+}
+
+/// The reason a membership role gives for receiving a body's notifications.
+pub fn reason_for_role(role: Role) -> RecipientReason {
+    match role {
+        Role::Member => RecipientReason::Member,
+        Role::Substitute => RecipientReason::Substitute,
+        Role::Chair | Role::Secretary | Role::Adjuster | Role::Official => RecipientReason::Officer,
+    }
+}
+
+/// The bodies whose members a meeting of `bodies` concerns: each body and, for a joint
+/// session, the bodies it joins.
+pub fn meeting_bodies(org: &Organisation, bodies: &[BodyId]) -> Vec<BodyId> {
+    let mut out: Vec<BodyId> = Vec::new();
+    for b in bodies {
+        if !out.contains(b) {
+            out.push(b.clone());
+        }
+        if let Some(body) = org.body(b) {
+            for j in &body.joint_of {
+                if !out.contains(j) {
+                    out.push(j.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Who is called to a meeting (kallade): the members and officers of its bodies, and
+/// the substitutes who serve. A substitute serves when the member they stand in for is
+/// in `absent`, or when named in `serving`. Substitutes who do not serve are not called.
+/// People are listed once, in membership order, with their first reason.
+pub fn called_to_meeting(
+    org: &Organisation,
+    bodies: &[BodyId],
+    absent: &BTreeSet<PersonId>,
+    serving: &BTreeSet<PersonId>,
+) -> Vec<Recipient> {
+    let bodies = meeting_bodies(org, bodies);
+    let mut n = Notification::new(
+        NotificationKind::Notice,
+        org.tenant.clone(),
+        NaiveDate::MIN,
+        "",
+        "",
+    );
+    // Members and officers first, so a person who is both gets the stronger reason.
+    for m in org
+        .memberships
+        .iter()
+        .filter(|m| bodies.contains(&m.body) && m.role != Role::Substitute)
+    {
+        if let Some(p) = org.person(&m.person) {
+            n.add_recipient(Recipient::person(p, reason_for_role(m.role)));
+        }
+    }
+    for m in org
+        .memberships
+        .iter()
+        .filter(|m| bodies.contains(&m.body) && m.role == Role::Substitute)
+    {
+        let serves = serving.contains(&m.person)
+            || m.substitute_for
+                .as_ref()
+                .is_some_and(|f| absent.contains(f));
+        if serves && let Some(p) = org.person(&m.person) {
+            n.add_recipient(Recipient::person(p, RecipientReason::Substitute));
+        }
+    }
+    n.recipients
+}
+
+/// The members and officers of a body (no substitutes), for a call for matters or
+/// distributed minutes.
+pub fn members_of_body(org: &Organisation, body: &BodyId) -> Vec<Recipient> {
+    called_to_meeting(
+        org,
+        std::slice::from_ref(body),
+        &BTreeSet::new(),
+        &BTreeSet::new(),
+    )
 }

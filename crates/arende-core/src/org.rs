@@ -224,6 +224,20 @@ impl LeadTime {
     }
 }
 
+impl LeadTime {
+    /// The lead time in Swedish, e.g. "2 veckor", "1 månad", "10 dagar".
+    pub fn swedish(self) -> String {
+        match self {
+            LeadTime::Days(1) => "1 dag".to_owned(),
+            LeadTime::Days(n) => format!("{n} dagar"),
+            LeadTime::Weeks(1) => "1 vecka".to_owned(),
+            LeadTime::Weeks(n) => format!("{n} veckor"),
+            LeadTime::Months(1) => "1 månad".to_owned(),
+            LeadTime::Months(n) => format!("{n} månader"),
+        }
+    }
+}
+
 impl std::fmt::Display for LeadTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -517,5 +531,15 @@ mod tests {
         assert!(LeadTime::parse("soon").is_err());
         assert!(LeadTime::parse("2 fortnights").is_err());
         assert!(LeadTime::parse("-1 days").is_err());
+        for text in [
+            "1 dag",
+            "10 dagar",
+            "1 vecka",
+            "2 veckor",
+            "1 månad",
+            "3 månader",
+        ] {
+            assert_eq!(LeadTime::parse(text).unwrap().swedish(), text);
+        }
     }
 }

@@ -406,7 +406,7 @@ impl Route {
             lines.push(format!("{n} parter, var för sig"));
         }
         if let Some(c) = &step.consultation {
-            lines.push(format!("svarstid {}", c.period));
+            lines.push(format!("svarstid {}", c.period.swedish()));
         }
         lines
     }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::ids::{BodyId, MeetingId, PartyId, StepId};
 use crate::notification::{Recipient, RecipientReason};
 use crate::org::{Body, Mandate, MeetingStatus, Organisation, Role};
-use crate::route::{Purpose, Route, Step};
+use crate::route::{Dependency, Purpose, Route, Step};
 
 /// What `decide` needs besides the state and the command.
 #[derive(Debug, Clone, Copy)]
@@ -129,11 +129,23 @@ fn active_step(step: &Step) -> ActiveStep {
 }
 
 /// The current step at a body, if any.
+/// The current step at a body, if any: one whose body is (or shares a joint session
+/// with) `at`, else a current step without a body that any body may take (drafting by a
+/// project lead, a remiss sent by whoever runs it).
 fn step_at<'m>(org: &Organisation, matter: &'m Matter, at: &BodyId) -> Option<&'m ActiveStep> {
     matter
         .active
         .iter()
         .find(|a| a.body.as_ref().is_some_and(|b| body_matches(org, b, at)))
+        .or_else(|| {
+            matter.active.iter().find(|a| {
+                a.body.is_none()
+                    && !matches!(
+                        a.purpose,
+                        Purpose::PoliticalDecision | Purpose::EntryIntoForce | Purpose::FollowUp
+                    )
+            })
+        })
 }
 
 fn require_step_at<'m>(
@@ -167,25 +179,91 @@ fn require_purpose(
     }
 }
 
-/// Completes `completed` and activates each successor whose predecessors are all done.
-fn advance(route: &Route, matter: &Matter, completed: &StepId) -> Advance {
-    let mut activated = Vec::new();
-    for (succ, _) in route.successors(completed) {
-        if matter.is_done(&succ.id) || matter.is_active(&succ.id) {
+/// Activates the candidates that are ready (every predecessor done, or current and
+/// linked by [`Dependency::SameProposal`]), and after each, its same-proposal successors:
+/// readiness forums that confirm the same final proposal are current together, so each
+/// can be scheduled before the one before it has met.
+fn activate(
+    route: &Route,
+    is_done: impl Fn(&StepId) -> bool,
+    active: &mut Vec<StepId>,
+    candidates: impl IntoIterator<Item = StepId>,
+) -> Vec<ActiveStep> {
+    let mut queue: std::collections::VecDeque<StepId> = candidates.into_iter().collect();
+    let mut out = Vec::new();
+    while let Some(y) = queue.pop_front() {
+        if is_done(&y) || active.contains(&y) {
             continue;
         }
-        let ready = route
-            .predecessors(&succ.id)
-            .iter()
-            .all(|(p, _)| &p.id == completed || matter.is_done(&p.id));
-        if ready {
-            activated.push(active_step(succ));
+        let Some(step) = route.step(&y) else {
+            continue;
+        };
+        let ready = route.predecessors(&y).iter().all(|(p, dep)| {
+            is_done(&p.id) || (*dep == Dependency::SameProposal && active.contains(&p.id))
+        });
+        if !ready {
+            continue;
+        }
+        active.push(y.clone());
+        out.push(active_step(step));
+        for (s, dep) in route.successors(&y) {
+            if dep == Dependency::SameProposal {
+                queue.push_back(s.id.clone());
+            }
         }
     }
-    Advance {
+    out
+}
+
+/// The first step(s) of a route.
+fn start(route: &Route) -> Vec<ActiveStep> {
+    activate(
+        route,
+        |_| false,
+        &mut Vec::new(),
+        [route.first().id.clone()],
+    )
+}
+
+/// The predecessors of `step` not yet completed.
+fn waiting_for(route: &Route, matter: &Matter, step: &StepId) -> Vec<StepId> {
+    route
+        .predecessors(step)
+        .into_iter()
+        .filter(|(p, _)| !matter.is_done(&p.id))
+        .map(|(p, _)| p.id.clone())
+        .collect()
+}
+
+/// Completes `completed` (refused while a predecessor is not done) and activates the
+/// successors that become ready.
+fn advance(route: &Route, matter: &Matter, completed: &StepId) -> Result<Advance> {
+    let waiting = waiting_for(route, matter, completed);
+    if !waiting.is_empty() {
+        return refuse(MatterError::WaitsFor {
+            step: completed.clone(),
+            waiting_for: waiting,
+        });
+    }
+    let mut active: Vec<StepId> = matter
+        .active
+        .iter()
+        .filter(|a| &a.step != completed)
+        .map(|a| a.step.clone())
+        .collect();
+    let activated = activate(
+        route,
+        |s| s == completed || matter.is_done(s),
+        &mut active,
+        route
+            .successors(completed)
+            .into_iter()
+            .map(|(s, _)| s.id.clone()),
+    );
+    Ok(Advance {
         completed: completed.clone(),
         activated,
-    }
+    })
 }
 
 /// Whether, after `adv`, nothing but entry into force and follow-up is left to handle.
@@ -218,6 +296,28 @@ fn check_at(org: &Organisation, at: &At) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The body a meeting handles the matter for: a current body of the matter that meets
+/// there; for a matter on its route, otherwise the meeting's own body (a presentation
+/// at a body off the route, e.g. information to a council). `None` when the meeting is
+/// not the body's of a registered or information matter.
+fn meeting_body(
+    org: &Organisation,
+    matter: &Matter,
+    m: &crate::org::PlannedMeeting,
+) -> Option<BodyId> {
+    let current = matter.current_bodies();
+    if let Some(found) = current
+        .iter()
+        .find(|cb| m.bodies.iter().any(|mb| body_matches(org, cb, mb)))
+    {
+        return Some((*found).clone());
+    }
+    match matter.status {
+        MatterStatus::InProgress | MatterStatus::PoliticalProcess => m.bodies.first().cloned(),
+        _ => None,
+    }
 }
 
 /// The next planned (not cancelled) meeting of a body after `after`.
@@ -392,7 +492,7 @@ pub fn decide(
                     vec![MatterEvent::AcceptedForHandling {
                         body: b,
                         route: route_id,
-                        activated: vec![active_step(r.first())],
+                        activated: start(r),
                     }]
                 }
                 Screening::Redirect { to, reason } => {
@@ -438,25 +538,14 @@ pub fn decide(
                     reason: "the meeting has already been held".into(),
                 });
             }
-            let current = matter.current_bodies();
-            let Some(found) = current
-                .iter()
-                .find(|cb| m.bodies.iter().any(|mb| body_matches(org, cb, mb)))
-            else {
-                return refuse(MatterError::WrongMeeting {
-                    meeting,
-                    body: current
-                        .first()
-                        .map_or_else(|| matter.body.clone(), |b| (*b).clone()),
-                });
-            };
-            let found = (*found).clone();
-            authorize_any(
-                org,
-                ctx.actor,
-                Action::Schedule,
-                std::iter::once(&found).chain(m.bodies.iter()),
-            )?;
+            let found = meeting_body(org, matter, m).ok_or_else(|| {
+                Error::Matter(MatterError::WrongMeeting {
+                    meeting: meeting.clone(),
+                    body: matter.body.clone(),
+                })
+            })?;
+            // The meeting's own secretary puts the matter on its agenda.
+            authorize_any(org, ctx.actor, Action::Schedule, m.bodies.iter())?;
             vec![MatterEvent::Scheduled {
                 meeting,
                 body: found,
@@ -476,11 +565,18 @@ pub fn decide(
                     None
                 }
                 S::InProgress | S::PoliticalProcess => {
-                    let step = require_step_at(org, matter, &at.body)?;
-                    if step.purpose == Purpose::Information {
-                        Some(advance(route_of(org, matter)?, matter, &step.step))
-                    } else {
-                        None
+                    // A presentation (dragning) may be given at any body; it completes
+                    // the matter's information step there once the steps before it are
+                    // done, and otherwise leaves the matter where it is.
+                    let route = route_of(org, matter)?;
+                    match step_at(org, matter, &at.body) {
+                        Some(step)
+                            if step.purpose == Purpose::Information
+                                && waiting_for(route, matter, &step.step).is_empty() =>
+                        {
+                            Some(advance(route, matter, &step.step)?)
+                        }
+                        _ => None,
                     }
                 }
                 _ => return Err(invalid(status, name)),
@@ -500,14 +596,21 @@ pub fn decide(
                 &[Purpose::Drafting, Purpose::Preparation],
                 name,
             )?;
-            let mandate = if step.purpose == Purpose::Drafting {
-                Mandate::Draft
-            } else {
-                Mandate::Prepare
-            };
-            require_mandate(ctx, matter, &at.body, mandate)?;
-            authorize(org, ctx.actor, Action::RecordOutcome, &at.body)?;
-            let adv = advance(route_of(org, matter)?, matter, &step.step);
+            let drafting = step.purpose == Purpose::Drafting;
+            // Drafting outside a body (a project lead's draft) uses no body's mandate.
+            if !(drafting && step.body.is_none()) {
+                let mandate = if drafting {
+                    Mandate::Draft
+                } else {
+                    Mandate::Prepare
+                };
+                require_mandate(ctx, matter, &at.body, mandate)?;
+            }
+            // The draft is the submitter's own work: they may report it done.
+            if !(drafting && ctx.actor.person() == Some(&matter.submitter)) {
+                authorize(org, ctx.actor, Action::RecordOutcome, &at.body)?;
+            }
+            let adv = advance(route_of(org, matter)?, matter, &step.step)?;
             vec![MatterEvent::Prepared {
                 at,
                 recommendation,
@@ -568,7 +671,7 @@ pub fn decide(
                         .is_none_or(|b| body_matches(org, b, &at.body))
             });
             let adv = match consult_step {
-                Some(s) => Some(advance(route_of(org, matter)?, matter, &s.step)),
+                Some(s) => Some(advance(route_of(org, matter)?, matter, &s.step)?),
                 None => None,
             };
             let missing = remiss.missing().into_iter().cloned().collect();
@@ -611,7 +714,7 @@ pub fn decide(
                 ],
                 name,
             )?;
-            let adv = advance(route_of(org, matter)?, matter, &step.step);
+            let adv = advance(route_of(org, matter)?, matter, &step.step)?;
             let next: Vec<BodyId> = adv
                 .activated
                 .iter()
@@ -652,7 +755,7 @@ pub fn decide(
             let step = require_step_at(org, matter, &at.body)?;
             require_purpose(step, &at.body, &[Purpose::ReadinessCheck], name)?;
             let adv = if ready {
-                Some(advance(route_of(org, matter)?, matter, &step.step))
+                Some(advance(route_of(org, matter)?, matter, &step.step)?)
             } else {
                 None
             };
@@ -674,7 +777,7 @@ pub fn decide(
             authorize(org, ctx.actor, Action::RecordOutcome, &at.body)?;
             let step = require_step_at(org, matter, &at.body)?;
             require_purpose(step, &at.body, &[Purpose::Decision], name)?;
-            let adv = advance(route_of(org, matter)?, matter, &step.step);
+            let adv = advance(route_of(org, matter)?, matter, &step.step)?;
             let concluded = if !approved {
                 Some(Conclusion::Rejected)
             } else if route_settled(matter, &adv) {
@@ -710,7 +813,7 @@ pub fn decide(
                 ],
                 name,
             )?;
-            let adv = advance(route_of(org, matter)?, matter, &step.step);
+            let adv = advance(route_of(org, matter)?, matter, &step.step)?;
             vec![MatterEvent::ForwardedToPolitical {
                 at,
                 advance: Some(adv),
@@ -723,7 +826,16 @@ pub fn decide(
         } => refer_back(matter, at, to, instructions, ctx, name)?,
         C::Table { at } => {
             check_at(org, &at)?;
-            let b = current_body_for(org, matter, &at.body, name)?;
+            let scheduled_here = matter
+                .scheduled
+                .as_ref()
+                .and_then(|m| org.meeting(m))
+                .is_some_and(|m| m.bodies.iter().any(|b| body_matches(org, b, &at.body)));
+            let b = if scheduled_here && matter.status.is_open() {
+                at.body.clone()
+            } else {
+                current_body_for(org, matter, &at.body, name)?
+            };
             authorize(org, ctx.actor, Action::RecordOutcome, &at.body)?;
             let after = at
                 .minutes
@@ -748,17 +860,12 @@ pub fn decide(
             if matter.scheduled.as_ref() != Some(&meeting) {
                 return refuse(MatterError::NotScheduled { meeting });
             }
-            let current = matter.current_bodies();
-            let Some(found) = current
-                .iter()
-                .find(|cb| m.bodies.iter().any(|mb| body_matches(org, cb, mb)))
-            else {
+            let Some(found) = meeting_body(org, matter, m) else {
                 return refuse(MatterError::WrongMeeting {
                     meeting,
                     body: matter.body.clone(),
                 });
             };
-            let found = (*found).clone();
             authorize_any(
                 org,
                 ctx.actor,
@@ -849,7 +956,7 @@ pub fn decide(
                 from: matter.route.clone(),
                 to: route,
                 reason,
-                activated: vec![active_step(r.first())],
+                activated: start(r),
             }]
         }
         C::RecordPoliticalDecision {
@@ -918,7 +1025,8 @@ pub fn decide(
                 .active
                 .iter()
                 .find(|a| a.purpose == Purpose::EntryIntoForce)
-                .map(|a| advance(route, matter, &a.step));
+                .map(|a| advance(route, matter, &a.step))
+                .transpose()?;
             vec![MatterEvent::EnteredIntoForce {
                 on,
                 valid_until,
@@ -951,7 +1059,7 @@ pub fn decide(
                 .iter()
                 .find(|a| a.purpose == Purpose::FollowUp)
             {
-                Some(a) => Some(advance(route_of(org, matter)?, matter, &a.step)),
+                Some(a) => Some(advance(route_of(org, matter)?, matter, &a.step)?),
                 None => None,
             };
             vec![MatterEvent::FollowedUp {
@@ -1366,7 +1474,7 @@ fn political_decision(
         } else {
             Conclusion::PartiallyAdopted
         };
-        (Some(advance(route, matter, &step.id)), Some(outcome))
+        (Some(advance(route, matter, &step.id)?), Some(outcome))
     } else {
         (None, None)
     };

@@ -8,10 +8,10 @@
 //! revised or extended; withdrawal, filing and rejection close it.
 //!
 //! [`decide`] is pure: it checks a command against the state, the organisation, the
-//! actor and today's date, and yields events or a typed refusal. [`Matter::apply`]
+//! actor and today's date, and yields events or a typed refusal. [`Aggregate::apply`](crate::aggregate::Aggregate::apply)
 //! (the [`Aggregate`](crate::aggregate::Aggregate) impl) folds events into the state.
 //! The engine methods (`Engine::submit_matter`, `Engine::matter`, …) are in
-//! [`engine`](self::engine); they add feedback (återkoppling) and remiss notifications.
+//! [`engine`]; they add feedback (återkoppling) and remiss notifications.
 //!
 //! Invariants kept here: a decision-like outcome (decision, direction decision,
 //! readiness check, forwarding to political decision, political decision) is never
@@ -27,6 +27,8 @@ mod types;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod tests;
 
@@ -97,6 +99,14 @@ pub enum MatterError {
         purpose: Purpose,
         /// The command refused.
         command: &'static str,
+    },
+    /// The step cannot be completed before the steps before it.
+    #[error("step {step} waits for {}", list(waiting_for))]
+    WaitsFor {
+        /// The step.
+        step: StepId,
+        /// The steps before it not yet completed.
+        waiting_for: Vec<StepId>,
     },
     /// The meeting is not one of the body's (or of a joint session it is part of).
     #[error("meeting {meeting} is not a meeting of {body}")]
@@ -243,6 +253,9 @@ impl MatterError {
                 "{command} passar inte steget {step} ({}) hos {body}",
                 purpose.swedish()
             ),
+            WaitsFor { step, waiting_for } => {
+                format!("steget {step} väntar på {}", list(waiting_for))
+            }
             WrongMeeting { meeting, body } => {
                 format!("sammanträdet {meeting} är inte ett sammanträde för {body}")
             }

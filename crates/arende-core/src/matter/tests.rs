@@ -384,8 +384,39 @@ fn scheduling_checks_the_meeting() {
             ..
         }
     ));
-    let err = matter_err(g.refused(
+    // Another body's meeting: only its own secretary puts the matter on its agenda (a
+    // presentation off the route), and it is noted there.
+    let err = g.refused(
         "sbu-sec",
+        MatterCommand::Schedule {
+            meeting: MeetingId::new("kcrd-2025-01-20"),
+        },
+    );
+    assert!(matches!(
+        err,
+        Error::NotPermitted {
+            action: Action::Schedule,
+            ..
+        }
+    ));
+    let x = g.ok(
+        "kcrd-sec",
+        MatterCommand::Schedule {
+            meeting: MeetingId::new("kcrd-2025-01-20"),
+        },
+    );
+    assert!(matches!(&x.events[0], MatterEvent::Scheduled { body, .. } if body == &b("kcrd")));
+    let x = g.ok("kcrd-sec", MatterCommand::Present { at: at("kcrd") });
+    assert_eq!(
+        x.state.active.len(),
+        1,
+        "a presentation off the route moves nothing"
+    );
+    // An information item is presented where it was submitted.
+    let info = Given::submitted(MatterKind::Information, "sbu");
+    info.ok("sbu-sec", MatterCommand::Screen(Screening::InformationItem));
+    let err = matter_err(info.refused(
+        "kcrd-sec",
         MatterCommand::Schedule {
             meeting: MeetingId::new("kcrd-2025-01-20"),
         },

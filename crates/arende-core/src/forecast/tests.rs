@@ -1,0 +1,998 @@
+//! Unit tests of the forecast: the three real routes' rules, political decisions, plans
+//! ending, targets, what-if, and property tests of the invariants.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, NaiveTime};
+use proptest::prelude::*;
+
+use super::compute::legal_force;
+use super::*;
+use crate::authz::Permissions;
+use crate::ids::{MeetingId, RouteId, TenantId};
+use crate::notification::Language;
+use crate::org::{
+    Body, BodyKind, LeadTimes, MeetingStatus, MinutesKind, Party, PartyKind, PlannedMeeting,
+};
+use crate::route::{ConsultationSpec, Dependency, Purpose, Route, Step};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn body(id: &str, kind: BodyKind) -> Body {
+    let mut lead_times = LeadTimes::default();
+    if kind == BodyKind::Political {
+        lead_times.announcement = Some(LeadTime::Days(2));
+        lead_times.appeal = Some(LeadTime::Weeks(3));
+    }
+    Body {
+        id: BodyId::new(id),
+        name: id.to_uppercase(),
+        kind,
+        mandates: BTreeSet::new(),
+        parent: None,
+        joint_of: Vec::new(),
+        party: None,
+        minutes: MinutesKind::Protocol,
+        lead_times,
+        temporary: false,
+    }
+}
+
+/// A small Örebro-like organisation: the bodies of the three real routes, four parties.
+struct Fixture {
+    org: Organisation,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let mut bodies = BTreeMap::new();
+        for (id, kind) in [
+            ("wg", BodyKind::WorkingGroup),
+            ("sbu", BodyKind::Preparatory),
+            ("cg-social", BodyKind::ChiefGroup),
+            ("cg-school", BodyKind::ChiefGroup),
+            ("cg-health", BodyKind::ChiefGroup),
+            ("cg-joint", BodyKind::JointSession),
+            ("sg-hsl", BodyKind::SteeringGroup),
+            ("kcrd", BodyKind::Executive),
+            ("council-regional", BodyKind::PoliticalCouncil),
+        ] {
+            bodies.insert(BodyId::new(id), body(id, kind));
+        }
+        if let Some(j) = bodies.get_mut(&BodyId::new("cg-joint")) {
+            j.joint_of = ["cg-social", "cg-school", "cg-health"]
+                .map(BodyId::new)
+                .to_vec();
+        }
+        let mut parties = BTreeMap::new();
+        for (p, kind) in [
+            ("region", PartyKind::Region),
+            ("orebro", PartyKind::Municipality),
+            ("kumla", PartyKind::Municipality),
+            ("nora", PartyKind::Municipality),
+        ] {
+            let pb = format!("{p}-ks");
+            let mut b = body(&pb, BodyKind::Political);
+            b.party = Some(PartyId::new(p));
+            bodies.insert(b.id.clone(), b);
+            parties.insert(
+                PartyId::new(p),
+                Party {
+                    id: PartyId::new(p),
+                    name: p.to_string(),
+                    kind,
+                    county_part: None,
+                    political_body: Some(BodyId::new(pb)),
+                    signatory: true,
+                },
+            );
+        }
+        let org = Organisation {
+            tenant: TenantId::new("test"),
+            name: "Test".into(),
+            version: "1".into(),
+            parties,
+            county_parts: BTreeMap::new(),
+            bodies,
+            people: BTreeMap::new(),
+            memberships: Vec::new(),
+            routes: BTreeMap::new(),
+            matter_kinds: BTreeMap::new(),
+            meetings: Vec::new(),
+            permissions: Permissions::default(),
+        };
+        let mut f = Fixture { org };
+        f.plan("cg-joint", &["2024-09-13", "2024-11-15", "2024-12-13"]);
+        f.plan(
+            "cg-joint",
+            &["2025-02-14", "2025-03-14", "2025-04-11", "2025-05-16"],
+        );
+        f.plan("sbu", &["2024-10-15", "2024-11-19", "2024-12-10"]);
+        f.plan("sg-hsl", &["2024-04-23", "2024-05-28", "2024-09-03"]);
+        f.plan("cg-social", &["2024-04-26", "2024-05-30", "2024-06-14"]);
+        f.plan("kcrd", &["2024-05-15", "2024-06-12", "2024-08-28"]);
+        f.plan(
+            "council-regional",
+            &["2024-03-15", "2024-06-14", "2024-09-13", "2024-11-22"],
+        );
+        f.plan("region-ks", &["2024-10-08", "2024-11-05", "2024-12-10"]);
+        f.plan("orebro-ks", &["2024-09-24", "2024-10-22", "2024-11-26"]);
+        f.plan("kumla-ks", &["2024-10-02", "2024-10-30"]);
+        f.plan("nora-ks", &["2024-10-16", "2024-11-20"]);
+        f
+    }
+
+    /// Adds meetings of one body (or joint session), with call and notice dates from the
+    /// body's lead times.
+    fn plan(&mut self, body: &str, dates: &[&str]) {
+        self.plan_joint(&[body], dates);
+    }
+
+    fn plan_joint(&mut self, bodies: &[&str], dates: &[&str]) {
+        let lt = self.org.bodies[&BodyId::new(bodies[0])].lead_times;
+        for date in dates {
+            let date = d(date);
+            self.org.meetings.push(PlannedMeeting {
+                id: MeetingId::new(format!("{}-{date}", bodies.join("+"))),
+                bodies: bodies.iter().map(|b| BodyId::new(*b)).collect(),
+                date,
+                start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+                location: None,
+                status: MeetingStatus::Confirmed,
+                moved_from: None,
+                sequence: 0,
+                call_for_matters: lt.call_for_matters.before(date),
+                notice: lt.notice.before(date),
+            });
+        }
+        self.org
+            .meetings
+            .sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+    }
+}
+
+fn step(id: &str, purpose: Purpose, body: Option<&str>) -> Step {
+    Step {
+        id: StepId::new(id),
+        name: id.replace('-', " "),
+        purpose,
+        body: body.map(BodyId::new),
+        parties: Vec::new(),
+        consultation: None,
+        quorum: None,
+    }
+}
+
+fn route(id: &str, steps: Vec<Step>, edges: &[(&str, &str, Dependency)]) -> Route {
+    Route::new(
+        RouteId::new(id),
+        id.into(),
+        steps,
+        edges
+            .iter()
+            .map(|(a, b, dep)| (StepId::new(*a), StepId::new(*b), *dep))
+            .collect(),
+    )
+    .unwrap()
+}
+
+/// Route 3: a working group drafts, the joint chief group is informed, a remiss goes to
+/// everyone concerned, then the joint chief group decides.
+fn unbroken_schooling() -> Route {
+    let mut remiss = step("remiss", Purpose::Consultation, None);
+    remiss.consultation = Some(ConsultationSpec {
+        recipients: Vec::new(),
+        period: LeadTime::Weeks(6),
+        processing: LeadTime::Weeks(3),
+    });
+    route(
+        "unbroken-schooling",
+        vec![
+            step("draft", Purpose::Drafting, Some("wg")),
+            step("cg-info", Purpose::Information, Some("cg-joint")),
+            remiss,
+            step("cg-decision", Purpose::Decision, Some("cg-joint")),
+        ],
+        &[
+            ("draft", "cg-info", Dependency::Decision),
+            ("cg-info", "remiss", Dependency::Decision),
+            ("remiss", "cg-decision", Dependency::Decision),
+        ],
+    )
+}
+
+/// Route 1 from the final proposal: readiness in three forums on the same proposal,
+/// recommendation, political decisions in every party, entry into force.
+fn home_health_care(quorum: Option<u32>) -> Route {
+    let mut force = step("in-force", Purpose::EntryIntoForce, None);
+    force.quorum = quorum;
+    route(
+        "home-health-care",
+        vec![
+            step("final-proposal", Purpose::Drafting, None),
+            step("sg-readiness", Purpose::ReadinessCheck, Some("sg-hsl")),
+            step("cg-readiness", Purpose::ReadinessCheck, Some("cg-social")),
+            step("kcrd-readiness", Purpose::ReadinessCheck, Some("kcrd")),
+            step(
+                "council-recommendation",
+                Purpose::Recommendation,
+                Some("council-regional"),
+            ),
+            step("political", Purpose::PoliticalDecision, None),
+            force,
+        ],
+        &[
+            ("final-proposal", "sg-readiness", Dependency::Decision),
+            ("sg-readiness", "cg-readiness", Dependency::SameProposal),
+            ("cg-readiness", "kcrd-readiness", Dependency::SameProposal),
+            (
+                "kcrd-readiness",
+                "council-recommendation",
+                Dependency::Decision,
+            ),
+            ("council-recommendation", "political", Dependency::Decision),
+            ("political", "in-force", Dependency::Decision),
+        ],
+    )
+}
+
+fn date_of(f: &Forecast, step: &str) -> Option<NaiveDate> {
+    f.step(step).and_then(|s| s.date)
+}
+
+#[test]
+fn unbroken_schooling_information_reachable_decision_blocked_by_the_remiss() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let fc = Forecaster::new(&fx.org);
+    let input = ForecastInput::new(&route, d("2024-10-29"));
+
+    let info = fc
+        .forecast(
+            &input
+                .clone()
+                .target(Target::new("cg-joint", d("2024-11-15")).for_purpose(Purpose::Information)),
+        )
+        .unwrap();
+    let t = info.target.as_ref().unwrap();
+    assert!(t.reachable, "{}", t.describe(Language::English));
+    assert_eq!(t.step.as_str(), "cg-info");
+    let s = info.step("cg-info").unwrap();
+    assert_eq!(s.date, Some(d("2024-11-15")));
+    assert_eq!(s.cutoff, Some(d("2024-11-01")));
+    assert_eq!(s.call_for_matters, Some(d("2024-10-15")));
+
+    // Without a purpose the target is the last step at the body: the decision.
+    let dec = fc
+        .forecast(
+            &input
+                .clone()
+                .target(Target::new("cg-joint", d("2024-11-15"))),
+        )
+        .unwrap();
+    let t = dec.target.as_ref().unwrap();
+    assert!(!t.reachable);
+    assert_eq!(t.step.as_str(), "cg-decision");
+    let Some(Miss::NoticeCutoff {
+        notice, bound_by, ..
+    }) = &t.reason
+    else {
+        panic!("expected a missed notice cut-off, got {:?}", t.reason);
+    };
+    assert_eq!(*notice, d("2024-11-01"));
+    assert!(
+        matches!(bound_by, Bound::Consultation { step, .. } if step.as_str() == "remiss"),
+        "{bound_by:?}"
+    );
+    assert!(t.describe(Language::Swedish).contains("remissen (remiss)"));
+    assert_eq!(
+        t.reachable_instead,
+        vec![(StepId::new("cg-info"), Purpose::Information)]
+    );
+    // Remiss sent when the information minutes are final (15 Nov + 2 weeks), six weeks
+    // to answer, three to work in: the decision is in spring 2025.
+    let remiss = dec.step("remiss").unwrap().consultation.unwrap();
+    assert_eq!(remiss.sent, d("2024-11-29"));
+    assert_eq!(remiss.deadline, d("2025-01-10"));
+    assert_eq!(remiss.processed, d("2025-01-31"));
+    assert_eq!(t.earliest, Some(d("2025-02-14")));
+    assert_eq!(date_of(&dec, "cg-decision"), Some(d("2025-02-14")));
+}
+
+#[test]
+fn without_a_remiss_the_decision_is_reachable() {
+    let fx = Fixture::new();
+    let route = route(
+        "direct",
+        vec![
+            step("draft", Purpose::Drafting, Some("wg")),
+            step("cg-decision", Purpose::Decision, Some("cg-joint")),
+        ],
+        &[("draft", "cg-decision", Dependency::Decision)],
+    );
+    let f = forecast(
+        &fx.org,
+        &ForecastInput::new(&route, d("2024-10-29"))
+            .target(Target::new("cg-joint", d("2024-11-15")).for_purpose(Purpose::Decision)),
+    )
+    .unwrap();
+    assert!(f.target.unwrap().reachable);
+}
+
+#[test]
+fn documents_after_the_notice_cut_off_miss_the_meeting() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let f = forecast(
+        &fx.org,
+        &ForecastInput::new(&route, d("2024-11-05"))
+            .target(Target::new("cg-joint", d("2024-11-15")).for_purpose(Purpose::Information)),
+    )
+    .unwrap();
+    let t = f.target.unwrap();
+    assert!(!t.reachable);
+    assert_eq!(
+        t.reason,
+        Some(Miss::NoticeCutoff {
+            meeting: MeetingId::new("cg-joint-2024-11-15"),
+            notice: d("2024-11-01"),
+            documents_ready: d("2024-11-05"),
+            days_late: 4,
+            bound_by: Bound::Ready {
+                date: d("2024-11-05")
+            },
+        })
+    );
+    assert_eq!(t.earliest, Some(d("2024-12-13")));
+    assert!(
+        t.describe(Language::Swedish)
+            .contains("kallelsen går ut 2024-11-01")
+    );
+    assert!(t.describe(Language::English).contains("4 days late"));
+}
+
+#[test]
+fn home_health_care_reproduces_2024() {
+    let fx = Fixture::new();
+    let route = home_health_care(None);
+    let f = forecast(&fx.org, &ForecastInput::new(&route, d("2024-05-08"))).unwrap();
+    assert_eq!(date_of(&f, "sg-readiness"), Some(d("2024-05-28")));
+    assert_eq!(date_of(&f, "cg-readiness"), Some(d("2024-05-30")));
+    assert_eq!(date_of(&f, "kcrd-readiness"), Some(d("2024-06-12")));
+    assert_eq!(date_of(&f, "council-recommendation"), Some(d("2024-09-13")));
+    // 30 May and 12 June are closer than a two-week notice after the previous forum:
+    // they were called on the same proposal before it met.
+    let kcrd = f.step("kcrd-readiness").unwrap();
+    assert!(kcrd.cutoff.unwrap() < d("2024-05-30"));
+    // The council waits for KCRD's minutes; the June council's notice was too early.
+    assert_eq!(
+        f.step("council-recommendation").unwrap().bound_by,
+        Bound::MinutesFinal {
+            step: StepId::new("kcrd-readiness"),
+            meeting: d("2024-06-12"),
+            final_on: d("2024-06-26")
+        }
+    );
+    let pol = f.step("political").unwrap();
+    assert_eq!(pol.documents_ready, Some(d("2024-09-27")));
+    assert_eq!(pol.parties.len(), 4);
+    for p in &pol.parties {
+        assert!(p.date.unwrap() > d("2024-09-13"), "{p:?}");
+        assert!(p.cutoff.unwrap() >= d("2024-09-27"));
+    }
+    assert_eq!(pol.date, Some(d("2024-11-05"))); // the Region, last
+    // Entry into force waits for the Region's decision to be final: adjusted 19 Nov,
+    // announced 21 Nov, appeal period to 12 Dec.
+    let force = f.step("in-force").unwrap();
+    assert_eq!(force.date, Some(d("2024-12-13")));
+    assert!(
+        matches!(&force.bound_by, Bound::LegalForce { party: Some(p), .. } if p.as_str() == "region")
+    );
+    let path: Vec<&str> = f
+        .critical_path("in-force")
+        .iter()
+        .map(|s| s.step.as_str())
+        .collect();
+    assert_eq!(
+        path,
+        [
+            "in-force",
+            "political",
+            "council-recommendation",
+            "kcrd-readiness"
+        ]
+    );
+}
+
+#[test]
+fn quorum_enters_into_force_with_the_kth_party() {
+    let fx = Fixture::new();
+    let route = home_health_care(Some(2));
+    let f = forecast(&fx.org, &ForecastInput::new(&route, d("2024-05-08"))).unwrap();
+    // Kumla 30 Oct and Nora 16 Oct... sorted by legal force: Nora (16 Oct), Örebro (22 Oct).
+    let force = f.step("in-force").unwrap();
+    let Bound::LegalForce {
+        party, final_on, ..
+    } = &force.bound_by
+    else {
+        panic!("{:?}", force.bound_by);
+    };
+    assert_eq!(party.as_ref().unwrap().as_str(), "orebro");
+    assert_eq!(force.date, Some(*final_on));
+    let route = home_health_care(Some(5));
+    assert!(matches!(
+        forecast(&fx.org, &ForecastInput::new(&route, d("2024-05-08"))),
+        Err(ForecastError::QuorumTooLarge {
+            quorum: 5,
+            parties: 4,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn same_proposal_meets_after_its_predecessor_even_when_called_before() {
+    let mut fx = Fixture::new();
+    fx.plan("cg-social", &["2024-05-24"]);
+    let route = home_health_care(None);
+    let f = forecast(
+        &fx.org,
+        &ForecastInput::new(&route, d("2024-05-08"))
+            .target(Target::new("cg-social", d("2024-05-24"))),
+    )
+    .unwrap();
+    let cg = f.step("cg-readiness").unwrap();
+    assert_eq!(cg.date, Some(d("2024-05-30")));
+    assert_eq!(
+        cg.bound_by,
+        Bound::SameProposal {
+            step: StepId::new("sg-readiness"),
+            meeting: d("2024-05-28")
+        }
+    );
+    let t = f.target.unwrap();
+    assert_eq!(
+        t.reason,
+        Some(Miss::MustFollow {
+            step: StepId::new("sg-readiness"),
+            meeting: d("2024-05-28"),
+            days_late: 4
+        })
+    );
+}
+
+#[test]
+fn completed_steps_set_the_position() {
+    let fx = Fixture::new();
+    let route = home_health_care(None);
+    let f = forecast(
+        &fx.org,
+        &ForecastInput::new(&route, d("2024-05-08"))
+            .completed("final-proposal", d("2024-05-08"))
+            .completed("sg-readiness", d("2024-05-28"))
+            .completed("cg-readiness", d("2024-05-30")),
+    )
+    .unwrap();
+    assert_eq!(f.steps.first().unwrap().step.as_str(), "kcrd-readiness");
+    assert_eq!(date_of(&f, "kcrd-readiness"), Some(d("2024-06-12")));
+    assert_eq!(
+        f.step("kcrd-readiness").unwrap().bound_by,
+        Bound::Ready {
+            date: d("2024-05-08")
+        }
+    );
+    assert!(matches!(
+        forecast(
+            &fx.org,
+            &ForecastInput::new(&route, d("2024-05-08")).completed("nope", d("2024-05-08"))
+        ),
+        Err(ForecastError::UnknownStep { .. })
+    ));
+}
+
+#[test]
+fn beyond_the_plan_is_said_not_guessed() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let f = forecast(&fx.org, &ForecastInput::new(&route, d("2025-05-03"))).unwrap();
+    let info = f.step("cg-info").unwrap();
+    assert_eq!(info.date, None);
+    assert_eq!(
+        info.bound_by,
+        Bound::BeyondPlan {
+            body: BodyId::new("cg-joint"),
+            documents_ready: d("2025-05-03"),
+            plan_ends: Some(d("2025-05-16"))
+        }
+    );
+    assert_eq!(
+        f.step("remiss").unwrap().bound_by,
+        Bound::AfterUnknown {
+            step: StepId::new("cg-info")
+        }
+    );
+    assert_eq!(f.step("cg-decision").unwrap().date, None);
+    assert!(
+        info.bound_by
+            .describe(Language::Swedish)
+            .contains("bortom känd sammanträdesplan")
+    );
+    assert_eq!(f.end(), (Some(d("2025-05-03")), false));
+}
+
+#[test]
+fn a_party_beyond_its_plan_leaves_entry_into_force_unknown_unless_the_quorum_is_certain() {
+    // Kumla gives eight weeks' notice and its plan ends 15 Nov (notice 20 Sep), before
+    // the parties' documents are ready (27 Sep): its decision is beyond the plan, at the
+    // earliest 22 Nov, final at the earliest 30 Dec.
+    let mut late = Fixture::new();
+    late.org
+        .meetings
+        .retain(|m| m.bodies[0].as_str() != "kumla-ks");
+    if let Some(k) = late.org.bodies.get_mut(&BodyId::new("kumla-ks")) {
+        k.lead_times.notice = LeadTime::Weeks(8);
+    }
+    late.plan("kumla-ks", &["2024-11-15"]);
+    let route = home_health_care(None);
+    let f = forecast(&late.org, &ForecastInput::new(&route, d("2024-05-08"))).unwrap();
+    let pol = f.step("political").unwrap();
+    assert_eq!(pol.date, None);
+    assert!(matches!(&pol.bound_by, Bound::BeyondPlan { body, .. } if body.as_str() == "kumla-ks"));
+    let kumla = pol
+        .parties
+        .iter()
+        .find(|p| p.party.as_str() == "kumla")
+        .unwrap();
+    assert_eq!((kumla.date, kumla.plan_ends), (None, Some(d("2024-11-15"))));
+    let known: Vec<&str> = pol
+        .parties
+        .iter()
+        .filter(|p| p.date.is_some())
+        .map(|p| p.party.as_str())
+        .collect();
+    assert_eq!(known, ["nora", "orebro", "region"]);
+    assert_eq!(f.step("in-force").unwrap().date, None);
+    // A quorum of two is certain: Nora (final 23 Nov) and Örebro (29 Nov) before Kumla
+    // could be.
+    let quorum = home_health_care(Some(2));
+    let f = forecast(&late.org, &ForecastInput::new(&quorum, d("2024-05-08"))).unwrap();
+    assert_eq!(f.step("in-force").unwrap().date, Some(d("2024-11-29")));
+    // A quorum of three is not: the Region (13 Dec) could be beaten by Kumla (30 Dec?
+    // no, later) — it is certain too; four needs Kumla.
+    let three = home_health_care(Some(3));
+    let f = forecast(&late.org, &ForecastInput::new(&three, d("2024-05-08"))).unwrap();
+    assert_eq!(f.step("in-force").unwrap().date, Some(d("2024-12-13")));
+    let four = home_health_care(Some(4));
+    let f = forecast(&late.org, &ForecastInput::new(&four, d("2024-05-08"))).unwrap();
+    assert_eq!(f.step("in-force").unwrap().date, None);
+}
+
+#[test]
+fn joint_sessions_and_cancelled_meetings() {
+    let mut fx = Fixture::new();
+    // A meeting listing the three chief groups is a meeting of the joint session too.
+    fx.plan_joint(&["cg-social", "cg-school", "cg-health"], &["2024-10-25"]);
+    // A cancelled joint meeting is not used.
+    for m in &mut fx.org.meetings {
+        if m.id.as_str() == "cg-joint-2024-11-15" {
+            m.status = MeetingStatus::Cancelled;
+        }
+    }
+    let r = route(
+        "school",
+        vec![
+            step("draft", Purpose::Drafting, None),
+            step("school-info", Purpose::Information, Some("cg-school")),
+            step("joint-info", Purpose::Information, Some("cg-joint")),
+        ],
+        &[
+            ("draft", "school-info", Dependency::Decision),
+            ("draft", "joint-info", Dependency::Decision),
+        ],
+    );
+    let f = forecast(&fx.org, &ForecastInput::new(&r, d("2024-10-01"))).unwrap();
+    assert_eq!(date_of(&f, "school-info"), Some(d("2024-10-25")));
+    assert_eq!(date_of(&f, "joint-info"), Some(d("2024-10-25")));
+    let f = forecast(&fx.org, &ForecastInput::new(&r, d("2024-10-20"))).unwrap();
+    // 15 Nov is cancelled: the chief group for schools meets the joint session 13 Dec.
+    assert_eq!(date_of(&f, "school-info"), Some(d("2024-12-13")));
+    assert_eq!(date_of(&f, "joint-info"), Some(d("2024-12-13")));
+}
+
+#[test]
+fn target_errors_and_missing_meetings() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let input = ForecastInput::new(&route, d("2024-10-29"));
+    let f = forecast(
+        &fx.org,
+        &input
+            .clone()
+            .target(Target::new("cg-joint", d("2024-11-22"))),
+    )
+    .unwrap();
+    assert_eq!(
+        f.target.unwrap().reason,
+        Some(Miss::NoMeeting {
+            body: BodyId::new("cg-joint"),
+            date: d("2024-11-22"),
+            next: Some(d("2024-12-13"))
+        })
+    );
+    assert!(matches!(
+        forecast(
+            &fx.org,
+            &input.clone().target(Target::new("kcrd", d("2024-11-22")))
+        ),
+        Err(ForecastError::TargetNotOnRoute { .. })
+    ));
+    assert_eq!(
+        Target::parse("cg-joint@2024-11-15").unwrap(),
+        Target::new("cg-joint", d("2024-11-15"))
+    );
+    assert!(Target::parse("cg-joint 2024-11-15").is_err());
+    assert!(Target::parse("cg-joint@15 nov").is_err());
+    assert!(Target::parse("@2024-11-15").is_err());
+}
+
+#[test]
+fn bad_routes_are_typed_errors() {
+    let fx = Fixture::new();
+    let r = route(
+        "bad",
+        vec![
+            step("draft", Purpose::Drafting, None),
+            step("x", Purpose::Decision, Some("nobody")),
+        ],
+        &[("draft", "x", Dependency::Decision)],
+    );
+    assert_eq!(
+        forecast(&fx.org, &ForecastInput::new(&r, d("2024-10-01"))).unwrap_err(),
+        ForecastError::UnknownBody {
+            step: StepId::new("x"),
+            body: BodyId::new("nobody")
+        }
+    );
+    let r = route(
+        "bad",
+        vec![
+            step("draft", Purpose::Drafting, None),
+            step("x", Purpose::Decision, None),
+        ],
+        &[("draft", "x", Dependency::Decision)],
+    );
+    assert!(matches!(
+        forecast(&fx.org, &ForecastInput::new(&r, d("2024-10-01"))),
+        Err(ForecastError::NoBody { .. })
+    ));
+    let r = route(
+        "bad",
+        vec![
+            step("draft", Purpose::Drafting, None),
+            step("remiss", Purpose::Consultation, None),
+        ],
+        &[("draft", "remiss", Dependency::Decision)],
+    );
+    assert!(matches!(
+        forecast(&fx.org, &ForecastInput::new(&r, d("2024-10-01"))),
+        Err(ForecastError::NoConsultationPeriod { .. })
+    ));
+    // The period can be given instead.
+    let durations = Durations {
+        remiss_period: Some(LeadTime::Weeks(4)),
+        ..Durations::default()
+    };
+    let f = forecast(
+        &fx.org,
+        &ForecastInput::new(&r, d("2024-10-01")).durations(durations),
+    )
+    .unwrap();
+    assert_eq!(
+        f.step("remiss").unwrap().consultation.unwrap().deadline,
+        d("2024-10-29")
+    );
+}
+
+#[test]
+fn what_if_ready_later_extra_meeting_and_shorter_remiss() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let fc = Forecaster::new(&fx.org);
+    let input = ForecastInput::new(&route, d("2024-10-29"));
+
+    let w = fc
+        .what_if(&input, &[Assumption::ReadyLater { days: 5 }])
+        .unwrap();
+    let info = w
+        .differences
+        .iter()
+        .find(|s| s.step.as_str() == "cg-info")
+        .unwrap();
+    assert_eq!(info.before, Some(d("2024-11-15")));
+    assert_eq!(info.after, Some(d("2024-12-13")));
+    assert_eq!(info.days, Some(28));
+    assert!(info.changed());
+
+    let w = fc
+        .what_if(
+            &input,
+            &[
+                Assumption::ReadyLater { days: 5 },
+                Assumption::ExtraMeeting {
+                    body: BodyId::new("cg-joint"),
+                    date: d("2024-11-29"),
+                },
+            ],
+        )
+        .unwrap();
+    assert_eq!(date_of(&w.changed, "cg-info"), Some(d("2024-11-29")));
+    // The constituent chief groups meet at the extra joint meeting too.
+    assert_eq!(
+        fc.clone()
+            .what_if(
+                &ForecastInput::new(&route_at("cg-school"), d("2024-11-10")),
+                &[Assumption::ExtraMeeting {
+                    body: BodyId::new("cg-joint"),
+                    date: d("2024-11-29"),
+                }],
+            )
+            .unwrap()
+            .changed
+            .steps[1]
+            .date,
+        Some(d("2024-11-29"))
+    );
+
+    let w = fc
+        .what_if(
+            &input,
+            &[Assumption::RemissPeriod {
+                period: LeadTime::Weeks(3),
+            }],
+        )
+        .unwrap();
+    let dec = w
+        .differences
+        .iter()
+        .find(|s| s.step.as_str() == "cg-decision")
+        .unwrap();
+    assert_eq!(dec.before, Some(d("2025-02-14")));
+    // Deadline 20 Dec, worked in 10 Jan: notice 31 Jan still fits only 14 Feb? No:
+    // 14 Feb's notice is 31 Jan ≥ 10 Jan, and 13 Dec is too early, so 14 Feb stays.
+    assert_eq!(dec.after, Some(d("2025-02-14")));
+    assert!(!dec.changed());
+    let w = fc
+        .what_if(
+            &input,
+            &[
+                Assumption::RemissPeriod {
+                    period: LeadTime::Weeks(2),
+                },
+                Assumption::Processing {
+                    time: LeadTime::Days(0),
+                },
+                Assumption::CancelMeeting {
+                    meeting: MeetingId::new("cg-joint-2025-02-14"),
+                },
+            ],
+        )
+        .unwrap();
+    assert_eq!(date_of(&w.changed, "cg-decision"), Some(d("2025-03-14")));
+    assert!(matches!(
+        fc.what_if(
+            &input,
+            &[Assumption::CancelMeeting {
+                meeting: MeetingId::new("nope")
+            }]
+        ),
+        Err(ForecastError::UnknownMeeting(_))
+    ));
+    assert!(matches!(
+        fc.what_if(
+            &input,
+            &[Assumption::ExtraMeeting {
+                body: BodyId::new("nope"),
+                date: d("2024-11-29")
+            }]
+        ),
+        Err(ForecastError::UnknownAssumptionBody(_))
+    ));
+}
+
+/// A two-step route: drafting, then information at `body`.
+fn route_at(body: &str) -> Route {
+    route(
+        "at",
+        vec![
+            step("draft", Purpose::Drafting, None),
+            step("info", Purpose::Information, Some(body)),
+        ],
+        &[("draft", "info", Dependency::Decision)],
+    )
+}
+
+#[test]
+fn legal_force_counts_adjustment_announcement_and_appeal() {
+    let b = body("x-ks", BodyKind::Political);
+    // Adjusted within 14 days (19 Nov), announced 2 days later (21 Nov), appeal within
+    // 3 weeks (12 Dec): final on 13 Dec.
+    assert_eq!(legal_force(&b, d("2024-11-05")), d("2024-12-13"));
+    let c = body("cg", BodyKind::ChiefGroup);
+    assert_eq!(legal_force(&c, d("2024-11-05")), d("2024-11-19"));
+}
+
+// ---- property tests ------------------------------------------------------------------
+
+const BODIES: [&str; 4] = ["a", "b", "c", "d"];
+
+fn arb_org() -> impl Strategy<Value = Organisation> {
+    let plans = proptest::collection::vec(
+        proptest::collection::btree_set(0u32..400, 0..14),
+        BODIES.len(),
+    );
+    let leads = proptest::collection::vec((0u32..30, 0u32..30, 0u32..20), BODIES.len());
+    (plans, leads).prop_map(|(plans, leads)| {
+        let mut fx = Fixture::new();
+        fx.org.meetings.clear();
+        for (i, id) in BODIES.iter().enumerate() {
+            let mut b = body(id, BodyKind::ChiefGroup);
+            let (call, notice, minutes) = leads[i];
+            b.lead_times.call_for_matters = LeadTime::Days(call.max(notice));
+            b.lead_times.notice = LeadTime::Days(notice);
+            b.lead_times.minutes_final = LeadTime::Days(minutes);
+            fx.org.bodies.insert(b.id.clone(), b);
+        }
+        let start = d("2024-01-01");
+        for (i, days) in plans.iter().enumerate() {
+            let dates: Vec<String> = days
+                .iter()
+                .map(|n| (start + chrono::Duration::days(i64::from(*n))).to_string())
+                .collect();
+            let refs: Vec<&str> = dates.iter().map(String::as_str).collect();
+            fx.plan(BODIES[i], &refs);
+        }
+        fx.org
+    })
+}
+
+/// A route over the test bodies: each step depends on 1–2 earlier ones.
+fn arb_route() -> impl Strategy<Value = Route> {
+    proptest::collection::vec((0usize..4, 0usize..6, any::<bool>(), any::<u8>()), 1..8).prop_map(
+        |specs| {
+            let mut steps = vec![step("s0", Purpose::Drafting, None)];
+            let mut edges = Vec::new();
+            for (i, (b, kind, same, pick)) in specs.iter().enumerate() {
+                let id = format!("s{}", i + 1);
+                let mut s = match kind {
+                    0 => {
+                        let mut s = step(&id, Purpose::Consultation, None);
+                        s.consultation = Some(ConsultationSpec {
+                            recipients: Vec::new(),
+                            period: LeadTime::Days(u32::from(*pick % 40)),
+                            processing: LeadTime::Days(u32::from(*pick % 9)),
+                        });
+                        s
+                    }
+                    1 => step(&id, Purpose::Information, Some(BODIES[*b])),
+                    2 => step(&id, Purpose::ReadinessCheck, Some(BODIES[*b])),
+                    _ => step(&id, Purpose::Decision, Some(BODIES[*b])),
+                };
+                s.name = id.clone();
+                steps.push(s);
+                let dep = if *same {
+                    Dependency::SameProposal
+                } else {
+                    Dependency::Decision
+                };
+                let p1 = usize::from(*pick) % (i + 1);
+                edges.push((StepId::new(format!("s{p1}")), StepId::new(&id), dep));
+                if i > 0 && pick % 3 == 0 {
+                    let p2 = (p1 + 1) % (i + 1);
+                    edges.push((StepId::new(format!("s{p2}")), StepId::new(&id), dep));
+                }
+            }
+            Route::new(RouteId::new("r"), "r".into(), steps, edges).unwrap()
+        },
+    )
+}
+
+proptest! {
+    #[test]
+    fn forecast_dates_respect_ready_plans_and_predecessors(
+        org in arb_org(),
+        route in arb_route(),
+        ready in 0i64..420,
+    ) {
+        let ready = d("2024-01-01") + chrono::Duration::days(ready);
+        let f = forecast(&org, &ForecastInput::new(&route, ready)).unwrap();
+        prop_assert_eq!(f.steps.len(), route.len());
+        for s in &f.steps {
+            let step = route.step(&s.step).unwrap();
+            let Some(date) = s.date else {
+                // Unknown only when beyond the plan, or after such a step.
+                let unknown = matches!(s.bound_by, Bound::BeyondPlan { .. } | Bound::AfterUnknown { .. });
+                prop_assert!(unknown, "{:?}", s.bound_by);
+                continue;
+            };
+            prop_assert!(date >= ready, "{} on {} before ready {}", s.step, date, ready);
+            if let Some(body) = &step.body {
+                if step.purpose.needs_meeting() {
+                    let m = org.meetings_of(body).find(|m| m.date == date);
+                    prop_assert!(m.is_some(), "{} on {} without a meeting of {}", s.step, date, body);
+                    let m = m.unwrap();
+                    prop_assert_eq!(s.cutoff, Some(m.notice));
+                    prop_assert!(m.notice >= s.documents_ready.unwrap());
+                }
+            }
+            for (pred, dep) in route.predecessors(&s.step) {
+                let p = f.step(pred.id.as_str()).unwrap();
+                let pdate = p.date.unwrap();
+                match (pred.purpose, step.purpose.needs_meeting()) {
+                    (Purpose::Consultation, _) => {
+                        let c = p.consultation.unwrap();
+                        prop_assert!(s.documents_ready.unwrap() >= c.processed);
+                        prop_assert!(date >= c.processed);
+                    }
+                    (pp, true) if pp.needs_meeting() => {
+                        prop_assert!(date > pdate, "{} on {} not after {} on {}", s.step, date, pred.id, pdate);
+                        if dep == Dependency::Decision {
+                            let lt = org.bodies[pred.body.as_ref().unwrap()].lead_times;
+                            prop_assert!(s.cutoff.unwrap() >= lt.minutes_final.after(pdate));
+                        }
+                    }
+                    (pp, false) if pp.needs_meeting() && dep == Dependency::Decision => {
+                        let lt = org.bodies[pred.body.as_ref().unwrap()].lead_times;
+                        prop_assert!(date >= lt.minutes_final.after(pdate));
+                    }
+                    _ => prop_assert!(date >= pdate),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn later_documents_never_make_a_step_earlier(
+        org in arb_org(),
+        route in arb_route(),
+        ready in 0i64..400,
+        later in 0i64..30,
+    ) {
+        let ready = d("2024-01-01") + chrono::Duration::days(ready);
+        let fc = Forecaster::new(&org);
+        let w = fc.what_if(&ForecastInput::new(&route, ready), &[Assumption::ReadyLater { days: later }]).unwrap();
+        for diff in &w.differences {
+            if let (Some(b), Some(a)) = (diff.before, diff.after) {
+                prop_assert!(a >= b, "{:?}", diff);
+            } else {
+                // A step that becomes unknown was unknown or becomes beyond the plan;
+                // a step never becomes known by waiting longer.
+                prop_assert!(!(diff.before.is_none() && diff.after.is_some()), "{:?}", diff);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_organisation_route_compiled_once_forecasts_like_a_route_given_alone() {
+    let mut fx = Fixture::new();
+    let r = home_health_care(Some(3));
+    fx.org.routes.insert(r.id().clone(), r.clone());
+    let fc = Forecaster::new(&fx.org);
+    let own = fx.org.route(r.id()).unwrap();
+    for ready in ["2024-04-01", "2024-05-08", "2024-05-20", "2024-08-15"] {
+        let cached = fc
+            .forecast(
+                &ForecastInput::new(own, d(ready)).target(Target::new("kcrd", d("2024-06-12"))),
+            )
+            .unwrap();
+        let alone = fc
+            .forecast(
+                &ForecastInput::new(&r, d(ready)).target(Target::new("kcrd", d("2024-06-12"))),
+            )
+            .unwrap();
+        assert_eq!(cached, alone, "ready {ready}");
+    }
+}

@@ -1,0 +1,1101 @@
+//! Unit tests of the meeting aggregate (given / when / then on the pure decisions) and
+//! of its engine commands on the in-memory store, with a small Örebro-like organisation.
+
+use super::*;
+
+pub(crate) fn pid(s: &str) -> PersonId {
+    PersonId::new(s)
+}
+
+pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// A small organisation in the shape of Örebro's: KCRD above three chief groups and
+/// their joint session, the preparatory group for children and young people below
+/// them, and the specific council for social welfare (protocol, adjusted by e-mail).
+pub(crate) mod fixture {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use chrono::NaiveTime;
+
+    use crate::authz::Permissions;
+    use crate::ids::{BodyId, MeetingId, PartyId, PersonId, TenantId};
+    use crate::org::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    fn body(
+        id: &str,
+        name: &str,
+        kind: BodyKind,
+        mandates: &[Mandate],
+        parent: Option<&str>,
+        minutes: MinutesKind,
+    ) -> Body {
+        Body {
+            id: BodyId::new(id),
+            name: name.into(),
+            kind,
+            mandates: mandates.iter().copied().collect::<BTreeSet<_>>(),
+            parent: parent.map(BodyId::new),
+            joint_of: Vec::new(),
+            party: None,
+            minutes,
+            lead_times: LeadTimes::default(),
+            temporary: false,
+        }
+    }
+
+    fn person(id: &str, name: &str, party: &str, title: Option<&str>) -> Person {
+        Person {
+            id: PersonId::new(id),
+            name: name.into(),
+            email: Some(format!("{id}@example.se")),
+            party: Some(PartyId::new(party)),
+            title: title.map(Into::into),
+        }
+    }
+
+    fn ms(person: &str, body: &str, role: Role, party: &str) -> Membership {
+        Membership {
+            person: PersonId::new(person),
+            body: BodyId::new(body),
+            role,
+            party: Some(PartyId::new(party)),
+            substitute_for: None,
+        }
+    }
+
+    pub(crate) fn meeting(
+        org: &Organisation,
+        id: &str,
+        bodies: &[&str],
+        date: chrono::NaiveDate,
+        start: (u32, u32),
+        end: (u32, u32),
+        location: &str,
+    ) -> PlannedMeeting {
+        let bodies: Vec<BodyId> = bodies.iter().map(|b| BodyId::new(*b)).collect();
+        let (call, notice) = crate::calendar::derived_dates(org, &bodies, date);
+        PlannedMeeting {
+            id: MeetingId::new(id),
+            bodies,
+            date,
+            start: t(start.0, start.1),
+            end: t(end.0, end.1),
+            location: Some(location.into()),
+            status: MeetingStatus::Tentative,
+            moved_from: None,
+            sequence: 0,
+            call_for_matters: call,
+            notice,
+        }
+    }
+
+    /// The organisation.
+    pub(crate) fn org() -> Organisation {
+        use Mandate::*;
+        let mut bodies = BTreeMap::new();
+        let chief = [
+            Inform,
+            Prepare,
+            Recommend,
+            Decide,
+            DirectionDecision,
+            Assign,
+        ];
+        for b in [
+            body(
+                "kcrd",
+                "KCRD",
+                BodyKind::Executive,
+                &[Decide, Assign, ForwardToPolitical],
+                None,
+                MinutesKind::Protocol,
+            ),
+            body(
+                "cg-social",
+                "Chefsgrupp social välfärd samt vård och omsorg",
+                BodyKind::ChiefGroup,
+                &chief,
+                Some("kcrd"),
+                MinutesKind::Protocol,
+            ),
+            body(
+                "cg-school",
+                "Chefsgrupp för skolchefer",
+                BodyKind::ChiefGroup,
+                &chief,
+                Some("kcrd"),
+                MinutesKind::Protocol,
+            ),
+            body(
+                "sbu",
+                "Samverkansgrupp barn och unga i Örebro län",
+                BodyKind::Preparatory,
+                &[Inform, Prepare, Recommend],
+                Some("cg-social"),
+                MinutesKind::Notes,
+            ),
+            body(
+                "council-social",
+                "Specifika samverkansrådet för social välfärd samt vård och omsorg",
+                BodyKind::PoliticalCouncil,
+                &[Inform, Recommend],
+                None,
+                MinutesKind::Protocol,
+            ),
+        ] {
+            bodies.insert(b.id.clone(), b);
+        }
+        let mut joint = body(
+            "cg-joint",
+            "Gemensam chefsgrupp social välfärd samt vård och omsorg, skola och folkhälsa",
+            BodyKind::JointSession,
+            &chief,
+            Some("kcrd"),
+            MinutesKind::Protocol,
+        );
+        joint.joint_of = vec![BodyId::new("cg-social"), BodyId::new("cg-school")];
+        bodies.insert(joint.id.clone(), joint);
+
+        let mut parties = BTreeMap::new();
+        for (id, name, kind) in [
+            ("region", "Region Örebro län", PartyKind::Region),
+            ("laxa", "Laxå kommun", PartyKind::Municipality),
+            ("lekeberg", "Lekebergs kommun", PartyKind::Municipality),
+            ("orebro", "Örebro kommun", PartyKind::Municipality),
+            ("hallsberg", "Hallsbergs kommun", PartyKind::Municipality),
+        ] {
+            parties.insert(
+                PartyId::new(id),
+                Party {
+                    id: PartyId::new(id),
+                    name: name.into(),
+                    kind,
+                    county_part: None,
+                    political_body: None,
+                    signatory: true,
+                },
+            );
+        }
+        let people: BTreeMap<PersonId, Person> = [
+            person("jenny", "Jenny Steen", "region", None),
+            person(
+                "malin",
+                "Malin Duckert Ek",
+                "region",
+                Some("utvecklingsledare, Välfärd och folkhälsa"),
+            ),
+            person("tina", "Tina Johansson", "laxa", None),
+            person("jerry", "Jerry Karjalainen", "laxa", None),
+            person("jonas", "Jonas Hansen", "lekeberg", None),
+            person("jessica", "Jessica Ekerbring", "orebro", None),
+            person(
+                "ingmar",
+                "Ingmar Ångman",
+                "region",
+                Some("områdeschef Välfärd och folkhälsa"),
+            ),
+            person(
+                "daniel",
+                "Daniel Berglund",
+                "region",
+                Some("utvecklingsledare"),
+            ),
+            person(
+                "peter",
+                "Peter Bergvall Virtanen",
+                "region",
+                Some("utvecklingsledare"),
+            ),
+            person("jaana", "Jaana Jansson", "hallsberg", None),
+            person("johanna", "Johanna Viberg", "orebro", None),
+            person("karolina", "Karolina Strid", "region", None),
+            person("katarina", "Katarina Arkehang", "orebro", None),
+            person(
+                "susann",
+                "Susann Cederlund",
+                "region",
+                Some("projektledare"),
+            ),
+            person("kerstin", "Kerstin Kommunchef", "orebro", None),
+        ]
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+        let mut memberships = vec![
+            // The council: chair from the Region, members and substitutes per municipality.
+            ms("jenny", "council-social", Role::Chair, "region"),
+            ms("malin", "council-social", Role::Secretary, "region"),
+            ms("jerry", "council-social", Role::Member, "laxa"),
+            ms("jonas", "council-social", Role::Member, "lekeberg"),
+            ms("jessica", "council-social", Role::Member, "orebro"),
+            ms("tina", "council-social", Role::Adjuster, "laxa"),
+            ms("ingmar", "council-social", Role::Official, "region"),
+            // The preparatory group.
+            ms("daniel", "sbu", Role::Secretary, "region"),
+            ms("peter", "sbu", Role::Member, "region"),
+            ms("jaana", "sbu", Role::Member, "hallsberg"),
+            ms("johanna", "sbu", Role::Member, "orebro"),
+            ms("ingmar", "sbu", Role::Official, "region"),
+            // Chief groups and their joint session.
+            ms("karolina", "cg-social", Role::Chair, "region"),
+            ms("jaana", "cg-social", Role::Member, "hallsberg"),
+            ms("johanna", "cg-social", Role::Member, "orebro"),
+            ms("katarina", "cg-school", Role::Member, "orebro"),
+            ms("peter", "cg-joint", Role::Secretary, "region"),
+            ms("karolina", "cg-joint", Role::Chair, "region"),
+            ms("karolina", "cg-joint", Role::Adjuster, "region"),
+            // KCRD.
+            ms("kerstin", "kcrd", Role::Member, "orebro"),
+        ];
+        let mut tina_sub = ms("tina", "council-social", Role::Substitute, "laxa");
+        tina_sub.substitute_for = Some(PersonId::new("jerry"));
+        memberships.push(tina_sub);
+
+        let mut org = Organisation {
+            tenant: TenantId::new("orebro"),
+            name: "Region Örebro län med kommuner".into(),
+            version: "test".into(),
+            parties,
+            county_parts: BTreeMap::new(),
+            bodies,
+            people,
+            memberships,
+            routes: BTreeMap::new(),
+            matter_kinds: BTreeMap::new(),
+            meetings: Vec::new(),
+            permissions: Permissions::default(),
+        };
+        let d = super::d;
+        org.meetings = vec![
+            meeting(
+                &org,
+                "council-social-2024-05-17",
+                &["council-social"],
+                d(2024, 5, 17),
+                (13, 0),
+                (16, 0),
+                "Lokal Eken, Eklundavägen 1",
+            ),
+            meeting(
+                &org,
+                "council-social-2024-09-20",
+                &["council-social"],
+                d(2024, 9, 20),
+                (9, 0),
+                (12, 0),
+                "Eklundavägen 1",
+            ),
+            meeting(
+                &org,
+                "sbu-2024-10-15",
+                &["sbu"],
+                d(2024, 10, 15),
+                (10, 0),
+                (12, 0),
+                "Hjortkvarn, Eklundavägen 1",
+            ),
+            meeting(
+                &org,
+                "cg-joint-2024-11-15",
+                &["cg-joint"],
+                d(2024, 11, 15),
+                (13, 0),
+                (16, 0),
+                "Immanuelkyrkan, Karlsdahlsallén 35 Örebro",
+            ),
+            meeting(
+                &org,
+                "sbu-2024-12-13",
+                &["sbu"],
+                d(2024, 12, 13),
+                (9, 0),
+                (12, 0),
+                "Eklundavägen 1",
+            ),
+            meeting(
+                &org,
+                "cg-social-2024-12-13",
+                &["cg-social"],
+                d(2024, 12, 13),
+                (10, 0),
+                (12, 0),
+                "Eklundavägen 2",
+            ),
+            meeting(
+                &org,
+                "sbu-2025-02-14",
+                &["sbu"],
+                d(2025, 2, 14),
+                (9, 0),
+                (12, 0),
+                "Eklundavägen 1",
+            ),
+        ];
+        org
+    }
+}
+
+use std::sync::Arc;
+
+use crate::authz::Actor;
+use crate::clock::SimulatedClock;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::ids::CommandId;
+use crate::notification::{Notification, NotificationKind, RecipientReason};
+use crate::store::{MemoryStore, Outbox, StreamId};
+
+type TestEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
+
+fn engine_at(date: NaiveDate) -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(SimulatedClock::at_date(date));
+    let engine = Engine::new(Arc::new(fixture::org()), store.clone(), clock.clone());
+    (engine, store, clock)
+}
+
+fn mid(s: &str) -> MeetingId {
+    MeetingId::new(s)
+}
+
+fn person(s: &str) -> Actor {
+    Actor::Person(pid(s))
+}
+
+fn cmd() -> CommandId {
+    CommandId::random()
+}
+
+fn outbox(store: &MemoryStore) -> Vec<Notification> {
+    let claimed = store
+        .claim(
+            crate::clock::stockholm_instant(d(2100, 1, 1), 0, 0),
+            chrono::Duration::minutes(5),
+            1000,
+        )
+        .unwrap();
+    claimed
+        .iter()
+        .map(|r| serde_json::from_str(&r.message.payload).unwrap())
+        .collect()
+}
+
+fn stream(store: &MemoryStore, meeting: &str) -> Vec<crate::store::RecordedEvent> {
+    use crate::store::EventStore;
+    store
+        .read_stream(
+            &crate::ids::TenantId::new("orebro"),
+            &StreamId::new(format!("meeting-{meeting}")),
+            1,
+        )
+        .unwrap()
+}
+
+fn ctx<'a>(org: &'a Organisation, id: &str, today: NaiveDate) -> Context<'a> {
+    Context {
+        org,
+        plan: org.meeting(&mid(id)).unwrap(),
+        today,
+    }
+}
+
+fn given<'a>(
+    org: &'a Organisation,
+    id: &str,
+    today: NaiveDate,
+    events: Vec<MeetingEvent>,
+) -> (Meeting, Context<'a>) {
+    let c = ctx(org, id, today);
+    let mut m = Meeting::default();
+    for e in m.opening(&c).into_iter().chain(events) {
+        m.apply(&e);
+    }
+    (m, c)
+}
+
+fn council_agenda() -> Vec<AgendaItem> {
+    vec![
+        AgendaItem::new(1, "Mötet öppnas och justerare utses", ItemKind::Decision),
+        AgendaItem::new(2, "Fastställande av dagordning", ItemKind::Decision),
+        AgendaItem::new(
+            3,
+            "Regional samverkan för familjecentral",
+            ItemKind::Discussion,
+        )
+        .presented_by("susann")
+        .time_box(30),
+        AgendaItem::new(4, "Nära vård årsberättelse 2023", ItemKind::Information).time_box(5),
+    ]
+}
+
+fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
+    let (m, c) = given(org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
+    let notice = m
+        .decide_notice(
+            &c,
+            &NoticeInput {
+                agenda: council_agenda(),
+                ..NoticeInput::default()
+            },
+            vec![],
+        )
+        .unwrap();
+    let mut m = m;
+    for e in &notice {
+        m.apply(e);
+    }
+    let held = m
+        .decide_held(
+            &c,
+            &MeetingRecord {
+                attendance: Attendance {
+                    present: vec![pid("jenny"), pid("malin"), pid("jonas")],
+                    absent: vec![pid("jerry"), pid("jessica")],
+                    substitutes: vec![SubstituteFor {
+                        substitute: pid("tina"),
+                        member: pid("jerry"),
+                    }],
+                    guests: vec![],
+                },
+                added: vec![],
+                dropped: vec![],
+                order: vec![],
+            },
+        )
+        .unwrap();
+    for e in &held {
+        m.apply(e);
+    }
+    (m, c)
+}
+
+fn draft() -> MinutesDraft {
+    MinutesDraft {
+        chair: pid("jenny"),
+        secretary: pid("malin"),
+        adjusters: vec![pid("tina")],
+        paragraphs: vec![
+            Paragraph::new(1, "Mötet öppnas och justerare utses")
+                .text("Till justerare utsågs Tina Johansson, Laxå kommun."),
+            Paragraph::new(2, "Regional samverkan för familjecentral")
+                .item(3)
+                .presented_by("susann")
+                .outcome(Outcome::NotedAndFiled),
+        ],
+    }
+}
+
+// ─────────────── given / when / then on the pure decisions ───────────────
+
+#[test]
+fn call_then_notice_then_held_moves_the_phase() {
+    let org = fixture::org();
+    let c = ctx(&org, "sbu-2024-10-15", d(2024, 9, 15));
+    let m = Meeting::default();
+    let events = m.decide_call_for_matters(&c, vec![pid("peter")]).unwrap();
+    assert!(matches!(
+        &events[..],
+        [
+            MeetingEvent::MeetingPlanned { .. },
+            MeetingEvent::CallForMattersSent { submit_by, documents_by, .. }
+        ] if *submit_by == d(2024, 9, 15) && *documents_by == d(2024, 10, 1)
+    ));
+    let mut m = Meeting::default();
+    for e in &events {
+        m.apply(e);
+    }
+    assert_eq!(m.phase, MeetingPhase::CallForMattersSent);
+    // A second call is refused.
+    assert!(matches!(
+        m.decide_call_for_matters(&c, vec![]),
+        Err(MeetingError::InvalidTransition { .. })
+    ));
+}
+
+#[test]
+fn the_notice_checks_its_agenda() {
+    let org = fixture::org();
+    let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 3), vec![]);
+    let mut agenda = council_agenda();
+    agenda[1].number = 1;
+    let err = m
+        .decide_notice(
+            &c,
+            &NoticeInput {
+                agenda,
+                ..NoticeInput::default()
+            },
+            vec![],
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, MeetingError::InvalidAgenda { number: 1, .. }),
+        "{err}"
+    );
+    let mut agenda = council_agenda();
+    agenda[2].presenter = Some(Presenter::Person(pid("nobody")));
+    let err = m
+        .decide_notice(
+            &c,
+            &NoticeInput {
+                agenda,
+                ..NoticeInput::default()
+            },
+            vec![],
+        )
+        .unwrap_err();
+    assert!(matches!(err, MeetingError::UnknownPerson { .. }), "{err}");
+}
+
+#[test]
+fn a_substitute_serves_only_for_their_member() {
+    let org = fixture::org();
+    let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
+    let record = |sub: &str, member: &str, present: Vec<PersonId>| MeetingRecord {
+        attendance: Attendance {
+            present,
+            absent: vec![],
+            substitutes: vec![SubstituteFor {
+                substitute: pid(sub),
+                member: pid(member),
+            }],
+            guests: vec![],
+        },
+        ..MeetingRecord::default()
+    };
+    let err = m
+        .decide_held(&c, &record("tina", "jonas", vec![]))
+        .unwrap_err();
+    assert!(
+        matches!(err, MeetingError::InvalidAttendance { .. }),
+        "{err}"
+    );
+    let err = m
+        .decide_held(&c, &record("jonas", "jerry", vec![]))
+        .unwrap_err();
+    assert!(
+        matches!(err, MeetingError::InvalidAttendance { .. }),
+        "{err}"
+    );
+    let err = m
+        .decide_held(&c, &record("tina", "jerry", vec![pid("jerry")]))
+        .unwrap_err();
+    assert!(
+        matches!(err, MeetingError::InvalidAttendance { .. }),
+        "{err}"
+    );
+    assert!(
+        m.decide_held(&c, &record("tina", "jerry", vec![pid("jonas")]))
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_meeting_cannot_be_recorded_before_its_day() {
+    let org = fixture::org();
+    let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 16), vec![]);
+    assert!(matches!(
+        m.decide_held(&c, &MeetingRecord::default()),
+        Err(MeetingError::NotYetHeld { .. })
+    ));
+}
+
+#[test]
+fn items_added_and_dropped_at_the_meeting() {
+    let org = fixture::org();
+    let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
+    let notice = m
+        .decide_notice(
+            &c,
+            &NoticeInput {
+                agenda: council_agenda(),
+                ..NoticeInput::default()
+            },
+            vec![],
+        )
+        .unwrap();
+    let mut m = m;
+    for e in &notice {
+        m.apply(e);
+    }
+    let record = MeetingRecord {
+        attendance: Attendance::default(),
+        added: vec![AddedItem {
+            item: AgendaItem::new(
+                5,
+                "Organisationsöversyn av välfärd och folkhälsa",
+                ItemKind::Information,
+            ),
+            raised_by: pid("ingmar"),
+        }],
+        dropped: vec![DroppedItem {
+            number: 4,
+            reason: DropReason::LackOfTime,
+        }],
+        order: vec![1, 2, 3, 5, 4],
+    };
+    for e in m.decide_held(&c, &record).unwrap() {
+        m.apply(&e);
+    }
+    assert!(m.agenda_adopted);
+    let order: Vec<u32> = m.agenda.iter().map(|e| e.item.number).collect();
+    assert_eq!(order, vec![1, 2, 3, 5, 4]);
+    assert_eq!(m.agenda[3].added_by, Some(pid("ingmar")));
+    let dropped: Vec<_> = m.dropped_items().map(|(i, _)| i.number).collect();
+    assert_eq!(dropped, vec![4]);
+    // An item number that is taken, or unknown, is refused.
+    let (m2, _) = given(
+        &org,
+        "council-social-2024-05-17",
+        d(2024, 5, 17),
+        notice.clone(),
+    );
+    let mut bad = record.clone();
+    bad.added[0].item.number = 3;
+    assert!(matches!(
+        m2.decide_held(&c, &bad),
+        Err(MeetingError::InvalidAgenda { number: 3, .. })
+    ));
+    let mut bad = record.clone();
+    bad.order = vec![1, 2, 3, 4];
+    assert!(matches!(
+        m2.decide_held(&c, &bad),
+        Err(MeetingError::InvalidAgenda { .. })
+    ));
+    let mut bad = record;
+    bad.dropped[0].number = 9;
+    assert!(matches!(
+        m2.decide_held(&c, &bad),
+        Err(MeetingError::UnknownAgendaItem { number: 9, .. })
+    ));
+}
+
+#[test]
+fn minutes_are_checked() {
+    let org = fixture::org();
+    let (m, c) = held_council(&org);
+    let mut no_adjuster = draft();
+    no_adjuster.adjusters.clear();
+    assert!(matches!(
+        m.decide_minutes(&c, &no_adjuster),
+        Err(MeetingError::InvalidMinutes { .. })
+    ));
+    let mut gap = draft();
+    gap.paragraphs[1].number = 3;
+    let err = m.decide_minutes(&c, &gap).unwrap_err();
+    assert!(err.to_string().contains("§ 3"), "{err}");
+    let mut empty_decision = draft();
+    empty_decision.paragraphs[1].outcome = Outcome::Decided { clauses: vec![] };
+    assert!(matches!(
+        m.decide_minutes(&c, &empty_decision),
+        Err(MeetingError::InvalidMinutes { .. })
+    ));
+    let ok = m.decide_minutes(&c, &draft()).unwrap();
+    assert!(
+        matches!(&ok[..], [MeetingEvent::MinutesDrafted { minutes }] if minutes.kind == MinutesKind::Protocol)
+    );
+}
+
+#[test]
+fn adjusted_minutes_are_final_and_refuse_every_change() {
+    let org = fixture::org();
+    let (mut m, c) = held_council(&org);
+    for e in m.decide_minutes(&c, &draft()).unwrap() {
+        m.apply(&e);
+    }
+    assert!(!m.minutes_final());
+    let c = Context {
+        today: d(2024, 6, 14),
+        ..c
+    };
+    let adj = Adjustment {
+        on: d(2024, 6, 14),
+        means: AdjustmentMeans::Email,
+    };
+    for e in m.decide_adjust(&c, &adj).unwrap() {
+        m.apply(&e);
+    }
+    assert!(m.minutes_final());
+    let err = m.decide_minutes(&c, &draft()).unwrap_err();
+    assert!(
+        matches!(&err, MeetingError::MinutesFinal { since, .. } if since == "justerat 2024-06-14 via e-post"),
+        "{err}"
+    );
+    assert!(matches!(
+        m.decide_adjust(&c, &adj),
+        Err(MeetingError::MinutesFinal { .. })
+    ));
+}
+
+#[test]
+fn an_adjustment_date_must_lie_between_meeting_and_today() {
+    let org = fixture::org();
+    let (mut m, c) = held_council(&org);
+    for e in m.decide_minutes(&c, &draft()).unwrap() {
+        m.apply(&e);
+    }
+    let c = Context {
+        today: d(2024, 6, 1),
+        ..c
+    };
+    for on in [d(2024, 5, 16), d(2024, 6, 2)] {
+        let adj = Adjustment {
+            on,
+            means: AdjustmentMeans::Email,
+        };
+        assert!(
+            matches!(
+                m.decide_adjust(&c, &adj),
+                Err(MeetingError::InvalidMinutes { .. })
+            ),
+            "{on}"
+        );
+    }
+}
+
+#[test]
+fn a_protocol_is_distributed_only_when_adjusted_and_notes_are_final_when_distributed() {
+    let org = fixture::org();
+    let (mut m, c) = held_council(&org);
+    for e in m.decide_minutes(&c, &draft()).unwrap() {
+        m.apply(&e);
+    }
+    assert!(matches!(
+        m.decide_distribute(&c, vec![]),
+        Err(MeetingError::NotAdjusted { .. })
+    ));
+
+    let (m, c) = given(&org, "sbu-2024-10-15", d(2024, 10, 15), vec![]);
+    let mut m = m;
+    for e in m.decide_held(&c, &MeetingRecord::default()).unwrap() {
+        m.apply(&e);
+    }
+    let notes = MinutesDraft {
+        chair: pid("ingmar"),
+        secretary: pid("daniel"),
+        adjusters: vec![],
+        paragraphs: vec![Paragraph::new(1, "Välkommen")],
+    };
+    for e in m.decide_minutes(&c, &notes).unwrap() {
+        m.apply(&e);
+    }
+    assert_eq!(m.minutes.as_ref().unwrap().kind, MinutesKind::Notes);
+    assert!(!m.minutes_final());
+    for e in m.decide_distribute(&c, vec![]).unwrap() {
+        m.apply(&e);
+    }
+    assert!(m.minutes_final());
+    assert!(matches!(
+        m.decide_minutes(&c, &notes),
+        Err(MeetingError::MinutesFinal { .. })
+    ));
+}
+
+#[test]
+fn moves_and_cancellation_keep_the_entry_and_raise_the_sequence() {
+    let org = fixture::org();
+    let id = "sbu-2024-12-13";
+    let (m, c) = given(&org, id, d(2024, 10, 1), vec![]);
+    let plan = org.meeting(&mid(id)).unwrap();
+    let mut slot = MeetingSlot::of(plan);
+    slot.date = d(2024, 12, 12);
+    let mut m = m;
+    for e in m
+        .decide_move(&c, slot.clone(), Some("lokal upptagen".into()))
+        .unwrap()
+    {
+        m.apply(&e);
+    }
+    let eff = m.effective_plan(plan);
+    assert_eq!(
+        (eff.id.as_str(), eff.date, eff.moved_from, eff.sequence),
+        (id, d(2024, 12, 12), Some(d(2024, 12, 13)), 1)
+    );
+    // Moving to the same slot changes nothing.
+    assert!(m.decide_move(&c, slot, None).unwrap().is_empty());
+    for e in m.decide_cancel(&c, None).unwrap() {
+        m.apply(&e);
+    }
+    let eff = m.effective_plan(plan);
+    assert_eq!((eff.status, eff.sequence), (MeetingStatus::Cancelled, 2));
+    assert!(matches!(
+        m.decide_notice(&c, &NoticeInput::default(), vec![]),
+        Err(MeetingError::Cancelled { .. })
+    ));
+    let mut bad = MeetingSlot::of(plan);
+    bad.end = bad.start;
+    let (fresh, _) = given(&org, id, d(2024, 10, 1), vec![]);
+    assert!(matches!(
+        fresh.decide_move(&c, bad, None),
+        Err(MeetingError::InvalidSlot { .. })
+    ));
+}
+
+#[test]
+fn events_round_trip_through_the_store_format() {
+    let org = fixture::org();
+    let (m, c) = held_council(&org);
+    let events = m.decide_minutes(&c, &draft()).unwrap();
+    for e in events {
+        let data = crate::aggregate::encode(&e);
+        let rec = crate::store::RecordedEvent {
+            position: 1,
+            tenant: org.tenant.clone(),
+            stream: StreamId::new("meeting-x"),
+            version: 1,
+            event_type: data.event_type,
+            payload: data.payload,
+            actor: "malin".into(),
+            command_id: CommandId::random(),
+            recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        };
+        let back: MeetingEvent = crate::aggregate::decode(&rec).unwrap();
+        assert_eq!(back, e);
+    }
+}
+
+// ─────────────── engine commands on the in-memory store ───────────────
+
+#[test]
+fn the_call_for_matters_writes_a_notification_in_the_same_append() {
+    let (engine, store, _) = engine_at(d(2024, 9, 15));
+    let m = mid("sbu-2024-10-15");
+    let done = engine
+        .send_call_for_matters(&person("daniel"), cmd(), &m)
+        .unwrap();
+    assert_eq!(done.state.phase, MeetingPhase::CallForMattersSent);
+    let sent = outbox(&store);
+    assert_eq!(sent.len(), 1);
+    let n = &sent[0];
+    assert_eq!(n.kind, NotificationKind::CallForMatters);
+    assert_eq!(n.deadline, Some(d(2024, 10, 1)));
+    let mut who: Vec<&str> = n
+        .recipients
+        .iter()
+        .filter_map(|r| r.person.as_ref().map(|p| p.as_str()))
+        .collect();
+    who.sort();
+    assert_eq!(who, vec!["daniel", "ingmar", "jaana", "johanna", "peter"]);
+    // A member may not send it; nothing is written.
+    let before = stream(&store, "sbu-2024-10-15").len();
+    let err = engine
+        .send_notice(&person("peter"), cmd(), &m, NoticeInput::default())
+        .unwrap_err();
+    assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+    assert_eq!(stream(&store, "sbu-2024-10-15").len(), before);
+}
+
+#[test]
+fn the_notice_reaches_members_called_substitutes_and_presenters() {
+    let (engine, store, _) = engine_at(d(2024, 5, 3));
+    let m = mid("council-social-2024-05-17");
+    engine
+        .send_notice(
+            &person("malin"),
+            cmd(),
+            &m,
+            NoticeInput {
+                agenda: council_agenda(),
+                documents: vec![Document {
+                    title: "Utkast överenskommelse".into(),
+                    reference: Some("RS 24/01234".into()),
+                    matter: None,
+                }],
+                expectations: Some("Läs handlingarna och ta med synpunkter från er kommun.".into()),
+                substitutes_called: vec![SubstituteFor {
+                    substitute: pid("tina"),
+                    member: pid("jerry"),
+                }],
+            },
+        )
+        .unwrap();
+    let sent = outbox(&store);
+    let n = &sent[0];
+    assert_eq!(n.kind, NotificationKind::Notice);
+    let reason = |p: &str| {
+        n.recipients
+            .iter()
+            .find(|r| r.person == Some(pid(p)))
+            .map(|r| r.reason)
+    };
+    assert_eq!(reason("jerry"), Some(RecipientReason::Member));
+    assert_eq!(reason("tina"), Some(RecipientReason::Officer));
+    assert_eq!(reason("susann"), Some(RecipientReason::Presenter));
+    assert_eq!(reason("malin"), Some(RecipientReason::Officer));
+    assert_eq!(
+        n.agenda[2],
+        "3. Regional samverkan för familjecentral (för diskussion, 30 min) – Susann Cederlund"
+    );
+    assert_eq!(
+        n.details["expected"],
+        "Läs handlingarna och ta med synpunkter från er kommun."
+    );
+    assert_eq!(
+        n.meeting.as_ref().unwrap().start.to_rfc3339(),
+        "2024-05-17T11:00:00+00:00"
+    );
+}
+
+#[test]
+fn adjusting_is_for_the_named_adjuster_or_the_role() {
+    let (engine, store, clock) = engine_at(d(2024, 5, 17));
+    let m = mid("council-social-2024-05-17");
+    engine
+        .record_meeting_held(&person("malin"), cmd(), &m, MeetingRecord::default())
+        .unwrap();
+    let mut dr = draft();
+    dr.paragraphs[1].agenda_item = None;
+    dr.adjusters = vec![pid("jonas")];
+    engine
+        .draft_minutes(&person("malin"), cmd(), &m, dr)
+        .unwrap();
+    clock.set_date(d(2024, 6, 14));
+    let adj = Adjustment {
+        on: d(2024, 6, 14),
+        means: AdjustmentMeans::Email,
+    };
+    let before = stream(&store, m.as_str()).len();
+    let err = engine
+        .adjust_minutes(&person("jessica"), cmd(), &m, adj.clone())
+        .unwrap_err();
+    assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+    assert_eq!(stream(&store, m.as_str()).len(), before);
+    // Jonas holds no adjuster role but is named in these minutes.
+    let done = engine
+        .adjust_minutes(&person("jonas"), cmd(), &m, adj)
+        .unwrap();
+    assert!(done.executed.state.minutes_final());
+    assert_eq!(done.effects, Some(Effects::default()));
+}
+
+#[test]
+fn a_dropped_item_is_carried_and_its_submitter_gets_feedback() {
+    let (engine, store, clock) = engine_at(d(2024, 10, 1));
+    let m = mid("sbu-2024-10-15");
+    let mut agenda = standard_agenda(
+        vec![AgendaItem {
+            submitter: Some(pid("jaana")),
+            ..AgendaItem::new(0, "Obruten skolgång", ItemKind::Discussion)
+        }],
+        Language::Swedish,
+    );
+    agenda[3].time_box = Some(20);
+    engine
+        .send_notice(
+            &person("daniel"),
+            cmd(),
+            &m,
+            NoticeInput {
+                agenda,
+                ..NoticeInput::default()
+            },
+        )
+        .unwrap();
+    clock.set_date(d(2024, 10, 15));
+    outbox(&store);
+    engine
+        .record_meeting_held(
+            &person("daniel"),
+            cmd(),
+            &m,
+            MeetingRecord {
+                dropped: vec![DroppedItem {
+                    number: 4,
+                    reason: DropReason::LackOfTime,
+                }],
+                ..MeetingRecord::default()
+            },
+        )
+        .unwrap();
+    let sent = outbox(&store);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].kind, NotificationKind::Feedback);
+    assert_eq!(sent[0].recipients[0].person, Some(pid("jaana")));
+    assert_eq!(sent[0].details["next_meeting"], "sbu-2024-12-13");
+    assert!(
+        sent[0].summary_sv.contains("på grund av tidsbrist"),
+        "{}",
+        sent[0].summary_sv
+    );
+
+    let late = Candidate::new(
+        "Uppdragsbeskrivning",
+        ItemKind::Decision,
+        d(2024, 11, 20),
+        Some(d(2024, 11, 21)),
+    );
+    let next = engine
+        .proposed_agenda(&mid("sbu-2024-12-13"), &[late], Language::Swedish)
+        .unwrap();
+    let titles: Vec<&str> = next.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles[3], "Obruten skolgång");
+    assert_eq!(next.items[3].carried_from, Some(m.clone()));
+    assert_eq!(next.items[3].time_box, Some(20));
+    assert_eq!(next.deferred.len(), 1);
+    assert_eq!(next.deferred[0].next_meeting, Some(mid("sbu-2025-02-14")));
+}
+
+#[test]
+fn a_retried_command_writes_nothing_twice() {
+    let (engine, store, _) = engine_at(d(2024, 9, 15));
+    let m = mid("sbu-2024-10-15");
+    let c = cmd();
+    engine
+        .send_call_for_matters(&person("daniel"), c, &m)
+        .unwrap();
+    let again = engine
+        .send_call_for_matters(&person("daniel"), c, &m)
+        .unwrap();
+    assert!(again.duplicate);
+    assert_eq!(stream(&store, m.as_str()).len(), 2);
+    assert_eq!(outbox(&store).len(), 1);
+}
+
+#[test]
+fn the_scheduler_finds_what_is_due() {
+    let (engine, _, _) = engine_at(d(2024, 10, 15));
+    let due: Vec<String> = engine
+        .meetings_due_for_call(d(2024, 10, 15))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id.to_string())
+        .collect();
+    assert_eq!(due, vec!["sbu-2024-10-15", "cg-joint-2024-11-15"]);
+    let notice: Vec<String> = engine
+        .meetings_due_for_notice(d(2024, 11, 1))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id.to_string())
+        .collect();
+    assert_eq!(notice, vec!["cg-joint-2024-11-15"]);
+    engine
+        .send_notice(
+            &Actor::System("scheduler".into()),
+            cmd(),
+            &mid("cg-joint-2024-11-15"),
+            NoticeInput::default(),
+        )
+        .unwrap();
+    assert!(
+        engine
+            .meetings_due_for_notice(d(2024, 11, 1))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_joint_chief_group_meeting_gets_its_dates() {
+    let org = fixture::org();
+    let m = org.meeting(&mid("cg-joint-2024-11-15")).unwrap();
+    assert_eq!(
+        (m.call_for_matters, m.notice),
+        (d(2024, 10, 15), d(2024, 11, 1))
+    );
+}

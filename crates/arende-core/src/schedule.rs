@@ -1,0 +1,744 @@
+//! The notification schedule, as a pure function: given the organisation, what has been
+//! sent for each meeting, the open consultations (remisser) and assignments, and a
+//! window of days, which call-for-matters, notice, reminder and assignment-due messages
+//! are due. The dispatcher's scheduler (in `arende-notify`) calls [`due_messages`] each
+//! day of (real or simulated) time and records each due message once.
+//!
+//! Rules (lead times from the organisation; the rest from [`ScheduleRules`]):
+//! - **Call for matters** (inhämtning av frågor) on the meeting's `call_for_matters`
+//!   date, to the members and officers of its bodies and the bodies' followers.
+//! - **Notice** (kallelse) on the meeting's `notice` date, to everyone called
+//!   ([`called_to_meeting`]: members, officers, serving substitutes) and followers,
+//!   with the agenda, documents and what is expected of the members.
+//! - **Remiss reminder** [`ScheduleRules::remiss_reminder`] before a consultation's
+//!   deadline, to the recipients who have not answered.
+//! - **Assignment due** [`ScheduleRules::assignment_due`] before an assignment's due
+//!   date, to its assignees and the followers of its matter, unless reported back.
+//!
+//! A message is due when its send date lies in the window, it has not been sent, and
+//! what it is about has not yet happened (a notice for a meeting that has been held is
+//! not sent late). Cancelled meetings get nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId};
+use crate::notification::{
+    MeetingRef, Notification, NotificationKind, Recipient, called_to_meeting, detail,
+    meeting_bodies, members_of_body,
+};
+use crate::org::{LeadTime, MeetingStatus, Organisation, PlannedMeeting};
+
+/// Lead times of the messages the organisation's lead-time rules do not cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleRules {
+    /// The reminder before a remiss deadline goes out this long before it.
+    pub remiss_reminder: LeadTime,
+    /// The assignment-due message goes out this long before the due date.
+    pub assignment_due: LeadTime,
+}
+
+impl Default for ScheduleRules {
+    fn default() -> Self {
+        ScheduleRules {
+            remiss_reminder: LeadTime::Weeks(1),
+            assignment_due: LeadTime::Weeks(1),
+        }
+    }
+}
+
+/// A span of local days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day (usually today).
+    pub to: NaiveDate,
+}
+
+impl Window {
+    /// A window of one day.
+    pub fn day(date: NaiveDate) -> Self {
+        Window {
+            from: date,
+            to: date,
+        }
+    }
+
+    /// Whether `date` lies in the window.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from <= date && date <= self.to
+    }
+}
+
+/// What is known about a meeting that the schedule needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingState {
+    /// The call for matters has been sent.
+    pub call_for_matters_sent: bool,
+    /// The notice has been sent.
+    pub notice_sent: bool,
+    /// The agenda lines, in order (for the notice).
+    pub agenda: Vec<String>,
+    /// The documents sent with the notice.
+    pub documents: Vec<String>,
+    /// What is expected of the members (förväntan), stated in the notice.
+    pub expected: Option<String>,
+    /// Members who have announced they cannot come (their substitutes are called).
+    pub absent: BTreeSet<PersonId>,
+    /// Substitutes called to serve, named explicitly.
+    pub serving: BTreeSet<PersonId>,
+}
+
+/// An open consultation (remiss) of a matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemissState {
+    /// A key naming this consultation within the matter (a matter may go on remiss
+    /// more than once), e.g. `2024-11-15`.
+    pub key: String,
+    /// The matter.
+    pub matter: MatterId,
+    /// The matter's title.
+    pub matter_title: String,
+    /// The body that sent it, if any.
+    pub body: Option<BodyId>,
+    /// Answers are due by this date (synpunkter senast).
+    pub deadline: NaiveDate,
+    /// The recipients.
+    pub recipients: Vec<Recipient>,
+    /// The recipients who have answered, by [`recipient_key`].
+    pub answered: BTreeSet<String>,
+    /// The reminder has been sent.
+    pub reminder_sent: bool,
+}
+
+/// An assignment (uppdrag) that is not yet reported back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentState {
+    /// The assignment.
+    pub assignment: AssignmentId,
+    /// What is to be done.
+    pub title: String,
+    /// The body that gave it.
+    pub issuer: BodyId,
+    /// Who carries it out.
+    pub assignees: Vec<Recipient>,
+    /// Due date.
+    pub due: NaiveDate,
+    /// The matter it reports back into.
+    pub matter: Option<MatterId>,
+    /// The matter's title.
+    pub matter_title: Option<String>,
+    /// Reported back (done): nothing more is due.
+    pub reported: bool,
+    /// The assignment-due message has been sent.
+    pub due_sent: bool,
+}
+
+/// Who follows what (subscriptions): they get the notifications of a body or a matter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Followers {
+    /// Followers of a body.
+    pub bodies: BTreeMap<BodyId, Vec<Recipient>>,
+    /// Followers of a matter.
+    pub matters: BTreeMap<MatterId, Vec<Recipient>>,
+}
+
+/// Everything the schedule looks at besides the organisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleState {
+    /// Per meeting; a meeting not listed has had nothing sent.
+    pub meetings: BTreeMap<MeetingId, MeetingState>,
+    /// Open consultations.
+    pub remisses: Vec<RemissState>,
+    /// Open assignments.
+    pub assignments: Vec<AssignmentState>,
+    /// Subscriptions.
+    pub followers: Followers,
+}
+
+/// What a due message is about, so the caller can record it as sent in the right place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DueSubject {
+    /// A meeting (call for matters, notice).
+    Meeting(MeetingId),
+    /// A consultation of a matter, by its key.
+    Remiss {
+        /// The matter.
+        matter: MatterId,
+        /// The consultation's key.
+        key: String,
+    },
+    /// An assignment.
+    Assignment(AssignmentId),
+}
+
+/// A message that is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Due {
+    /// A key unique to this message for all time, e.g. `notice/sbu-2024-10-15`: the
+    /// scheduler records each key once.
+    pub key: String,
+    /// The day it is due to be sent.
+    pub send_on: NaiveDate,
+    /// What it is about.
+    pub subject: DueSubject,
+    /// The notification to write to the outbox.
+    pub notification: Notification,
+}
+
+/// The key a recipient is known by in [`RemissState::answered`]: the person id, else
+/// the e-mail address, else the name.
+pub fn recipient_key(r: &Recipient) -> String {
+    match (&r.person, &r.email) {
+        (Some(p), _) => p.to_string(),
+        (None, Some(e)) => e.to_lowercase(),
+        (None, None) => r.name.clone(),
+    }
+}
+
+/// The messages due in `window`, in send-date order (then by key).
+pub fn due_messages(
+    org: &Organisation,
+    state: &ScheduleState,
+    rules: &ScheduleRules,
+    window: Window,
+) -> Vec<Due> {
+    let mut out = Vec::new();
+    let nothing_sent = MeetingState::default();
+    for m in &org.meetings {
+        if m.status == MeetingStatus::Cancelled {
+            continue;
+        }
+        let ms = state.meetings.get(&m.id).unwrap_or(&nothing_sent);
+        // Nothing is sent for a meeting that has been held.
+        if m.date <= window.to {
+            continue;
+        }
+        if !ms.call_for_matters_sent && window.contains(m.call_for_matters) {
+            out.push(call_for_matters(org, m, &state.followers));
+        }
+        if !ms.notice_sent && window.contains(m.notice) {
+            out.push(notice(org, m, ms, &state.followers));
+        }
+    }
+    for r in &state.remisses {
+        let send_on = rules.remiss_reminder.before(r.deadline);
+        if r.reminder_sent || !window.contains(send_on) || r.deadline < window.to {
+            continue;
+        }
+        if let Some(d) = remiss_reminder(org, r, send_on) {
+            out.push(d);
+        }
+    }
+    for a in &state.assignments {
+        let send_on = rules.assignment_due.before(a.due);
+        if a.reported || a.due_sent || !window.contains(send_on) || a.due < window.to {
+            continue;
+        }
+        out.push(assignment_due(org, a, send_on, &state.followers));
+    }
+    out.sort_by(|a, b| (a.send_on, &a.key).cmp(&(b.send_on, &b.key)));
+    out
+}
+
+fn body_names(org: &Organisation, m: &PlannedMeeting) -> String {
+    m.bodies
+        .iter()
+        .map(|b| {
+            org.body(b)
+                .map_or_else(|| b.to_string(), |b| b.name.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The [`MeetingRef`] of a planned meeting (times are local Stockholm wall-clock).
+pub fn meeting_ref(org: &Organisation, m: &PlannedMeeting) -> MeetingRef {
+    use chrono::Timelike;
+    MeetingRef {
+        id: m.id.clone(),
+        body_name: body_names(org, m),
+        start: crate::clock::stockholm_instant(m.date, m.start.hour(), m.start.minute()),
+        end: crate::clock::stockholm_instant(m.date, m.end.hour(), m.end.minute()),
+        location: m.location.clone(),
+        sequence: m.sequence,
+    }
+}
+
+fn add_body_followers(n: &mut Notification, org: &Organisation, m: &PlannedMeeting, f: &Followers) {
+    for b in meeting_bodies(org, &m.bodies) {
+        for r in f.bodies.get(&b).into_iter().flatten() {
+            n.add_recipient(r.clone());
+        }
+    }
+}
+
+fn call_for_matters(org: &Organisation, m: &PlannedMeeting, f: &Followers) -> Due {
+    let names = body_names(org, m);
+    let mut n = Notification::new(
+        NotificationKind::CallForMatters,
+        org.tenant.clone(),
+        m.date,
+        format!(
+            "Inför mötet med {names} den {}: anmäl ärenden senast {}.",
+            m.date, m.notice
+        ),
+        format!(
+            "Ahead of the meeting of {names} on {}: submit matters by {}.",
+            m.date, m.notice
+        ),
+    );
+    n.body = m.bodies.first().cloned();
+    n.meeting = Some(meeting_ref(org, m));
+    // Matters submitted by the notice date can be on its agenda.
+    n.deadline = Some(m.notice);
+    for b in meeting_bodies(org, &m.bodies) {
+        for r in members_of_body(org, &b) {
+            n.add_recipient(r);
+        }
+    }
+    add_body_followers(&mut n, org, m, f);
+    Due {
+        key: format!("call-for-matters/{}", m.id),
+        send_on: m.call_for_matters,
+        subject: DueSubject::Meeting(m.id.clone()),
+        notification: n,
+    }
+}
+
+fn notice(org: &Organisation, m: &PlannedMeeting, ms: &MeetingState, f: &Followers) -> Due {
+    let names = body_names(org, m);
+    let mut n = Notification::new(
+        NotificationKind::Notice,
+        org.tenant.clone(),
+        m.date,
+        format!("Kallelse till möte med {names} den {}.", m.date),
+        format!("Notice of the meeting of {names} on {}.", m.date),
+    );
+    n.body = m.bodies.first().cloned();
+    n.meeting = Some(meeting_ref(org, m));
+    n.agenda = ms.agenda.clone();
+    if let Some(e) = &ms.expected {
+        n.details.insert(detail::EXPECTED.into(), e.clone());
+    }
+    if !ms.documents.is_empty() {
+        n.details
+            .insert(detail::DOCUMENTS.into(), ms.documents.join("\n"));
+    }
+    for r in called_to_meeting(org, &m.bodies, &ms.absent, &ms.serving) {
+        n.add_recipient(r);
+    }
+    add_body_followers(&mut n, org, m, f);
+    Due {
+        key: format!("notice/{}", m.id),
+        send_on: m.notice,
+        subject: DueSubject::Meeting(m.id.clone()),
+        notification: n,
+    }
+}
+
+fn remiss_reminder(org: &Organisation, r: &RemissState, send_on: NaiveDate) -> Option<Due> {
+    let mut n = Notification::new(
+        NotificationKind::RemissReminder,
+        org.tenant.clone(),
+        r.deadline,
+        format!(
+            "Påminnelse: remissvar om \"{}\" ska lämnas senast {}.",
+            r.matter_title, r.deadline
+        ),
+        format!(
+            "Reminder: responses on \"{}\" are due by {}.",
+            r.matter_title, r.deadline
+        ),
+    );
+    n.matter = Some(r.matter);
+    n.matter_title = Some(r.matter_title.clone());
+    n.body = r.body.clone();
+    n.deadline = Some(r.deadline);
+    for rec in r
+        .recipients
+        .iter()
+        .filter(|rec| !r.answered.contains(&recipient_key(rec)))
+    {
+        n.add_recipient(rec.clone());
+    }
+    if n.recipients.is_empty() {
+        return None;
+    }
+    Some(Due {
+        key: format!("remiss-reminder/{}/{}", r.matter, r.key),
+        send_on,
+        subject: DueSubject::Remiss {
+            matter: r.matter,
+            key: r.key.clone(),
+        },
+        notification: n,
+    })
+}
+
+fn assignment_due(
+    org: &Organisation,
+    a: &AssignmentState,
+    send_on: NaiveDate,
+    f: &Followers,
+) -> Due {
+    let issuer = org
+        .body(&a.issuer)
+        .map_or_else(|| a.issuer.to_string(), |b| b.name.clone());
+    let mut n = Notification::new(
+        NotificationKind::AssignmentDue,
+        org.tenant.clone(),
+        a.due,
+        format!(
+            "Uppdraget \"{}\" från {issuer} ska redovisas senast {}.",
+            a.title, a.due
+        ),
+        format!(
+            "The assignment \"{}\" from {issuer} is due by {}.",
+            a.title, a.due
+        ),
+    );
+    n.assignment = Some(a.assignment);
+    n.matter = a.matter;
+    n.matter_title = a.matter_title.clone();
+    n.body = Some(a.issuer.clone());
+    n.deadline = Some(a.due);
+    n.details
+        .insert(detail::ASSIGNMENT_TITLE.into(), a.title.clone());
+    for r in &a.assignees {
+        n.add_recipient(r.clone());
+    }
+    if let Some(m) = &a.matter {
+        for r in f.matters.get(m).into_iter().flatten() {
+            n.add_recipient(r.clone());
+        }
+    }
+    Due {
+        key: format!("assignment-due/{}", a.assignment),
+        send_on,
+        subject: DueSubject::Assignment(a.assignment),
+        notification: n,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::Permissions;
+    use crate::ids::{PartyId, TenantId};
+    use crate::notification::RecipientReason;
+    use crate::org::{Body, BodyKind, LeadTimes, Membership, MinutesKind, Person, Role};
+    use chrono::NaiveTime;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn person(id: &str, name: &str) -> Person {
+        Person {
+            id: PersonId::new(id),
+            name: name.into(),
+            email: Some(format!("{id}@example.se")),
+            party: Some(PartyId::new("region")),
+            title: None,
+        }
+    }
+
+    fn membership(p: &str, role: Role, sub_for: Option<&str>) -> Membership {
+        Membership {
+            person: PersonId::new(p),
+            body: BodyId::new("sbu"),
+            role,
+            party: None,
+            substitute_for: sub_for.map(PersonId::new),
+        }
+    }
+
+    fn planned(id: &str, date: NaiveDate) -> PlannedMeeting {
+        PlannedMeeting {
+            id: MeetingId::new(id),
+            bodies: vec![BodyId::new("sbu")],
+            date,
+            start: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            location: Some("Hjortkvarn".into()),
+            status: MeetingStatus::Confirmed,
+            moved_from: None,
+            sequence: 0,
+            call_for_matters: LeadTime::Months(1).before(date),
+            notice: LeadTime::Weeks(2).before(date),
+        }
+    }
+
+    fn org() -> Organisation {
+        let mut bodies = BTreeMap::new();
+        bodies.insert(
+            BodyId::new("sbu"),
+            Body {
+                id: BodyId::new("sbu"),
+                name: "Samverkansgrupp barn och unga".into(),
+                kind: BodyKind::Preparatory,
+                mandates: BTreeSet::new(),
+                parent: None,
+                joint_of: vec![],
+                party: None,
+                minutes: MinutesKind::Notes,
+                lead_times: LeadTimes::default(),
+                temporary: false,
+            },
+        );
+        let people = [
+            person("ingmar", "Ingmar Ångman"),
+            person("johanna", "Johanna Viberg"),
+            person("sub-johanna", "Ersättare för Johanna"),
+            person("sub-other", "Ersättare för någon annan"),
+            person("daniel", "Daniel Berglund"),
+        ]
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+        Organisation {
+            tenant: TenantId::new("orebro"),
+            name: "Örebro".into(),
+            version: "1".into(),
+            parties: BTreeMap::new(),
+            county_parts: BTreeMap::new(),
+            bodies,
+            people,
+            memberships: vec![
+                membership("ingmar", Role::Chair, None),
+                membership("johanna", Role::Member, None),
+                membership("sub-johanna", Role::Substitute, Some("johanna")),
+                membership("sub-other", Role::Substitute, Some("ingmar")),
+                membership("daniel", Role::Secretary, None),
+            ],
+            routes: BTreeMap::new(),
+            matter_kinds: BTreeMap::new(),
+            meetings: vec![
+                planned("sbu-2024-10-15", d(2024, 10, 15)),
+                planned("sbu-2024-12-16", d(2024, 12, 16)),
+            ],
+            permissions: Permissions::default(),
+        }
+    }
+
+    fn names(due: &Due) -> Vec<&str> {
+        due.notification
+            .recipients
+            .iter()
+            .filter_map(|r| r.person.as_ref().map(|p| p.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn calls_and_notices_fall_on_their_days_and_nowhere_else() {
+        let org = org();
+        let state = ScheduleState::default();
+        let rules = ScheduleRules::default();
+        let mut sent: Vec<(NaiveDate, String)> = Vec::new();
+        let mut day = d(2024, 8, 1);
+        while day <= d(2024, 12, 31) {
+            for due in due_messages(&org, &state, &rules, Window::day(day)) {
+                assert_eq!(due.send_on, day);
+                sent.push((day, due.key));
+            }
+            day = day.succ_opt().unwrap();
+        }
+        assert_eq!(
+            sent,
+            vec![
+                (d(2024, 9, 15), "call-for-matters/sbu-2024-10-15".into()),
+                (d(2024, 10, 1), "notice/sbu-2024-10-15".into()),
+                (d(2024, 11, 16), "call-for-matters/sbu-2024-12-16".into()),
+                (d(2024, 12, 2), "notice/sbu-2024-12-16".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn sent_messages_are_not_due_again_and_a_held_meeting_gets_nothing_late() {
+        let org = org();
+        let mut state = ScheduleState::default();
+        state.meetings.insert(
+            MeetingId::new("sbu-2024-10-15"),
+            MeetingState {
+                call_for_matters_sent: true,
+                ..Default::default()
+            },
+        );
+        let wide = Window {
+            from: d(2024, 9, 1),
+            to: d(2024, 10, 2),
+        };
+        let due = due_messages(&org, &state, &ScheduleRules::default(), wide);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].key, "notice/sbu-2024-10-15");
+        // After the meeting, a window covering the notice date yields nothing for it.
+        let late = Window {
+            from: d(2024, 9, 1),
+            to: d(2024, 10, 15),
+        };
+        assert!(
+            due_messages(&org, &state, &ScheduleRules::default(), late)
+                .iter()
+                .all(|d| !d.key.ends_with("sbu-2024-10-15"))
+        );
+    }
+
+    #[test]
+    fn the_notice_goes_to_members_officers_and_only_serving_substitutes() {
+        let org = org();
+        let mut state = ScheduleState::default();
+        state.meetings.insert(
+            MeetingId::new("sbu-2024-10-15"),
+            MeetingState {
+                absent: [PersonId::new("johanna")].into(),
+                agenda: vec!["Välkommen".into(), "Familjecentraler".into()],
+                expected: Some("Läs utkastet".into()),
+                ..Default::default()
+            },
+        );
+        let due = due_messages(
+            &org,
+            &state,
+            &ScheduleRules::default(),
+            Window::day(d(2024, 10, 1)),
+        );
+        assert_eq!(due.len(), 1);
+        assert_eq!(
+            names(&due[0]),
+            vec!["ingmar", "johanna", "daniel", "sub-johanna"]
+        );
+        let n = &due[0].notification;
+        assert_eq!(n.kind, NotificationKind::Notice);
+        assert_eq!(n.tenant.as_str(), "orebro");
+        assert_eq!(n.agenda.len(), 2);
+        assert_eq!(n.details[detail::EXPECTED], "Läs utkastet");
+        let meeting = n.meeting.as_ref().unwrap();
+        assert_eq!(meeting.start.to_rfc3339(), "2024-10-15T08:00:00+00:00");
+        assert_eq!(
+            n.recipients[3].reason,
+            RecipientReason::Substitute,
+            "the substitute serves for the absent member"
+        );
+        // The call for matters goes to members and officers only.
+        let call = due_messages(
+            &org,
+            &ScheduleState::default(),
+            &ScheduleRules::default(),
+            Window::day(d(2024, 9, 15)),
+        );
+        assert_eq!(names(&call[0]), vec!["ingmar", "johanna", "daniel"]);
+        assert_eq!(call[0].notification.deadline, Some(d(2024, 10, 1)));
+    }
+
+    #[test]
+    fn followers_of_the_body_get_its_meeting_messages() {
+        let org = org();
+        let mut state = ScheduleState::default();
+        let follower = Recipient {
+            person: None,
+            name: "Länsdel norr".into(),
+            email: Some("norr@example.se".into()),
+            reason: RecipientReason::Follower,
+        };
+        state
+            .followers
+            .bodies
+            .insert(BodyId::new("sbu"), vec![follower.clone()]);
+        let due = due_messages(
+            &org,
+            &state,
+            &ScheduleRules::default(),
+            Window::day(d(2024, 10, 1)),
+        );
+        assert!(due[0].notification.recipients.contains(&follower));
+    }
+
+    #[test]
+    fn cancelled_meetings_get_nothing() {
+        let mut org = org();
+        org.meetings[0].status = MeetingStatus::Cancelled;
+        let due = due_messages(
+            &org,
+            &ScheduleState::default(),
+            &ScheduleRules::default(),
+            Window {
+                from: d(2024, 9, 1),
+                to: d(2024, 10, 10),
+            },
+        );
+        assert!(due.is_empty());
+    }
+
+    fn remiss(answered: &[&str]) -> RemissState {
+        RemissState {
+            key: "2024-11-15".into(),
+            matter: MatterId(uuid::Uuid::nil()),
+            matter_title: "Familjecentraler".into(),
+            body: Some(BodyId::new("sbu")),
+            deadline: d(2024, 12, 31),
+            recipients: ["ingmar", "johanna", "daniel"]
+                .iter()
+                .map(|p| Recipient::person(&person(p, p), RecipientReason::Consulted))
+                .collect(),
+            answered: answered.iter().map(|s| s.to_string()).collect(),
+            reminder_sent: false,
+        }
+    }
+
+    #[test]
+    fn the_remiss_reminder_goes_a_week_before_to_those_who_have_not_answered() {
+        let org = org();
+        let mut state = ScheduleState::default();
+        state.remisses.push(remiss(&["johanna"]));
+        let rules = ScheduleRules::default();
+        assert!(due_messages(&org, &state, &rules, Window::day(d(2024, 12, 23))).is_empty());
+        let due = due_messages(&org, &state, &rules, Window::day(d(2024, 12, 24)));
+        assert_eq!(due.len(), 1);
+        assert_eq!(names(&due[0]), vec!["ingmar", "daniel"]);
+        assert_eq!(due[0].notification.tenant.as_str(), "orebro");
+        // Everyone answered: no reminder.
+        state.remisses[0] = remiss(&["ingmar", "johanna", "daniel"]);
+        assert!(due_messages(&org, &state, &rules, Window::day(d(2024, 12, 24))).is_empty());
+        // Already sent: no reminder.
+        state.remisses[0] = remiss(&[]);
+        state.remisses[0].reminder_sent = true;
+        assert!(due_messages(&org, &state, &rules, Window::day(d(2024, 12, 24))).is_empty());
+    }
+
+    #[test]
+    fn assignment_due_goes_to_assignees_unless_reported() {
+        let org = org();
+        let mut a = AssignmentState {
+            assignment: AssignmentId(uuid::Uuid::nil()),
+            title: "Revidera överenskommelsen".into(),
+            issuer: BodyId::new("sbu"),
+            assignees: vec![Recipient::person(
+                &person("johanna", "Johanna Viberg"),
+                RecipientReason::Assignee,
+            )],
+            due: d(2024, 11, 15),
+            matter: None,
+            matter_title: None,
+            reported: false,
+            due_sent: false,
+        };
+        let rules = ScheduleRules {
+            assignment_due: LeadTime::Days(3),
+            ..Default::default()
+        };
+        let mut state = ScheduleState::default();
+        state.assignments.push(a.clone());
+        let due = due_messages(&org, &state, &rules, Window::day(d(2024, 11, 12)));
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].notification.kind, NotificationKind::AssignmentDue);
+        assert_eq!(names(&due[0]), vec!["johanna"]);
+        a.reported = true;
+        state.assignments[0] = a;
+        assert!(due_messages(&org, &state, &rules, Window::day(d(2024, 11, 12))).is_empty());
+    }
+}

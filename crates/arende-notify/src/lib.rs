@@ -1,0 +1,44 @@
+//! `arende-notify`: the dispatcher that carries the engine's notifications out of the
+//! outbox to people and systems.
+//!
+//! Why it looks like this: the engine writes what must be told into the outbox in the
+//! same transaction as the events that cause it, so nothing is told that did not
+//! happen and nothing that happened goes untold. This crate only reads the outbox: it
+//! claims messages for a lease, renders them from templates a region can replace
+//! (Swedish by default, English available), delivers them, and retries with backoff
+//! until a limit, after which they are parked for an operator. Delivery is at least
+//! once; every transport carries the outbox id as an idempotency key so that a
+//! receiver that honours it sees each message once.
+//!
+//! Code map:
+//! - [`dispatcher`]: claim → render → deliver → mark, with [`dispatcher::Backoff`].
+//! - [`template`] and [`render`]: the template registry and syntax; the context a
+//!   notification gives its template; [`ics`] the calendar invitation of a notice.
+//! - [`transport`]: the [`Transport`] contract, [`transport::Fanout`] and the in-memory
+//!   [`transport::MemoryTransport`]; `smtp`, `webhook` and `nats` (cargo features).
+//! - [`scheduler`]: turns the pure schedule of `arende_core::schedule` into outbox
+//!   messages on the right (simulated) days, each exactly once.
+//!
+//! Invariants: no clock is read here (an injected `Clock` drives leases, retries and
+//! schedules); a message is marked delivered only after its transport took it.
+#![forbid(unsafe_code)]
+
+pub mod dispatcher;
+pub mod error;
+pub mod ics;
+#[cfg(feature = "nats")]
+pub mod nats;
+pub mod render;
+pub mod scheduler;
+#[cfg(feature = "smtp")]
+pub mod smtp;
+pub mod template;
+pub mod transport;
+#[cfg(feature = "webhook")]
+pub mod webhook;
+
+pub use dispatcher::{Backoff, BatchReport, DispatchConfig, Dispatcher};
+pub use error::NotifyError;
+pub use render::{LanguagePolicy, Outgoing, Rendering};
+pub use template::Templates;
+pub use transport::{DeliveryError, Transport};

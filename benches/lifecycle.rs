@@ -6,6 +6,8 @@
 //! - `arende-engine`: the real engine methods over [`MemoryStore`] with the county of
 //!   `benches/county.toml` (authorization, mandates, route advance, feedback to the
 //!   submitter in the outbox, JSON events, version check, state cache);
+//! - `arende-engine-feedback-later`: the same with `CommandOptions::tell_later()`, so no
+//!   feedback notice to the submitter (and no `FeedbackGiven` event) with each change;
 //! - `enum-limit`: a plain enum state machine doing the same transitions and
 //!   serialising each event with serde_json into a log: the limit;
 //! - `cqrs-es`: the peer `cqrs-es` 0.5 (`CqrsFramework`, a silent aggregate with the
@@ -13,7 +15,9 @@
 //!   in-memory store that is `cqrs_es::mem_store::MemStore` without its two `println!`
 //!   per command (they would print 260,000 lines per sample).
 //!
-//! Run: `cargo bench --bench lifecycle`.
+//! Each runs in two groups: `lifecycle-10k` timed by the wall clock and
+//! `lifecycle-10k-cpu` by the thread's CPU time (which leaves out waiting for a core on
+//! a loaded machine). Run: `cargo bench --bench lifecycle`.
 
 #![allow(missing_docs)] // criterion_group! makes an undocumented pub fn.
 
@@ -22,7 +26,7 @@ mod common;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use arende::engine::Engine;
 use arende::store::MemoryStore;
@@ -583,10 +587,11 @@ mod peer {
 
 fn run_engine(
     ids: &[arende::ids::MatterId],
+    options: arende::matter::CommandOptions,
 ) -> Engine<MemoryStore, Arc<arende::clock::SimulatedClock>> {
     let engine = Engine::new(common::county(), MemoryStore::new(), common::clock());
     for id in ids {
-        if let Err(e) = common::lifecycle(&engine, *id) {
+        if let Err(e) = common::lifecycle_with(&engine, *id, common::COMMANDS, options) {
             panic!("engine refused: {e}");
         }
     }
@@ -595,7 +600,7 @@ fn run_engine(
 
 /// Checks once, outside the timed part, that all three end where the route ends.
 fn check(ids: &[arende::ids::MatterId], strings: &[String], rt: &tokio::runtime::Runtime) {
-    let engine = run_engine(&ids[..2]);
+    let engine = run_engine(&ids[..2], Default::default());
     for id in &ids[..2] {
         match engine.load_matter(*id) {
             Ok(m) => assert_eq!(m.status, arende::matter::MatterStatus::InForce),
@@ -628,49 +633,50 @@ fn bench(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
     check(&ids, &strings, &rt);
 
-    let mut g = c.benchmark_group("lifecycle-10k");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(20))
-        .throughput(Throughput::Elements(MATTERS as u64));
-    // Each iteration starts from an empty store; dropping it is not timed.
-    g.bench_function("enum-limit", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let t = Instant::now();
-                let out = run_limit(black_box(&strings));
-                total += t.elapsed();
-                drop(black_box(out));
-            }
-            total
-        })
-    });
-    g.bench_function("arende-engine", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let t = Instant::now();
-                let out = run_engine(black_box(&ids));
-                total += t.elapsed();
-                drop(black_box(out));
-            }
-            total
-        })
-    });
-    g.bench_function("cqrs-es", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let t = Instant::now();
-                let out = peer::run(&rt, black_box(&strings));
-                total += t.elapsed();
-                drop(black_box(out));
-            }
-            total
-        })
-    });
-    g.finish();
+    for timer in common::Timer::available() {
+        let mut g = c.benchmark_group(format!("lifecycle-10k{}", timer.suffix()));
+        g.sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(20))
+            .throughput(Throughput::Elements(MATTERS as u64));
+        // Each iteration starts from an empty store; dropping it is not timed.
+        g.bench_function("enum-limit", |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| timer.time(|| run_limit(black_box(&strings))).0)
+                    .sum()
+            })
+        });
+        g.bench_function("arende-engine", |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        timer
+                            .time(|| run_engine(black_box(&ids), Default::default()))
+                            .0
+                    })
+                    .sum()
+            })
+        });
+        // The same without the feedback (återkoppling) notice to the submitter and its
+        // FeedbackGiven event with each change: what the outbox costs.
+        let later = arende::matter::CommandOptions::tell_later();
+        g.bench_function("arende-engine-feedback-later", |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| timer.time(|| run_engine(black_box(&ids), later)).0)
+                    .sum()
+            })
+        });
+        g.bench_function("cqrs-es", |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| timer.time(|| peer::run(&rt, black_box(&strings))).0)
+                    .sum()
+            })
+        });
+        g.finish();
+    }
 }
 
 criterion_group!(benches, bench);

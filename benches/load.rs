@@ -10,10 +10,12 @@
 //! 10-million store takes minutes and about 5 GB; `ARENDE_BENCH_MAX_EVENTS=1000000`
 //! leaves it out.
 //!
-//! Run: `cargo bench --bench load`.
+//! Timed twice: `load-1000-events` by the wall clock, `load-1000-events-cpu` by the
+//! thread's CPU time. Run: `cargo bench --bench load`.
 
 mod common;
 
+use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -164,8 +166,7 @@ fn load(c: &mut Criterion) {
         eprintln!("load: the {total}-event store at {}: {how}", path.display());
         stores.push((total, path, key));
     }
-    let mut g = c.benchmark_group("load-1000-events");
-    g.throughput(Throughput::Elements(TARGET_EVENTS as u64));
+    let mut opened = Vec::new();
     for (total, path, key) in stores {
         let store = match SqliteStore::open(&path) {
             Ok(s) => s,
@@ -179,21 +180,47 @@ fn load(c: &mut Criterion) {
             }
             Err(e) => panic!("load: {e}"),
         }
-        g.bench_with_input(BenchmarkId::new("engine-load", total), &key, |b, key| {
-            b.iter(|| engine.load::<Matter>(key).map(|(_, v)| v))
-        });
         let raw = match Connection::open(&path) {
             Ok(c) => c,
             Err(e) => panic!("raw open: {e}"),
         };
-        let stream = format!("matter-{key}");
-        g.bench_with_input(
-            BenchmarkId::new("raw-select", total),
-            &stream,
-            |b, stream| b.iter(|| raw_select(&raw, stream)),
-        );
+        assert_eq!(raw_select(&raw, &format!("matter-{key}")), TARGET_EVENTS);
+        opened.push((total, key, engine, raw));
     }
-    g.finish();
+    for timer in common::Timer::available() {
+        let mut g = c.benchmark_group(format!("load-1000-events{}", timer.suffix()));
+        g.throughput(Throughput::Elements(TARGET_EVENTS as u64));
+        for (total, key, engine, raw) in &opened {
+            g.bench_with_input(BenchmarkId::new("engine-load", total), key, |b, key| {
+                b.iter_custom(|iters| {
+                    timer
+                        .time(|| {
+                            for _ in 0..iters {
+                                black_box(engine.load::<Matter>(key).map(|(_, v)| v).ok());
+                            }
+                        })
+                        .0
+                })
+            });
+            let stream = format!("matter-{key}");
+            g.bench_with_input(
+                BenchmarkId::new("raw-select", total),
+                &stream,
+                |b, stream| {
+                    b.iter_custom(|iters| {
+                        timer
+                            .time(|| {
+                                for _ in 0..iters {
+                                    black_box(raw_select(raw, stream));
+                                }
+                            })
+                            .0
+                    })
+                },
+            );
+        }
+        g.finish();
+    }
 }
 
 type Row = (

@@ -10,8 +10,8 @@ use arende::clock::SimulatedClock;
 use arende::engine::Engine;
 use arende::ids::{MatterId, MeetingId, PartyId, PersonId};
 use arende::matter::{
-    At, MatterCommand, MatterKind, PartyDecision, RemissOrder, RemissRecipient, Screening,
-    SubmitMatter,
+    At, CommandOptions, MatterCommand, MatterKind, PartyDecision, RemissOrder, RemissRecipient,
+    Screening, SubmitMatter,
 };
 use arende::org::Organisation;
 use arende::store::EventStore;
@@ -78,6 +78,17 @@ pub fn lifecycle_until<S: EventStore, C: arende::clock::Clock>(
     engine: &Engine<S, C>,
     id: MatterId,
     commands: usize,
+) -> arende::Result<()> {
+    lifecycle_with(engine, id, commands, CommandOptions::default())
+}
+
+/// The first `commands` commands of [`lifecycle`] with `options` (e.g.
+/// [`CommandOptions::tell_later`]: no feedback to the submitter with each command).
+pub fn lifecycle_with<S: EventStore, C: arende::clock::Clock>(
+    engine: &Engine<S, C>,
+    id: MatterId,
+    commands: usize,
+    options: CommandOptions,
 ) -> arende::Result<()> {
     let cg = person("cg-sec");
     let kcrd = person("kcrd-sec");
@@ -165,9 +176,61 @@ pub fn lifecycle_until<S: EventStore, C: arende::clock::Clock>(
     if commands == 0 {
         return Ok(());
     }
-    engine.submit_matter(&person("submitter"), submit)?;
+    engine.submit_matter_with(&person("submitter"), submit, options)?;
     for (actor, command) in steps.into_iter().take(commands - 1) {
-        engine.matter(id, &actor, command)?;
+        engine.matter_with(id, &actor, command, options)?;
     }
     Ok(())
+}
+
+/// What a bench's `iter_custom` times: the wall clock, or this thread's CPU time, which
+/// leaves out the time the thread waits for a core on a shared, loaded machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// `Instant::now()`.
+    Wall,
+    /// The first field of `/proc/thread-self/schedstat` (Linux), in nanoseconds.
+    Cpu,
+}
+
+impl Timer {
+    /// The timers this machine has (CPU time only where schedstat is readable).
+    pub fn available() -> Vec<Timer> {
+        let mut out = vec![Timer::Wall];
+        if cpu_time().is_some() {
+            out.push(Timer::Cpu);
+        }
+        out
+    }
+
+    /// The suffix of the criterion group measured with this timer.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Timer::Wall => "",
+            Timer::Cpu => "-cpu",
+        }
+    }
+
+    /// How long `f` takes by this timer.
+    pub fn time<T>(self, f: impl FnOnce() -> T) -> (std::time::Duration, T) {
+        match self {
+            Timer::Wall => {
+                let t = std::time::Instant::now();
+                let out = f();
+                (t.elapsed(), out)
+            }
+            Timer::Cpu => {
+                let t = cpu_time().unwrap_or_default();
+                let out = f();
+                (cpu_time().unwrap_or_default().saturating_sub(t), out)
+            }
+        }
+    }
+}
+
+/// This thread's CPU time so far (Linux).
+pub fn cpu_time() -> Option<std::time::Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(std::time::Duration::from_nanos(ns))
 }

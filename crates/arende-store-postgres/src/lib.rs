@@ -18,8 +18,8 @@
 //!   held until commit, so the next append gets its positions only after the previous
 //!   one is committed and visible. Positions are therefore handed out in commit order
 //!   and are gapless. **The cost:** appends that write events are serialized across the
-//!   whole database from the moment they take their positions (the last step before
-//!   commit) until their commit is durable, so the log's throughput is bounded by one
+//!   whole database from the moment they take their positions until their commit is
+//!   durable, so the log's throughput is bounded by one
 //!   commit (one WAL flush) at a time, whatever the number of writers. That bound is
 //!   measured in the benches (8 concurrent writers). An advisory lock would have the
 //!   same cost; a sequence plus a reader-side "high-water mark" would not, but needs
@@ -39,7 +39,9 @@
 //!   are versioned in [`schema`].
 //!
 //! Event types and payloads are opaque `text` (not `jsonb`): the store keeps them byte
-//! for byte, and decoding belongs to the core. Instants are kept to the microsecond.
+//! for byte, and decoding belongs to the core (PostgreSQL text cannot hold a NUL
+//! character: such a payload is refused with [`StoreError::Backend`], nothing written).
+//! Instants are kept to the microsecond.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

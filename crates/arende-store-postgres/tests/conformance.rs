@@ -298,3 +298,125 @@ fn two_instances_racing_on_one_stream_lose_no_write() {
     let followed = follower_sees_every_event(both, 8, 30);
     assert_eq!(followed, 8 * 30 * 2);
 }
+
+/// The hazard, shown deterministically: with positions from a sequence, a follower that
+/// reads "position > last seen" skips an event whose transaction took its number first
+/// but committed last. With the store, a second writer cannot even get a position while
+/// the first is uncommitted, so the follower sees both, in order.
+#[test]
+fn a_late_committer_is_never_skipped() {
+    let Some(url) = common::pg_url() else { return };
+    let (store, guard) = common::store(&url, 4);
+    let store = Arc::new(store);
+    let schema = guard.schema.clone();
+    let connect = || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        c.batch_execute(&format!("SET search_path = {schema}"))
+            .expect("search_path");
+        c
+    };
+
+    // 1. A naive log (bigserial positions) skips the late committer.
+    let mut slow = connect();
+    let mut fast = connect();
+    let mut follower = connect();
+    slow.batch_execute("CREATE TABLE naive (position bigserial PRIMARY KEY, what text)")
+        .expect("naive table");
+    slow.batch_execute("BEGIN; INSERT INTO naive (what) VALUES ('slow')")
+        .expect("slow insert");
+    fast.batch_execute("INSERT INTO naive (what) VALUES ('fast')")
+        .expect("fast insert");
+    let read_after = |c: &mut postgres::Client, after: i64| -> Vec<i64> {
+        c.query(
+            "SELECT position FROM naive WHERE position > $1 ORDER BY position",
+            &[&after],
+        )
+        .expect("follow")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let first = read_after(&mut follower, 0);
+    assert_eq!(first, vec![2], "the fast writer's event is visible first");
+    slow.batch_execute("COMMIT").expect("slow commit");
+    assert!(
+        read_after(&mut follower, 2).is_empty(),
+        "…and position 1 is never seen"
+    );
+
+    // 2. The store: a writer holding the log head (as an append does until it commits)
+    //    makes the next append wait for its commit.
+    slow.batch_execute(
+        "BEGIN;
+         WITH h AS (UPDATE log_head SET position = position + 1 WHERE id = 1 RETURNING position)
+         INSERT INTO events (tenant, stream, version, position, event_type, payload, actor,
+                             command_id, recorded_at)
+         SELECT 't1', 'slow', 1, h.position, 'Noted', '{}', 'slow', gen_random_uuid(), now()
+         FROM h",
+    )
+    .expect("slow append");
+    let waiting = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            store.append(request(
+                "t1",
+                "fast",
+                ExpectedVersion::NoStream,
+                noted(1, 1),
+                vec![],
+            ))
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !waiting.is_finished(),
+        "the second append waits for the first to commit"
+    );
+    assert!(
+        store.read_all(0, 10).expect("read_all").is_empty(),
+        "nothing visible yet"
+    );
+    slow.batch_execute("COMMIT").expect("slow commit");
+    let fast = waiting.join().expect("thread").expect("fast append");
+    let log = store.read_all(0, 10).expect("read_all");
+    let order: Vec<(&str, u64)> = log
+        .iter()
+        .map(|e| (e.stream.as_str(), e.position))
+        .collect();
+    assert_eq!(order, vec![("slow", 1), ("fast", 2)]);
+    assert_eq!(fast.position, 2);
+}
+
+#[test]
+fn a_payload_with_nul_is_refused_and_nothing_is_written() {
+    let Some(url) = common::pg_url() else { return };
+    let (store, _guard) = common::store(&url, 2);
+    let bad = vec![arende_store_testsuite::event(
+        "Noted",
+        "{\"x\":\"a\u{0}b\"}",
+    )];
+    let err = store
+        .append(request("t1", "nul", ExpectedVersion::NoStream, bad, vec![]))
+        .expect_err("PostgreSQL text cannot hold NUL");
+    assert!(
+        matches!(
+            err,
+            arende_core::store::StoreError::Backend {
+                backend: "postgres",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(store.read_all(0, 10).expect("read_all").is_empty());
+    let ok = store
+        .append(request(
+            "t1",
+            "nul",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![],
+        ))
+        .expect("the stream is untouched");
+    assert_eq!(ok.version, 1);
+}

@@ -5,9 +5,10 @@
 #[path = "../examples/support/mod.rs"]
 mod support;
 
-use arende::forecast::{Bound, Lang, Miss};
+use arende::forecast::{Bound, Miss};
 use arende::ids::{BodyId, PartyId, StepId};
 use arende::matter::{Conclusion, MatterError, MatterStatus, PartyDecision};
+use arende::notification::Language;
 use arende::org::Mandate;
 use arende::route::Purpose;
 use chrono::NaiveDate;
@@ -293,7 +294,7 @@ fn unbroken_schooling_is_decided_by_the_chief_groups_in_spring_2025() {
         answer.reachable_instead,
         vec![(StepId::new("cg-information"), Purpose::Information)]
     );
-    let said = answer.describe(Lang::Sv);
+    let said = answer.describe(Language::Swedish);
     assert!(said.contains("nås inte för beslut"), "{said}");
     let note = run.line("Forecast", "sbu").expect("the answer is shown");
     assert_eq!(note.date, d(2024, 10, 15));

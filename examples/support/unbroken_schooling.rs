@@ -9,12 +9,13 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use arende::forecast::{Forecast, ForecastInput, Forecaster, Lang, Target, TargetOutcome};
+use arende::forecast::{Forecast, ForecastInput, Forecaster, Target, TargetOutcome};
 use arende::ids::{MatterId, PartyId, RouteId};
 use arende::matter::{
     At, MatterCommand, MatterKind, RemissOrder, RemissRecipient, Screening, SubmitMatter,
 };
 use arende::meeting::{AgendaItem, Document, ItemKind, MinutesRef, Outcome, Paragraph};
+use arende::notification::Language;
 use arende::org::Organisation;
 use arende::route::Purpose;
 
@@ -334,7 +335,7 @@ fn preparatory_group(w: &mut World, sbu: &MeetingRun, matter: MatterId) -> Resul
         Some("sbu"),
         format!(
             "kan överenskommelsen beslutas av chefsgrupperna 15 november? {}",
-            answer.describe(Lang::Sv)
+            answer.describe(Language::Swedish)
         ),
     );
     Ok(answer)

@@ -15,6 +15,10 @@
 //!   in-memory store that is `cqrs_es::mem_store::MemStore` without its two `println!`
 //!   per command (they would print 260,000 lines per sample).
 //!
+//! - `cqrs-es-matter-domain`: the same framework and store running arende's own domain
+//!   (`arende::matter::decide` and `Matter::apply` in a cqrs-es aggregate), so the
+//!   engine's machinery is compared with the framework's on identical domain work.
+//!
 //! Each runs in two groups: `lifecycle-10k` timed by the wall clock and
 //! `lifecycle-10k-cpu` by the thread's CPU time (which leaves out waiting for a core on
 //! a loaded machine). Run: `cargo bench --bench lifecycle`.
@@ -476,29 +480,44 @@ mod peer {
         }
     }
 
-    type Envelopes = RwLock<HashMap<String, Vec<EventEnvelope<Agreement>>>>;
+    type Envelopes<A> = RwLock<HashMap<String, Vec<EventEnvelope<A>>>>;
 
     /// `cqrs_es::mem_store::MemStore`, line for line, without its `println!`s.
-    #[derive(Default, Clone)]
-    pub struct QuietMemStore {
-        events: Arc<Envelopes>,
+    pub struct QuietMemStore<A: Aggregate> {
+        events: Arc<Envelopes<A>>,
+    }
+
+    impl<A: Aggregate> Default for QuietMemStore<A> {
+        fn default() -> Self {
+            QuietMemStore {
+                events: Arc::default(),
+            }
+        }
+    }
+
+    impl<A: Aggregate> Clone for QuietMemStore<A> {
+        fn clone(&self) -> Self {
+            QuietMemStore {
+                events: self.events.clone(),
+            }
+        }
     }
 
     /// `cqrs_es::mem_store::MemStoreAggregateContext`.
-    pub struct Context {
+    pub struct Context<A> {
         aggregate_id: String,
-        aggregate: Agreement,
+        aggregate: A,
         current_sequence: usize,
     }
 
-    impl AggregateContext<Agreement> for Context {
-        fn aggregate(&mut self) -> &mut Agreement {
+    impl<A: Aggregate> AggregateContext<A> for Context<A> {
+        fn aggregate(&mut self) -> &mut A {
             &mut self.aggregate
         }
     }
 
-    impl QuietMemStore {
-        fn committed(&self, id: &str) -> Vec<EventEnvelope<Agreement>> {
+    impl<A: Aggregate> QuietMemStore<A> {
+        fn committed(&self, id: &str) -> Vec<EventEnvelope<A>> {
             self.events
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
@@ -510,19 +529,19 @@ mod peer {
         }
     }
 
-    impl EventStore<Agreement> for QuietMemStore {
-        type AC = Context;
+    impl<A: Aggregate> EventStore<A> for QuietMemStore<A> {
+        type AC = Context<A>;
 
         async fn load_events(
             &self,
             id: &str,
-        ) -> Result<Vec<EventEnvelope<Agreement>>, AggregateError<Refused>> {
+        ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
             Ok(self.committed(id))
         }
 
-        async fn load_aggregate(&self, id: &str) -> Result<Context, AggregateError<Refused>> {
+        async fn load_aggregate(&self, id: &str) -> Result<Context<A>, AggregateError<A::Error>> {
             let committed = self.load_events(id).await?;
-            let mut aggregate = Agreement::default();
+            let mut aggregate = A::default();
             let mut current_sequence = 0;
             for envelope in committed {
                 current_sequence = envelope.sequence;
@@ -537,12 +556,12 @@ mod peer {
 
         async fn commit(
             &self,
-            events: Vec<Event>,
-            context: Context,
+            events: Vec<A::Event>,
+            context: Context<A>,
             metadata: HashMap<String, String>,
-        ) -> Result<Vec<EventEnvelope<Agreement>>, AggregateError<Refused>> {
+        ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
             let mut sequence = context.current_sequence;
-            let wrapped: Vec<EventEnvelope<Agreement>> = events
+            let wrapped: Vec<EventEnvelope<A>> = events
                 .into_iter()
                 .map(|payload| {
                     sequence += 1;
@@ -569,13 +588,111 @@ mod peer {
     }
 
     /// Runs every matter's lifecycle through the framework.
-    pub fn run(rt: &tokio::runtime::Runtime, ids: &[String]) -> QuietMemStore {
+    pub fn run(rt: &tokio::runtime::Runtime, ids: &[String]) -> QuietMemStore<Agreement> {
         let store = QuietMemStore::default();
         let cqrs = CqrsFramework::new(store.clone(), Vec::new(), ());
         rt.block_on(async {
             for id in ids {
                 for c in domain::commands(id) {
                     if let Err(e) = cqrs.execute(id, c).await {
+                        panic!("cqrs-es refused: {e}");
+                    }
+                }
+            }
+        });
+        store
+    }
+}
+
+/// The peer running arende's own matter domain: `arende::matter::decide` and
+/// `Matter::apply` inside a cqrs-es aggregate (services: the organisation and today), so
+/// engine and framework are compared on the same domain work.
+mod peer_domain {
+    use super::peer::QuietMemStore;
+    use super::*;
+    use arende::aggregate::{Aggregate as _, Event as _};
+    use arende::authz::Actor;
+    use arende::ids::MatterId;
+    use arende::matter::{Matter, MatterCommand, MatterContext, MatterEvent};
+    use arende::org::Organisation;
+    use cqrs_es::{Aggregate, CqrsFramework, DomainEvent, event_sink::EventSink};
+
+    /// A matter as a cqrs-es aggregate.
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    pub struct MatterAggregate(Matter);
+
+    /// A matter event as a cqrs-es domain event.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(transparent)]
+    pub struct Event(MatterEvent);
+
+    impl DomainEvent for Event {
+        fn event_type(&self) -> String {
+            self.0.event_type().to_owned()
+        }
+        fn event_version(&self) -> String {
+            "1.0".to_owned()
+        }
+    }
+
+    /// A refusal from `decide`.
+    #[derive(Debug, thiserror::Error)]
+    #[error(transparent)]
+    pub struct Refused(arende::Error);
+
+    /// What `decide` needs besides the state.
+    pub struct Services {
+        org: Arc<Organisation>,
+        today: NaiveDate,
+    }
+
+    impl Aggregate for MatterAggregate {
+        const TYPE: &'static str = "matter";
+        type Command = (Actor, MatterCommand);
+        type Event = Event;
+        type Error = Refused;
+        type Services = Services;
+
+        async fn handle(
+            &mut self,
+            (actor, command): (Actor, MatterCommand),
+            services: &Services,
+            sink: &EventSink<Self>,
+        ) -> Result<(), Refused> {
+            let events = {
+                let ctx = MatterContext {
+                    org: &services.org,
+                    actor: &actor,
+                    today: services.today,
+                };
+                arende::matter::decide(&self.0, command, &ctx).map_err(Refused)?
+            };
+            for e in events {
+                sink.write(Event(e), self).await;
+            }
+            Ok(())
+        }
+
+        fn apply(&mut self, event: Event) {
+            self.0.apply(&event.0);
+        }
+    }
+
+    /// Runs every matter's lifecycle (the engine bench's commands) through the framework.
+    pub fn run(rt: &tokio::runtime::Runtime, ids: &[MatterId]) -> QuietMemStore<MatterAggregate> {
+        let store = QuietMemStore::default();
+        let services = Services {
+            org: common::county(),
+            today: common::today(),
+        };
+        let cqrs = CqrsFramework::new(store.clone(), Vec::new(), services);
+        rt.block_on(async {
+            for id in ids {
+                let key = id.to_string();
+                let (submitter, submit, steps) = common::commands_of(*id);
+                let all = std::iter::once((submitter, MatterCommand::Submit(submit))).chain(steps);
+                for c in all {
+                    if let Err(e) = cqrs.execute(&key, c).await {
                         panic!("cqrs-es refused: {e}");
                     }
                 }
@@ -613,9 +730,12 @@ fn check(ids: &[arende::ids::MatterId], strings: &[String], rt: &tokio::runtime:
     let store = peer::run(rt, &strings[..2]);
     let n = store_len(&store, &strings[0]);
     assert_eq!(n, 14, "cqrs-es wrote {n} events");
+    let store = peer_domain::run(rt, &ids[..2]);
+    let n = store_len(&store, &strings[0]);
+    assert_eq!(n, 14, "cqrs-es with the matter domain wrote {n} events");
 }
 
-fn store_len(store: &peer::QuietMemStore, id: &str) -> usize {
+fn store_len<A: cqrs_es::Aggregate>(store: &peer::QuietMemStore<A>, id: &str) -> usize {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
@@ -665,6 +785,13 @@ fn bench(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 (0..iters)
                     .map(|_| timer.time(|| run_engine(black_box(&ids), later)).0)
+                    .sum()
+            })
+        });
+        g.bench_function("cqrs-es-matter-domain", |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| timer.time(|| peer_domain::run(&rt, black_box(&ids))).0)
                     .sum()
             })
         });

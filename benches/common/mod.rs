@@ -90,6 +90,20 @@ pub fn lifecycle_with<S: EventStore, C: arende::clock::Clock>(
     commands: usize,
     options: CommandOptions,
 ) -> arende::Result<()> {
+    if commands == 0 {
+        return Ok(());
+    }
+    let (submitter, submit, steps) = commands_of(id);
+    engine.submit_matter_with(&submitter, submit, options)?;
+    for (actor, command) in steps.into_iter().take(commands - 1) {
+        engine.matter_with(id, &actor, command, options)?;
+    }
+    Ok(())
+}
+
+/// One matter's lifecycle as commands: who submits, the submission, then each later
+/// command with its actor.
+pub fn commands_of(id: MatterId) -> (Actor, SubmitMatter, Vec<(Actor, MatterCommand)>) {
     let cg = person("cg-sec");
     let kcrd = person("kcrd-sec");
     let mut submit = SubmitMatter::new(
@@ -173,14 +187,7 @@ pub fn lifecycle_with<S: EventStore, C: arende::clock::Clock>(
             valid_until: None,
         },
     ));
-    if commands == 0 {
-        return Ok(());
-    }
-    engine.submit_matter_with(&person("submitter"), submit, options)?;
-    for (actor, command) in steps.into_iter().take(commands - 1) {
-        engine.matter_with(id, &actor, command, options)?;
-    }
-    Ok(())
+    (person("submitter"), submit, steps)
 }
 
 /// What a bench's `iter_custom` times: the wall clock, or this thread's CPU time, which

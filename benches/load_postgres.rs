@@ -4,12 +4,13 @@
 //! completes the store bench (`crates/arende-store-postgres/benches/postgres.rs`, which
 //! stops at 1 million) with the 10-million point of issue 8.
 //!
-//! The schemas are the store bench's: `arende_bench_<events>` in the database of
-//! `ARENDE_PG_URL`, built with the same `INSERT … SELECT generate_series` (the target
-//! matter's events spread evenly through the log, the rest in 10-event matters) and
-//! kept; a schema the store bench built is reused, and the other way round. The
-//! 10-million schema is measured only with `ARENDE_BENCH_MAX_EVENTS=10000000` (building
-//! it takes minutes and gigabytes; `DROP SCHEMA arende_bench_10000000 CASCADE` frees it). Timed by the wall clock only: the server's work is in another
+//! The schemas `arende_load_<events>` in the database of `ARENDE_PG_URL` are built like
+//! the store bench's `arende_bench_<events>` (one `INSERT … SELECT generate_series`: the
+//! target matter's events spread evenly through the log, the rest in 10-event matters)
+//! and kept; they have their own names so that a store bench built at another schema
+//! version does not get in the way. The 10-million schema is measured only with
+//! `ARENDE_BENCH_MAX_EVENTS=10000000` (building it takes minutes and gigabytes;
+//! `DROP SCHEMA arende_load_10000000 CASCADE` frees it). Timed by the wall clock only: the server's work is in another
 //! process.
 //!
 //! Run: `ARENDE_BENCH_MAX_EVENTS=10000000
@@ -31,9 +32,10 @@ use postgres::{Client, NoTls};
 const TEXT: &str =
     "Ärendet har registrerats och fördelats till beredningsgruppen för hälsa, vård och omsorg.";
 
-/// The schema of `total` events (see the store bench's `scaled_schema`); built if absent.
+/// The schema of `total` events (built as the store bench's `scaled_schema` builds its
+/// own); built if absent.
 fn scaled_schema(url: &str, total: u64) -> String {
-    let schema = format!("arende_bench_{total}");
+    let schema = format!("arende_load_{total}");
     let mut admin = match Client::connect(url, NoTls) {
         Ok(c) => c,
         Err(e) => panic!("connect {url}: {e}"),

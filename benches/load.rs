@@ -10,9 +10,10 @@
 //! 10-million store is measured only with `ARENDE_BENCH_MAX_EVENTS=10000000` (building
 //! it takes about 12 minutes and 3.5 GB), so a plain `cargo bench` stops at 1 million.
 //!
+//! Timed twice: `load-1000-events` by the wall clock, `load-1000-events-cpu` by the
+//! thread's CPU time. Run: `cargo bench --bench load`;
 //! `ARENDE_BENCH_MAX_EVENTS=10000000 cargo bench --bench load` gives the figures of
-//! BENCHMARKS.md. Timed twice: `load-1000-events` by the wall clock, `load-1000-events-cpu` by the
-//! thread's CPU time. Run: `cargo bench --bench load`.
+//! BENCHMARKS.md.
 
 mod common;
 

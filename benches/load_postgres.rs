@@ -10,8 +10,8 @@
 //! and kept; they have their own names so that a store bench built at another schema
 //! version does not get in the way. The 10-million schema is measured only with
 //! `ARENDE_BENCH_MAX_EVENTS=10000000` (building it takes minutes and gigabytes;
-//! `DROP SCHEMA arende_load_10000000 CASCADE` frees it). Timed by the wall clock only: the server's work is in another
-//! process.
+//! `DROP SCHEMA arende_load_10000000 CASCADE` frees it). Timed by the wall clock only:
+//! the server's work is in another process.
 //!
 //! Run: `ARENDE_BENCH_MAX_EVENTS=10000000
 //! ARENDE_PG_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench

@@ -132,6 +132,8 @@ fn appends(c: &mut Criterion, url: &str) {
         coin ^= coin << 17;
         coin & 1 == 1
     };
+    // Every pair of the group, both kinds timed: (store total, raw total, pairs).
+    let mut pairs = (Duration::ZERO, Duration::ZERO, 0u32);
     for (name, timed_store) in [("store_one_round_trip", true), ("raw_single_insert", false)] {
         g.bench_function(name, |b| {
             b.iter_custom(|iters| {
@@ -146,14 +148,31 @@ fn appends(c: &mut Criterion, url: &str) {
                         } else {
                             raw_op(&mut j);
                         }
+                        let took = t.elapsed();
+                        if is_store {
+                            pairs.0 += took;
+                            pairs.2 += 1;
+                        } else {
+                            pairs.1 += took;
+                        }
                         if is_store == timed_store {
-                            timed += t.elapsed();
+                            timed += took;
                         }
                     }
                 }
                 timed
             })
         });
+    }
+    if pairs.2 > 0 {
+        eprintln!(
+            "paired per-command means over {} pairs: store {:.3} ms, raw {:.3} ms, \
+             store throughput / raw = {:.2}",
+            pairs.2,
+            pairs.0.as_secs_f64() * 1e3 / f64::from(pairs.2),
+            pairs.1.as_secs_f64() * 1e3 / f64::from(pairs.2),
+            pairs.1.as_secs_f64() / pairs.0.as_secs_f64()
+        );
     }
     g.finish();
 

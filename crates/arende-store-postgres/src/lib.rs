@@ -26,12 +26,12 @@
 //!   timeouts to tell a gap from a slow transaction.
 //! - **Group commit** softens that bound within one engine instance: appends that
 //!   arrive while another is being written queue up, and the next leader writes them
-//!   in one transaction (`BEGIN`, one statement each, `COMMIT`: one WAL flush for the
-//!   group). Each keeps its own version check and result: the statement reports a
-//!   conflict without failing, so it writes nothing for that request only. If a
-//!   statement fails (a race lost to another instance aborts the transaction), the
-//!   group is rolled back and each request runs again on its own. A lone append is
-//!   one statement in autocommit, as above.
+//!   with one call of the `append_group` function (migration 2): one round trip, one
+//!   transaction, one WAL flush for the group. Each keeps its own version check and
+//!   result: a conflict is reported, not raised, so it writes nothing for that request
+//!   only. If the call fails (a race lost to another instance), nothing of the group is
+//!   written and each request runs again on its own. A lone append is the single
+//!   statement above.
 //! - **Outbox** claims use `FOR UPDATE SKIP LOCKED`, so several dispatchers share the
 //!   work without waiting on each other or claiming a message twice.
 //! - **Schema** per store: [`PgConfig::schema`] names a PostgreSQL schema (created if
@@ -199,6 +199,7 @@ pub struct PgConnection {
     read_stream: Statement,
     read_all: Statement,
     outcome: Statement,
+    group: Statement,
 }
 
 /// Opens connections for the pool, each with the schema as `search_path` and the
@@ -230,12 +231,17 @@ impl r2d2::ManageConnection for PgManager {
                     (SELECT coalesce(max(version), 0)::bigint FROM events
                      WHERE tenant = $1 AND stream = $2)",
         )?;
+        let group = client.prepare(
+            "SELECT r_dup, r_version, r_position, r_actual FROM append_group(
+                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )?;
         Ok(PgConnection {
             client,
             append,
             read_stream,
             read_all,
             outcome,
+            group,
         })
     }
 
@@ -454,15 +460,7 @@ impl PgStore {
         };
         let grouped = {
             let c = &mut *conn;
-            let append = &c.append;
-            c.client.transaction().and_then(|mut tx| {
-                let mut outcomes = Vec::with_capacity(batch.len());
-                for req in batch {
-                    outcomes.push(run_append(&mut tx, append, req)?);
-                }
-                tx.commit()?;
-                Ok(outcomes)
-            })
+            run_group(&mut c.client, &c.group, batch)
         };
         match grouped {
             Ok(outcomes) => outcomes
@@ -470,7 +468,7 @@ impl PgStore {
                 .zip(batch)
                 .map(|(o, req)| o.into_result(req))
                 .collect(),
-            // The transaction was rolled back when dropped: nothing of it is written.
+            // The call failed as a whole (autocommit): nothing of it is written.
             Err(_) => {
                 self.regrouped.fetch_add(1, Ordering::Relaxed);
                 batch
@@ -589,6 +587,80 @@ fn lost_race(e: &postgres::Error) -> bool {
             .as_db_error()
             .and_then(|d| d.constraint())
             .is_some_and(|c| c.starts_with("outbox"))
+}
+
+/// Runs a group of appends in one call of `append_group`: one round trip, and (in
+/// autocommit) one transaction.
+fn run_group(
+    client: &mut Client,
+    statement: &Statement,
+    batch: &[&AppendRequest],
+) -> Result<Vec<Outcome>, postgres::Error> {
+    let mut tenants = Vec::with_capacity(batch.len());
+    let mut streams = Vec::with_capacity(batch.len());
+    let mut commands = Vec::with_capacity(batch.len());
+    let mut expected = Vec::with_capacity(batch.len());
+    let mut actors = Vec::with_capacity(batch.len());
+    let mut recorded = Vec::with_capacity(batch.len());
+    let (mut e_req, mut e_type, mut e_payload) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut o_req, mut o_id, mut o_kind, mut o_payload, mut o_available) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, req) in batch.iter().enumerate() {
+        let i = i as i32 + 1;
+        tenants.push(req.tenant.as_str());
+        streams.push(req.stream.as_str());
+        commands.push(req.command_id.0);
+        expected.push(req.expected.as_number().map(to_i64));
+        actors.push(req.actor.as_str());
+        recorded.push(req.recorded_at);
+        for e in &req.events {
+            e_req.push(i);
+            e_type.push(e.event_type.as_str());
+            e_payload.push(e.payload.as_str());
+        }
+        for m in &req.outbox {
+            o_req.push(i);
+            o_id.push(m.id);
+            o_kind.push(m.kind.as_str());
+            o_payload.push(m.payload.as_str());
+            o_available.push(m.available_at);
+        }
+    }
+    let rows = client.query(
+        statement,
+        &[
+            &tenants,
+            &streams,
+            &commands,
+            &expected,
+            &actors,
+            &recorded,
+            &e_req,
+            &e_type,
+            &e_payload,
+            &o_req,
+            &o_id,
+            &o_kind,
+            &o_payload,
+            &o_available,
+        ],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let dup: bool = row.try_get(0)?;
+            let version: Option<i64> = row.try_get(1)?;
+            let position: Option<i64> = row.try_get(2)?;
+            let actual: Option<i64> = row.try_get(3)?;
+            Ok(match (version, position) {
+                (Some(v), Some(p)) => Outcome::Done(Appended {
+                    version: v.max(0) as u64,
+                    position: p.max(0) as u64,
+                    duplicate: dup,
+                }),
+                _ => Outcome::Conflict(actual.unwrap_or(0).max(0) as u64),
+            })
+        })
+        .collect()
 }
 
 /// Runs the append statement for one request: one round trip.

@@ -62,4 +62,68 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due ON outbox (due_at) WHERE due_at IS NOT NULL;
     CREATE INDEX outbox_tenant_status ON outbox (tenant, status);
     "#,
+    // 2: append_group, a group of appends in one call (one round trip, one commit).
+    r#"
+    -- Request i has tenant p_tenant[i], …; its events are those k with e_req[k] = i (in
+    -- order), its outbox messages those k with o_req[k] = i. One row per request, in
+    -- order: a duplicate (r_dup), a write (r_version, r_position), or a conflict
+    -- (r_version NULL, r_actual = the stream's version). The same checks and writes as
+    -- the single-append statement; a unique violation (a race lost to another
+    -- instance) fails the whole call, and the caller retries each request alone.
+    CREATE FUNCTION append_group(
+        p_tenant text[], p_stream text[], p_command uuid[], p_expected bigint[],
+        p_actor text[], p_recorded timestamptz[],
+        e_req int[], e_type text[], e_payload text[],
+        o_req int[], o_id uuid[], o_kind text[], o_payload text[], o_available timestamptz[]
+    ) RETURNS TABLE (r_dup boolean, r_version bigint, r_position bigint, r_actual bigint)
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+    DECLARE
+        v bigint;
+        n integer;
+        base bigint;
+    BEGIN
+        FOR i IN 1 .. coalesce(array_length(p_tenant, 1), 0) LOOP
+            SELECT c.version, c.position INTO r_version, r_position FROM commands c
+            WHERE c.tenant = p_tenant[i] AND c.stream = p_stream[i]
+              AND c.command_id = p_command[i];
+            IF FOUND THEN
+                r_dup := true;
+                r_actual := NULL;
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
+            SELECT coalesce(max(e.version), 0) INTO v FROM events e
+            WHERE e.tenant = p_tenant[i] AND e.stream = p_stream[i];
+            r_dup := false;
+            r_actual := v;
+            IF p_expected[i] IS NOT NULL AND p_expected[i] <> v THEN
+                r_version := NULL;
+                r_position := NULL;
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
+            SELECT count(*) INTO n FROM unnest(e_req) AS q(r) WHERE q.r = i;
+            base := NULL;
+            IF n > 0 THEN
+                UPDATE log_head SET position = position + n WHERE id = 1
+                RETURNING position - n INTO base;
+                INSERT INTO events (tenant, stream, version, position, event_type, payload,
+                                    actor, command_id, recorded_at)
+                SELECT p_tenant[i], p_stream[i], v + x.ord, base + x.ord, e_type[x.k],
+                       e_payload[x.k], p_actor[i], p_command[i], p_recorded[i]
+                FROM (SELECT k, row_number() OVER (ORDER BY k) AS ord
+                      FROM generate_subscripts(e_req, 1) AS g(k) WHERE e_req[k] = i) AS x;
+            END IF;
+            r_version := v + n;
+            r_position := coalesce(base + n, 0);
+            INSERT INTO commands (tenant, stream, command_id, version, position)
+            VALUES (p_tenant[i], p_stream[i], p_command[i], r_version, r_position);
+            INSERT INTO outbox (id, tenant, kind, payload, available_at, due_at)
+            SELECT o_id[k], p_tenant[i], o_kind[k], o_payload[k], o_available[k], o_available[k]
+            FROM generate_subscripts(o_req, 1) AS g(k) WHERE o_req[k] = i;
+            RETURN NEXT;
+        END LOOP;
+    END
+    $fn$;
+    "#,
 ];

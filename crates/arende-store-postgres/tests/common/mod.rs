@@ -33,9 +33,22 @@ pub struct DropSchema {
 
 impl Drop for DropSchema {
     fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.url, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        // Tests run in parallel and may briefly use up the server's connections: retry.
+        let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema);
+        let mut last = String::new();
+        for attempt in 0..10u64 {
+            match postgres::Client::connect(&self.url, postgres::NoTls)
+                .and_then(|mut c| c.batch_execute(&sql))
+            {
+                Ok(()) => return,
+                Err(e) => last = e.to_string(),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100 * (attempt + 1)));
         }
+        eprintln!(
+            "warning: could not drop test schema {}: {last}",
+            self.schema
+        );
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::aggregate::{Aggregate, decode, encode};
@@ -32,8 +33,40 @@ pub struct Engine<S, C> {
     store: S,
     clock: C,
     cache: StateCache,
+    ids: IdSource,
     pub(crate) follows: Mutex<crate::subscription::FollowIndex>,
     pub(crate) matter_view: Mutex<crate::projection::MatterProjection>,
+}
+
+/// Fresh random-looking UUIDs (version 4 layout) for command and outbox-message ids,
+/// without a `getrandom` system call per id: a 128-bit seed drawn once per engine, mixed
+/// with a counter through a bijection (SplitMix64's finaliser), so ids of one engine never
+/// repeat and ids of two engines collide only if their random seeds nearly do.
+struct IdSource {
+    seed: u128,
+    counter: AtomicU64,
+}
+
+impl IdSource {
+    fn new() -> Self {
+        IdSource {
+            seed: uuid::Uuid::new_v4().as_u128(),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    fn next(&self) -> uuid::Uuid {
+        fn mix(mut z: u64) -> u64 {
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let lo = mix(n) ^ self.seed as u64;
+        let hi = mix(n ^ 0x9e37_79b9_7f4a_7c15) ^ (self.seed >> 64) as u64;
+        let bytes = ((u128::from(hi) << 64) | u128::from(lo)).to_be_bytes();
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
 }
 
 /// How many aggregate states the engine caches by default.
@@ -169,6 +202,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             store,
             clock,
             cache: StateCache::new(DEFAULT_CACHE_CAPACITY),
+            ids: IdSource::new(),
             follows: Mutex::new(crate::subscription::FollowIndex::default()),
             matter_view: Mutex::new(crate::projection::MatterProjection::new(tenant)),
         }
@@ -199,6 +233,12 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     /// The clock.
     pub fn clock(&self) -> &C {
         &self.clock
+    }
+
+    /// A fresh command id for a command given none (unique among this engine's ids, and
+    /// random-looking across engines; drawn without a system call).
+    pub fn fresh_command_id(&self) -> CommandId {
+        CommandId(self.ids.next())
     }
 
     /// The stream id of an aggregate instance.
@@ -311,7 +351,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             .notifications
             .iter()
             .map(|n| OutboxMessage {
-                id: uuid::Uuid::new_v4(),
+                id: self.ids.next(),
                 kind: n.kind.name().to_owned(),
                 payload: serde_json::to_string(n).unwrap_or_default(),
                 available_at: now,
@@ -383,4 +423,28 @@ fn apply_records<A: Aggregate>(entry: &mut CacheEntry<A>, records: &[RecordedEve
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::IdSource;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_of_one_source_never_repeat_and_are_version_4() {
+        let ids = IdSource::new();
+        let mut seen = HashSet::new();
+        for _ in 0..100_000 {
+            let id = ids.next();
+            assert_eq!(id.get_version_num(), 4);
+            assert!(seen.insert(id), "repeated id {id}");
+        }
+    }
+
+    #[test]
+    fn two_sources_give_different_ids() {
+        let (a, b) = (IdSource::new(), IdSource::new());
+        let first: HashSet<_> = (0..1000).map(|_| a.next()).collect();
+        assert!((0..1000).all(|_| !first.contains(&b.next())));
+    }
 }

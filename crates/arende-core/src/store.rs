@@ -334,9 +334,17 @@ pub fn status_name(status: OutboxStatus) -> &'static str {
 #[derive(Default)]
 struct MemoryInner {
     log: Vec<RecordedEvent>,
-    streams: HashMap<(TenantId, StreamId), Vec<usize>>,
-    commands: HashMap<(TenantId, StreamId, CommandId), Appended>,
+    /// Per tenant and stream (nested, so a lookup borrows the ids instead of cloning them
+    /// into a tuple key).
+    streams: HashMap<TenantId, HashMap<StreamId, MemoryStream>>,
     outbox: Vec<MemoryOutboxEntry>,
+}
+
+/// One stream: where its events are in the log, and the commands that wrote it.
+#[derive(Default)]
+struct MemoryStream {
+    events: Vec<usize>,
+    commands: HashMap<CommandId, Appended>,
 }
 
 struct MemoryOutboxEntry {
@@ -372,53 +380,60 @@ impl EventStore for MemoryStore {
                 reason: "nothing to append".into(),
             });
         }
-        let mut inner = self.lock();
-        let key = (req.tenant.clone(), req.stream.clone());
-        if let Some(done) =
-            inner
-                .commands
-                .get(&(req.tenant.clone(), req.stream.clone(), req.command_id))
-        {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let AppendRequest {
+            tenant,
+            stream,
+            expected,
+            command_id,
+            actor,
+            recorded_at,
+            events,
+            outbox,
+        } = req;
+        let existing = inner.streams.get(&tenant).and_then(|t| t.get(&stream));
+        if let Some(done) = existing.and_then(|s| s.commands.get(&command_id)) {
             return Ok(Appended {
                 duplicate: true,
                 ..*done
             });
         }
-        let actual = inner.streams.get(&key).map_or(0, |v| v.len() as u64);
-        if let Some(expected) = req.expected.as_number()
-            && expected != actual
+        let actual = existing.map_or(0, |s| s.events.len() as u64);
+        if let Some(n) = expected.as_number()
+            && n != actual
         {
             return Err(StoreError::Conflict {
-                tenant: req.tenant,
-                stream: req.stream,
-                expected: req.expected,
+                tenant,
+                stream,
+                expected,
                 actual,
             });
         }
+        let first = inner.log.len();
         let mut version = actual;
-        let mut position = 0;
-        for e in req.events {
+        inner.log.reserve(events.len());
+        for e in events {
             version += 1;
-            position = inner.log.len() as u64 + 1;
-            let idx = inner.log.len();
             inner.log.push(RecordedEvent {
-                position,
-                tenant: req.tenant.clone(),
-                stream: req.stream.clone(),
+                position: inner.log.len() as u64 + 1,
+                tenant: tenant.clone(),
+                stream: stream.clone(),
                 version,
                 event_type: e.event_type,
                 payload: e.payload,
-                actor: req.actor.clone(),
-                command_id: req.command_id,
-                recorded_at: req.recorded_at,
+                actor: actor.clone(),
+                command_id,
+                recorded_at,
             });
-            inner.streams.entry(key.clone()).or_default().push(idx);
         }
-        for m in req.outbox {
+        let last = inner.log.len();
+        let position = if last > first { last as u64 } else { 0 };
+        for m in outbox {
             let seq = inner.outbox.len() as u64;
             inner.outbox.push(MemoryOutboxEntry {
                 record: OutboxRecord {
-                    tenant: req.tenant.clone(),
+                    tenant: tenant.clone(),
                     message: m,
                     attempts: 0,
                     last_error: None,
@@ -433,9 +448,14 @@ impl EventStore for MemoryStore {
             position,
             duplicate: false,
         };
-        inner
-            .commands
-            .insert((req.tenant, req.stream, req.command_id), done);
+        let entry = inner
+            .streams
+            .entry(tenant)
+            .or_default()
+            .entry(stream)
+            .or_default();
+        entry.events.extend(first..last);
+        entry.commands.insert(command_id, done);
         Ok(done)
     }
 
@@ -446,7 +466,12 @@ impl EventStore for MemoryStore {
         from_version: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let inner = self.lock();
-        let Some(idxs) = inner.streams.get(&(tenant.clone(), stream.clone())) else {
+        let Some(idxs) = inner
+            .streams
+            .get(tenant)
+            .and_then(|t| t.get(stream))
+            .map(|s| &s.events)
+        else {
             return Ok(Vec::new());
         };
         let skip = from_version.saturating_sub(1) as usize;

@@ -12,7 +12,7 @@ use crate::authz::Actor;
 use crate::clock::Clock;
 use crate::engine::{Decision, Engine, Executed};
 use crate::error::{Error, Result};
-use crate::ids::{BodyId, CommandId, MatterId, PersonId};
+use crate::ids::{BodyId, MatterId, PersonId};
 use crate::notification::{Recipient, RecipientReason};
 use crate::org::Organisation;
 use crate::store::EventStore;
@@ -263,7 +263,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         decide: impl Fn(&Subscriptions) -> Result<SubscriptionEvent>,
     ) -> Result<Executed<Subscriptions>> {
         // Follows are rare and commute: retry a conflict on the shared stream a few times.
-        let command_id = CommandId::random();
+        let command_id = self.fresh_command_id();
         let mut tries = 0;
         loop {
             let r =

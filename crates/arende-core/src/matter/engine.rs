@@ -111,7 +111,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     ) -> Result<Executed<Matter>> {
         let key = id.to_string();
         let today = self.clock().today();
-        let command_id = options.command_id.unwrap_or_else(CommandId::random);
+        let command_id = options
+            .command_id
+            .unwrap_or_else(|| self.fresh_command_id());
         if let MatterCommand::Submit(s) = &command
             && s.id.is_some_and(|x| x != id)
         {
@@ -254,7 +256,11 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             .id
             .get_or_insert_with(|| MatterId::new_at(self.clock().now()));
         let options = CommandOptions {
-            command_id: Some(options.command_id.unwrap_or_else(CommandId::random)),
+            command_id: Some(
+                options
+                    .command_id
+                    .unwrap_or_else(|| self.fresh_command_id()),
+            ),
             ..options
         };
         self.matter_with(

@@ -117,6 +117,15 @@ macro_rules! uuid_id {
                 self.0.fmt(f)
             }
         }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+
+            /// Parses the hyphenated (or simple) UUID text form.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map(Self)
+            }
+        }
     };
 }
 

@@ -40,6 +40,9 @@ use uuid::Uuid;
 
 use crate::ids::{CommandId, TenantId};
 
+mod group;
+pub use group::{AppendResult, GroupCommit, GroupConfig, GroupStats};
+
 /// A stream name within a tenant, e.g. `matter-0193…`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]

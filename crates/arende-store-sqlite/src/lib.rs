@@ -8,14 +8,14 @@
 //! - **One writer, many readers.** Appends and outbox updates go through one writer
 //!   connection; reads use a small pool of reader connections, so in WAL mode a read
 //!   never waits behind a write.
-//! - **Group commit.** Appends that arrive while the writer is busy are queued; the next
-//!   thread to take the writer runs the whole queue in one transaction (one fsync), each
-//!   request inside its own `SAVEPOINT`, so each keeps its own expected-version check
-//!   and its own result: a conflict rolls back only that request. This is the
-//!   leader/follower form of a writer thread draining a channel: the caller that finds
-//!   the writer free writes at once on its own thread (no hand-off when there is no
-//!   contention), and callers that arrive during a commit are written together by the
-//!   next leader.
+//! - **Group commit** ([`GroupCommit`], shared with the PostgreSQL store). Appends that
+//!   arrive while the writer is busy are queued; the next leader runs the whole queue in
+//!   one transaction (one fsync), each request inside its own `SAVEPOINT`, so each keeps
+//!   its own expected-version check and its own result: a conflict rolls back only that
+//!   request. A leader that finds fewer appends queued than the last group held waits up
+//!   to [`SqliteConfig::gather`] for them, so groups stay large when a flush is fast.
+//! - **Opening** a new file from two processes at once races for the switch to WAL,
+//!   which SQLite answers "busy" without its busy handler: retried with backoff.
 //! - **Commit order.** Positions are handed out by the single writer inside the
 //!   transaction, so position order is commit order and a follower of
 //!   [`EventStore::read_all`] never skips an event.
@@ -31,16 +31,17 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
     AppendRequest, Appended, EventStore, Outbox, OutboxMessage, OutboxRecord, OutboxStatus,
-    RecordedEvent, ScanStore, StoreError, StreamHead, StreamId, status_name, verify_head,
-    verify_log, verify_stream,
+    AppendResult, GroupCommit, GroupConfig, RecordedEvent, ScanStore, StoreError, StreamHead,
+    StreamId, status_name, verify_head, verify_log, verify_stream,
 };
+
+pub use arende_core::store::GroupStats;
 use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -77,6 +78,10 @@ pub struct SqliteConfig {
     pub busy_timeout: Duration,
     /// At most this many queued appends share one transaction (default 256).
     pub max_batch: usize,
+    /// How long the next writer waits for the callers of the last group to queue again
+    /// before it writes (default 1 ms; see [`GroupCommit`]). With a fast flush, groups
+    /// would otherwise hold only the few callers that queued during one short commit.
+    pub gather: Duration,
     /// Idle reader connections kept open (default 4).
     pub idle_readers: usize,
 }
@@ -87,6 +92,7 @@ impl Default for SqliteConfig {
             durability: Durability::Full,
             busy_timeout: Duration::from_secs(5),
             max_batch: 256,
+            gather: Duration::from_millis(1),
             idle_readers: 4,
         }
     }
@@ -132,34 +138,14 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     }
 }
 
-/// How many appends and write transactions the group commit has run (since open).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GroupStats {
-    /// Append requests written or refused by the writer.
-    pub appends: u64,
-    /// Transactions those appends ran in; fewer than `appends` when groups formed.
-    pub transactions: u64,
-}
-
-/// An append waiting for the writer, and where its result goes.
-struct Pending {
-    request: AppendRequest,
-    slot: Arc<Mutex<Option<Result<Appended, StoreError>>>>,
-}
-
 /// The embedded SQLite event store and outbox. See the crate docs for the design.
 pub struct SqliteStore {
     path: PathBuf,
     config: SqliteConfig,
     writer: Mutex<Connection>,
-    queue: Mutex<Vec<Pending>>,
-    /// Held while a caller decides whether to lead or wait; `done` wakes the waiters
-    /// when a leader has finished a group.
-    turn: Mutex<()>,
-    done: Condvar,
+    /// The queue of appends; one leader at a time (one writer connection).
+    group: GroupCommit,
     readers: Mutex<Vec<Connection>>,
-    appends: AtomicU64,
-    transactions: AtomicU64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -249,16 +235,17 @@ impl SqliteStore {
                 Err(OpenFailure::Store(e)) => return Err(e),
             }
         };
+        let group = GroupCommit::new(GroupConfig {
+            max_batch: config.max_batch,
+            max_leaders: 1,
+            gather: config.gather,
+        });
         Ok(SqliteStore {
             path,
             config,
             writer: Mutex::new(writer),
-            queue: Mutex::new(Vec::new()),
-            turn: Mutex::new(()),
-            done: Condvar::new(),
+            group,
             readers: Mutex::new(Vec::new()),
-            appends: AtomicU64::new(0),
-            transactions: AtomicU64::new(0),
         })
     }
 
@@ -269,10 +256,7 @@ impl SqliteStore {
 
     /// How many appends shared how many transactions since the store was opened.
     pub fn group_stats(&self) -> GroupStats {
-        GroupStats {
-            appends: self.appends.load(Ordering::Relaxed),
-            transactions: self.transactions.load(Ordering::Relaxed),
-        }
+        self.group.stats()
     }
 
     /// The schema version of the file (`PRAGMA user_version`).
@@ -327,48 +311,28 @@ impl SqliteStore {
             }
         });
         drop(conn);
-        // Appends that found the writer busy wait for a wake-up to try again.
-        let _turn = lock(&self.turn);
-        self.done.notify_all();
         result
     }
 
-    /// As the leader holding the writer: writes the queued appends (up to
-    /// `max_batch`) as one group, releases the writer, and wakes the waiting callers.
-    fn lead(&self, conn: MutexGuard<'_, Connection>) {
-        let batch: Vec<Pending> = {
-            let mut q = lock(&self.queue);
-            let n = q.len().min(self.config.max_batch.max(1));
-            q.drain(..n).collect()
-        };
-        if !batch.is_empty() {
-            self.run_batch(&conn, batch);
-        }
-        drop(conn);
-        let _turn = lock(&self.turn);
-        self.done.notify_all();
-    }
-
-    /// Runs a batch of queued appends in one transaction, one savepoint each, and
-    /// fills each one's slot.
-    fn run_batch(&self, conn: &Connection, batch: Vec<Pending>) {
-        self.appends
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
-        self.transactions.fetch_add(1, Ordering::Relaxed);
+    /// Writes a group of appends in one transaction, one savepoint each (a conflict
+    /// rolls back only its own request), and gives each its result.
+    fn run_batch(&self, batch: Vec<AppendRequest>) -> Vec<AppendResult> {
+        let conn = lock(&self.writer);
+        let conn = &*conn;
         if let Err(e) = begin(conn) {
             let msg = e.to_string();
-            for p in batch {
-                *lock(&p.slot) = Some(Err(backend(SqliteError::GroupCommit(msg.clone()))));
-            }
-            return;
+            return batch
+                .iter()
+                .map(|_| Err(backend(SqliteError::GroupCommit(msg.clone()))))
+                .collect();
         }
         let single = batch.len() == 1;
         let mut results = Vec::with_capacity(batch.len());
-        for p in &batch {
+        for request in &batch {
             let r = if single {
-                append_one(conn, &p.request)
+                append_one(conn, request)
             } else {
-                savepoint(conn, |c| append_one(c, &p.request))
+                savepoint(conn, |c| append_one(c, request))
             };
             results.push(r);
         }
@@ -389,9 +353,7 @@ impl SqliteStore {
                 }
             }
         }
-        for (p, r) in batch.into_iter().zip(results) {
-            *lock(&p.slot) = Some(r);
-        }
+        results
     }
 }
 
@@ -759,36 +721,8 @@ impl EventStore for SqliteStore {
                 reason: "nothing to append".into(),
             });
         }
-        let slot = Arc::new(Mutex::new(None));
-        lock(&self.queue).push(Pending {
-            request,
-            slot: slot.clone(),
-        });
-        let mut turn = lock(&self.turn);
-        loop {
-            if let Some(r) = lock(&slot).take() {
-                // A leader wrote this request with its group.
-                return r;
-            }
-            match self.writer.try_lock() {
-                Ok(conn) => {
-                    drop(turn);
-                    self.lead(conn);
-                    turn = lock(&self.turn);
-                }
-                Err(std::sync::TryLockError::Poisoned(p)) => {
-                    drop(turn);
-                    self.lead(p.into_inner());
-                    turn = lock(&self.turn);
-                }
-                // The writer is busy: wait for the leader to finish its group (it
-                // notifies under `turn`, which we hold until we wait, so no wake-up is
-                // lost), then look again.
-                Err(std::sync::TryLockError::WouldBlock) => {
-                    turn = self.done.wait(turn).unwrap_or_else(|p| p.into_inner());
-                }
-            }
-        }
+        self.group
+            .submit(request, "sqlite", &|batch| self.run_batch(batch))
     }
 
     fn read_stream(

@@ -15,6 +15,7 @@ mod common;
 mod kill;
 #[cfg(feature = "nats")]
 mod nats;
+mod postgres;
 mod scheduler;
 #[cfg(feature = "smtp")]
 mod smtp;
@@ -25,3 +26,4 @@ mod smtp;
 mod support;
 #[cfg(feature = "webhook")]
 mod webhook;
+mod yielding;

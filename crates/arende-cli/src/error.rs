@@ -43,12 +43,16 @@ pub enum CliError {
     /// The forecast could not be made.
     #[error(transparent)]
     Forecast(#[from] ForecastError),
+    /// A store verb failed, or found problems.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreCliError),
 }
 
 impl CliError {
     /// The message shown to the user.
     pub fn message(&self, lang: Language) -> String {
         match (self, lang) {
+            (CliError::Store(e), lang) => e.message(lang),
             (CliError::Read { path, source }, Language::Swedish) => {
                 format!("fel: kan inte läsa {}: {source}", path.display())
             }

@@ -299,6 +299,14 @@ pub enum Corruption {
         /// The position found after it.
         found: u64,
     },
+    /// The row reads, but its event does not decode as the stream's aggregate's (an
+    /// unknown type, a corrupt payload, an event naming another aggregate): found by a
+    /// whole-store check that decodes, e.g. `arende store verify`.
+    #[error("the event does not decode: {reason}")]
+    Undecodable {
+        /// What the decoder said.
+        reason: String,
+    },
     /// The stream's head does not add up: its number of events differs from its last
     /// version, or its last version is not its last write.
     #[error(
@@ -546,11 +554,10 @@ pub fn verify_scan(store: &dyn ScanStore) -> Result<Vec<Finding>, StoreError> {
             version,
             problem,
         }) => {
-            if let Some(c) = current.as_mut()
-                && c.0 == tenant
-                && c.1 == stream
-            {
-                c.2 = version + 1;
+            // The unreadable row stands at its version: go on from the next one.
+            match current.as_mut() {
+                Some(c) if c.0 == tenant && c.1 == stream => c.2 = version + 1,
+                _ => current = Some((tenant.clone(), stream.clone(), version + 1, 0)),
             }
             findings.push(Finding {
                 tenant,
@@ -816,9 +823,7 @@ impl EventStore for MemoryStore {
             StreamHead {
                 events: s.events.len() as u64,
                 last_version: live().map(|e| e.version).max().unwrap_or(0),
-                last_version_position: live()
-                    .max_by_key(|e| e.version)
-                    .map_or(0, |e| e.position),
+                last_version_position: live().max_by_key(|e| e.version).map_or(0, |e| e.position),
                 last_position: live().map(|e| e.position).max().unwrap_or(0),
             }
         });
@@ -964,8 +969,11 @@ impl ScanStore for MemoryStore {
             .collect();
         streams.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         for (_, _, m) in streams {
-            let mut rows: Vec<&RecordedEvent> =
-                m.events.iter().filter_map(|&i| inner.log[i].as_ref()).collect();
+            let mut rows: Vec<&RecordedEvent> = m
+                .events
+                .iter()
+                .filter_map(|&i| inner.log[i].as_ref())
+                .collect();
             rows.sort_by_key(|e| e.version);
             for e in rows {
                 visit(Ok(e.clone()));
@@ -990,7 +998,11 @@ impl MemoryStore {
     ) -> bool {
         let mut guard = self.lock();
         let inner = &mut *guard;
-        let Some(s) = inner.streams.get_mut(tenant).and_then(|t| t.get_mut(stream)) else {
+        let Some(s) = inner
+            .streams
+            .get_mut(tenant)
+            .and_then(|t| t.get_mut(stream))
+        else {
             return false;
         };
         let Some(k) = s

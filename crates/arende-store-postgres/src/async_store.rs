@@ -148,7 +148,8 @@ impl AsyncPgStore {
 
     /// [`arende_core::store::Outbox::parked`] without blocking the caller's runtime.
     pub async fn parked(&self, tenant: TenantId) -> Result<Vec<OutboxRecord>, StoreError> {
-        self.on(move |i| async move { i.parked(tenant).await }).await
+        self.on(move |i| async move { i.parked(tenant).await })
+            .await
     }
 
     /// [`arende_core::store::Outbox::outbox_counts`] without blocking the caller's

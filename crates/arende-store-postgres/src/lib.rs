@@ -66,9 +66,9 @@ use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, AppendResult, Appended, EventStore, ExpectedVersion, GroupCommit,
-    GroupConfig, Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore,
-    StoreError, StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
+    AppendRequest, AppendResult, Appended, EventStore, ExpectedVersion, GroupCommit, GroupConfig,
+    Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore, StoreError,
+    StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
 };
 use chrono::{DateTime, Utc};
 use tokio_postgres::error::SqlState;
@@ -354,13 +354,7 @@ fn event_at(row: &Row, at: usize) -> Result<RecordedEvent, StoreError> {
     let version = row.try_get::<_, i64>(at + 3);
     let named = version.as_ref().map_or(0, |v| (*v).max(0) as u64);
     let bad = |column: &'static str, e: &dyn std::fmt::Display| {
-        StoreError::unreadable(
-            tenant.clone(),
-            stream.clone(),
-            named,
-            column,
-            e.to_string(),
-        )
+        StoreError::unreadable(tenant.clone(), stream.clone(), named, column, e.to_string())
     };
     let position: i64 = row.try_get(at).map_err(|e| bad("position", &e))?;
     for (i, column) in [(1, "tenant"), (2, "stream")] {
@@ -1102,7 +1096,10 @@ impl PgStore {
 
     fn wait<T: Send + 'static>(
         &self,
-        work: impl FnOnce(Arc<Inner>) -> std::pin::Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send>>,
+        work: impl FnOnce(
+            Arc<Inner>,
+        )
+            -> std::pin::Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send>>,
     ) -> Result<T, StoreError> {
         wait_on(self.runtime.handle(), work(self.inner.clone()))
     }
@@ -1174,7 +1171,9 @@ impl EventStore for PgStore {
         from_version: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let (tenant, stream) = (tenant.clone(), stream.clone());
-        self.wait(move |i| Box::pin(async move { i.read_stream(tenant, stream, from_version).await }))
+        self.wait(move |i| {
+            Box::pin(async move { i.read_stream(tenant, stream, from_version).await })
+        })
     }
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -1201,7 +1200,8 @@ impl ScanStore for PgStore {
         let mut key: Option<(String, String, i64)> = None;
         loop {
             let from = key.clone();
-            let rows = self.wait(move |i| Box::pin(async move { i.scan_page(from, PAGE).await }))?;
+            let rows =
+                self.wait(move |i| Box::pin(async move { i.scan_page(from, PAGE).await }))?;
             for row in &rows {
                 visit(event_at(row, 0));
             }

@@ -36,8 +36,8 @@ use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, Appended, EventStore, Outbox, OutboxMessage, OutboxRecord, OutboxStatus,
-    AppendResult, GroupCommit, GroupConfig, RecordedEvent, ScanStore, StoreError, StreamHead,
+    AppendRequest, AppendResult, Appended, EventStore, GroupCommit, GroupConfig, Outbox,
+    OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore, StoreError, StreamHead,
     StreamId, status_name, verify_head, verify_log, verify_stream,
 };
 
@@ -671,9 +671,10 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, St
         Err(e) => return bad("version", e),
     };
     let mut texts = [String::new(), String::new(), String::new()];
-    for (slot, (i, column)) in texts
-        .iter_mut()
-        .zip([(4, "event_type"), (5, "payload"), (6, "actor")])
+    for (slot, (i, column)) in
+        texts
+            .iter_mut()
+            .zip([(4, "event_type"), (5, "payload"), (6, "actor")])
     {
         match text_at(r, i)? {
             Ok(t) => *slot = t,

@@ -151,8 +151,14 @@ pub type CorruptionCase = fn(&dyn Store, &Corrupter);
 /// reads as before.
 pub const CORRUPTION_CASES: &[(&str, CorruptionCase)] = &[
     ("a_version_gap_is_corruption", a_version_gap_is_corruption),
-    ("swapped_versions_are_corruption", swapped_versions_are_corruption),
-    ("unreadable_rows_are_corruption", unreadable_rows_are_corruption),
+    (
+        "swapped_versions_are_corruption",
+        swapped_versions_are_corruption,
+    ),
+    (
+        "unreadable_rows_are_corruption",
+        unreadable_rows_are_corruption,
+    ),
 ];
 
 /// Runs every case of [`CASES`], each against a fresh store from `make`, the
@@ -993,7 +999,11 @@ fn nothing_appends_onto(store: &dyn Store, stream: &str, version: u64) {
             "append with {expected:?} onto damaged t1/{stream}: expected Corrupt, got {r:?}"
         );
     }
-    assert_eq!(scanned(store), before, "nothing was appended onto t1/{stream}");
+    assert_eq!(
+        scanned(store),
+        before,
+        "nothing was appended onto t1/{stream}"
+    );
     assert_eq!(count(store, "t1", "pending"), 0, "no outbox message either");
 }
 
@@ -1045,7 +1055,11 @@ pub fn a_version_gap_is_corruption(store: &dyn Store, corrupter: &Corrupter) {
     let found = findings(store);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(
-        (found[0].tenant.as_str(), found[0].stream.as_str(), found[0].version),
+        (
+            found[0].tenant.as_str(),
+            found[0].stream.as_str(),
+            found[0].version
+        ),
         ("t1", "gap", 2)
     );
 }
@@ -1143,9 +1157,9 @@ pub fn unreadable_rows_are_corruption(store: &dyn Store, corrupter: &Corrupter) 
         assert_eq!(t2.len(), 2 * (k + 1));
         let found = findings(store);
         assert!(
-            found
-                .iter()
-                .any(|f| f.tenant.as_str() == "t1" && f.stream.as_str() == stream && f.version == 2),
+            found.iter().any(|f| f.tenant.as_str() == "t1"
+                && f.stream.as_str() == stream
+                && f.version == 2),
             "{d:?}: the scan names the row: {found:?}"
         );
         // Remove the bad row so the next kind starts from a readable log.

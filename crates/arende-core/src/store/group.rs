@@ -154,8 +154,7 @@ impl GroupCommit {
                 let batch: Vec<(u64, AppendRequest)> = state.queue.drain(..n).collect();
                 state.last_group = n;
                 drop(state);
-                let (tickets, requests): (Vec<u64>, Vec<AppendRequest>) =
-                    batch.into_iter().unzip();
+                let (tickets, requests): (Vec<u64>, Vec<AppendRequest>) = batch.into_iter().unzip();
                 self.appends
                     .fetch_add(tickets.len() as u64, Ordering::Relaxed);
                 self.transactions.fetch_add(1, Ordering::Relaxed);
@@ -317,6 +316,12 @@ mod tests {
     fn too_few_results_is_an_error_not_a_hang() {
         let g = GroupCommit::new(GroupConfig::default());
         let r = g.submit(req(1), "test", &|_| Vec::new());
-        assert!(matches!(r, Err(StoreError::Backend { backend: "test", .. })));
+        assert!(matches!(
+            r,
+            Err(StoreError::Backend {
+                backend: "test",
+                ..
+            })
+        ));
     }
 }

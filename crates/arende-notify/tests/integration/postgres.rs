@@ -44,13 +44,16 @@ async fn service_loop_over_postgres() {
     let Some(url) = pg_url() else { return };
     let schema = format!("arende_test_{}", uuid::Uuid::new_v4().simple());
     let text = include_str!("../../../../config/orebro.toml");
-    let org = Arc::new(
-        arende_core::config::load_str(text, "config/orebro.toml").expect("config loads"),
-    );
+    let org =
+        Arc::new(arende_core::config::load_str(text, "config/orebro.toml").expect("config loads"));
     // Connecting with the synchronous constructor inside async code.
     let store = Arc::new(
-        PgStore::connect(PgConfig::new(&url).with_schema(schema.clone()).with_pool_size(4))
-            .expect("connect inside a runtime"),
+        PgStore::connect(
+            PgConfig::new(&url)
+                .with_schema(schema.clone())
+                .with_pool_size(4),
+        )
+        .expect("connect inside a runtime"),
     );
     let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 15)));
     let engine = Arc::new(Engine::new(org.clone(), store.clone(), clock.clone()));

@@ -58,11 +58,10 @@ async fn a_long_drain_lets_other_tasks_run() {
         })
         .expect("enqueue");
     let transport = Arc::new(MemoryTransport::new());
-    let dispatcher =
-        Dispatcher::new(store, transport.clone(), clock).with_config(DispatchConfig {
-            batch_size: 10,
-            ..DispatchConfig::default()
-        });
+    let dispatcher = Dispatcher::new(store, transport.clone(), clock).with_config(DispatchConfig {
+        batch_size: 10,
+        ..DispatchConfig::default()
+    });
     let ticks = Arc::new(AtomicU64::new(0));
     let ticker = {
         let ticks = ticks.clone();

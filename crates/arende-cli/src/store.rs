@@ -73,11 +73,11 @@ impl StoreCliError {
                     format!("error: {} problems in the store {store}:", findings.len())
                 };
                 for f in findings {
+                    // "version" is the same word in both languages.
                     out.push_str(&format!(
-                        "\n  {} {} {} {}: {}",
+                        "\n  {} {} version {}: {}",
                         f.tenant,
                         f.stream,
-                        if sv { "version" } else { "version" },
                         f.version,
                         describe(&f.problem, lang)
                     ));

@@ -397,9 +397,8 @@ pub fn verify_stream(
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let rows = rows.into_iter();
     let mut out = Vec::with_capacity(rows.size_hint().0);
-    let mut due = from_version.max(1);
     let mut previous: Option<u64> = None;
-    for row in rows {
+    for (due, row) in (from_version.max(1)..).zip(rows) {
         let e = row?;
         let corrupt = |version, problem| StoreError::Corrupt {
             tenant: tenant.clone(),
@@ -444,7 +443,6 @@ pub fn verify_stream(
             ));
         }
         previous = Some(e.position);
-        due += 1;
         out.push(e);
     }
     Ok(out)

@@ -231,8 +231,9 @@ fn appends(c: &mut Criterion, url: &str) {
         .unwrap_or(40);
     let (mut store_t, mut raw_t) = (Duration::ZERO, Duration::ZERO);
     for p in 0..pairs {
+        let store_first = flip();
         for step in 0..2 {
-            let store_turn = (step == 0) == flip();
+            let store_turn = (step == 0) == store_first;
             let t = Instant::now();
             std::thread::scope(|s| {
                 if store_turn {

@@ -99,7 +99,9 @@ fn home_health_care_agreement_2024() {
         &e,
         id,
         SECRETARY_CG,
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     );
     // The draft is the process lead's own: he reports it done.
     let m = run(
@@ -380,9 +382,11 @@ fn family_centre_agreement_presented_off_the_route_with_comments_by_new_year() {
         &e,
         id,
         "secretary-kcrd",
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new("county-agreement")),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-agreement")),
+            },
+        },
     );
     // Information to the specific council, 17 May 2024: a presentation off the route.
     run(
@@ -496,7 +500,9 @@ fn unbroken_schooling_is_decided_by_the_chief_groups_without_a_political_level()
         &e,
         id,
         SECRETARY_SBU,
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     );
     run(
         &e,

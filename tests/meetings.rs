@@ -479,7 +479,9 @@ fn schooling_matter(engine: &MemEngine, clock: &SimulatedClock) -> Result<Matter
     engine.matter(
         id,
         &p("daniel-berglund"),
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     )?;
     engine.matter(
         id,
@@ -846,7 +848,9 @@ fn a_dropped_item_goes_to_the_next_meeting_and_its_submitter_is_told() -> anyhow
     engine.matter(
         matter,
         &p("daniel-berglund"),
-        MatterCommand::Screen(Screening::InformationItem),
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
     )?;
     engine.matter(matter, &system(), MatterCommand::MarkDocumentsReady)?;
     let oct = mid("sbu-2024-10-15");
@@ -1096,7 +1100,9 @@ fn readme_meeting_plan_and_agenda() -> anyhow::Result<()> {
     engine.matter(
         matter,
         &secretary,
-        MatterCommand::Screen(Screening::InformationItem),
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
     )?;
     clock.set_date(day("2024-09-20")?);
     engine.matter(matter, &secretary, MatterCommand::MarkDocumentsReady)?;

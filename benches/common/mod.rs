@@ -115,7 +115,9 @@ pub fn commands_of(id: MatterId) -> (Actor, SubmitMatter, Vec<(Actor, MatterComm
     let mut steps: Vec<(Actor, MatterCommand)> = vec![
         (
             cg.clone(),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         ),
         (
             cg.clone(),

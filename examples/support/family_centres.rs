@@ -111,9 +111,11 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
     w.engine.matter(
         matter,
         &kcrd_secretary,
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new(ROUTE)),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new(ROUTE)),
+            },
+        },
     )?;
     let work_step = |w: &mut World, on: NaiveDate, what: &str| -> Result<()> {
         w.at(on)?;

@@ -144,7 +144,9 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
     w.engine.matter(
         matter,
         &peter,
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     )?;
     // The draft is the officials' own work (no body drafts it): the submitter reports it.
     w.engine.matter(

@@ -78,9 +78,11 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
     w.engine.matter(
         matter,
         &person(DANIEL),
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new(ROUTE)),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new(ROUTE)),
+            },
+        },
     )?;
     let sbu = MeetingRun::new(&w, "sbu-2024-10-15", DANIEL)?;
     sbu.call(&mut w)?;

@@ -60,7 +60,9 @@ fn lifecycle(e: &E) {
     };
     run(
         sbu,
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     );
     run(
         "tarja-nordling",
@@ -259,7 +261,9 @@ fn benches(c: &mut Criterion) {
         e.matter(
             id,
             &who("daniel-berglund"),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         )
         .expect("screen");
     }

@@ -512,6 +512,27 @@ impl Organisation {
     }
 }
 
+impl Organisation {
+    /// The bodies with the bodies their joint sessions join, each once, in order (the
+    /// bodies that actually meet when `bodies` meet).
+    pub fn expanded_bodies(&self, bodies: &[BodyId]) -> Vec<BodyId> {
+        let mut out: Vec<BodyId> = Vec::new();
+        for b in bodies {
+            if !out.contains(b) {
+                out.push(b.clone());
+            }
+            if let Some(body) = self.body(b) {
+                for j in &body.joint_of {
+                    if !out.contains(j) {
+                        out.push(j.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
+use crate::ids::MinutesRef;
 use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
-use crate::meeting::MinutesRef;
 
 /// Submit a matter (anmäla ärende) to a body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +63,10 @@ pub struct RemissOrder {
     pub edition: Option<String>,
 }
 
-/// A command to a matter.
+/// A command to a matter. Its JSON form is internally tagged by `type` in kebab-case,
+/// e.g. `{"type": "screen", "screening": "InformationItem"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum MatterCommand {
     /// Submit and register the matter (anmäla ärende).
@@ -79,7 +81,10 @@ pub enum MatterCommand {
     /// Mark the documents ready (for the notice).
     MarkDocumentsReady,
     /// Screen for relevance (relevansbedömning), by the receiving body's secretary or chair.
-    Screen(Screening),
+    Screen {
+        /// The outcome of the screening.
+        screening: Screening,
+    },
     /// Put on a meeting's agenda (by the body's secretary).
     Schedule {
         /// The meeting.
@@ -244,7 +249,7 @@ impl MatterCommand {
             Submit(_) => "submit",
             RegisterCaseNumber { .. } => "register-case-number",
             MarkDocumentsReady => "mark-documents-ready",
-            Screen(_) => "screen",
+            Screen { .. } => "screen",
             Schedule { .. } => "schedule",
             Present { .. } => "present",
             Prepare { .. } => "prepare",

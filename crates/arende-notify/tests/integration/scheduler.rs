@@ -57,9 +57,11 @@ async fn remiss_reminders_and_assignment_due_go_once_on_their_days() {
         .id
         .expect("id");
     let run = |c: MatterCommand| engine.matter(matter, &office, c).expect("matter command");
-    run(MatterCommand::Screen(Screening::Handle {
-        route: Some(RouteId::new("chief-group-agreement")),
-    }));
+    run(MatterCommand::Screen {
+        screening: Screening::Handle {
+            route: Some(RouteId::new("chief-group-agreement")),
+        },
+    });
     run(MatterCommand::Prepare {
         at: At::body("wg-unbroken-schooling"),
         recommendation: None,

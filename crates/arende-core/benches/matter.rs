@@ -56,7 +56,7 @@ fn lifecycle(e: &E) {
         .id
         .expect("id");
     let run = |actor: &str, c: MatterCommand| {
-        e.matter(id, &who(actor), c).expect("accepted");
+        e.run_matter(id, &who(actor), c).expect("accepted");
     };
     run(
         sbu,
@@ -258,7 +258,7 @@ fn benches(c: &mut Criterion) {
             .state
             .id
             .expect("id");
-        e.matter(
+        e.run_matter(
             id,
             &who("daniel-berglund"),
             MatterCommand::Screen {
@@ -267,7 +267,10 @@ fn benches(c: &mut Criterion) {
         )
         .expect("screen");
     }
-    let bytes = e.query_matters(|p| p.approx_bytes()).expect("read model");
+    let bytes = e
+        .read()
+        .query_matters(|p| p.approx_bytes())
+        .expect("read model");
     eprintln!(
         "read model: {n} open matters, about {} bytes per matter",
         bytes / n

@@ -740,10 +740,10 @@ fn closed(id: AssignmentId, status: AssignmentStatus, action: &'static str) -> A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::SimulatedClock;
     use crate::engine::Engine;
     use crate::error::Error;
     use crate::ids::CommandId;
-    use crate::clock::SimulatedClock;
     use crate::meeting::tests::{d, fixture, pid};
     use crate::store::{MemoryStore, Outbox};
     use std::sync::Arc;
@@ -855,8 +855,16 @@ mod tests {
         );
 
         // Due at the December meeting: overdue the day after it, and it follows a move.
-        assert_eq!(e.read().overdue_assignments(d(2024, 12, 14)).unwrap().len(), 1);
-        assert!(e.read().overdue_assignments(d(2024, 12, 13)).unwrap().is_empty());
+        assert_eq!(
+            e.read().overdue_assignments(d(2024, 12, 14)).unwrap().len(),
+            1
+        );
+        assert!(
+            e.read()
+                .overdue_assignments(d(2024, 12, 13))
+                .unwrap()
+                .is_empty()
+        );
         e.move_meeting(
             &person("daniel"),
             CommandId::random(),
@@ -870,7 +878,12 @@ mod tests {
             None,
         )
         .unwrap();
-        assert!(e.read().overdue_assignments(d(2024, 12, 14)).unwrap().is_empty());
+        assert!(
+            e.read()
+                .overdue_assignments(d(2024, 12, 14))
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(
             e.read().assignments_due(d(2024, 12, 20)).unwrap()[0].due_date,
             Some(d(2024, 12, 20))
@@ -895,7 +908,12 @@ mod tests {
             .unwrap();
         assert_eq!(done.state.status, AssignmentStatus::Reported);
         assert_eq!(done.state.group_dissolved_on, Some(d(2024, 12, 20)));
-        assert!(e.read().overdue_assignments(d(2025, 1, 1)).unwrap().is_empty());
+        assert!(
+            e.read()
+                .overdue_assignments(d(2025, 1, 1))
+                .unwrap()
+                .is_empty()
+        );
         let err = e
             .withdraw_assignment(&person("karolina"), CommandId::random(), id, None)
             .unwrap_err();
@@ -932,7 +950,12 @@ mod tests {
             Some("remissen drog ut".into()),
         )
         .unwrap();
-        assert!(e.read().overdue_assignments(d(2024, 12, 1)).unwrap().is_empty());
+        assert!(
+            e.read()
+                .overdue_assignments(d(2024, 12, 1))
+                .unwrap()
+                .is_empty()
+        );
         let done = e
             .withdraw_assignment(
                 &person("karolina"),

@@ -22,6 +22,7 @@ use crate::assignment::{Assignment, AssignmentCommand};
 use crate::ids::{AssignmentId, CommandId, MatterId, MeetingId, MinutesRef};
 use crate::matter::{FeedbackMode, Matter, MatterCommand};
 use crate::meeting::{Meeting, MeetingCommand};
+use crate::reminder::{ReminderCommand, ScheduleLog};
 use crate::subscription::{SubscriptionCommand, Subscriptions};
 
 /// Any command to any aggregate.
@@ -52,6 +53,13 @@ pub enum Command {
         assignment: Option<AssignmentId>,
         /// The command.
         command: AssignmentCommand,
+    },
+    /// Write a scheduled reminder to the outbox, once per key.
+    Reminder {
+        /// The reminder's key (its stream), e.g. `remiss-reminder/<matter>/<date>`.
+        key: String,
+        /// The command.
+        command: ReminderCommand,
     },
     /// Follow or unfollow a matter or a body.
     Subscription {
@@ -97,18 +105,20 @@ impl Command {
             Command::Meeting { command, .. } => command.name(),
             Command::Assignment { command, .. } => command.name(),
             Command::Subscription { command } => command.name(),
+            Command::Reminder { command, .. } => command.name(),
         };
         format!("{}/{inner}", self.aggregate())
     }
 
-    /// The aggregate the command is for: `matter`, `meeting`, `assignment` or
-    /// `subscription`.
+    /// The aggregate the command is for: `matter`, `meeting`, `assignment`,
+    /// `reminder` or `subscription`.
     pub fn aggregate(&self) -> &'static str {
         match self {
             Command::Matter { .. } => "matter",
             Command::Meeting { .. } => "meeting",
             Command::Assignment { .. } => "assignment",
             Command::Subscription { .. } => "subscription",
+            Command::Reminder { .. } => "reminder",
         }
     }
 }
@@ -222,6 +232,8 @@ pub enum Outcome {
     Assignment(Executed<Assignment>),
     /// A follow or unfollow's outcome.
     Subscription(Executed<Subscriptions>),
+    /// A reminder's outcome.
+    Reminder(Executed<ScheduleLog>),
 }
 
 macro_rules! outcome_common {
@@ -231,6 +243,7 @@ macro_rules! outcome_common {
             Outcome::Meeting($x) => $e,
             Outcome::Assignment($x) => $e,
             Outcome::Subscription($x) => $e,
+            Outcome::Reminder($x) => $e,
         }
     };
 }

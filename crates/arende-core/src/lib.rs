@@ -36,6 +36,7 @@ pub mod org;
 pub mod policy;
 pub mod projection;
 pub mod read;
+pub mod reminder;
 pub mod route;
 pub mod schedule;
 pub mod store;

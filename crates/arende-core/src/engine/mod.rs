@@ -505,6 +505,23 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             Command::Subscription { command } => self
                 .dispatch_subscription(actor, &command, command_id, options)
                 .map(Outcome::Subscription),
+            Command::Reminder { key, command } => self
+                .run::<crate::reminder::ScheduleLog, _>(
+                    &key,
+                    actor,
+                    command_id,
+                    options,
+                    |state, _| {
+                        Ok(crate::reminder::decide(
+                            state,
+                            &key,
+                            &command,
+                            self.org(),
+                            actor,
+                        )?)
+                    },
+                )
+                .map(Outcome::Reminder),
         }
     }
 }

@@ -644,7 +644,8 @@ impl World {
         }
         let mut summary = self
             .cached
-            .read().query_matters(|p| p.summary(id))
+            .read()
+            .query_matters(|p| p.summary(id))
             .map_err(fail)?
             .ok_or_else(|| fail("matter missing from the read model"))?;
         summary.last_change_on = None;

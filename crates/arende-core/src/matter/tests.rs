@@ -11,8 +11,8 @@ use crate::clock::SimulatedClock;
 use crate::command::{CommandOptions, Executed};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::ids::{BodyId, MatterId, MeetingId, PartyId, RouteId};
 use crate::ids::MinutesRef;
+use crate::ids::{BodyId, MatterId, MeetingId, PartyId, RouteId};
 use crate::notification::{Notification, NotificationKind, RecipientReason};
 use crate::org::{Mandate, Role};
 use crate::store::{MemoryStore, Outbox, StoreError};
@@ -623,7 +623,12 @@ fn remiss_goes_to_the_route_recipients_and_missing_responses_are_visible() {
     assert!(
         matches!(&x.events[0], MatterEvent::ResponsesWorkedIn { comments_handled: 101, missing, .. } if missing == &[RemissRecipient::Party(p("askersund"))])
     );
-    assert!(g.e.read().remiss_deadlines(d(2025, 1, 2)).unwrap().is_empty());
+    assert!(
+        g.e.read()
+            .remiss_deadlines(d(2025, 1, 2))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -1875,7 +1880,9 @@ fn a_retried_command_writes_nothing_twice() {
         g.e.run_matter_with(g.id, &person("sbu-sec"), c.clone(), opts)
             .unwrap();
     let n = g.events().len();
-    let b2 = g.e.run_matter_with(g.id, &person("sbu-sec"), c, opts).unwrap();
+    let b2 =
+        g.e.run_matter_with(g.id, &person("sbu-sec"), c, opts)
+            .unwrap();
     assert!(b2.duplicate);
     assert_eq!(g.events().len(), n);
     assert_eq!(a.state, b2.state);
@@ -2044,7 +2051,10 @@ fn the_cache_is_bounded_and_states_stay_correct_without_it() {
         MatterStatus::InProgress
     );
     for id in ids {
-        assert_eq!(e.read().matter(id).unwrap().status, MatterStatus::InProgress);
+        assert_eq!(
+            e.read().matter(id).unwrap().status,
+            MatterStatus::InProgress
+        );
     }
 }
 
@@ -2090,13 +2100,17 @@ fn queries_per_body_status_submitter_and_stuck() {
     let at_sbu = e.read().matters_at(&b("sbu"), None).unwrap();
     assert_eq!(at_sbu.len(), 2);
     let in_progress = e
-        .read().matters_at(&b("sbu"), Some(MatterStatus::InProgress))
+        .read()
+        .matters_at(&b("sbu"), Some(MatterStatus::InProgress))
         .unwrap();
     assert_eq!(
         in_progress.iter().map(|s| s.id).collect::<Vec<_>>(),
         [g1.id]
     );
-    assert_eq!(e.read().matters_of_submitter(&"bo".into()).unwrap()[0].id, id2);
+    assert_eq!(
+        e.read().matters_of_submitter(&"bo".into()).unwrap()[0].id,
+        id2
+    );
     assert!(e.read().matters_at(&b("kcrd"), None).unwrap().is_empty());
     let counts = e.read().query_matters(|p| p.counts_per_body()).unwrap();
     assert_eq!(counts[&b("sbu")].values().sum::<usize>(), 2);
@@ -2113,7 +2127,11 @@ fn queries_per_body_status_submitter_and_stuck() {
     assert_eq!(stuck.iter().map(|s| s.id).collect::<Vec<_>>(), [id2]);
     assert_eq!(stuck[0].last_change_on, Some(d(2024, 10, 1)));
     // The read model agrees with the state.
-    let mut summary = e.read().query_matters(|p| p.summary(g1.id)).unwrap().unwrap();
+    let mut summary = e
+        .read()
+        .query_matters(|p| p.summary(g1.id))
+        .unwrap()
+        .unwrap();
     summary.last_change_on = None;
     assert_eq!(Some(summary), g1.state().summary());
 }

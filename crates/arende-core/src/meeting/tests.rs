@@ -1032,7 +1032,8 @@ fn a_dropped_item_is_carried_and_its_submitter_gets_feedback() {
         Some(d(2024, 11, 21)),
     );
     let next = engine
-        .read().proposed_agenda(&mid("sbu-2024-12-13"), &[late], Language::Swedish)
+        .read()
+        .proposed_agenda(&mid("sbu-2024-12-13"), &[late], Language::Swedish)
         .unwrap();
     let titles: Vec<&str> = next.items.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(titles[3], "Obruten skolgång");
@@ -1062,14 +1063,16 @@ fn a_retried_command_writes_nothing_twice() {
 fn the_scheduler_finds_what_is_due() {
     let (engine, _, _) = engine_at(d(2024, 10, 15));
     let due: Vec<String> = engine
-        .read().meetings_due_for_call(d(2024, 10, 15))
+        .read()
+        .meetings_due_for_call(d(2024, 10, 15))
         .unwrap()
         .into_iter()
         .map(|m| m.id.to_string())
         .collect();
     assert_eq!(due, vec!["sbu-2024-10-15", "cg-joint-2024-11-15"]);
     let notice: Vec<String> = engine
-        .read().meetings_due_for_notice(d(2024, 11, 1))
+        .read()
+        .meetings_due_for_notice(d(2024, 11, 1))
         .unwrap()
         .into_iter()
         .map(|m| m.id.to_string())
@@ -1085,7 +1088,8 @@ fn the_scheduler_finds_what_is_due() {
         .unwrap();
     assert!(
         engine
-            .read().meetings_due_for_notice(d(2024, 11, 1))
+            .read()
+            .meetings_due_for_notice(d(2024, 11, 1))
             .unwrap()
             .is_empty()
     );

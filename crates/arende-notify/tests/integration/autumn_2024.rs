@@ -74,7 +74,7 @@ async fn autumn_2024_calls_notices_and_feedback_arrive_on_the_right_days() {
         clock.set_date(day);
         let m = |c: MatterCommand, who: &Actor| {
             let id = matter.expect("the matter exists");
-            engine.matter(id, who, c).expect("matter command")
+            engine.run_matter(id, who, c).expect("matter command")
         };
         match (day.month(), day.day()) {
             // The secretary registers the project lead's matter with the group.

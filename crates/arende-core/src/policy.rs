@@ -182,30 +182,43 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         self.final_minutes(meeting)
     }
 
-    /// Starts the checkpoint once per engine before its first command: at 0 on a new
-    /// store, at the end of the log on a store written before policies existed.
+    /// Starts the policies once per engine, before its first command: on a store with a
+    /// checkpoint, catches up from it; otherwise starts the checkpoint at 0 on a new
+    /// store, or at the end of the log on a store written before policies existed.
     pub(crate) fn start_policies(&self) -> Result<()> {
         if self.policies.started.load(Ordering::Acquire) {
             return Ok(());
         }
-        let _one = self.policies.lock.lock().unwrap_or_else(|p| p.into_inner());
-        if self.policies.started.load(Ordering::Acquire) {
-            return Ok(());
-        }
-        let (_, version) = self.load::<PolicyCheckpoint>(CHECKPOINT_KEY)?;
-        if version == 0 {
-            let mut end = 0;
-            loop {
-                let page = self.store().read_all(end, PAGE)?;
-                let Some(last) = page.last() else { break };
-                end = last.position;
+        let resumed = {
+            let _one = self
+                .policies
+                .lock
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if self.policies.started.load(Ordering::Acquire) {
+                return Ok(());
             }
-            match self.append_checkpoint(end, 0) {
-                Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => {}
-                Err(e) => return Err(e),
+            let (_, version) = self.load::<PolicyCheckpoint>(CHECKPOINT_KEY)?;
+            if version == 0 {
+                let mut end = 0;
+                loop {
+                    let page = self.store().read_all(end, PAGE)?;
+                    let Some(last) = page.last() else { break };
+                    end = last.position;
+                }
+                match self.append_checkpoint(end, 0) {
+                    Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => {}
+                    Err(e) => return Err(e),
+                }
             }
+            self.policies.started.store(true, Ordering::Release);
+            version > 0
+        };
+        if resumed {
+            // Catch up from the checkpoint: what an engine that stopped (or crashed)
+            // between a source and its effects left undone.
+            self.run_policies()?;
         }
-        self.policies.started.store(true, Ordering::Release);
         Ok(())
     }
 

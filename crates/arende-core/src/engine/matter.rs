@@ -9,7 +9,8 @@ use crate::authz::Actor;
 use crate::clock::Clock;
 use crate::command::{CommandOptions, Executed};
 use crate::error::{Error, Result};
-use crate::ids::{CommandId, MatterId, UnknownId};
+use crate::ids::{BodyId, CommandId, MatterId, MinutesRef, UnknownId};
+use crate::meeting::Meeting;
 use crate::matter::{Matter, MatterCommand, MatterContext, MatterError, decide_with_facts};
 use crate::store::EventStore;
 use crate::subscription::{SUBSCRIPTIONS_KEY, Subscriptions};
@@ -50,6 +51,11 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 (id, other)
             }
         };
+        if let Some(at) = command.at()
+            && let Some(cited) = &at.minutes
+        {
+            self.check_cited_minutes(&at.body, cited)?;
+        }
         let submitting = matches!(command, MatterCommand::Submit(_));
         let key = id.to_string();
         let today = self.clock().today();
@@ -72,6 +78,41 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 version,
             )?)
         })
+    }
+
+    /// A decision that cites minutes must cite a § that exists in the minutes of a
+    /// meeting of that body (or of a joint session it takes part in).
+    fn check_cited_minutes(&self, body: &BodyId, cited: &MinutesRef) -> Result<()> {
+        let refuse = |reason: String| -> Result<()> {
+            Err(MatterError::InvalidInput {
+                field: "at.minutes",
+                reason,
+            }
+            .into())
+        };
+        let Some(plan) = self.org().meeting(&cited.meeting) else {
+            return refuse(format!("no meeting {} in the plan", cited.meeting));
+        };
+        let bodies = self.org().expanded_bodies(&plan.bodies);
+        let joins = |b: &BodyId| {
+            bodies.contains(b)
+                || self
+                    .org()
+                    .body(body)
+                    .is_some_and(|x| x.joint_of.iter().any(|j| bodies.contains(j)))
+        };
+        if !joins(body) {
+            return refuse(format!("{body} did not meet at {}", cited.meeting));
+        }
+        let (meeting, _) = self.load::<Meeting>(cited.meeting.as_str())?;
+        let has = meeting
+            .minutes
+            .as_ref()
+            .is_some_and(|m| m.paragraphs.iter().any(|p| p.number == cited.paragraph));
+        if !has {
+            return refuse(format!("the minutes of {} have no § {}", cited.meeting, cited.paragraph));
+        }
+        Ok(())
     }
 
     /// The tenant's follows, as the kernel's cache holds them (caught up with the store).

@@ -243,6 +243,28 @@ pub enum MatterCommand {
 
 impl MatterCommand {
     /// The command's name, for errors, e.g. `decide`.
+    /// Where the command says it happened, when it says so (for checking that cited
+    /// minutes exist).
+    pub fn at(&self) -> Option<&At> {
+        use MatterCommand::*;
+        match self {
+            Present { at }
+            | Prepare { at, .. }
+            | WorkInResponses { at, .. }
+            | DecideDirection { at, .. }
+            | Recommend { at, .. }
+            | CheckReadiness { at, .. }
+            | Decide { at, .. }
+            | ForwardToPolitical { at }
+            | ReferBack { at, .. }
+            | Table { at }
+            | File { at }
+            | Escalate { at, .. } => Some(at),
+            SendOnRemiss(order) => Some(&order.at),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         use MatterCommand::*;
         match self {

@@ -36,6 +36,9 @@ pub enum Error {
     /// A forecast could not be made.
     #[error(transparent)]
     Forecast(#[from] crate::forecast::ForecastError),
+    /// A date, or a date computed from a query's arguments, outside the supported dates.
+    #[error(transparent)]
+    Date(#[from] crate::org::DateError),
     /// A follow or unfollow was refused.
     #[error(transparent)]
     Subscription(crate::subscription::SubscriptionError),

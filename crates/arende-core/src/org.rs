@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Months, NaiveDate, NaiveTime};
+use chrono::{Days, Months, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::authz::Permissions;
@@ -184,43 +184,222 @@ pub enum LeadTime {
 }
 
 impl LeadTime {
+    /// The longest lead time, period or duration a configuration or a caller may ask for:
+    /// ten years, as 3660 days, 522 weeks or 120 months. Longer values are refused when
+    /// parsed, so date arithmetic on a validated organisation cannot leave the calendar.
+    pub const MAX_DAYS: u32 = 3660;
+    /// The longest lead time in weeks (see [`LeadTime::MAX_DAYS`]).
+    pub const MAX_WEEKS: u32 = 522;
+    /// The longest lead time in months (see [`LeadTime::MAX_DAYS`]).
+    pub const MAX_MONTHS: u32 = 120;
+
+    /// Whether the lead time is within the bounds ([`LeadTime::MAX_DAYS`] and its
+    /// siblings).
+    pub fn within_bounds(self) -> bool {
+        match self {
+            LeadTime::Days(d) => d <= Self::MAX_DAYS,
+            LeadTime::Weeks(w) => w <= Self::MAX_WEEKS,
+            LeadTime::Months(m) => m <= Self::MAX_MONTHS,
+        }
+    }
+
+    /// The date this lead time before `date` (e.g. 2024-11-15 − 2 weeks = 2024-11-01),
+    /// or `None` when it falls outside the calendar.
+    pub fn checked_before(self, date: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            LeadTime::Days(d) => date.checked_sub_days(Days::new(u64::from(d))),
+            LeadTime::Weeks(w) => date.checked_sub_days(Days::new(u64::from(w) * 7)),
+            LeadTime::Months(m) => date.checked_sub_months(Months::new(m)),
+        }
+    }
+
+    /// The date this lead time after `date`, or `None` when it falls outside the
+    /// calendar.
+    pub fn checked_after(self, date: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            LeadTime::Days(d) => date.checked_add_days(Days::new(u64::from(d))),
+            LeadTime::Weeks(w) => date.checked_add_days(Days::new(u64::from(w) * 7)),
+            LeadTime::Months(m) => date.checked_add_months(Months::new(m)),
+        }
+    }
+
     /// The date this lead time before `date` (e.g. 2024-11-15 − 2 weeks = 2024-11-01).
+    /// Never panics: a date that would fall before the calendar's first day is that
+    /// first day ([`NaiveDate::MIN`]). Dates of a validated organisation and of checked
+    /// input stay far inside the calendar; use [`LeadTime::checked_before`] to report
+    /// the overflow instead.
     pub fn before(self, date: NaiveDate) -> NaiveDate {
-        match self {
-            LeadTime::Days(d) => date - chrono::Duration::days(i64::from(d)),
-            LeadTime::Weeks(w) => date - chrono::Duration::weeks(i64::from(w)),
-            LeadTime::Months(m) => date.checked_sub_months(Months::new(m)).unwrap_or(date),
-        }
+        self.checked_before(date).unwrap_or(NaiveDate::MIN)
     }
 
-    /// The date this lead time after `date`.
+    /// The date this lead time after `date`. Never panics: a date that would fall after
+    /// the calendar's last day is that last day ([`NaiveDate::MAX`]); use
+    /// [`LeadTime::checked_after`] to report the overflow instead.
     pub fn after(self, date: NaiveDate) -> NaiveDate {
-        match self {
-            LeadTime::Days(d) => date + chrono::Duration::days(i64::from(d)),
-            LeadTime::Weeks(w) => date + chrono::Duration::weeks(i64::from(w)),
-            LeadTime::Months(m) => date.checked_add_months(Months::new(m)).unwrap_or(date),
-        }
+        self.checked_after(date).unwrap_or(NaiveDate::MAX)
     }
 
-    /// Parses "1 month", "2 weeks", "10 days", "1 dag", "2 veckor", "1 månad".
-    pub fn parse(text: &str) -> Result<LeadTime, String> {
+    /// Parses "1 month", "2 weeks", "10 days", "1 dag", "2 veckor", "1 månad"; refuses
+    /// values longer than ten years ([`LeadTime::MAX_DAYS`]).
+    pub fn parse(text: &str) -> Result<LeadTime, LeadTimeError> {
         let mut parts = text.split_whitespace();
         let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!(
-                "expected a number and a unit such as \"2 weeks\", found \"{text}\""
-            ));
+            return Err(LeadTimeError::Form {
+                text: text.to_owned(),
+            });
         };
-        let n: u32 = n
-            .parse()
-            .map_err(|_| format!("\"{n}\" is not a whole number of days, weeks or months"))?;
-        match unit.to_lowercase().as_str() {
-            "day" | "days" | "dag" | "dagar" => Ok(LeadTime::Days(n)),
-            "week" | "weeks" | "vecka" | "veckor" => Ok(LeadTime::Weeks(n)),
-            "month" | "months" | "månad" | "månader" => Ok(LeadTime::Months(n)),
-            other => Err(format!(
-                "unknown unit \"{other}\": use days, weeks or months"
-            )),
+        let lead = match unit.to_lowercase().as_str() {
+            "day" | "days" | "dag" | "dagar" => LeadTime::Days,
+            "week" | "weeks" | "vecka" | "veckor" => LeadTime::Weeks,
+            "month" | "months" | "månad" | "månader" => LeadTime::Months,
+            other => {
+                return Err(LeadTimeError::Unit {
+                    unit: other.to_owned(),
+                });
+            }
+        };
+        let digits = !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+        let value: Option<u32> = if digits { n.parse().ok() } else { None };
+        match value.map(lead) {
+            Some(l) if l.within_bounds() => Ok(l),
+            _ if digits => Err(LeadTimeError::TooLong {
+                text: text.to_owned(),
+            }),
+            _ => Err(LeadTimeError::Number {
+                number: n.to_owned(),
+            }),
         }
+    }
+}
+
+/// A lead time, period or duration that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LeadTimeError {
+    /// Not a number and a unit.
+    #[error("expected a number and a unit such as \"2 weeks\", found \"{text}\"")]
+    Form {
+        /// The text.
+        text: String,
+    },
+    /// The number is not a whole number.
+    #[error("\"{number}\" is not a whole number of days, weeks or months")]
+    Number {
+        /// The number as written.
+        number: String,
+    },
+    /// An unknown unit.
+    #[error("unknown unit \"{unit}\": use days, weeks or months")]
+    Unit {
+        /// The unit as written.
+        unit: String,
+    },
+    /// Longer than ten years.
+    #[error("\"{text}\" is longer than ten years (at most 3660 days, 522 weeks or 120 months)")]
+    TooLong {
+        /// The text.
+        text: String,
+    },
+}
+
+impl LeadTimeError {
+    /// The message in Swedish.
+    pub fn swedish(&self) -> String {
+        match self {
+            LeadTimeError::Form { text } => {
+                format!("väntade ett tal och en enhet som \"2 veckor\", fann \"{text}\"")
+            }
+            LeadTimeError::Number { number } => {
+                format!("\"{number}\" är inte ett helt antal dagar, veckor eller månader")
+            }
+            LeadTimeError::Unit { unit } => {
+                format!("okänd enhet \"{unit}\": använd dagar, veckor eller månader")
+            }
+            LeadTimeError::TooLong { text } => format!(
+                "\"{text}\" är längre än tio år (högst 3660 dagar, 522 veckor eller 120 månader)"
+            ),
+        }
+    }
+}
+
+/// The first day arende computes with: dates in configurations, commands and queries
+/// lie between [`FIRST_DATE`] and [`LAST_DATE`], so that every lead time and period
+/// (at most ten years) stays inside the calendar.
+pub const FIRST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1000, 1, 1).expect("a valid date");
+/// The last day arende computes with (see [`FIRST_DATE`]).
+pub const LAST_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
+
+/// A date, or a computation on a date, outside the supported calendar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DateError {
+    /// A date given outside [`FIRST_DATE`]..=[`LAST_DATE`].
+    #[error("{field}: {date} is outside the supported dates 1000-01-01 to 9999-12-31")]
+    OutOfRange {
+        /// The field or option that gave it.
+        field: String,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// An offset or period that would move a date outside the supported dates.
+    #[error(
+        "{field}: {amount} would move {date} outside the supported dates 1000-01-01 to 9999-12-31"
+    )]
+    Overflow {
+        /// The field or option that gave the offset.
+        field: String,
+        /// The date it was applied to.
+        date: NaiveDate,
+        /// The offset as given (e.g. "9223372036854775807 days").
+        amount: String,
+    },
+}
+
+impl DateError {
+    /// The message in Swedish.
+    pub fn swedish(&self) -> String {
+        match self {
+            DateError::OutOfRange { field, date } => format!(
+                "{field}: {date} ligger utanför de datum som stöds (1000-01-01 till 9999-12-31)"
+            ),
+            DateError::Overflow {
+                field,
+                date,
+                amount,
+            } => format!(
+                "{field}: {amount} skulle flytta {date} utanför de datum som stöds (1000-01-01 till 9999-12-31)"
+            ),
+        }
+    }
+}
+
+/// Checks that `date` (given by `field`) lies between [`FIRST_DATE`] and [`LAST_DATE`].
+pub fn check_date(field: &str, date: NaiveDate) -> Result<NaiveDate, DateError> {
+    if (FIRST_DATE..=LAST_DATE).contains(&date) {
+        Ok(date)
+    } else {
+        Err(DateError::OutOfRange {
+            field: field.to_owned(),
+            date,
+        })
+    }
+}
+
+/// `date` moved by `days` (negative: earlier), checked to stay between [`FIRST_DATE`]
+/// and [`LAST_DATE`]; `field` names the option or field that gave the offset.
+pub fn offset_date(field: &str, date: NaiveDate, days: i64) -> Result<NaiveDate, DateError> {
+    let moved = if days >= 0 {
+        date.checked_add_days(Days::new(days.unsigned_abs()))
+    } else {
+        date.checked_sub_days(Days::new(days.unsigned_abs()))
+    };
+    match moved {
+        Some(d) if (FIRST_DATE..=LAST_DATE).contains(&d) => Ok(d),
+        _ => Err(DateError::Overflow {
+            field: field.to_owned(),
+            date,
+            amount: format!("{days} days"),
+        }),
     }
 }
 
@@ -552,6 +731,21 @@ mod tests {
         assert!(LeadTime::parse("soon").is_err());
         assert!(LeadTime::parse("2 fortnights").is_err());
         assert!(LeadTime::parse("-1 days").is_err());
+        assert_eq!(
+            LeadTime::parse("100000000 days"),
+            Err(LeadTimeError::TooLong {
+                text: "100000000 days".into()
+            })
+        );
+        assert!(LeadTime::parse("3661 days").is_err());
+        assert_eq!(
+            LeadTime::parse("120 months").unwrap(),
+            LeadTime::Months(120)
+        );
+        assert!(matches!(
+            LeadTime::parse("99999999999 weeks"),
+            Err(LeadTimeError::TooLong { .. })
+        ));
         for text in [
             "1 dag",
             "10 dagar",
@@ -562,5 +756,41 @@ mod tests {
         ] {
             assert_eq!(LeadTime::parse(text).unwrap().swedish(), text);
         }
+    }
+
+    #[test]
+    fn lead_time_arithmetic_never_panics_at_the_calendar_edges() {
+        for lead in [
+            LeadTime::Days(u32::MAX),
+            LeadTime::Weeks(u32::MAX),
+            LeadTime::Months(u32::MAX),
+        ] {
+            assert_eq!(lead.checked_before(NaiveDate::MIN), None);
+            assert_eq!(lead.checked_after(NaiveDate::MAX), None);
+            assert_eq!(lead.before(d(2024, 1, 1)), NaiveDate::MIN);
+            assert_eq!(lead.after(d(2024, 1, 1)), NaiveDate::MAX);
+        }
+        assert_eq!(
+            LeadTime::Weeks(2).checked_after(d(2024, 11, 1)),
+            Some(d(2024, 11, 15))
+        );
+    }
+
+    #[test]
+    fn offsets_outside_the_supported_dates_are_typed_errors() {
+        assert_eq!(
+            offset_date("--what-if-later", d(2024, 1, 1), 3),
+            Ok(d(2024, 1, 4))
+        );
+        assert_eq!(
+            offset_date("--what-if-later", d(2024, 1, 1), -1),
+            Ok(d(2023, 12, 31))
+        );
+        for days in [i64::MAX, i64::MIN, 3_000_000, -3_000_000] {
+            let e = offset_date("--what-if-later", d(2024, 1, 1), days).unwrap_err();
+            assert!(e.to_string().starts_with("--what-if-later: "), "{e}");
+        }
+        assert!(check_date("--ready", d(2024, 1, 1)).is_ok());
+        assert!(check_date("--ready", NaiveDate::MAX).is_err());
     }
 }

@@ -539,11 +539,15 @@ impl MatterProjection {
 
     /// Open matters (registered, information items, in progress, in the political
     /// process) with no change for at least `days` days as of `as_of`, longest stuck first.
-    pub fn stuck(&self, as_of: NaiveDate, days: u32) -> Vec<MatterSummary> {
-        let limit = as_of - chrono::Duration::days(i64::from(days));
+    pub fn stuck(
+        &self,
+        as_of: NaiveDate,
+        days: u32,
+    ) -> Result<Vec<MatterSummary>, crate::org::DateError> {
+        let limit = crate::org::offset_date("stuck_matters.days", as_of, -i64::from(days))?;
         let mut out = self.collect(|r| r.status.is_open() && r.last_change_on <= limit);
         out.sort_by_key(|s| (s.last_change_on, s.id));
-        out
+        Ok(out)
     }
 
     /// Open consultations with missing responses as of `as_of`, earliest deadline first:

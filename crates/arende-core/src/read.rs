@@ -402,7 +402,8 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
 
     /// Open matters with no change for `days` days as of `as_of`.
     pub fn stuck_matters(&self, as_of: NaiveDate, days: u32) -> Result<Vec<MatterSummary>> {
-        self.query_matters(|p| p.stuck(as_of, days))
+        self.query_matters(|p| p.stuck(as_of, days))?
+            .map_err(Into::into)
     }
 
     /// Open consultations with missing responses as of `as_of` (for reminders and for

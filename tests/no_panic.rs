@@ -32,7 +32,13 @@ fn stuck_matters_with_a_large_age_is_a_typed_error() {
         Arc::new(MemoryStore::new()),
         Arc::new(SimulatedClock::at_date(d(2024, 11, 1))),
     );
-    assert!(engine.read().stuck_matters(d(2024, 11, 1), 30).unwrap().is_empty());
+    assert!(
+        engine
+            .read()
+            .stuck_matters(d(2024, 11, 1), 30)
+            .unwrap()
+            .is_empty()
+    );
     match engine.read().stuck_matters(d(2024, 11, 1), u32::MAX) {
         Err(Error::Date(DateError::Overflow { field, .. })) => {
             assert_eq!(field, "stuck_matters.days")

@@ -13,8 +13,7 @@ use arende::engine::Engine;
 use arende::ids::{CommandId, MatterId, MeetingId, MinutesRef, PersonId};
 use arende::matter::{At, MatterCommand, MatterKind, Screening, SubmitMatter};
 use arende::meeting::{
-    Attendance, MeetingCommand, MeetingRecord, MinutesDraft, Outcome as ParagraphOutcome,
-    Paragraph,
+    Attendance, MeetingCommand, MeetingRecord, MinutesDraft, Outcome as ParagraphOutcome, Paragraph,
 };
 use arende::org::Organisation;
 use arende::sqlite::SqliteStore;
@@ -59,7 +58,9 @@ fn up_to_the_notes<S: EventStore>(
     let screen = MatterCommand::Screen {
         screening: Screening::Handle { route: None },
     };
-    engine.run_matter(id, &p("daniel-berglund"), screen).unwrap();
+    engine
+        .run_matter(id, &p("daniel-berglund"), screen)
+        .unwrap();
     let prepare = MatterCommand::Prepare {
         at: At::body("wg-unbroken-schooling"),
         recommendation: Some("Utkast".into()),
@@ -87,7 +88,10 @@ fn up_to_the_notes<S: EventStore>(
     clock.set_date(d("2024-10-15"));
     let record = MeetingRecord {
         attendance: Attendance {
-            present: vec![PersonId::new("ingmar-angman"), PersonId::new("daniel-berglund")],
+            present: vec![
+                PersonId::new("ingmar-angman"),
+                PersonId::new("daniel-berglund"),
+            ],
             ..Attendance::default()
         },
         ..MeetingRecord::default()
@@ -155,7 +159,10 @@ fn an_effect_cut_off_by_a_crash_is_applied_exactly_once_after_restart() {
         .env(CRASH_DB, &path)
         .status()
         .unwrap();
-    assert!(!status.success(), "the child must die between source and effect");
+    assert!(
+        !status.success(),
+        "the child must die between source and effect"
+    );
 
     let org = org();
     let store = Arc::new(SqliteStore::open(&path).unwrap());
@@ -167,8 +174,16 @@ fn an_effect_cut_off_by_a_crash_is_applied_exactly_once_after_restart() {
             .stream
             .clone()
     };
-    let sbu_distributed = count(store.as_ref(), &org, "meeting-sbu-2024-10-15", "MinutesDistributed");
-    assert_eq!(sbu_distributed, 1, "the source was written before the crash");
+    let sbu_distributed = count(
+        store.as_ref(),
+        &org,
+        "meeting-sbu-2024-10-15",
+        "MinutesDistributed",
+    );
+    assert_eq!(
+        sbu_distributed, 1,
+        "the source was written before the crash"
+    );
     let prepared_before = count(store.as_ref(), &org, matter_stream.as_str(), "Prepared");
     assert_eq!(prepared_before, 1, "only the working group's preparation");
 
@@ -181,7 +196,11 @@ fn an_effect_cut_off_by_a_crash_is_applied_exactly_once_after_restart() {
     assert_eq!(prepared, 2, "the notes' § 2 recorded on the matter once");
     let id: MatterId = matter_stream.as_str()["matter-".len()..].parse().unwrap();
     let matter = engine.read().matter(id).unwrap();
-    let at = matter.done.last().and_then(|o| o.at.clone()).and_then(|a| a.minutes);
+    let at = matter
+        .done
+        .last()
+        .and_then(|o| o.at.clone())
+        .and_then(|a| a.minutes);
     assert_eq!(
         at,
         Some(MinutesRef {
@@ -194,7 +213,10 @@ fn an_effect_cut_off_by_a_crash_is_applied_exactly_once_after_restart() {
     assert!(engine.run_policies().unwrap().is_empty());
     let again = Engine::new(org.clone(), store.clone(), clock);
     assert!(again.run_policies().unwrap().is_empty());
-    assert_eq!(count(store.as_ref(), &org, matter_stream.as_str(), "Prepared"), 2);
+    assert_eq!(
+        count(store.as_ref(), &org, matter_stream.as_str(), "Prepared"),
+        2
+    );
 }
 
 #[test]
@@ -225,7 +247,8 @@ fn commands_have_a_stable_tagged_kebab_case_json_form() {
     ];
     for text in texts {
         let command: Command = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-        let back: Command = serde_json::from_value(serde_json::to_value(&command).unwrap()).unwrap();
+        let back: Command =
+            serde_json::from_value(serde_json::to_value(&command).unwrap()).unwrap();
         assert_eq!(back, command, "{text}");
     }
     // A wrong tag names itself.
@@ -246,7 +269,11 @@ type MemEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
 fn memory(today: &str) -> (MemEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
     let store = Arc::new(MemoryStore::new());
     let clock = Arc::new(SimulatedClock::at_date(d(today)));
-    (Engine::new(org(), store.clone(), clock.clone()), store, clock)
+    (
+        Engine::new(org(), store.clone(), clock.clone()),
+        store,
+        clock,
+    )
 }
 
 /// Every event of the store, for "nothing written twice".
@@ -263,7 +290,11 @@ fn twice(engine: &MemEngine, store: &MemoryStore, actor: &Actor, command: Comman
     let second = engine.execute(actor, command, options).unwrap();
     assert!(!first.duplicate() && second.duplicate(), "{second:?}");
     assert_eq!(first.version(), second.version());
-    assert_eq!(first.event_count(), second.event_count(), "the first outcome's events");
+    assert_eq!(
+        first.event_count(),
+        second.event_count(),
+        "the first outcome's events"
+    );
     assert_eq!(everything(store), written, "nothing written twice");
     first
 }
@@ -295,7 +326,10 @@ fn the_same_command_id_twice_writes_once_for_every_aggregate() {
         &engine,
         &store,
         &p("daniel-berglund"),
-        Command::meeting(MeetingId::new("sbu-2024-10-15"), MeetingCommand::SendCallForMatters),
+        Command::meeting(
+            MeetingId::new("sbu-2024-10-15"),
+            MeetingCommand::SendCallForMatters,
+        ),
     );
     twice(
         &engine,

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::org::Role;
+use crate::ids::{BodyId, PersonId};
+use crate::terms::Role;
 
 /// An action that needs permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -109,6 +110,24 @@ impl Permissions {
     }
 }
 
+/// Where roles and permissions come from (the organisation implements it): kept as a
+/// trait so that authorization sits below the organisation, not beside it in a loop.
+pub trait RoleSource {
+    /// The roles `person` holds in `body`.
+    fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role>;
+    /// Which roles allow which action.
+    fn permissions(&self) -> &Permissions;
+}
+
+impl<T: RoleSource + ?Sized> RoleSource for std::sync::Arc<T> {
+    fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
+        (**self).roles_of(person, body)
+    }
+    fn permissions(&self) -> &Permissions {
+        (**self).permissions()
+    }
+}
+
 /// A refusal: the actor may not take this action at this body. Nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{actor} may not {} at {body}: it needs one of the roles {needed:?}", action.name())]
@@ -126,13 +145,15 @@ pub struct NotPermitted {
 /// Checks that `actor` may take `action` at `body` under `org`'s permissions; a system
 /// actor may when it was granted the action. A refusal is [`NotPermitted`], naming the roles needed.
 pub fn authorize(
-    org: &crate::org::Organisation,
+    org: &impl RoleSource,
     actor: &Actor,
     action: Action,
     body: &crate::ids::BodyId,
 ) -> Result<(), NotPermitted> {
     let allowed = match actor {
-        Actor::Person(person) => org.permissions.allows(action, &org.roles_of(person, body)),
+        Actor::Person(person) => org
+            .permissions()
+            .allows(action, &org.roles_of(person, body)),
         Actor::System(s) => s.may(action),
     };
     if allowed {
@@ -142,14 +163,14 @@ pub fn authorize(
             actor: actor.clone(),
             action,
             body: body.clone(),
-            needed: org.permissions.roles_for(action),
+            needed: org.permissions().roles_for(action),
         })
     }
 }
 
 /// Checks that `actor` may take `action` at one of `bodies`; the refusal names the first.
 pub fn authorize_any<'a>(
-    org: &crate::org::Organisation,
+    org: &impl RoleSource,
     actor: &Actor,
     action: Action,
     bodies: impl IntoIterator<Item = &'a crate::ids::BodyId>,
@@ -172,7 +193,7 @@ pub fn authorize_any<'a>(
             actor: actor.clone(),
             action,
             body: crate::ids::BodyId::new("(none)"),
-            needed: org.permissions.roles_for(action),
+            needed: org.permissions().roles_for(action),
         }),
     }
 }

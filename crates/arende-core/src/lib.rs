@@ -41,5 +41,6 @@ pub mod route;
 pub mod schedule;
 pub mod store;
 pub mod subscription;
+pub mod terms;
 
 pub use error::{Error, Result};

@@ -190,11 +190,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             return Ok(());
         }
         let resumed = {
-            let _one = self
-                .policies
-                .lock
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
+            let _one = self.policies.lock.lock().unwrap_or_else(|p| p.into_inner());
             if self.policies.started.load(Ordering::Acquire) {
                 return Ok(());
             }

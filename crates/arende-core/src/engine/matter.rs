@@ -10,8 +10,8 @@ use crate::clock::Clock;
 use crate::command::{CommandOptions, Executed};
 use crate::error::{Error, Result};
 use crate::ids::{BodyId, CommandId, MatterId, MinutesRef, UnknownId};
-use crate::meeting::Meeting;
 use crate::matter::{Matter, MatterCommand, MatterContext, MatterError, decide_with_facts};
+use crate::meeting::Meeting;
 use crate::store::EventStore;
 use crate::subscription::{SUBSCRIPTIONS_KEY, Subscriptions};
 
@@ -110,7 +110,10 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             .as_ref()
             .is_some_and(|m| m.paragraphs.iter().any(|p| p.number == cited.paragraph));
         if !has {
-            return refuse(format!("the minutes of {} have no § {}", cited.meeting, cited.paragraph));
+            return refuse(format!(
+                "the minutes of {} have no § {}",
+                cited.meeting, cited.paragraph
+            ));
         }
         Ok(())
     }

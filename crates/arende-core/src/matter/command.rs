@@ -242,7 +242,6 @@ pub enum MatterCommand {
 }
 
 impl MatterCommand {
-    /// The command's name, for errors, e.g. `decide`.
     /// Where the command says it happened, when it says so (for checking that cited
     /// minutes exist).
     pub fn at(&self) -> Option<&At> {
@@ -265,6 +264,7 @@ impl MatterCommand {
         }
     }
 
+    /// The command's name, for errors, e.g. `decide` (its JSON `type`).
     pub fn name(&self) -> &'static str {
         use MatterCommand::*;
         match self {

@@ -7,7 +7,7 @@
 //! The JSON form names the aggregate, its id and the command:
 //!
 //! ```json
-//! {"aggregate": "matter", "matter": "0193a…", "command": {"type": "screen", "screening": "InformationItem"}}
+//! {"aggregate": "matter", "matter": "0193a…", "command": {"type": "screen", "screening": "information-item"}}
 //! {"aggregate": "meeting", "meeting": "sbu-2024-10-15", "command": {"type": "send-call-for-matters"}}
 //! {"aggregate": "assignment", "command": {"type": "give", "issuer": "kcrd", "order": {…}}}
 //! {"aggregate": "subscription", "command": {"type": "follow", "target": {"matter": "0193a…"}, "follower": {"person": "anna"}}}

@@ -9,7 +9,7 @@ use crate::authz::Actor;
 use crate::clock::Clock;
 use crate::command::{CommandOptions, Executed};
 use crate::error::{Error, Result};
-use crate::ids::{BodyId, CommandId, MatterId, MinutesRef, UnknownId};
+use crate::ids::{CommandId, MatterId, MinutesRef, UnknownId};
 use crate::matter::{Matter, MatterCommand, MatterContext, MatterError, decide_with_facts};
 use crate::meeting::Meeting;
 use crate::store::EventStore;
@@ -51,10 +51,8 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 (id, other)
             }
         };
-        if let Some(at) = command.at()
-            && let Some(cited) = &at.minutes
-        {
-            self.check_cited_minutes(&at.body, cited)?;
+        if let Some(cited) = command.at().and_then(|at| at.minutes.as_ref()) {
+            self.check_cited_minutes(cited)?;
         }
         let submitting = matches!(command, MatterCommand::Submit(_));
         let key = id.to_string();
@@ -80,9 +78,11 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         })
     }
 
-    /// A decision that cites minutes must cite a § that exists in the minutes of a
-    /// meeting of that body (or of a joint session it takes part in).
-    fn check_cited_minutes(&self, body: &BodyId, cited: &MinutesRef) -> Result<()> {
+    /// A decision that cites minutes must cite a meeting that was not cancelled and,
+    /// when its minutes are recorded here, a § they hold.
+    /// (That the meeting is one of the body's is `decide`'s check; minutes kept outside
+    /// arende, e.g. only in a party's diarium, can be cited.)
+    fn check_cited_minutes(&self, cited: &MinutesRef) -> Result<()> {
         let refuse = |reason: String| -> Result<()> {
             Err(MatterError::InvalidInput {
                 field: "at.minutes",
@@ -91,25 +91,23 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             .into())
         };
         let Some(plan) = self.org().meeting(&cited.meeting) else {
-            return refuse(format!("no meeting {} in the plan", cited.meeting));
+            // Unknown meeting: decide names it.
+            return Ok(());
         };
-        let bodies = self.org().expanded_bodies(&plan.bodies);
-        let joins = |b: &BodyId| {
-            bodies.contains(b)
-                || self
-                    .org()
-                    .body(body)
-                    .is_some_and(|x| x.joint_of.iter().any(|j| bodies.contains(j)))
-        };
-        if !joins(body) {
-            return refuse(format!("{body} did not meet at {}", cited.meeting));
-        }
         let (meeting, _) = self.load::<Meeting>(cited.meeting.as_str())?;
-        let has = meeting
-            .minutes
-            .as_ref()
-            .is_some_and(|m| m.paragraphs.iter().any(|p| p.number == cited.paragraph));
-        if !has {
+        let held = meeting.effective_plan(plan);
+        if held.status == crate::org::MeetingStatus::Cancelled {
+            return refuse(format!(
+                "{} was cancelled: it has no minutes",
+                cited.meeting
+            ));
+        }
+        if let Some(minutes) = &meeting.minutes
+            && !minutes
+                .paragraphs
+                .iter()
+                .any(|p| p.number == cited.paragraph)
+        {
             return refuse(format!(
                 "the minutes of {} have no § {}",
                 cited.meeting, cited.paragraph

@@ -29,17 +29,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         options: &CommandOptions,
     ) -> Result<Executed<Meeting>> {
         let plan = self.planned(id)?;
-        let action = match command {
-            MeetingCommand::SendCallForMatters
-            | MeetingCommand::SendNotice(_)
-            | MeetingCommand::Move { .. }
-            | MeetingCommand::Confirm
-            | MeetingCommand::Cancel { .. } => Action::SendNotices,
-            MeetingCommand::RecordHeld(_)
-            | MeetingCommand::DraftMinutes(_)
-            | MeetingCommand::DistributeMinutes => Action::RecordMinutes,
-            MeetingCommand::AdjustMinutes(_) => Action::AdjustMinutes,
-        };
+        let action = command.permission();
         let named = matches!(command, MeetingCommand::AdjustMinutes(_)) && {
             let (current, _) = self.load::<Meeting>(id.as_str())?;
             match (actor.person(), &current.minutes) {

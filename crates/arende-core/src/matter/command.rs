@@ -242,6 +242,48 @@ pub enum MatterCommand {
 }
 
 impl MatterCommand {
+    /// The permission the command needs (see [`Action`](crate::authz::Action)) and at
+    /// which body, as `decide` checks it; `None` for a submission by its submitter.
+    /// The embedding guide's table of who may run each command is generated from this.
+    pub fn permission(&self) -> Option<(crate::authz::Action, &'static str)> {
+        use crate::authz::Action as A;
+        use MatterCommand::*;
+        Some(match self {
+            Submit(_) => (
+                A::Screen,
+                "the receiving body, when submitted on another's behalf",
+            ),
+            RegisterCaseNumber { .. } => (A::RecordOutcome, "a body the matter is at"),
+            MarkDocumentsReady => (A::Schedule, "a body the matter is at (or its submitter)"),
+            Screen { .. } => (A::Screen, "the body it was submitted to"),
+            Schedule { .. } => (A::Schedule, "a body of the meeting"),
+            Present { .. }
+            | Prepare { .. }
+            | DecideDirection { .. }
+            | Recommend { .. }
+            | CheckReadiness { .. }
+            | Decide { .. }
+            | ForwardToPolitical { .. }
+            | ReferBack { .. }
+            | Table { .. }
+            | File { .. }
+            | Escalate { .. } => (A::RecordOutcome, "the body where it happened (`at`)"),
+            SendOnRemiss(_) | WorkInResponses { .. } => {
+                (A::Consult, "the body that sends the remiss (`at`)")
+            }
+            RecordRemissResponse { .. } => (A::Consult, "the body that sent the remiss"),
+            DropFromAgenda { .. } => (A::RecordOutcome, "a body of the meeting"),
+            Withdraw { .. } => (A::Assign, "the issuer (or the matter's submitter)"),
+            RecordPoliticalDecision { .. } => {
+                (A::RecordPoliticalDecision, "the party's political body")
+            }
+            EnterIntoForce { .. } | FollowUp { .. } | MarkRevised { .. } | Extend { .. } => {
+                (A::RecordOutcome, "a body that administers the matter")
+            }
+            RecordFeedback { .. } => (A::RecordOutcome, "a body the matter is at"),
+        })
+    }
+
     /// Where the command says it happened, when it says so (for checking that cited
     /// minutes exist).
     pub fn at(&self) -> Option<&At> {

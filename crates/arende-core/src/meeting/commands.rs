@@ -89,6 +89,24 @@ pub enum MeetingCommand {
 }
 
 impl MeetingCommand {
+    /// The permission the command needs at one of the meeting's bodies (an adjuster
+    /// or the chair named in the minutes may adjust them without it). The kernel
+    /// checks exactly this; the embedding guide's table is generated from it.
+    pub fn permission(&self) -> crate::authz::Action {
+        use crate::authz::Action as A;
+        match self {
+            MeetingCommand::SendCallForMatters
+            | MeetingCommand::SendNotice(_)
+            | MeetingCommand::Move { .. }
+            | MeetingCommand::Confirm
+            | MeetingCommand::Cancel { .. } => A::SendNotices,
+            MeetingCommand::RecordHeld(_)
+            | MeetingCommand::DraftMinutes(_)
+            | MeetingCommand::DistributeMinutes => A::RecordMinutes,
+            MeetingCommand::AdjustMinutes(_) => A::AdjustMinutes,
+        }
+    }
+
     /// The command's name in its JSON form, e.g. `send-notice`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -54,6 +54,14 @@ pub enum Error {
         /// The roles that would allow it.
         needed: Vec<Role>,
     },
+    /// An outbox message whose payload cannot be read as a notification.
+    #[error("outbox message {id} cannot be read as a notification: {reason}")]
+    Notification {
+        /// The message.
+        id: uuid::Uuid,
+        /// What the parser said.
+        reason: String,
+    },
     /// An id that the configuration does not know.
     #[error("unknown {kind} \"{id}\"")]
     Unknown {

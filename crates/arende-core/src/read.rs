@@ -55,6 +55,23 @@ pub struct DateDue {
     pub date: NaiveDate,
 }
 
+/// A notification waiting in the outbox, read without claiming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingNotification {
+    /// The outbox message's id (every transport's idempotency key).
+    pub id: uuid::Uuid,
+    /// Where it stands (pending, claimed by a dispatcher, parked).
+    pub status: crate::store::OutboxStatus,
+    /// How many deliveries failed so far.
+    pub attempts: u32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// Not before this instant.
+    pub available_at: chrono::DateTime<chrono::Utc>,
+    /// The facts to tell.
+    pub notification: crate::notification::Notification,
+}
+
 /// The read API of an engine; see the module docs.
 pub struct Read<'e, S, C> {
     engine: &'e Engine<S, C>,
@@ -514,5 +531,34 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         let mut all = self.remiss_calendar_deadlines(None)?;
         all.extend(deadlines.iter().cloned());
         Ok(to_ics(org, &self.meeting_plan()?, &all, &options))
+    }
+}
+
+impl<S: EventStore + crate::store::Outbox, C: Clock> Read<'_, S, C> {
+    /// Up to `limit` of the tenant's notifications not yet delivered, oldest first, as
+    /// typed facts, without claiming them (a dispatcher still gets every one). A
+    /// message whose payload cannot be read is an error naming it.
+    pub fn pending_notifications(&self, limit: usize) -> Result<Vec<PendingNotification>> {
+        let e = self.engine;
+        let records = e.store().undelivered(&e.org().tenant, limit)?;
+        records
+            .into_iter()
+            .map(|r| {
+                let notification = serde_json::from_str(&r.message.payload).map_err(|err| {
+                    Error::Notification {
+                        id: r.message.id,
+                        reason: err.to_string(),
+                    }
+                })?;
+                Ok(PendingNotification {
+                    id: r.message.id,
+                    status: r.status,
+                    attempts: r.attempts,
+                    last_error: r.last_error,
+                    available_at: r.message.available_at,
+                    notification,
+                })
+            })
+            .collect()
     }
 }

@@ -156,7 +156,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         // write one more each run.
         let mut others = false;
         loop {
-            let page = self.store().read_all(position, PAGE)?;
+            let page = self
+                .store()
+                .read_tenant(&self.org().tenant, position, PAGE)?;
             let Some(last) = page.last().map(|r| r.position) else {
                 break;
             };
@@ -204,7 +206,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             if version == 0 {
                 let mut end = 0;
                 loop {
-                    let page = self.store().read_all(end, PAGE)?;
+                    let page = self.store().read_tenant(&self.org().tenant, end, PAGE)?;
                     let Some(last) = page.last() else { break };
                     end = last.position;
                 }

@@ -357,7 +357,7 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         let mut streams: BTreeMap<String, Vec<RecordedEvent>> = BTreeMap::new();
         let mut after = 0;
         loop {
-            let page = e.store().read_all(after, 1000)?;
+            let page = e.store().read_tenant(tenant, after, 1000)?;
             let Some(last) = page.last() else { break };
             after = last.position;
             for rec in page {

@@ -17,6 +17,7 @@ mod interop;
 mod kill;
 #[cfg(feature = "nats")]
 mod nats;
+mod postgres;
 mod scheduler;
 #[cfg(feature = "smtp")]
 mod smtp;
@@ -27,3 +28,4 @@ mod smtp;
 mod support;
 #[cfg(feature = "webhook")]
 mod webhook;
+mod yielding;

@@ -22,9 +22,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use arende::command::CommandOptions;
 use arende::engine::Engine;
 use arende::ids::MatterId;
-use arende::matter::CommandOptions;
 use arende_notify::Dispatcher;
 use arende_notify::transport::MemoryTransport;
 use arende_store_postgres::{PgConfig, PgStore};
@@ -85,7 +85,10 @@ fn options() -> Options {
     let mut i = 0;
     while i + 1 < args.len() {
         let v = args[i + 1].clone();
-        let n = || v.parse::<usize>().unwrap_or_else(|_| fail(&format!("{} {v}", args[i])));
+        let n = || {
+            v.parse::<usize>()
+                .unwrap_or_else(|_| fail(&format!("{} {v}", args[i])))
+        };
         match args[i].as_str() {
             "--role" => o.role = v.clone(),
             "--schema" => o.schema = v.clone(),
@@ -156,7 +159,11 @@ fn engine(o: &Options) {
         .map(|&t| {
             (
                 t,
-                Arc::new(Engine::new(county(COUNTIES[t]), store.clone(), clock.clone())),
+                Arc::new(Engine::new(
+                    county(COUNTIES[t]),
+                    store.clone(),
+                    clock.clone(),
+                )),
             )
         })
         .collect();
@@ -191,7 +198,7 @@ fn engine(o: &Options) {
                     for (actor, command) in steps {
                         let at = Instant::now();
                         if let Err(e) =
-                            engine.matter_with(id, &actor, command, CommandOptions::default())
+                            engine.run_matter_with(id, &actor, command, CommandOptions::default())
                         {
                             fail(&format!("command in {}: {e}", COUNTIES[t]));
                         }

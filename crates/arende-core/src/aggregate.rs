@@ -132,6 +132,26 @@ pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
     Ok(event)
 }
 
+/// What a pure `decide` yields: the events, and the notification facts to write to the
+/// outbox in the same append.
+#[derive(Debug, Clone)]
+pub struct Decision<E> {
+    /// The events.
+    pub events: Vec<E>,
+    /// The notifications (facts, no prose).
+    pub notifications: Vec<crate::notification::Notification>,
+}
+
+impl<E> Decision<E> {
+    /// Events without notifications.
+    pub fn events(events: Vec<E>) -> Self {
+        Decision {
+            events,
+            notifications: Vec::new(),
+        }
+    }
+}
+
 /// Decodes a stored event of aggregate `A`: [`decode`], and the event must name no
 /// other aggregate than the one its stream is for ([`Event::subject`]).
 pub fn decode_for<A: Aggregate>(rec: &RecordedEvent) -> Result<A::Event, DecodeError> {

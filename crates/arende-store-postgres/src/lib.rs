@@ -735,6 +735,27 @@ impl Inner {
         rows.iter().map(outbox_of).collect()
     }
 
+    async fn undelivered(
+        &self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let conn = self.pool.get().await?;
+        let rows = conn
+            .client
+            .query(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM outbox
+                     WHERE tenant = $1 AND status <> 'delivered' ORDER BY seq LIMIT $2"
+                ),
+                &[&tenant.as_str(), &limit],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter().map(outbox_of).collect()
+    }
+
     async fn outbox_counts(&self, tenant: TenantId) -> Result<BTreeMap<String, u64>, StoreError> {
         let conn = self.pool.get().await?;
         let rows = conn
@@ -1261,6 +1282,15 @@ impl Outbox for PgStore {
     fn parked(&self, tenant: &TenantId) -> Result<Vec<OutboxRecord>, StoreError> {
         let tenant = tenant.clone();
         self.wait(move |i| Box::pin(async move { i.parked(tenant).await }))
+    }
+
+    fn undelivered(
+        &self,
+        tenant: &TenantId,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let tenant = tenant.clone();
+        self.wait(move |i| Box::pin(async move { i.undelivered(tenant, limit).await }))
     }
 
     fn outbox_counts(&self, tenant: &TenantId) -> Result<BTreeMap<String, u64>, StoreError> {

@@ -24,10 +24,11 @@ pub mod agenda;
 mod commands;
 pub mod minutes;
 
+pub use crate::ids::derived_command_id;
 pub use agenda::{AgendaPlan, Candidate, Deferral, DeferralReason, build_agenda, standard_agenda};
 pub use commands::{
-    DistributionList, EffectFailure, Effects, NoticeInput, ProposedAgenda, Reschedule, WithEffects,
-    call_recipients, derived_command_id, distribution_list, notice_recipients,
+    DistributionList, Given, MeetingCommand, NoticeInput, ProposedAgenda, Reschedule,
+    call_recipients, decide, distribution_list, notice_recipients,
 };
 pub use minutes::{Language, meeting_title, render_markdown};
 
@@ -41,20 +42,7 @@ use crate::assignment::AssignmentOrder;
 use crate::ids::{BodyId, MatterId, MeetingId, PersonId};
 use crate::org::{MeetingStatus, MinutesKind, Organisation, PlannedMeeting, Role};
 
-/// A paragraph (§) of a meeting's minutes: where a decision is recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct MinutesRef {
-    /// The meeting.
-    pub meeting: MeetingId,
-    /// The paragraph number (§).
-    pub paragraph: u32,
-}
-
-impl std::fmt::Display for MinutesRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} § {}", self.meeting, self.paragraph)
-    }
-}
+pub use crate::ids::MinutesRef;
 
 // ───────────────────────────── vocabulary ─────────────────────────────
 
@@ -904,13 +892,40 @@ impl Aggregate for Meeting {
                 });
             }
             MeetingEvent::AgendaAdopted { items } => {
-                let mut ordered = Vec::with_capacity(self.agenda.len());
-                for n in items {
-                    if let Some(pos) = self.agenda.iter().position(|e| e.item.number == *n) {
-                        ordered.push(self.agenda.remove(pos));
+                // The adopted order first (each number takes the first entry left with
+                // that number), then the entries it does not name, in their order. One
+                // pass with an index by number: linear, as every load of the meeting
+                // applies this event.
+                let mut slots: Vec<Option<AgendaEntry>> = std::mem::take(&mut self.agenda)
+                    .into_iter()
+                    .map(Some)
+                    .collect();
+                // The first entry with each number, and for each entry the next one with
+                // the same number (numbers are unique in practice; repeats chain).
+                let mut first: std::collections::HashMap<u32, usize> =
+                    std::collections::HashMap::with_capacity(slots.len());
+                let mut next = vec![usize::MAX; slots.len()];
+                for i in (0..slots.len()).rev() {
+                    if let Some(e) = &slots[i]
+                        && let Some(later) = first.insert(e.item.number, i)
+                    {
+                        next[i] = later;
                     }
                 }
-                ordered.append(&mut self.agenda);
+                let mut ordered = Vec::with_capacity(slots.len());
+                for n in items {
+                    if let Some(&i) = first.get(n) {
+                        if next[i] == usize::MAX {
+                            first.remove(n);
+                        } else {
+                            first.insert(*n, next[i]);
+                        }
+                        if let Some(e) = slots[i].take() {
+                            ordered.push(e);
+                        }
+                    }
+                }
+                ordered.extend(slots.into_iter().flatten());
                 self.agenda = ordered;
                 self.agenda_adopted = true;
             }
@@ -993,6 +1008,14 @@ impl Meeting {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MeetingError {
+    /// The command is missing something it needs.
+    #[error("meeting {meeting}: {problem}")]
+    InvalidInput {
+        /// The meeting.
+        meeting: MeetingId,
+        /// What is wrong.
+        problem: String,
+    },
     /// The command does not fit where the meeting stands.
     #[error("meeting {meeting} is {} ({phase:?}): cannot {action}", phase.swedish())]
     InvalidTransition {
@@ -1139,20 +1162,7 @@ impl Context<'_> {
 
 /// A meeting's bodies and, for joint sessions, the bodies they join (no duplicates).
 pub fn expanded_bodies(org: &Organisation, bodies: &[BodyId]) -> Vec<BodyId> {
-    let mut out: Vec<BodyId> = Vec::new();
-    for b in bodies {
-        if !out.contains(b) {
-            out.push(b.clone());
-        }
-        if let Some(body) = org.body(b) {
-            for j in &body.joint_of {
-                if !out.contains(j) {
-                    out.push(j.clone());
-                }
-            }
-        }
-    }
-    out
+    org.expanded_bodies(bodies)
 }
 
 /// The minutes kind of a meeting: a protocol if any of its bodies keeps one.

@@ -11,6 +11,8 @@ mod autumn_2024;
     allow(dead_code)
 )]
 mod common;
+#[cfg(feature = "webhook")]
+mod interop;
 #[cfg(feature = "nats")]
 mod kill;
 #[cfg(feature = "nats")]

@@ -40,7 +40,7 @@ async fn remiss_reminders_and_assignment_due_go_once_on_their_days() {
     let dispatcher = Dispatcher::new(store.clone(), transport.clone(), clock.clone());
     let scheduler = Scheduler::new(engine.clone());
     // The secretariat records what the bodies did (a system actor in this test).
-    let office = Actor::System("sekretariatet".into());
+    let office = Actor::service("sekretariatet", &arende_core::authz::Action::ALL);
 
     // The unbroken-schooling agreement (minutes 000, 001): drafted, prepared, presented
     // to the joint chief group on 15 November, then a remiss edition with a deadline.
@@ -56,10 +56,16 @@ async fn remiss_reminders_and_assignment_due_go_once_on_their_days() {
         .state
         .id
         .expect("id");
-    let run = |c: MatterCommand| engine.matter(matter, &office, c).expect("matter command");
-    run(MatterCommand::Screen(Screening::Handle {
-        route: Some(RouteId::new("chief-group-agreement")),
-    }));
+    let run = |c: MatterCommand| {
+        engine
+            .run_matter(matter, &office, c)
+            .expect("matter command")
+    };
+    run(MatterCommand::Screen {
+        screening: Screening::Handle {
+            route: Some(RouteId::new("chief-group-agreement")),
+        },
+    });
     run(MatterCommand::Prepare {
         at: At::body("wg-unbroken-schooling"),
         recommendation: None,

@@ -318,7 +318,9 @@ impl std::ops::Deref for Held<'_> {
     type Target = Conn;
     fn deref(&self) -> &Conn {
         // `Pool::get` fills the slot before handing it out.
-        self.0.as_ref().unwrap_or_else(|| unreachable!("a held slot is open"))
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("a held slot is open"))
     }
 }
 

@@ -17,7 +17,9 @@ use crate::engine::{Decision, Engine, Executed};
 use crate::error::{Error, Result};
 use crate::ids::{AssignmentId, BodyId, CommandId, MatterId, MeetingId, PersonId};
 use crate::meeting::MinutesRef;
-use crate::notification::{Notification, NotificationKind, Recipient, RecipientReason};
+use crate::notification::{
+    AssignedTo, Notification, NotificationKind, Paragraph, Recipient, RecipientReason,
+};
 use crate::org::{Mandate, Organisation, Role};
 use crate::store::EventStore;
 
@@ -434,13 +436,7 @@ pub(crate) fn load_all<A: Aggregate, S: EventStore, C: Clock>(
 }
 
 fn recipient(org: &Organisation, person: &PersonId, reason: RecipientReason) -> Recipient {
-    let p = org.person(person);
-    Recipient {
-        person: Some(person.clone()),
-        name: p.map_or_else(|| person.to_string(), |p| p.name.clone()),
-        email: p.and_then(|p| p.email.clone()),
-        reason,
-    }
+    Recipient::for_person(org, person, reason)
 }
 
 /// Who is told about an assignment: the person, the group, or the body's chair and
@@ -470,15 +466,11 @@ fn assignee_recipients(org: &Organisation, assignee: &Assignee) -> Vec<Recipient
     out
 }
 
-fn assignee_name(org: &Organisation, assignee: &Assignee) -> String {
+fn assigned_to(assignee: &Assignee) -> AssignedTo {
     match assignee {
-        Assignee::Person(p) => org
-            .person(p)
-            .map_or_else(|| p.to_string(), |x| x.name.clone()),
-        Assignee::Body(b) => org
-            .body(b)
-            .map_or_else(|| b.to_string(), |x| x.name.clone()),
-        Assignee::WorkingGroup(g) => g.name.clone(),
+        Assignee::Person(p) => AssignedTo::Person(p.clone()),
+        Assignee::Body(b) => AssignedTo::Body(b.clone()),
+        Assignee::WorkingGroup(g) => AssignedTo::WorkingGroup(g.name.clone()),
     }
 }
 
@@ -529,24 +521,13 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     on: today,
                 });
             }
-            let issuer_name = org
-                .body(issuer)
-                .map_or_else(|| issuer.to_string(), |b| b.name.clone());
             let mut n = Notification::new(
                 NotificationKind::AssignmentGiven,
                 org.tenant.clone(),
                 today,
-                format!(
-                    "{issuer_name} ger {} i uppdrag att {}",
-                    assignee_name(&org, &order.assignee),
-                    order.task
-                ),
-                format!(
-                    "{issuer_name} assigns {} to {}",
-                    assignee_name(&org, &order.assignee),
-                    order.task
-                ),
             );
+            n.assignment_title = Some(order.task.clone());
+            n.assigned_to = Some(assigned_to(&order.assignee));
             n.body = Some(issuer.clone());
             n.assignment = Some(id);
             n.matter = order.matter;
@@ -555,9 +536,10 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 Due::Meeting(m) => self.effective_meeting(m).ok().map(|p| p.date),
             };
             if let Some(r) = &minutes {
-                n.details
-                    .insert("paragraph".into(), r.paragraph.to_string());
-                n.details.insert("meeting".into(), r.meeting.to_string());
+                n.paragraph = Some(Paragraph {
+                    meeting: r.meeting.clone(),
+                    number: r.paragraph,
+                });
             }
             for r in assignee_recipients(&org, &order.assignee) {
                 n.add_recipient(r);
@@ -611,12 +593,8 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 NotificationKind::AssignmentGiven,
                 org.tenant.clone(),
                 today,
-                format!("Arbetsgruppen {} har bildats för ett uppdrag", group.name),
-                format!(
-                    "The working group {} was formed for an assignment",
-                    group.name
-                ),
             );
+            n.working_group = Some(group.name.clone());
             n.assignment = Some(id);
             n.body = Some(body.clone());
             for r in assignee_recipients(&org, &Assignee::WorkingGroup(group.clone())) {
@@ -870,10 +848,8 @@ mod tests {
         assert_eq!(n[0].kind, NotificationKind::AssignmentGiven);
         assert_eq!(n[0].recipients[0].person, Some(pid("susann")));
         assert_eq!(n[0].deadline, Some(d(2024, 12, 1)));
-        assert!(
-            n[0].summary_sv
-                .contains("ger Susann Cederlund i uppdrag att ta fram")
-        );
+        assert_eq!(n[0].assigned_to, Some(AssignedTo::Person(pid("susann"))));
+        assert_eq!(n[0].assignment_title.as_deref(), Some(o.task.as_str()));
         let again = e
             .give_assignment(&person("karolina"), c, &cg, None, o.clone())
             .unwrap();

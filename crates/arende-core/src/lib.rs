@@ -27,6 +27,7 @@ pub mod engine;
 pub mod error;
 pub mod forecast;
 pub mod ids;
+pub mod language;
 pub mod matter;
 pub mod meeting;
 pub mod notification;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authz::Permissions;
 use crate::ids::{BodyId, CountyPartId, MeetingId, PartyId, PersonId, RouteId, TenantId};
+use crate::language::Language;
 use crate::route::Route;
 
 /// What kind of party (part) an organisation is.
@@ -327,6 +328,10 @@ pub struct Person {
     pub party: Option<PartyId>,
     /// Title or function, e.g. `områdeschef Välfärd och folkhälsa`.
     pub title: Option<String>,
+    /// The language the person reads notifications in (`language = "en"` in the
+    /// configuration); Swedish when not set.
+    #[serde(default)]
+    pub language: Language,
 }
 
 /// A role in a body.

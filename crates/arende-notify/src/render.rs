@@ -4,9 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use arende_core::ids::TenantId;
-use arende_core::notification::{Language, Notification, Recipient, detail};
-use arende_core::org::Organisation;
+use arende_core::ids::{BodyId, PartyId, PersonId, RouteId, TenantId};
+use arende_core::notification::{
+    AdjustedBy, AgendaKind, AssignedTo, Change, DropCause, FinalOutcome, Language, MeetingChange,
+    MeetingRef, Notification, NotificationKind, Recipient, detail,
+};
+use arende_core::org::{MinutesKind, Organisation};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
@@ -92,18 +95,23 @@ impl Outgoing {
     }
 }
 
-/// Which language each recipient reads; everyone else gets the default.
+/// Which language each recipient reads: the language the fact gives them (from the
+/// person's `language` in the configuration), unless an override names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LanguagePolicy {
-    /// The default language (Swedish unless set).
+    /// The language of the first rendering, made even when nobody reads it (the
+    /// subject and text that machine transports carry). Swedish unless set.
     pub default: Language,
-    /// Per person id or e-mail address (lower case).
+    /// Per person id or e-mail address (lower case), over the fact's language.
     pub overrides: BTreeMap<String, Language>,
 }
 
 impl LanguagePolicy {
     /// The language of a recipient.
     pub fn of(&self, r: &Recipient) -> Language {
+        if self.overrides.is_empty() {
+            return r.language;
+        }
         r.person
             .as_ref()
             .and_then(|p| self.overrides.get(p.as_str()))
@@ -113,7 +121,7 @@ impl LanguagePolicy {
                     .and_then(|e| self.overrides.get(&e.to_lowercase()))
             })
             .copied()
-            .unwrap_or(self.default)
+            .unwrap_or(r.language)
     }
 }
 
@@ -126,6 +134,14 @@ pub enum RenderError {
     NoTemplate {
         /// The kind.
         kind: String,
+        /// The language.
+        language: Language,
+    },
+    /// No phrase for a key (in the language or in Swedish).
+    #[error("no phrase {key} in {language}")]
+    NoPhrase {
+        /// The phrase's key.
+        key: &'static str,
         /// The language.
         language: Language,
     },
@@ -196,7 +212,7 @@ pub fn format_weekday(date: NaiveDate, language: Language) -> &'static str {
 }
 
 /// Agenda lines as (number, text): a line that starts with its number (`3. Title`, as
-/// the engine writes them) keeps it; others are numbered in order.
+/// the engine wrote them before the facts) keeps it; others are numbered in order.
 pub fn agenda_items(lines: &[String]) -> Vec<(u32, String)> {
     let parsed: Vec<Option<(u32, String)>> = lines
         .iter()
@@ -217,115 +233,497 @@ pub fn agenda_items(lines: &[String]) -> Vec<(u32, String)> {
     }
 }
 
-/// The template context of a notification in a language. With the organisation, body
-/// ids are shown by their names.
+/// Names things by the organisation when the dispatcher knows it, else by their ids.
+struct Names<'a> {
+    org: Option<&'a Organisation>,
+}
+
+impl Names<'_> {
+    fn body(&self, b: &BodyId) -> String {
+        self.org
+            .and_then(|o| o.body(b))
+            .map_or_else(|| b.to_string(), |x| x.name.clone())
+    }
+    fn bodies(&self, bs: &[BodyId]) -> String {
+        bs.iter().map(|b| self.body(b)).collect::<Vec<_>>().join(", ")
+    }
+    fn person(&self, p: &PersonId, recipients: &[Recipient]) -> String {
+        self.org
+            .and_then(|o| o.person(p))
+            .map(|x| x.name.clone())
+            .or_else(|| {
+                recipients
+                    .iter()
+                    .find(|r| r.person.as_ref() == Some(p))
+                    .map(|r| r.name.clone())
+            })
+            .unwrap_or_else(|| p.to_string())
+    }
+    fn party(&self, p: &PartyId) -> String {
+        self.org
+            .and_then(|o| o.party(p))
+            .map_or_else(|| p.to_string(), |x| x.name.clone())
+    }
+    fn route(&self, r: &RouteId) -> String {
+        self.org
+            .and_then(|o| o.route(r))
+            .map_or_else(|| r.to_string(), |x| x.name().to_owned())
+    }
+}
+
+/// Renders phrases in one language.
+struct Phrases<'a> {
+    templates: &'a Templates,
+    language: Language,
+}
+
+impl Phrases<'_> {
+    fn render(&self, key: &'static str, ctx: &Context) -> Result<String, RenderError> {
+        self.templates
+            .phrase(key, self.language)
+            .map(|t| t.render_inline(ctx))
+            .ok_or(RenderError::NoPhrase {
+                key,
+                language: self.language,
+            })
+    }
+}
+
+fn put(c: &mut Context, k: &str, v: String) {
+    if !v.trim().is_empty() {
+        c.insert(k.to_owned(), Value::Text(v));
+    }
+}
+
+fn flag(c: &mut Context, k: &str, on: bool) {
+    if on {
+        c.insert(k.to_owned(), Value::Flag);
+    }
+}
+
+/// The time of a meeting (`10.00–12.00` / `10:00–12:00`), its day and weekday.
+fn meeting_values(c: &mut Context, prefix: &str, m: &MeetingRef, language: Language) {
+    let start = m.start.with_timezone(&Stockholm);
+    let end = m.end.with_timezone(&Stockholm);
+    let day = start.date_naive();
+    put(c, &format!("{prefix}date"), format_date(day, language));
+    put(
+        c,
+        &format!("{prefix}weekday"),
+        format_weekday(day, language).to_owned(),
+    );
+    let fmt = match language {
+        Language::Swedish => "%H.%M",
+        Language::English => "%H:%M",
+    };
+    put(
+        c,
+        &format!("{prefix}time"),
+        format!("{}–{}", start.format(fmt), end.format(fmt)),
+    );
+    put(
+        c,
+        &format!("{prefix}location"),
+        m.location.clone().unwrap_or_default(),
+    );
+}
+
+/// The phrase of one change, with the values it names.
+fn change_phrase(
+    change: &Change,
+    base: &Context,
+    names: &Names<'_>,
+    language: Language,
+) -> (&'static str, Context) {
+    let mut c = base.clone();
+    let date = |d: &NaiveDate| format_date(*d, language);
+    let key = match change {
+        Change::Submitted { body } => {
+            put(&mut c, "body", names.body(body));
+            "submitted"
+        }
+        Change::ScreenedAsInformation { body } => {
+            put(&mut c, "body", names.body(body));
+            "screened-as-information"
+        }
+        Change::AcceptedForHandling { body, route } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "route", names.route(route));
+            "accepted-for-handling"
+        }
+        Change::Redirected { to, reason } => {
+            put(&mut c, "to", names.body(to));
+            put(&mut c, "text", reason.clone());
+            "redirected"
+        }
+        Change::AnsweredDirectly { body, answer } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "text", answer.clone());
+            "answered-directly"
+        }
+        Change::Scheduled { body, on, .. } => {
+            put(&mut c, "body", names.body(body));
+            c.remove("on");
+            if let Some(d) = on {
+                put(&mut c, "on", date(d));
+            }
+            "scheduled"
+        }
+        Change::Presented { body, next } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "next", names.bodies(next));
+            "presented"
+        }
+        Change::Prepared { body, next } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "next", names.bodies(next));
+            "prepared"
+        }
+        Change::RemissSent { body, deadline } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "on", date(deadline));
+            "remiss-sent"
+        }
+        Change::ResponsesWorkedIn {
+            body,
+            comments,
+            next,
+        } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "count", comments.to_string());
+            put(&mut c, "next", names.bodies(next));
+            "responses-worked-in"
+        }
+        Change::DirectionDecided { body, direction } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "text", direction.clone());
+            "direction-decided"
+        }
+        Change::Recommended {
+            body,
+            to,
+            recommendation,
+        } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "to", names.bodies(to));
+            put(&mut c, "text", recommendation.clone());
+            "recommended"
+        }
+        Change::ReadinessChecked { body, ready, next } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "next", names.bodies(next));
+            if *ready { "ready" } else { "not-ready" }
+        }
+        Change::Decided {
+            body,
+            approved,
+            clauses,
+            next,
+        } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "clauses", clauses.join("; "));
+            put(&mut c, "next", names.bodies(next));
+            if *approved { "decided" } else { "rejected" }
+        }
+        Change::ForwardedToPolitical { body, next } => {
+            put(&mut c, "body", names.body(body));
+            put(&mut c, "next", names.bodies(next));
+            "forwarded-to-political"
+        }
+        Change::ReferredBack {
+            body,
+            to,
+            step,
+            instructions,
+        } => {
+            put(&mut c, "body", names.body(body));
+            put(
+                &mut c,
+                "step",
+                to.as_ref().map_or_else(|| step.to_string(), |b| names.body(b)),
+            );
+            put(&mut c, "text", instructions.clone());
+            "referred-back"
+        }
+        Change::Tabled { body, on, .. } => {
+            put(&mut c, "body", names.body(body));
+            c.remove("on");
+            if let Some(d) = on {
+                put(&mut c, "on", date(d));
+            }
+            "tabled"
+        }
+        Change::Dropped {
+            body, reason, on, ..
+        } => {
+            put(&mut c, "body", names.body(body));
+            c.remove("text");
+            c.remove("on");
+            if let Some(d) = on {
+                put(&mut c, "on", date(d));
+            }
+            match reason {
+                Some(DropCause::Other(t)) => put(&mut c, "text", t.clone()),
+                Some(DropCause::LackOfTime) => {
+                    c.insert("text".into(), Value::Text(String::new()));
+                    c.insert("reason_lack_of_time".into(), Value::Flag);
+                }
+                None => {}
+            }
+            "dropped"
+        }
+        Change::Withdrawn { reason } => {
+            c.remove("text");
+            put(&mut c, "text", reason.clone().unwrap_or_default());
+            "withdrawn"
+        }
+        Change::Filed { body } => {
+            put(&mut c, "body", names.body(body));
+            "filed"
+        }
+        Change::Escalated { route, reason } => {
+            put(&mut c, "route", names.route(route));
+            put(&mut c, "text", reason.clone());
+            "escalated"
+        }
+        Change::PoliticalDecision { party, adopted, on } => {
+            put(&mut c, "party", names.party(party));
+            put(&mut c, "on", date(on));
+            if *adopted {
+                "party-adopted"
+            } else {
+                "party-rejected"
+            }
+        }
+        Change::Concluded { outcome } => match outcome {
+            FinalOutcome::DecidedWithinMandate => "concluded-decided-within-mandate",
+            FinalOutcome::Adopted => "concluded-adopted",
+            FinalOutcome::PartiallyAdopted => "concluded-partially-adopted",
+            FinalOutcome::Rejected => "concluded-rejected",
+        },
+        Change::EnteredIntoForce { on } => {
+            put(&mut c, "on", date(on));
+            "entered-into-force"
+        }
+        Change::FollowedUp { note } => {
+            put(&mut c, "text", note.clone());
+            "followed-up"
+        }
+        Change::Revised => "revised",
+        Change::Extended { until } => {
+            put(&mut c, "on", date(until));
+            "extended"
+        }
+    };
+    (key, c)
+}
+
+/// The template context of a notification in a language: every fact as a value, and
+/// `summary`, what happened, from the phrases (for a row written before the facts, its
+/// own prose). With the organisation, ids are shown by their names.
 pub fn context(
+    templates: &Templates,
     n: &Notification,
     id: Uuid,
     language: Language,
     org: Option<&Organisation>,
-) -> Context {
-    let mut c = Context::new();
-    let mut text = |k: &str, v: String| {
-        if !v.trim().is_empty() {
-            c.insert(k.to_owned(), Value::Text(v));
-        }
+) -> Result<Context, RenderError> {
+    let names = Names { org };
+    let phrases = Phrases {
+        templates,
+        language,
     };
-    text("id", id.to_string());
-    text("tenant", n.tenant.to_string());
-    text("kind", n.kind.name().to_owned());
-    text(
-        "summary",
-        match language {
-            Language::Swedish => n.summary_sv.clone(),
-            Language::English => n.summary_en.clone(),
-        },
-    );
+    let mut c = Context::new();
+    put(&mut c, "id", id.to_string());
+    put(&mut c, "tenant", n.tenant.to_string());
+    put(&mut c, "kind", n.kind.name().to_owned());
     let body = n
         .meeting
         .as_ref()
         .map(|m| m.body_name.clone())
         .or_else(|| n.details.get("body_name").cloned())
-        .or_else(|| {
-            n.body.as_ref().map(|b| {
-                org.and_then(|o| o.body(b))
-                    .map_or_else(|| b.to_string(), |x| x.name.clone())
-            })
-        })
+        .or_else(|| n.body.as_ref().map(|b| names.body(b)))
         .unwrap_or_default();
-    text("body", body);
+    put(&mut c, "body", body);
     if let Some(m) = &n.meeting {
-        let start = m.start.with_timezone(&Stockholm);
-        let end = m.end.with_timezone(&Stockholm);
-        let day = start.date_naive();
-        text("meeting_date", format_date(day, language));
-        text("meeting_weekday", format_weekday(day, language).to_owned());
-        let fmt = match language {
-            Language::Swedish => "%H.%M",
-            Language::English => "%H:%M",
-        };
-        text(
-            "meeting_time",
-            format!("{}–{}", start.format(fmt), end.format(fmt)),
-        );
-        text("location", m.location.clone().unwrap_or_default());
+        meeting_values(&mut c, "meeting_", m, language);
+        // `location` is the meeting's place.
+        if let Some(l) = c.remove("meeting_location") {
+            c.insert("location".into(), l);
+        }
     }
-    text("date", format_date(n.date, language));
+    if let Some(m) = &n.next_meeting {
+        meeting_values(&mut c, "next_meeting_", m, language);
+    }
+    put(&mut c, "date", format_date(n.date, language));
     if let Some(d) = n.deadline {
-        text("deadline", format_date(d, language));
+        put(&mut c, "deadline", format_date(d, language));
     }
-    // Dates the engine puts in the details as YYYY-MM-DD, written out.
-    for key in ["submit_by", "documents_by"] {
-        if let Some(date) = n
-            .details
-            .get(key)
-            .and_then(|v| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok())
-        {
-            text(key, format_date(date, language));
-        }
+    if let Some(d) = n.submit_by {
+        put(&mut c, "submit_by", format_date(d, language));
     }
-    text("matter_title", n.matter_title.clone().unwrap_or_default());
-    for key in [
-        detail::EXPECTED,
-        detail::OUTCOME,
-        detail::PARAGRAPH,
-        detail::ASSIGNMENT_TITLE,
-        detail::REPLY_TO,
-    ] {
-        if let Some(v) = n.details.get(key) {
-            text(key, v.clone());
-        }
+    if let Some(d) = n.documents_by {
+        put(&mut c, "documents_by", format_date(d, language));
     }
-    let names = n
+    put(&mut c, "matter_title", n.matter_title.clone().unwrap_or_default());
+    if let Some(p) = &n.paragraph {
+        put(&mut c, "paragraph", p.number.to_string());
+    }
+    put(&mut c, "expected", n.expected.clone().unwrap_or_default());
+    put(
+        &mut c,
+        "assignment_title",
+        n.assignment_title.clone().unwrap_or_default(),
+    );
+    put(
+        &mut c,
+        "working_group",
+        n.working_group.clone().unwrap_or_default(),
+    );
+    if let Some(a) = &n.assigned_to {
+        let who = match a {
+            AssignedTo::Person(p) => names.person(p, &n.recipients),
+            AssignedTo::Body(b) => names.body(b),
+            AssignedTo::WorkingGroup(g) => g.clone(),
+        };
+        put(&mut c, "assignee", who);
+    }
+    put(&mut c, "receivers", n.receivers.join(", "));
+    put(&mut c, "edition", n.edition.clone().unwrap_or_default());
+    let recipients = n
         .recipients
         .iter()
         .map(|r| r.name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    text("recipients", names);
+    put(&mut c, "recipients", recipients);
+    // Flags for sections.
+    flag(&mut c, "revised", n.revised);
+    flag(&mut c, "meeting_change", n.meeting_change.is_some());
+    flag(
+        &mut c,
+        "cancelled",
+        matches!(n.meeting_change, Some(MeetingChange::Cancelled)),
+    );
+    if let Some(MeetingChange::Moved { previous }) = &n.meeting_change {
+        c.insert("moved".into(), Value::Flag);
+        meeting_values(&mut c, "previous_", previous, language);
+    }
+    flag(
+        &mut c,
+        "protocol",
+        n.minutes_kind == Some(MinutesKind::Protocol),
+    );
+    if let Some(a) = &n.adjusted {
+        put(&mut c, "adjusted_on", format_date(a.on, language));
+        let by = match &a.by {
+            AdjustedBy::Email => phrases.render("adjusted-email", &c)?,
+            AdjustedBy::AtMeeting => phrases.render("adjusted-at-meeting", &c)?,
+            AdjustedBy::Signature => phrases.render("adjusted-signature", &c)?,
+            AdjustedBy::ElectronicSignature => {
+                phrases.render("adjusted-electronic-signature", &c)?
+            }
+            AdjustedBy::Other(o) => o.clone(),
+        };
+        put(&mut c, "adjusted_by", by);
+    }
     for (k, v) in &n.details {
-        text(&format!("details.{k}"), v.clone());
+        put(&mut c, &format!("details.{k}"), v.clone());
     }
-    if !n.agenda.is_empty() {
-        c.insert("agenda".into(), Value::Numbered(agenda_items(&n.agenda)));
-    }
-    if let Some(docs) = n.details.get(detail::DOCUMENTS) {
-        // One document per line (or separated by "; ", as the engine writes them).
-        let items: Vec<String> = docs
-            .split(['\n', ';'])
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if !items.is_empty() {
-            c.insert("documents".into(), Value::Bulleted(items));
+    for key in [detail::ORGANIZER_EMAIL, detail::ORGANIZER_NAME, "reply_to"] {
+        if let Some(v) = n.details.get(key) {
+            put(&mut c, key, v.clone());
         }
     }
-    c
+    // The agenda: each item through the `agenda-item` phrase.
+    if !n.agenda.is_empty() {
+        let mut items = Vec::with_capacity(n.agenda.len());
+        for (i, e) in n.agenda.iter().enumerate() {
+            let number = if e.number == 0 { i as u32 + 1 } else { e.number };
+            let line = match e.kind {
+                None => e.title.clone(),
+                Some(kind) => {
+                    let mut ic = Context::new();
+                    put(&mut ic, "title", e.title.clone());
+                    let word = match kind {
+                        AgendaKind::Information => "agenda-information",
+                        AgendaKind::Discussion => "agenda-discussion",
+                        AgendaKind::Decision => "agenda-decision",
+                    };
+                    let kind_word = phrases.render(word, &ic)?;
+                    put(&mut ic, "agenda_kind", kind_word);
+                    if let Some(t) = e.time_box {
+                        put(&mut ic, "time_box", t.to_string());
+                    }
+                    phrases.render("agenda-item", &ic)?
+                }
+            };
+            items.push((number, line));
+        }
+        c.insert("agenda".into(), Value::Numbered(items));
+    }
+    if !n.documents.is_empty() {
+        let docs = n
+            .documents
+            .iter()
+            .map(|d| match &d.reference {
+                Some(r) => format!("{} ({r})", d.title),
+                None => d.title.clone(),
+            })
+            .collect();
+        c.insert("documents".into(), Value::Bulleted(docs));
+    }
+    if !n.substitutes.is_empty() {
+        let mut subs = Vec::with_capacity(n.substitutes.len());
+        for s in &n.substitutes {
+            let mut sc = Context::new();
+            put(&mut sc, "substitute", names.person(&s.substitute, &n.recipients));
+            put(&mut sc, "member", names.person(&s.member, &n.recipients));
+            subs.push(phrases.render("substitute", &sc)?);
+        }
+        c.insert("substitutes".into(), Value::Bulleted(subs));
+    }
+    // What happened.
+    let summary = match &n.legacy {
+        Some(l) => match language {
+            Language::Swedish => l.summary_sv.clone(),
+            Language::English => l.summary_en.clone(),
+        },
+        None if n.kind == NotificationKind::Feedback => {
+            let mut parts = Vec::with_capacity(n.changes.len());
+            for change in &n.changes {
+                let (key, mut cc) = change_phrase(change, &c, &names, language);
+                if cc.remove("reason_lack_of_time").is_some() {
+                    let why = phrases.render("lack-of-time", &cc)?;
+                    put(&mut cc, "text", why);
+                }
+                parts.push(phrases.render(key, &cc)?);
+            }
+            parts.join(" ")
+        }
+        None => {
+            let key = match n.kind {
+                NotificationKind::CallForMatters => "summary-call-for-matters",
+                NotificationKind::Notice => "summary-notice",
+                NotificationKind::MinutesDistributed => "summary-minutes-distributed",
+                NotificationKind::RemissSent => "summary-remiss-sent",
+                NotificationKind::RemissReminder => "summary-remiss-reminder",
+                NotificationKind::AssignmentGiven if n.assignment_title.is_none() => {
+                    "summary-working-group-formed"
+                }
+                NotificationKind::AssignmentGiven => "summary-assignment-given",
+                NotificationKind::AssignmentDue => "summary-assignment-due",
+                NotificationKind::Feedback => "submitted",
+            };
+            phrases.render(key, &c)?
+        }
+    };
+    put(&mut c, "summary", summary);
+    Ok(c)
 }
 
-/// Renders a notification for its recipients: one rendering per language needed, the
-/// default language first (always present, even with no recipients).
+/// Renders a notification for its recipients: one rendering per language they read,
+/// the default language first (always present, even with no recipients).
 pub fn render(
     templates: &Templates,
     policy: &LanguagePolicy,
@@ -350,7 +748,7 @@ pub fn render(
                 kind: n.kind.name().to_owned(),
                 language: lang,
             })?;
-        let r = t.render(&context(n, id, lang, org));
+        let r = t.render(&context(templates, n, id, lang, org)?);
         out.push(Rendering {
             language: lang,
             recipients,

@@ -656,6 +656,17 @@ impl Builder<'_, '_> {
                     );
                 }
             }
+            let language = match &r.language {
+                None => crate::language::Language::default(),
+                Some(l) => crate::language::Language::from_code(l.get_ref()).unwrap_or_else(|| {
+                    self.p.at(
+                        format!("{path}.language"),
+                        Some(l.span()),
+                        format!("unknown language \"{}\": use sv or en", l.get_ref()),
+                    );
+                    crate::language::Language::default()
+                }),
+            };
             let id = PersonId::new(k.get_ref().as_str());
             people.insert(
                 id.clone(),
@@ -665,6 +676,7 @@ impl Builder<'_, '_> {
                     email: r.email.as_ref().map(|x| x.get_ref().clone()),
                     party: r.party.as_ref().map(|x| PartyId::new(x.get_ref().as_str())),
                     title: r.title.as_ref().map(|x| x.get_ref().clone()),
+                    language,
                 },
             );
         }

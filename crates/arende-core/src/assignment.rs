@@ -521,11 +521,8 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     on: today,
                 });
             }
-            let mut n = Notification::new(
-                NotificationKind::AssignmentGiven,
-                org.tenant.clone(),
-                today,
-            );
+            let mut n =
+                Notification::new(NotificationKind::AssignmentGiven, org.tenant.clone(), today);
             n.assignment_title = Some(order.task.clone());
             n.assigned_to = Some(assigned_to(&order.assignee));
             n.body = Some(issuer.clone());
@@ -589,11 +586,8 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             }
             check_group(&org, &group)
                 .map_err(|problem| AssignmentError::WorkingGroup { id, problem })?;
-            let mut n = Notification::new(
-                NotificationKind::AssignmentGiven,
-                org.tenant.clone(),
-                today,
-            );
+            let mut n =
+                Notification::new(NotificationKind::AssignmentGiven, org.tenant.clone(), today);
             n.working_group = Some(group.name.clone());
             n.assignment = Some(id);
             n.body = Some(body.clone());

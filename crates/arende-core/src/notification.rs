@@ -28,9 +28,7 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::ids::{
-    AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId, TenantId,
-};
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId, TenantId};
 use crate::org::{MinutesKind, Organisation, Person, PlannedMeeting};
 
 pub use crate::language::Language;
@@ -204,7 +202,11 @@ impl MeetingRef {
         MeetingRef {
             id: plan.id.clone(),
             body_name: meeting_name(org, &plan.bodies),
-            start: crate::clock::stockholm_instant(plan.date, plan.start.hour(), plan.start.minute()),
+            start: crate::clock::stockholm_instant(
+                plan.date,
+                plan.start.hour(),
+                plan.start.minute(),
+            ),
             end: crate::clock::stockholm_instant(plan.date, plan.end.hour(), plan.end.minute()),
             location: plan.location.clone(),
             sequence: plan.sequence,
@@ -1162,7 +1164,8 @@ mod tests {
             Some("Samverkansgrupp barn och unga")
         );
         // Read again after writing: the same notification.
-        let again: Notification = serde_json::from_str(&serde_json::to_string(&n).unwrap()).unwrap();
+        let again: Notification =
+            serde_json::from_str(&serde_json::to_string(&n).unwrap()).unwrap();
         assert_eq!(again, n);
     }
 

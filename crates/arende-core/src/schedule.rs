@@ -290,7 +290,12 @@ fn body_followers<'a>(
         .flat_map(move |b| f.bodies.get(&b).into_iter().flatten().cloned())
 }
 
-fn call_for_matters(org: &Organisation, m: &PlannedMeeting, today: NaiveDate, f: &Followers) -> Due {
+fn call_for_matters(
+    org: &Organisation,
+    m: &PlannedMeeting,
+    today: NaiveDate,
+    f: &Followers,
+) -> Due {
     // The same builder as the call command (`Engine::send_call_for_matters`).
     let n = Notification::call_for_matters(
         org,
@@ -601,7 +606,10 @@ mod tests {
         assert_eq!(n.tenant.as_str(), "orebro");
         assert_eq!(n.agenda.len(), 2);
         assert_eq!(n.agenda[1].title, "Familjecentraler");
-        assert_eq!(n.agenda[1].kind, Some(crate::notification::AgendaKind::Decision));
+        assert_eq!(
+            n.agenda[1].kind,
+            Some(crate::notification::AgendaKind::Decision)
+        );
         assert_eq!(n.expected.as_deref(), Some("Läs utkastet"));
         assert_eq!(
             n.substitutes,

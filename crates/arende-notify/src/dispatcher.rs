@@ -326,8 +326,10 @@ mod tests {
     use super::*;
     use crate::transport::{Behaviour, MemoryTransport};
     use arende_core::clock::SimulatedClock;
-    use arende_core::ids::{CommandId, PersonId};
-    use arende_core::notification::{NotificationKind, Recipient, RecipientReason};
+    use arende_core::ids::{BodyId, CommandId, PersonId};
+    use arende_core::notification::{
+        Change, Language, NotificationKind, Recipient, RecipientReason,
+    };
     use arende_core::store::{
         AppendRequest, EventStore, ExpectedVersion, MemoryStore, OutboxMessage, StreamId,
     };
@@ -345,15 +347,17 @@ mod tests {
                 NotificationKind::Feedback,
                 TenantId::new("orebro"),
                 at.date_naive(),
-                format!("Ärendet {i} har tagits emot."),
-                format!("Matter {i} was accepted."),
             );
             note.matter_title = Some(format!("Ärende {i}"));
+            note.changes.push(Change::Submitted {
+                body: BodyId::new("sbu"),
+            });
             note.add_recipient(Recipient {
                 person: Some(PersonId::new("susann")),
                 name: "Susann Cederlund".into(),
                 email: Some("susann@example.se".into()),
                 reason: RecipientReason::Submitter,
+                language: Language::Swedish,
             });
             let id = Uuid::new_v4();
             ids.push(id);

@@ -245,7 +245,10 @@ impl Names<'_> {
             .map_or_else(|| b.to_string(), |x| x.name.clone())
     }
     fn bodies(&self, bs: &[BodyId]) -> String {
-        bs.iter().map(|b| self.body(b)).collect::<Vec<_>>().join(", ")
+        bs.iter()
+            .map(|b| self.body(b))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
     fn person(&self, p: &PersonId, recipients: &[Recipient]) -> String {
         self.org
@@ -440,7 +443,8 @@ fn change_phrase(
             put(
                 &mut c,
                 "step",
-                to.as_ref().map_or_else(|| step.to_string(), |b| names.body(b)),
+                to.as_ref()
+                    .map_or_else(|| step.to_string(), |b| names.body(b)),
             );
             put(&mut c, "text", instructions.clone());
             "referred-back"
@@ -565,7 +569,11 @@ pub fn context(
     if let Some(d) = n.documents_by {
         put(&mut c, "documents_by", format_date(d, language));
     }
-    put(&mut c, "matter_title", n.matter_title.clone().unwrap_or_default());
+    put(
+        &mut c,
+        "matter_title",
+        n.matter_title.clone().unwrap_or_default(),
+    );
     if let Some(p) = &n.paragraph {
         put(&mut c, "paragraph", p.number.to_string());
     }
@@ -639,7 +647,11 @@ pub fn context(
     if !n.agenda.is_empty() {
         let mut items = Vec::with_capacity(n.agenda.len());
         for (i, e) in n.agenda.iter().enumerate() {
-            let number = if e.number == 0 { i as u32 + 1 } else { e.number };
+            let number = if e.number == 0 {
+                i as u32 + 1
+            } else {
+                e.number
+            };
             let line = match e.kind {
                 None => e.title.clone(),
                 Some(kind) => {
@@ -677,7 +689,11 @@ pub fn context(
         let mut subs = Vec::with_capacity(n.substitutes.len());
         for s in &n.substitutes {
             let mut sc = Context::new();
-            put(&mut sc, "substitute", names.person(&s.substitute, &n.recipients));
+            put(
+                &mut sc,
+                "substitute",
+                names.person(&s.substitute, &n.recipients),
+            );
             put(&mut sc, "member", names.person(&s.member, &n.recipients));
             subs.push(phrases.render("substitute", &sc)?);
         }
@@ -763,44 +779,77 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arende_core::ids::{MeetingId, PersonId};
-    use arende_core::notification::{MeetingRef, NotificationKind, RecipientReason};
+    use arende_core::ids::{AssignmentId, MatterId, MeetingId, StepId};
+    use arende_core::notification::{
+        Adjusted, AgendaEntry, NoticeDocument, Paragraph, RecipientReason, Substitution,
+    };
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn person(id: &str, name: &str, language: Language) -> Recipient {
+        Recipient {
+            person: Some(PersonId::new(id)),
+            name: name.into(),
+            email: Some(format!("{id}@example.se")),
+            reason: RecipientReason::Member,
+            language,
+        }
+    }
+
+    fn meeting(day: NaiveDate) -> MeetingRef {
+        MeetingRef {
+            id: MeetingId::new("sbu-2024-10-15"),
+            body_name: "Samverkansgrupp barn och unga".into(),
+            start: arende_core::clock::stockholm_instant(day, 10, 0),
+            end: arende_core::clock::stockholm_instant(day, 12, 0),
+            location: Some("Hjortkvarn, Eklundavägen 1".into()),
+            sequence: 0,
+        }
     }
 
     fn notice() -> Notification {
         let mut n = Notification::new(
             NotificationKind::Notice,
             TenantId::new("orebro"),
-            d(2024, 10, 15),
-            "Kallelse",
-            "Notice",
+            d(2024, 10, 1),
         );
-        n.meeting = Some(MeetingRef {
-            id: MeetingId::new("sbu-2024-10-15"),
-            body_name: "Samverkansgrupp barn och unga".into(),
-            start: arende_core::clock::stockholm_instant(d(2024, 10, 15), 10, 0),
-            end: arende_core::clock::stockholm_instant(d(2024, 10, 15), 12, 0),
-            location: Some("Hjortkvarn, Eklundavägen 1".into()),
-            sequence: 0,
-        });
+        n.meeting = Some(meeting(d(2024, 10, 15)));
         n.agenda = vec![
-            "Välkommen".into(),
-            "Förslag till överenskommelse om familjecentraler".into(),
+            AgendaEntry {
+                number: 1,
+                title: "Välkommen".into(),
+                matter: None,
+                kind: Some(AgendaKind::Information),
+                time_box: None,
+            },
+            AgendaEntry {
+                number: 2,
+                title: "Förslag till överenskommelse om familjecentraler".into(),
+                matter: Some(MatterId(Uuid::nil())),
+                kind: Some(AgendaKind::Decision),
+                time_box: Some(30),
+            },
         ];
-        n.details
-            .insert(detail::EXPECTED.into(), "Läs utkastet före mötet".into());
-        for (id, name) in [("ingmar", "Ingmar Ångman"), ("tarja", "Tarja Nordling")] {
-            n.add_recipient(Recipient {
-                person: Some(PersonId::new(id)),
-                name: name.into(),
-                email: Some(format!("{id}@example.se")),
-                reason: RecipientReason::Member,
-            });
-        }
+        n.expected = Some("Läs utkastet före mötet".into());
+        n.add_recipient(person("ingmar", "Ingmar Ångman", Language::Swedish));
+        n.add_recipient(person("tarja", "Tarja Nordling", Language::Swedish));
         n
+    }
+
+    fn one(n: &Notification, language: Language) -> Rendering {
+        let policy = LanguagePolicy {
+            default: language,
+            overrides: BTreeMap::new(),
+        };
+        let mut n = n.clone();
+        for r in &mut n.recipients {
+            r.language = language;
+        }
+        let r = render(&Templates::builtin(), &policy, &n, Uuid::nil(), None).unwrap();
+        assert_eq!(r.len(), 1);
+        r.into_iter().next().unwrap()
     }
 
     #[test]
@@ -828,8 +877,11 @@ mod tests {
         );
         assert!(sv.text.contains("Plats: Hjortkvarn, Eklundavägen 1"));
         assert!(
+            sv.text.contains(
+                "Dagordning:\n1. Välkommen (för information)\n2. Förslag till överenskommelse om familjecentraler (för beslut, 30 min)"
+            ),
+            "{}",
             sv.text
-                .contains("Dagordning:\n1. Välkommen\n2. Förslag till överenskommelse")
         );
         assert!(
             sv.text
@@ -838,21 +890,37 @@ mod tests {
         assert!(sv.text.contains("Kallade: Ingmar Ångman, Tarja Nordling"));
         assert!(!sv.text.contains("Handlingar"), "no documents, no heading");
         assert!(sv.text.contains(&Uuid::nil().to_string()));
-        assert!(sv.html.contains("<ol><li value=\"1\">Välkommen</li>"));
+        assert!(
+            sv.html
+                .contains("<ol><li value=\"1\">Välkommen (för information)</li>")
+        );
         assert_eq!(sv.recipients.len(), 2);
     }
 
     #[test]
-    fn recipients_who_read_english_get_an_english_rendering() {
-        let mut policy = LanguagePolicy::default();
-        policy
-            .overrides
-            .insert("tarja@example.se".into(), Language::English);
-        let r = render(&Templates::builtin(), &policy, &notice(), Uuid::nil(), None).unwrap();
+    fn recipients_in_mixed_languages_each_get_their_own() {
+        let mut n = notice();
+        n.recipients[1].language = Language::English;
+        n.add_recipient(Recipient::by_address(
+            "Länsdel norr".into(),
+            Some("norr@example.se".into()),
+            RecipientReason::Follower,
+        ));
+        let r = render(
+            &Templates::builtin(),
+            &LanguagePolicy::default(),
+            &n,
+            Uuid::nil(),
+            None,
+        )
+        .unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].language, Language::Swedish);
-        assert_eq!(r[0].recipients.len(), 1);
+        let sv: Vec<&str> = r[0].recipients.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(sv, ["Ingmar Ångman", "Länsdel norr"]);
+        assert!(r[0].subject.starts_with("Kallelse:"), "{}", r[0].subject);
         assert_eq!(r[1].language, Language::English);
+        assert_eq!(r[1].recipients.len(), 1);
         assert_eq!(r[1].recipients[0].name, "Tarja Nordling");
         assert!(
             r[1].text
@@ -860,6 +928,568 @@ mod tests {
             "{}",
             r[1].text
         );
+        assert!(r[1].text.contains(
+            "2. Förslag till överenskommelse om familjecentraler (for decision, 30 min)"
+        ));
+        // An override still wins over the fact's language.
+        let mut policy = LanguagePolicy::default();
+        policy
+            .overrides
+            .insert("tarja@example.se".into(), Language::Swedish);
+        let r = render(&Templates::builtin(), &policy, &n, Uuid::nil(), None).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].recipients.len(), 3);
+    }
+
+    /// One notification of every kind, with the facts its templates show.
+    fn every_kind() -> Vec<Notification> {
+        let tenant = TenantId::new("orebro");
+        let day = d(2024, 10, 1);
+        let new = |kind| {
+            let mut n = Notification::new(kind, tenant.clone(), day);
+            n.add_recipient(person("ingmar", "Ingmar Ångman", Language::Swedish));
+            n
+        };
+        let mut call = new(NotificationKind::CallForMatters);
+        call.meeting = Some(meeting(d(2024, 10, 15)));
+        call.submit_by = Some(d(2024, 9, 15));
+        call.documents_by = Some(d(2024, 10, 1));
+        let mut moved = notice();
+        moved.meeting_change = Some(MeetingChange::Moved {
+            previous: meeting(d(2024, 10, 8)),
+        });
+        let mut cancelled = notice();
+        cancelled.meeting_change = Some(MeetingChange::Cancelled);
+        let mut revised = notice();
+        revised.revised = true;
+        revised.documents = vec![NoticeDocument {
+            title: "Utkast".into(),
+            reference: Some("RS 2024/12".into()),
+        }];
+        revised.substitutes = vec![Substitution {
+            substitute: PersonId::new("tarja"),
+            member: PersonId::new("ingmar"),
+        }];
+        let mut minutes = new(NotificationKind::MinutesDistributed);
+        minutes.meeting = Some(meeting(d(2024, 10, 15)));
+        minutes.minutes_kind = Some(MinutesKind::Protocol);
+        minutes.adjusted = Some(Adjusted {
+            on: d(2024, 10, 20),
+            by: AdjustedBy::Email,
+        });
+        let mut feedback = new(NotificationKind::Feedback);
+        feedback.matter_title = Some("Familjecentraler".into());
+        feedback.body = Some(BodyId::new("sbu"));
+        feedback.paragraph = Some(Paragraph {
+            meeting: MeetingId::new("sbu-2024-10-15"),
+            number: 4,
+        });
+        feedback.changes = vec![
+            Change::Prepared {
+                body: BodyId::new("sbu"),
+                next: vec![BodyId::new("cg-social")],
+            },
+            Change::Decided {
+                body: BodyId::new("cg-social"),
+                approved: true,
+                clauses: vec!["anta överenskommelsen".into()],
+                next: vec![],
+            },
+        ];
+        let mut remiss = new(NotificationKind::RemissSent);
+        remiss.matter_title = Some("Familjecentraler".into());
+        remiss.body = Some(BodyId::new("sbu"));
+        remiss.deadline = Some(d(2024, 12, 31));
+        remiss.receivers = vec!["kommunerna".into()];
+        let mut reminder = new(NotificationKind::RemissReminder);
+        reminder.matter_title = Some("Familjecentraler".into());
+        reminder.deadline = Some(d(2024, 12, 31));
+        let mut given = new(NotificationKind::AssignmentGiven);
+        given.assignment = Some(AssignmentId(Uuid::nil()));
+        given.body = Some(BodyId::new("cg-social"));
+        given.assignment_title = Some("ta fram en plan".into());
+        given.assigned_to = Some(AssignedTo::Person(PersonId::new("ingmar")));
+        given.deadline = Some(d(2024, 12, 1));
+        let mut group = new(NotificationKind::AssignmentGiven);
+        group.body = Some(BodyId::new("sbu"));
+        group.working_group = Some("Gruppen för planen".into());
+        let mut due = new(NotificationKind::AssignmentDue);
+        due.body = Some(BodyId::new("cg-social"));
+        due.assignment_title = Some("ta fram en plan".into());
+        due.deadline = Some(d(2024, 12, 1));
+        vec![
+            call,
+            notice(),
+            revised,
+            moved,
+            cancelled,
+            minutes,
+            feedback,
+            remiss,
+            reminder,
+            given,
+            group,
+            due,
+        ]
+    }
+
+    #[test]
+    fn every_kind_renders_in_swedish_and_english() {
+        // (subject, a line of the text) per notification of `every_kind`, sv then en.
+        let expected: [[(&str, &str); 2]; 12] = [
+            [
+                (
+                    "Inhämtning av ärenden: Samverkansgrupp barn och unga 15 oktober 2024",
+                    "Anmäl ärenden senast 15 september 2024.",
+                ),
+                (
+                    "Call for matters: Samverkansgrupp barn och unga 15 October 2024",
+                    "Submit matters by 15 September 2024.",
+                ),
+            ],
+            [
+                (
+                    "Kallelse: Samverkansgrupp barn och unga 15 oktober 2024",
+                    "Du kallas till möte med Samverkansgrupp barn och unga.",
+                ),
+                (
+                    "Notice of meeting: Samverkansgrupp barn och unga 15 October 2024",
+                    "You are called to the meeting of Samverkansgrupp barn och unga.",
+                ),
+            ],
+            [
+                (
+                    "Reviderad kallelse: Samverkansgrupp barn och unga 15 oktober 2024",
+                    "Handlingar:\n- Utkast (RS 2024/12)\n\nErsättare:\n- Tarja Nordling ersätter Ingmar Ångman",
+                ),
+                (
+                    "Revised notice of meeting: Samverkansgrupp barn och unga 15 October 2024",
+                    "Documents:\n- Utkast (RS 2024/12)\n\nSubstitutes:\n- Tarja Nordling stands in for Ingmar Ångman",
+                ),
+            ],
+            [
+                (
+                    "Flyttat möte: Samverkansgrupp barn och unga 15 oktober 2024",
+                    "flyttas från tisdag 8 oktober 2024 kl. 10.00–12.00 till tisdag 15 oktober 2024 kl. 10.00–12.00.",
+                ),
+                (
+                    "Meeting moved: Samverkansgrupp barn och unga 15 October 2024",
+                    "is moved from Tuesday 8 October 2024 at 10:00–12:00 to Tuesday 15 October 2024 at 10:00–12:00.",
+                ),
+            ],
+            [
+                (
+                    "Inställt möte: Samverkansgrupp barn och unga 15 oktober 2024",
+                    "Mötet med Samverkansgrupp barn och unga tisdag 15 oktober 2024 kl. 10.00–12.00 är inställt.",
+                ),
+                (
+                    "Meeting cancelled: Samverkansgrupp barn och unga 15 October 2024",
+                    "The meeting of Samverkansgrupp barn och unga on Tuesday 15 October 2024 at 10:00–12:00 is cancelled.",
+                ),
+            ],
+            [
+                (
+                    "Minnesanteckningar/protokoll: Samverkansgrupp barn och unga 15 oktober 2024",
+                    "Protokoll från Samverkansgrupp barn och unga 15 oktober 2024.\n\nMöte: Samverkansgrupp barn och unga 15 oktober 2024\nJusterat: 20 oktober 2024 via e-post",
+                ),
+                (
+                    "Minutes: Samverkansgrupp barn och unga 15 October 2024",
+                    "Minutes of Samverkansgrupp barn och unga on 15 October 2024.\n\nMeeting: Samverkansgrupp barn och unga 15 October 2024\nAdjusted: 20 October 2024 by e-mail",
+                ),
+            ],
+            [
+                (
+                    "Återkoppling: Familjecentraler",
+                    "sbu har berett ärendet. Ärendet går vidare till cg-social. cg-social har beslutat: anta överenskommelsen.\n\nOrgan: sbu\nParagraf: § 4",
+                ),
+                (
+                    "Feedback: Familjecentraler",
+                    "sbu has prepared the matter. The matter moves on to cg-social. cg-social has decided: anta överenskommelsen.\n\nBody: sbu\nParagraph: § 4",
+                ),
+            ],
+            [
+                (
+                    "Remiss: Familjecentraler",
+                    "sbu har skickat ärendet \"Familjecentraler\" på remiss; synpunkter senast 31 december 2024.",
+                ),
+                (
+                    "Consultation: Familjecentraler",
+                    "Respond by: 31 December 2024\nReceivers: kommunerna",
+                ),
+            ],
+            [
+                (
+                    "Påminnelse: remissvar om Familjecentraler senast 31 december 2024",
+                    "Vi har ännu inte fått ditt remissvar om \"Familjecentraler\".",
+                ),
+                (
+                    "Reminder: response on Familjecentraler due 31 December 2024",
+                    "We have not yet received your response on \"Familjecentraler\".",
+                ),
+            ],
+            [
+                (
+                    "Uppdrag: ta fram en plan",
+                    "cg-social ger Ingmar Ångman i uppdrag att ta fram en plan",
+                ),
+                (
+                    "Assignment: ta fram en plan",
+                    "cg-social assigns Ingmar Ångman to ta fram en plan",
+                ),
+            ],
+            [
+                (
+                    "Arbetsgrupp för uppdrag: Gruppen för planen",
+                    "Arbetsgruppen Gruppen för planen har bildats för ett uppdrag.",
+                ),
+                (
+                    "Working group for an assignment: Gruppen för planen",
+                    "The working group Gruppen för planen was formed for an assignment.",
+                ),
+            ],
+            [
+                (
+                    "Uppdrag att redovisa senast 1 december 2024: ta fram en plan",
+                    "Uppdraget \"ta fram en plan\" från cg-social ska redovisas senast 1 december 2024.",
+                ),
+                (
+                    "Assignment due 1 December 2024: ta fram en plan",
+                    "The assignment \"ta fram en plan\" from cg-social is due by 1 December 2024.",
+                ),
+            ],
+        ];
+        let all = every_kind();
+        assert_eq!(all.len(), expected.len());
+        let kinds: std::collections::BTreeSet<_> = all.iter().map(|n| n.kind).collect();
+        assert_eq!(
+            kinds.len(),
+            NotificationKind::ALL.len(),
+            "every kind is in the table"
+        );
+        for (n, want) in all.iter().zip(expected) {
+            for (lang, (subject, line)) in Language::ALL.into_iter().zip(want) {
+                let r = one(n, lang);
+                assert_eq!(r.language, lang);
+                assert_eq!(r.subject, subject, "{:?} {lang}", n.kind);
+                assert!(
+                    r.text.contains(line),
+                    "{:?} {lang}: {line}\n{}",
+                    n.kind,
+                    r.text
+                );
+                assert!(!r.text.contains("{{"), "{}", r.text);
+            }
+        }
+    }
+
+    #[test]
+    fn every_change_has_its_sentence_in_both_languages() {
+        let b = || BodyId::new("sbu");
+        let on = d(2024, 12, 16);
+        let table: Vec<(Change, &str, &str)> = vec![
+            (
+                Change::Submitted { body: b() },
+                "registrerats hos Samverkansgrupp barn och unga i Örebro län",
+                "registered with Samverkansgrupp barn och unga i Örebro län",
+            ),
+            (
+                Change::ScreenedAsInformation { body: b() },
+                "som informationspunkt",
+                "as an information item",
+            ),
+            (
+                Change::AcceptedForHandling {
+                    body: b(),
+                    route: RouteId::new("county-agreement"),
+                },
+                "beslutsvägen Länsgemensam överenskommelse.",
+                "the route Länsgemensam överenskommelse.",
+            ),
+            (
+                Change::Redirected {
+                    to: BodyId::new("cg-social"),
+                    reason: "fel organ".into(),
+                },
+                "lämnats över till Chefsgrupp för samverkan social välfärd samt vård och omsorg: fel organ",
+                "redirected to Chefsgrupp för samverkan social välfärd samt vård och omsorg: fel organ",
+            ),
+            (
+                Change::AnsweredDirectly {
+                    body: b(),
+                    answer: "ja".into(),
+                },
+                "besvarats direkt: ja",
+                "answered directly: ja",
+            ),
+            (
+                Change::Scheduled {
+                    body: b(),
+                    meeting: MeetingId::new("m"),
+                    on: Some(on),
+                },
+                "den 16 december 2024",
+                "on 16 December 2024",
+            ),
+            (
+                Change::Presented {
+                    body: b(),
+                    next: vec![],
+                },
+                "föredragits för Samverkansgrupp barn och unga i Örebro län.",
+                "presented to Samverkansgrupp barn och unga i Örebro län.",
+            ),
+            (
+                Change::Prepared {
+                    body: b(),
+                    next: vec![BodyId::new("cg-social")],
+                },
+                "går vidare till Chefsgrupp för samverkan",
+                "moves on to Chefsgrupp för samverkan",
+            ),
+            (
+                Change::RemissSent {
+                    body: b(),
+                    deadline: on,
+                },
+                "synpunkter senast 16 december 2024",
+                "comments by 16 December 2024",
+            ),
+            (
+                Change::ResponsesWorkedIn {
+                    body: b(),
+                    comments: 7,
+                    next: vec![],
+                },
+                "7 synpunkter omhändertagna",
+                "7 comments handled",
+            ),
+            (
+                Change::DirectionDecided {
+                    body: b(),
+                    direction: "gå vidare".into(),
+                },
+                "inriktningsbeslut: gå vidare",
+                "direction decision: gå vidare",
+            ),
+            (
+                Change::Recommended {
+                    body: b(),
+                    to: vec![],
+                    recommendation: "anta".into(),
+                },
+                "föreslår nästa steg att anta",
+                "proposes to the next step: anta",
+            ),
+            (
+                Change::ReadinessChecked {
+                    body: b(),
+                    ready: true,
+                    next: vec![],
+                },
+                "är redo för beslutsprocess",
+                "found the parties ready",
+            ),
+            (
+                Change::ReadinessChecked {
+                    body: b(),
+                    ready: false,
+                    next: vec![],
+                },
+                "ännu inte är redo",
+                "not yet ready",
+            ),
+            (
+                Change::Decided {
+                    body: b(),
+                    approved: true,
+                    clauses: vec!["anta".into(), "följa upp".into()],
+                    next: vec![],
+                },
+                "har beslutat: anta; följa upp.",
+                "has decided: anta; följa upp.",
+            ),
+            (
+                Change::Decided {
+                    body: b(),
+                    approved: false,
+                    clauses: vec![],
+                    next: vec![],
+                },
+                "har avslagit ärendet",
+                "has rejected the matter",
+            ),
+            (
+                Change::ForwardedToPolitical {
+                    body: b(),
+                    next: vec![],
+                },
+                "politiskt beslut i parterna",
+                "political decision in the parties",
+            ),
+            (
+                Change::ReferredBack {
+                    body: b(),
+                    to: None,
+                    step: StepId::new("prep"),
+                    instructions: "komplettera".into(),
+                },
+                "återremitterat ärendet till prep: komplettera",
+                "referred the matter back to prep: komplettera",
+            ),
+            (
+                Change::Tabled {
+                    body: b(),
+                    meeting: None,
+                    on: None,
+                },
+                "till ett kommande möte",
+                "until a coming meeting",
+            ),
+            (
+                Change::Dropped {
+                    body: b(),
+                    reason: Some(DropCause::LackOfTime),
+                    moved_to: Some(MeetingId::new("m")),
+                    on: Some(on),
+                },
+                "(på grund av tidsbrist). Det flyttas till mötet den 16 december 2024.",
+                "(for lack of time). It moves to the meeting on 16 December 2024.",
+            ),
+            (
+                Change::Withdrawn { reason: None },
+                "Ärendet har återtagits.",
+                "The matter has been withdrawn.",
+            ),
+            (
+                Change::Filed { body: b() },
+                "lagt ärendet till handlingarna",
+                "noted and filed",
+            ),
+            (
+                Change::Escalated {
+                    route: RouteId::new("county-agreement"),
+                    reason: "stor fråga".into(),
+                },
+                "lyfts till beslutsvägen Länsgemensam överenskommelse: stor fråga",
+                "escalated to the route Länsgemensam överenskommelse: stor fråga",
+            ),
+            (
+                Change::PoliticalDecision {
+                    party: PartyId::new("region"),
+                    adopted: true,
+                    on,
+                },
+                "Region Örebro län har antagit",
+                "Region Örebro län has adopted",
+            ),
+            (
+                Change::PoliticalDecision {
+                    party: PartyId::new("region"),
+                    adopted: false,
+                    on,
+                },
+                "Region Örebro län har avslagit",
+                "Region Örebro län has rejected",
+            ),
+            (
+                Change::Concluded {
+                    outcome: FinalOutcome::DecidedWithinMandate,
+                },
+                "beslutat inom mandat",
+                "decided within mandate",
+            ),
+            (
+                Change::Concluded {
+                    outcome: FinalOutcome::Adopted,
+                },
+                "antaget av alla parter",
+                "adopted by every party",
+            ),
+            (
+                Change::Concluded {
+                    outcome: FinalOutcome::PartiallyAdopted,
+                },
+                "delvis antaget",
+                "partially adopted",
+            ),
+            (
+                Change::Concluded {
+                    outcome: FinalOutcome::Rejected,
+                },
+                "Ärendet är avslaget.",
+                "The matter is rejected.",
+            ),
+            (
+                Change::EnteredIntoForce { on },
+                "träder i kraft den 16 december 2024",
+                "enters into force on 16 December 2024",
+            ),
+            (
+                Change::FollowedUp { note: "bra".into() },
+                "följts upp: bra",
+                "followed up: bra",
+            ),
+            (
+                Change::Revised,
+                "en ny version har påbörjats",
+                "a new version has started",
+            ),
+            (
+                Change::Extended { until: on },
+                "förlängts till 16 december 2024",
+                "extended until 16 December 2024",
+            ),
+        ];
+        let org = names_org();
+        for (change, sv, en) in table {
+            let mut n = Notification::new(
+                NotificationKind::Feedback,
+                TenantId::new("orebro"),
+                d(2024, 10, 1),
+            );
+            n.changes.push(change.clone());
+            for (lang, want) in [(Language::Swedish, sv), (Language::English, en)] {
+                let c = context(&Templates::builtin(), &n, Uuid::nil(), lang, Some(&org)).unwrap();
+                let Some(Value::Text(summary)) = c.get("summary") else {
+                    panic!("no summary for {change:?}");
+                };
+                assert!(summary.contains(want), "{change:?} {lang}: {summary}");
+            }
+        }
+    }
+
+    /// The Örebro configuration, which names the ids the change table uses.
+    fn names_org() -> Organisation {
+        let text = include_str!("../../../config/orebro.toml");
+        arende_core::config::load_str(text, "config/orebro.toml").expect("orebro.toml loads")
+    }
+
+    #[test]
+    fn a_schema_one_row_renders_with_its_own_prose() {
+        let old = r#"{"kind":"feedback","tenant":"orebro","recipients":[{"person":"susann",
+            "name":"Susann Cederlund","email":"susann@example.se","reason":"submitter"}],
+            "matter":null,"matter_title":"Familjecentraler","body":"sbu","meeting":null,
+            "assignment":null,"deadline":null,
+            "summary_sv":"Ärendet har registrerats hos SBU och väntar på relevansbedömning.",
+            "summary_en":"The matter has been registered with SBU and awaits screening.",
+            "agenda":[],"details":{"event":"Submitted"},"date":"2024-10-01"}"#;
+        let n: Notification = serde_json::from_str(old).unwrap();
+        for (lang, subject, line) in [
+            (
+                Language::Swedish,
+                "Återkoppling: Familjecentraler",
+                "Ärendet har registrerats hos SBU och väntar på relevansbedömning.",
+            ),
+            (
+                Language::English,
+                "Feedback: Familjecentraler",
+                "The matter has been registered with SBU and awaits screening.",
+            ),
+        ] {
+            let r = one(&n, lang);
+            assert_eq!(r.subject, subject);
+            assert!(r.text.contains(line), "{}", r.text);
+        }
     }
 
     #[test]

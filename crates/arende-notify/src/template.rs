@@ -819,7 +819,10 @@ mod tests {
         }
         for key in PHRASES {
             for lang in Language::ALL {
-                assert!(t.phrases.contains_key(&(*key, lang)), "phrase {key} {lang:?}");
+                assert!(
+                    t.phrases.contains_key(&(*key, lang)),
+                    "phrase {key} {lang:?}"
+                );
             }
         }
         assert_eq!(Templates::builtin(), t);

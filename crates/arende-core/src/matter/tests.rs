@@ -217,7 +217,10 @@ fn a_secretary_submitting_for_someone_gives_them_feedback() {
     assert_eq!(out[0].kind, NotificationKind::Feedback);
     assert_eq!(out[0].recipients[0].reason, RecipientReason::Submitter);
     assert!(
-        matches!(&out[0].changes[..], [crate::notification::Change::Submitted { .. }]),
+        matches!(
+            &out[0].changes[..],
+            [crate::notification::Change::Submitted { .. }]
+        ),
         "{:?}",
         out[0].changes
     );

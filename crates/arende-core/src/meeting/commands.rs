@@ -427,23 +427,33 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         meeting: &MeetingId,
     ) -> Result<Executed<Meeting>> {
         let followers = self.meeting_followers(&self.planned(meeting)?.bodies)?;
-        self.run_meeting(meeting, actor, command_id, Action::SendNotices, |state, ctx| {
-            let plan = state.effective_plan(ctx.plan);
-            let n = Notification::call_for_matters(
-                ctx.org,
-                &plan,
-                ctx.today,
-                call_recipients(ctx.org, &plan.bodies)
-                    .into_iter()
-                    .chain(followers),
-            );
-            let ids = n.recipients.iter().filter_map(|r| r.person.clone()).collect();
-            let events = state.decide_call_for_matters(ctx, ids)?;
-            Ok(Decision {
-                events,
-                notifications: vec![n],
-            })
-        })
+        self.run_meeting(
+            meeting,
+            actor,
+            command_id,
+            Action::SendNotices,
+            |state, ctx| {
+                let plan = state.effective_plan(ctx.plan);
+                let n = Notification::call_for_matters(
+                    ctx.org,
+                    &plan,
+                    ctx.today,
+                    call_recipients(ctx.org, &plan.bodies)
+                        .into_iter()
+                        .chain(followers),
+                );
+                let ids = n
+                    .recipients
+                    .iter()
+                    .filter_map(|r| r.person.clone())
+                    .collect();
+                let events = state.decide_call_for_matters(ctx, ids)?;
+                Ok(Decision {
+                    events,
+                    notifications: vec![n],
+                })
+            },
+        )
     }
 
     /// Sends the notice (kallelse) with the agenda, the documents and what is expected
@@ -815,7 +825,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                         super::AdjustmentMeans::Email => AdjustedBy::Email,
                         super::AdjustmentMeans::AtMeeting => AdjustedBy::AtMeeting,
                         super::AdjustmentMeans::Signature => AdjustedBy::Signature,
-                        super::AdjustmentMeans::ElectronicSignature => AdjustedBy::ElectronicSignature,
+                        super::AdjustmentMeans::ElectronicSignature => {
+                            AdjustedBy::ElectronicSignature
+                        }
                         super::AdjustmentMeans::Other(o) => AdjustedBy::Other(o.clone()),
                     },
                 });

@@ -738,6 +738,22 @@ pub fn context(
     Ok(c)
 }
 
+/// What happened, in one language: the `summary` a notification's templates show
+/// (the changes of a feedback, the summary phrase of the other kinds, a schema-1 row's
+/// own prose). For reports and logs that want one line per fact.
+pub fn summary(
+    templates: &Templates,
+    n: &Notification,
+    language: Language,
+    org: Option<&Organisation>,
+) -> Result<String, RenderError> {
+    let mut c = context(templates, n, Uuid::nil(), language, org)?;
+    Ok(match c.remove("summary") {
+        Some(Value::Text(t)) => t,
+        _ => String::new(),
+    })
+}
+
 /// Renders a notification for its recipients: one rendering per language they read,
 /// the default language first (always present, even with no recipients).
 pub fn render(

@@ -665,7 +665,7 @@ mod peer_domain {
                     actor: &actor,
                     today: services.today,
                 };
-                arende::matter::decide(&self.0, command, &ctx).map_err(Refused)?
+                arende::matter::decide(&self.0, command, &ctx).map_err(|e| Refused(e.into()))?
             };
             for e in events {
                 sink.write(Event(e), self).await;
@@ -704,7 +704,7 @@ mod peer_domain {
 
 fn run_engine(
     ids: &[arende::ids::MatterId],
-    options: arende::matter::CommandOptions,
+    options: arende::command::CommandOptions,
 ) -> Engine<MemoryStore, Arc<arende::clock::SimulatedClock>> {
     let engine = Engine::new(common::county(), MemoryStore::new(), common::clock());
     for id in ids {
@@ -719,7 +719,7 @@ fn run_engine(
 fn check(ids: &[arende::ids::MatterId], strings: &[String], rt: &tokio::runtime::Runtime) {
     let engine = run_engine(&ids[..2], Default::default());
     for id in &ids[..2] {
-        match engine.load_matter(*id) {
+        match engine.read().matter(*id) {
             Ok(m) => assert_eq!(m.status, arende::matter::MatterStatus::InForce),
             Err(e) => panic!("matter not loadable: {e}"),
         }
@@ -780,7 +780,7 @@ fn bench(c: &mut Criterion) {
         });
         // The same without the feedback (återkoppling) notice to the submitter and its
         // FeedbackGiven event with each change: what the outbox costs.
-        let later = arende::matter::CommandOptions::tell_later();
+        let later = arende::command::CommandOptions::tell_later();
         g.bench_function("arende-engine-feedback-later", |b| {
             b.iter_custom(|iters| {
                 (0..iters)

@@ -62,7 +62,9 @@ fn real_events() -> (Vec<EventData>, Vec<EventData>) {
     while read(target).len() < TARGET_EVENTS {
         k += 1;
         let note = format!("Uppföljning {k}: överenskommelsen fungerar som avsett.");
-        if let Err(e) = engine.matter(target, &kcrd, MatterCommand::FollowUp { note, next: None }) {
+        if let Err(e) =
+            engine.run_matter(target, &kcrd, MatterCommand::FollowUp { note, next: None })
+        {
             panic!("follow-up refused: {e}");
         }
     }

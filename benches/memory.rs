@@ -61,7 +61,10 @@ fn main() {
     // A fresh engine over the same store: its read model, then its state cache.
     let engine = Engine::new(org, store.clone(), common::clock()).with_cache_capacity(n + 1);
     let region = Region::new(GLOBAL);
-    let open = match engine.query_matters(|p| p.matters_in(MatterStatus::InProgress).len()) {
+    let open = match engine
+        .read()
+        .query_matters(|p| p.matters_in(MatterStatus::InProgress).len())
+    {
         Ok(k) => k,
         Err(e) => panic!("read model: {e}"),
     };

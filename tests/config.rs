@@ -3,8 +3,9 @@
 //! bad-configuration corpus (`tests/config/bad/*.toml`) gives exactly the problems its
 //! sibling `*.expected` lists.
 //!
-//! An `.expected` file has one problem per line: `LINE PATH MESSAGE-FRAGMENT`, with `-`
-//! for a problem without a line; `#` starts a comment.
+//! An `.expected` file has one problem per line: `LINE PATH MESSAGE-FRAGMENT` (every
+//! problem has a line: one of the whole file is on line 1); `#` starts a comment. Every
+//! problem also reads in Swedish.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -503,10 +504,10 @@ fn load_file_reports_an_unreadable_file() {
     assert!(err.to_string().contains("no-such-county.toml"));
 }
 
-/// One expected problem: line (or none), path, message fragment.
+/// One expected problem: line, path, message fragment.
 #[derive(Debug)]
 struct Expected {
-    line: Option<usize>,
+    line: usize,
     path: String,
     fragment: String,
 }
@@ -524,11 +525,9 @@ fn read_expected(path: &Path) -> Vec<Expected> {
                 parts.next().unwrap_or(""),
             );
             Expected {
-                line: if line == "-" {
-                    None
-                } else {
-                    Some(line.parse().unwrap())
-                },
+                line: line
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad line number {line}")),
                 path: path.to_owned(),
                 fragment: fragment.trim().to_owned(),
             }
@@ -537,7 +536,12 @@ fn read_expected(path: &Path) -> Vec<Expected> {
 }
 
 fn matches(p: &ConfigProblem, e: &Expected) -> bool {
-    p.line == e.line && p.path == e.path && p.message.contains(&e.fragment)
+    p.line == e.line
+        && p.column >= 1
+        && p.path == e.path
+        && p.message.contains(&e.fragment)
+        && !p.swedish.is_empty()
+        && p.swedish != p.message
 }
 
 #[test]
@@ -568,14 +572,7 @@ fn bad_configurations_give_exactly_the_expected_problems() {
         if !ok {
             let got: Vec<String> = problems
                 .iter()
-                .map(|p| {
-                    format!(
-                        "{} {} {}",
-                        p.line.map_or("-".to_owned(), |l| l.to_string()),
-                        p.path,
-                        p.message
-                    )
-                })
+                .map(|p| format!("{} {} {} | {}", p.line, p.path, p.message, p.swedish))
                 .collect();
             failures.push(format!(
                 "{name}: expected\n  {:?}\ngot\n  {}",

@@ -48,15 +48,21 @@ fn states(engine: &Engine<SqliteStore, Arc<SimulatedClock>>) -> String {
     for stream in streams(engine.store()) {
         let state = if let Some(id) = stream.strip_prefix("matter-") {
             let id: MatterId = id.parse().expect("matter id");
-            format!("{:#?}", engine.load_matter(id).expect("matter loads"))
+            format!("{:#?}", engine.read().matter(id).expect("matter loads"))
         } else if let Some(id) = stream.strip_prefix("meeting-") {
             format!(
                 "{:#?}",
-                engine.meeting(&MeetingId::from(id)).expect("meeting loads")
+                engine
+                    .read()
+                    .meeting(&MeetingId::from(id))
+                    .expect("meeting loads")
             )
         } else if let Some(id) = stream.strip_prefix("assignment-") {
             let id: AssignmentId = id.parse().expect("assignment id");
-            format!("{:#?}", engine.assignment(id).expect("assignment loads"))
+            format!(
+                "{:#?}",
+                engine.read().assignment(id).expect("assignment loads")
+            )
         } else {
             continue;
         };

@@ -59,7 +59,7 @@ fn cmd() -> CommandId {
 }
 
 fn system() -> Actor {
-    Actor::System("scheduler".into())
+    Actor::service("scheduler", &arende::authz::Action::ALL)
 }
 
 type MemEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
@@ -106,11 +106,13 @@ fn people(ids: &[&str]) -> Vec<PersonId> {
 fn the_joint_chief_group_meeting_of_15_november_gets_its_dates() {
     let (engine, _, _) = memory_engine("2024-10-01");
     let m = engine
+        .read()
         .effective_meeting(&mid("cg-joint-2024-11-15"))
         .unwrap();
     assert_eq!(m.call_for_matters, d("2024-10-15"));
     assert_eq!(m.notice, d("2024-11-01"));
     let due: Vec<MeetingId> = engine
+        .read()
         .meetings_due_for_notice(d("2024-11-01"))
         .unwrap()
         .into_iter()
@@ -118,6 +120,7 @@ fn the_joint_chief_group_meeting_of_15_november_gets_its_dates() {
         .collect();
     assert!(due.contains(&mid("cg-joint-2024-11-15")), "{due:?}");
     let calls: Vec<MeetingId> = engine
+        .read()
         .meetings_due_for_call(d("2024-10-15"))
         .unwrap()
         .into_iter()
@@ -373,7 +376,7 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
     engine.record_meeting_held(&p("malin-duckert-ek"), cmd(), &m, council_record())?;
     engine.draft_minutes(&p("malin-duckert-ek"), cmd(), &m, council_minutes())?;
 
-    let sv = engine.render_minutes(&m, Language::Swedish)?;
+    let sv = engine.read().minutes(&m, Language::Swedish)?;
     for line in [
         "# Protokoll Specifika samverkansrådet för social välfärd samt vård och omsorg",
         "2024-05-17, kl. 13.00–16.00. Eken, Eklundavägen 1, Örebro",
@@ -409,9 +412,9 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
         },
     )?;
     assert!(adjusted.executed.state.minutes_final());
-    let sv = engine.render_minutes(&m, Language::Swedish)?;
+    let sv = engine.read().minutes(&m, Language::Swedish)?;
     assert!(sv.contains("Justerat den: 2024-06-14 via e-post."), "{sv}");
-    let en = engine.render_minutes(&m, Language::English)?;
+    let en = engine.read().minutes(&m, Language::English)?;
     assert!(
         en.starts_with("# Minutes Specifika samverkansrådet"),
         "{en}"
@@ -465,7 +468,10 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
             by: arende::notification::AdjustedBy::Email,
         })
     );
-    assert_eq!(engine.meeting(&m)?.phase, MeetingPhase::MinutesDistributed);
+    assert_eq!(
+        engine.read().meeting(&m)?.phase,
+        MeetingPhase::MinutesDistributed
+    );
     Ok(())
 }
 
@@ -482,12 +488,14 @@ fn schooling_matter(engine: &MemEngine, clock: &SimulatedClock) -> Result<Matter
         ),
     )?;
     let id = submitted.state.id.unwrap();
-    engine.matter(
+    engine.run_matter(
         id,
         &p("daniel-berglund"),
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     )?;
-    engine.matter(
+    engine.run_matter(
         id,
         &system(),
         MatterCommand::Prepare {
@@ -496,13 +504,14 @@ fn schooling_matter(engine: &MemEngine, clock: &SimulatedClock) -> Result<Matter
         },
     )?;
     clock.set_date(d("2024-09-20"));
-    engine.matter(id, &system(), MatterCommand::MarkDocumentsReady)?;
+    engine.run_matter(id, &system(), MatterCommand::MarkDocumentsReady)?;
     Ok(id)
 }
 
 fn active_steps(engine: &MemEngine, id: MatterId) -> Vec<String> {
     engine
-        .load_matter(id)
+        .read()
+        .matter(id)
         .unwrap()
         .active
         .iter()
@@ -512,7 +521,8 @@ fn active_steps(engine: &MemEngine, id: MatterId) -> Vec<String> {
 
 fn last_minutes(engine: &MemEngine, id: MatterId) -> Option<MinutesRef> {
     engine
-        .load_matter(id)
+        .read()
+        .matter(id)
         .unwrap()
         .done
         .last()
@@ -530,7 +540,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
     let sbu = mid("sbu-2024-10-15");
     clock.set_date(d("2024-10-01"));
     engine.send_scheduled_notice(&system(), cmd(), &sbu)?;
-    let agenda = engine.meeting(&sbu)?.agenda;
+    let agenda = engine.read().meeting(&sbu)?.agenda;
     let item = agenda
         .iter()
         .find(|e| e.item.matter == Some(matter))
@@ -538,7 +548,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
         .item
         .clone();
     assert_eq!(item.kind, ItemKind::Discussion);
-    assert_eq!(engine.load_matter(matter)?.scheduled, Some(sbu.clone()));
+    assert_eq!(engine.read().matter(matter)?.scheduled, Some(sbu.clone()));
 
     clock.set_date(d("2024-10-15"));
     engine.record_meeting_held(
@@ -625,6 +635,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
     clock.set_date(d("2024-11-01"));
     engine.send_scheduled_notice(&system(), cmd(), &joint)?;
     let item = engine
+        .read()
         .meeting(&joint)?
         .agenda
         .into_iter()
@@ -673,7 +684,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
         "not adjusted yet"
     );
     assert!(
-        engine.assignments()?.is_empty(),
+        engine.read().assignments()?.is_empty(),
         "no assignment before adjustment"
     );
     drain(store.as_ref());
@@ -699,7 +710,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
     let [assignment] = effects.assignments[..] else {
         panic!("one assignment: {:?}", effects.assignments)
     };
-    let a = engine.assignment(assignment)?;
+    let a = engine.read().assignment(assignment)?;
     assert_eq!(a.minutes, Some(at));
     assert_eq!(a.issuer, Some(BodyId::new("cg-joint")));
     assert!(a.group_active());
@@ -717,16 +728,16 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
     // Applying the final minutes again changes nothing.
     let again = engine.apply_final_minutes(&joint)?;
     assert_eq!(again.assignments, vec![assignment]);
-    assert_eq!(engine.assignments()?.len(), 1);
+    assert_eq!(engine.read().assignments()?.len(), 1);
 
     // Overdue on 1 February 2025; reported in February, which dissolves the group.
-    assert_eq!(engine.overdue_assignments(d("2025-01-31"))?.len(), 0);
-    assert_eq!(engine.overdue_assignments(d("2025-02-01"))?.len(), 1);
-    assert_eq!(engine.assignments_due(d("2025-01-31"))?.len(), 1);
+    assert_eq!(engine.read().overdue_assignments(d("2025-01-31"))?.len(), 0);
+    assert_eq!(engine.read().overdue_assignments(d("2025-02-01"))?.len(), 1);
+    assert_eq!(engine.read().assignments_due(d("2025-01-31"))?.len(), 1);
 
     // The remiss (through the matter's own commands), then the decision on 21 February.
     clock.set_date(d("2024-11-25"));
-    engine.matter(
+    engine.run_matter(
         matter,
         &system(),
         MatterCommand::SendOnRemiss(arende::matter::RemissOrder {
@@ -738,7 +749,11 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
         }),
     )?;
     // The remiss deadline is an entry of the joint chief group's calendar.
-    let cal = parse(&engine.body_calendar(&BodyId::new("cg-joint"), &[], Language::Swedish)?);
+    let cal = parse(&engine.read().body_calendar(
+        &BodyId::new("cg-joint"),
+        &[],
+        Language::Swedish,
+    )?);
     let remiss = cal
         .todos()
         .find(|t| t.get_uid() == Some(format!("remiss-{matter}@orebro.arende").as_str()))
@@ -755,7 +770,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
     );
 
     clock.set_date(d("2025-01-20"));
-    engine.matter(
+    engine.run_matter(
         matter,
         &system(),
         MatterCommand::WorkInResponses {
@@ -772,15 +787,21 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
         "Remissupplagan skickades 25 november.",
         None,
     )?;
-    let a = engine.assignment(assignment)?;
+    let a = engine.read().assignment(assignment)?;
     assert_eq!(a.status, AssignmentStatus::Reported);
     assert!(!a.group_active());
-    assert!(engine.overdue_assignments(d("2025-02-04"))?.is_empty());
+    assert!(
+        engine
+            .read()
+            .overdue_assignments(d("2025-02-04"))?
+            .is_empty()
+    );
 
     let feb = mid("cg-joint-2025-02-21");
     clock.set_date(d("2025-02-07"));
     engine.send_scheduled_notice(&system(), cmd(), &feb)?;
     let item = engine
+        .read()
         .meeting(&feb)?
         .agenda
         .into_iter()
@@ -817,7 +838,10 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
         },
     )?;
     // A decision in unadjusted protocol minutes does not yet change its matter.
-    assert_eq!(engine.load_matter(matter)?.status, MatterStatus::InProgress);
+    assert_eq!(
+        engine.read().matter(matter)?.status,
+        MatterStatus::InProgress
+    );
     clock.set_date(d("2025-02-28"));
     engine.adjust_minutes(
         &p("johanna-viberg"),
@@ -828,7 +852,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
             means: AdjustmentMeans::Email,
         },
     )?;
-    assert_eq!(engine.load_matter(matter)?.status, MatterStatus::Decided);
+    assert_eq!(engine.read().matter(matter)?.status, MatterStatus::Decided);
     assert_eq!(
         last_minutes(&engine, matter),
         Some(MinutesRef {
@@ -836,7 +860,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
             paragraph: 1
         })
     );
-    let md = engine.render_minutes(&feb, Language::Swedish)?;
+    let md = engine.read().minutes(&feb, Language::Swedish)?;
     assert!(md.contains("Gemensam chefsgrupp social välfärd samt vård och omsorg, skola och folkhälsa beslutar\n\n- att anta överenskommelsen om obruten skolgång för placerade barn,\n- att överenskommelsen gäller från 1 april 2025."), "{md}");
     Ok(())
 }
@@ -849,16 +873,19 @@ fn a_dropped_item_goes_to_the_next_meeting_and_its_submitter_is_told() -> anyhow
         SubmitMatter::new(MatterKind::Information, "IF-frågan", "sbu"),
     )?;
     let matter = submitted.state.id.unwrap();
-    engine.matter(
+    engine.run_matter(
         matter,
         &p("daniel-berglund"),
-        MatterCommand::Screen(Screening::InformationItem),
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
     )?;
-    engine.matter(matter, &system(), MatterCommand::MarkDocumentsReady)?;
+    engine.run_matter(matter, &system(), MatterCommand::MarkDocumentsReady)?;
     let oct = mid("sbu-2024-10-15");
     clock.set_date(d("2024-10-01"));
     engine.send_scheduled_notice(&system(), cmd(), &oct)?;
     let number = engine
+        .read()
         .meeting(&oct)?
         .agenda
         .iter()
@@ -885,7 +912,7 @@ fn a_dropped_item_goes_to_the_next_meeting_and_its_submitter_is_told() -> anyhow
     assert!(effects.failures.is_empty(), "{:?}", effects.failures);
     assert_eq!(effects.matters.len(), 1);
     let next = mid("sbu-2024-12-16");
-    assert_eq!(engine.load_matter(matter)?.scheduled, Some(next.clone()));
+    assert_eq!(engine.read().matter(matter)?.scheduled, Some(next.clone()));
     let told = drain(store.as_ref());
     assert!(
         told.iter().any(|n| n.kind == NotificationKind::Feedback
@@ -895,7 +922,9 @@ fn a_dropped_item_goes_to_the_next_meeting_and_its_submitter_is_told() -> anyhow
                 .any(|r| r.person == Some(pid("monica-skantz")))),
         "{told:#?}"
     );
-    let proposed = engine.proposed_agenda(&next, &[], Language::Swedish)?;
+    let proposed = engine
+        .read()
+        .proposed_agenda(&next, &[], Language::Swedish)?;
     let carried: Vec<&AgendaItem> = proposed
         .items
         .iter()
@@ -925,9 +954,9 @@ fn the_calendar_keeps_each_entry_across_a_move_and_a_cancellation() -> anyhow::R
             .cloned()
             .expect("the meeting's entry")
     };
-    let before = engine.body_calendar(&body, &[], Language::Swedish)?;
+    let before = engine.read().body_calendar(&body, &[], Language::Swedish)?;
     let count = parse(&before).events().count();
-    assert_eq!(count, engine.body_meeting_plan(&body)?.len());
+    assert_eq!(count, engine.read().body_meeting_plan(&body)?.len());
     assert_eq!(event(&before).get_sequence(), Some(0));
 
     clock.set_date(d("2024-11-04"));
@@ -943,7 +972,7 @@ fn the_calendar_keeps_each_entry_across_a_move_and_a_cancellation() -> anyhow::R
         },
         Some("Lokalen är upptagen".into()),
     )?;
-    let moved = engine.body_calendar(&body, &[], Language::Swedish)?;
+    let moved = engine.read().body_calendar(&body, &[], Language::Swedish)?;
     let e = event(&moved);
     assert_eq!(e.get_sequence(), Some(1));
     assert_eq!(
@@ -957,7 +986,7 @@ fn the_calendar_keeps_each_entry_across_a_move_and_a_cancellation() -> anyhow::R
         count,
         "the same entry, not a new one"
     );
-    let plan = engine.effective_meeting(&m)?;
+    let plan = engine.read().effective_meeting(&m)?;
     assert_eq!(
         (plan.call_for_matters, plan.notice),
         (d("2024-11-17"), d("2024-12-03"))
@@ -965,14 +994,14 @@ fn the_calendar_keeps_each_entry_across_a_move_and_a_cancellation() -> anyhow::R
 
     // An explicit meeting of the plan is confirmed already: confirming changes nothing.
     engine.confirm_meeting(&p("daniel-berglund"), cmd(), &m)?;
-    let e = event(&engine.body_calendar(&body, &[], Language::Swedish)?);
+    let e = event(&engine.read().body_calendar(&body, &[], Language::Swedish)?);
     assert_eq!(
         (e.get_sequence(), e.get_status()),
         (Some(1), Some(EventStatus::Confirmed))
     );
 
     engine.cancel_meeting(&p("daniel-berglund"), cmd(), &m, None)?;
-    let cancelled = engine.calendar(&[], Language::English)?;
+    let cancelled = engine.read().calendar(&[], Language::English)?;
     let e = event(&cancelled);
     assert_eq!(
         (e.get_sequence(), e.get_status()),
@@ -995,7 +1024,7 @@ fn the_calendar_keeps_each_entry_across_a_move_and_a_cancellation() -> anyhow::R
         (Some(0), Some(EventStatus::Tentative))
     );
     engine.confirm_meeting(&p("daniel-berglund"), cmd(), &mid("sbu-2025-02-07"))?;
-    let e = find(&engine.calendar(&[], Language::Swedish)?);
+    let e = find(&engine.read().calendar(&[], Language::Swedish)?);
     assert_eq!(
         (e.get_sequence(), e.get_status()),
         (Some(1), Some(EventStatus::Confirmed))
@@ -1006,7 +1035,7 @@ fn the_calendar_keeps_each_entry_across_a_move_and_a_cancellation() -> anyhow::R
 #[test]
 fn people_sitting_in_two_groups_at_once_are_reported() -> anyhow::Result<()> {
     let (engine, _, _) = memory_engine("2024-10-20");
-    let baseline = engine.meeting_conflicts()?;
+    let baseline = engine.read().meeting_conflicts()?;
     // Move the preparatory group's December meeting into the joint chief group's
     // afternoon: Jaana Jansson sits in both (sbu, and cg-social which meets jointly).
     engine.move_meeting(
@@ -1021,7 +1050,7 @@ fn people_sitting_in_two_groups_at_once_are_reported() -> anyhow::Result<()> {
         },
         None,
     )?;
-    let now = engine.meeting_conflicts()?;
+    let now = engine.read().meeting_conflicts()?;
     let new: Vec<_> = now.iter().filter(|c| !baseline.contains(c)).collect();
     let jaana = new
         .iter()
@@ -1081,7 +1110,7 @@ fn readme_meeting_plan_and_agenda() -> anyhow::Result<()> {
     let engine = Engine::new(org, MemoryStore::new(), clock.clone());
 
     // The preparatory group's meeting plan, with the dates its lead times give.
-    for m in engine.body_meeting_plan(&"sbu".into())? {
+    for m in engine.read().body_meeting_plan(&"sbu".into())? {
         let (from, to) = (m.start.format("%H:%M"), m.end.format("%H:%M"));
         let cancelled = if m.status == MeetingStatus::Cancelled {
             " (inställt)"
@@ -1099,19 +1128,23 @@ fn readme_meeting_plan_and_agenda() -> anyhow::Result<()> {
     let submit = SubmitMatter::new(MatterKind::Information, "IF-frågan", "sbu");
     let matter = engine.submit_matter(&Actor::Person("jaana-jansson".into()), submit)?;
     let matter = matter.state.id.ok_or_else(|| anyhow::anyhow!("no id"))?;
-    engine.matter(
+    engine.run_matter(
         matter,
         &secretary,
-        MatterCommand::Screen(Screening::InformationItem),
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
     )?;
     clock.set_date(day("2024-09-20")?);
-    engine.matter(matter, &secretary, MatterCommand::MarkDocumentsReady)?;
+    engine.run_matter(matter, &secretary, MatterCommand::MarkDocumentsReady)?;
 
     // The agenda of 15 October: the standing items around the matters that made the
     // cut-offs (submitted by the call for matters, documents ready by the notice);
     // the rest are deferred to the meeting where they fit.
     let meeting = MeetingId::new("sbu-2024-10-15");
-    let agenda = engine.proposed_agenda(&meeting, &[], Language::Swedish)?;
+    let agenda = engine
+        .read()
+        .proposed_agenda(&meeting, &[], Language::Swedish)?;
     for item in &agenda.items {
         println!("{}. {} ({})", item.number, item.title, item.kind.swedish());
     }
@@ -1125,6 +1158,7 @@ fn readme_meeting_plan_and_agenda() -> anyhow::Result<()> {
     engine.send_notice(&secretary, CommandId::random(), &meeting, notice)?;
 
     let titles: Vec<String> = engine
+        .read()
         .meeting(&meeting)?
         .agenda
         .into_iter()

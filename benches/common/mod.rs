@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use arende::authz::Actor;
 use arende::clock::SimulatedClock;
+use arende::command::CommandOptions;
 use arende::engine::Engine;
 use arende::ids::{MatterId, MeetingId, PartyId, PersonId};
 use arende::matter::{
-    At, CommandOptions, MatterCommand, MatterKind, PartyDecision, RemissOrder, RemissRecipient,
-    Screening, SubmitMatter,
+    At, MatterCommand, MatterKind, PartyDecision, RemissOrder, RemissRecipient, Screening,
+    SubmitMatter,
 };
 use arende::org::Organisation;
 use arende::store::EventStore;
@@ -96,7 +97,7 @@ pub fn lifecycle_with<S: EventStore, C: arende::clock::Clock>(
     let (submitter, submit, steps) = commands_of(id);
     engine.submit_matter_with(&submitter, submit, options)?;
     for (actor, command) in steps.into_iter().take(commands - 1) {
-        engine.matter_with(id, &actor, command, options)?;
+        engine.run_matter_with(id, &actor, command, options)?;
     }
     Ok(())
 }
@@ -115,7 +116,9 @@ pub fn commands_of(id: MatterId) -> (Actor, SubmitMatter, Vec<(Actor, MatterComm
     let mut steps: Vec<(Actor, MatterCommand)> = vec![
         (
             cg.clone(),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         ),
         (
             cg.clone(),

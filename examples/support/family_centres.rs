@@ -108,16 +108,18 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
             )
         },
     )?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &kcrd_secretary,
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new(ROUTE)),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new(ROUTE)),
+            },
+        },
     )?;
     let work_step = |w: &mut World, on: NaiveDate, what: &str| -> Result<()> {
         w.at(on)?;
-        w.engine.matter(
+        w.engine.run_matter(
             matter,
             &susann,
             MatterCommand::Prepare {
@@ -161,7 +163,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
     sbu.distribute(&mut w, d(2024, 10, 17))?;
     joint_chief_group(&mut w, &joint, matter)?;
     let comments_by = d(COMMENTS_BY.0, COMMENTS_BY.1, COMMENTS_BY.2);
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::SendOnRemiss(RemissOrder {
@@ -223,7 +225,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
         (d(2024, 12, 20), "cg-social", 12),
     ] {
         w.at(day)?;
-        w.engine.matter(
+        w.engine.run_matter(
             matter,
             &peter,
             MatterCommand::RecordRemissResponse {
@@ -236,7 +238,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
     let kcrd = MeetingRun::new(&w, kcrd_meeting.as_str(), KCRD_SECRETARY)?;
     kcrd.call(&mut w)?;
     w.at(processed)?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::WorkInResponses {
@@ -301,7 +303,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
     for (date, party) in &decisions {
         w.at(*date)?;
         let secretary = political_secretary(&w.org, party)?;
-        w.engine.matter(
+        w.engine.run_matter(
             matter,
             &person(&secretary),
             MatterCommand::RecordPoliticalDecision {
@@ -313,7 +315,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
         )?;
     }
     w.at(in_force)?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &kcrd_secretary,
         MatterCommand::EnterIntoForce {
@@ -554,7 +556,7 @@ fn preparatory_group(
         Some(at.clone()),
     )?;
     // The group's secretary tries to record a decision: refused, naming who may decide.
-    let refusal = match w.engine.matter(
+    let refusal = match w.engine.run_matter(
         matter,
         &person("daniel-berglund"),
         MatterCommand::Decide {

@@ -141,13 +141,15 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         ),
     )?;
     let matter = submitted.state.id.context("the matter has an id")?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     )?;
     // The draft is the officials' own work (no body drafts it): the submitter reports it.
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &malin,
         MatterCommand::Prepare {
@@ -155,7 +157,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
             recommendation: Some("remissversion av den nya överenskommelsen".into()),
         },
     )?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::SendOnRemiss(RemissOrder {
@@ -169,7 +171,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
     let parties: Vec<PartyId> = w.org.signatories().map(|p| p.id.clone()).collect();
     for (i, (party, comments)) in parties.iter().zip(COMMENTS).enumerate() {
         w.at(d(2024, 3, 11) + chrono::Duration::days(i as i64))?;
-        w.engine.matter(
+        w.engine.run_matter(
             matter,
             &peter,
             MatterCommand::RecordRemissResponse {
@@ -180,7 +182,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         )?;
     }
     w.at(d(2024, 4, 25))?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::WorkInResponses {
@@ -197,7 +199,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
     steering.call(&mut w)?;
     social.call(&mut w)?;
     w.at(d(2024, 5, 6))?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::Prepare {
@@ -209,7 +211,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
     )?;
     w.at(d(2024, 5, 10))?;
     w.engine
-        .matter(matter, &malin, MatterCommand::MarkDocumentsReady)?;
+        .run_matter(matter, &malin, MatterCommand::MarkDocumentsReady)?;
     kcrd.call(&mut w)?;
     readiness_forum(&mut w, &steering, matter)?;
     readiness_forum(&mut w, &social, matter)?;
@@ -289,7 +291,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         },
     )?;
     council.adjust(&mut w, "tina-johansson", d(2024, 9, 20))?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &malin,
         MatterCommand::Recommend {
@@ -347,7 +349,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
                 .max()
                 .unwrap_or(*date);
             w.at(before + chrono::Duration::days(1))?;
-            match w.engine.matter(
+            match w.engine.run_matter(
                 matter,
                 &peter,
                 MatterCommand::EnterIntoForce {
@@ -372,7 +374,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         }
         w.at(*date)?;
         let (_, secretary) = political_secretary(&w.org, party)?;
-        w.engine.matter(
+        w.engine.run_matter(
             matter,
             &person(&secretary),
             MatterCommand::RecordPoliticalDecision {
@@ -387,7 +389,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
 
     // Entry into force on 1 January 2025 (minutes 003: "Ikraftträdande januari 2025").
     w.at(d(IN_FORCE.0, IN_FORCE.1, IN_FORCE.2))?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::EnterIntoForce {

@@ -75,17 +75,19 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
         ),
     )?;
     let matter = submitted.state.id.context("the matter has an id")?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &person(DANIEL),
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new(ROUTE)),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new(ROUTE)),
+            },
+        },
     )?;
     let sbu = MeetingRun::new(&w, "sbu-2024-10-15", DANIEL)?;
     sbu.call(&mut w)?;
     w.at(d(2024, 9, 19))?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &tarja,
         MatterCommand::Prepare {
@@ -104,7 +106,7 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
     // "Tarja menar att det kommer att finnas ett utkast den 29 oktober."
     w.at(d(2024, 10, 29))?;
     w.engine
-        .matter(matter, &tarja, MatterCommand::MarkDocumentsReady)?;
+        .run_matter(matter, &tarja, MatterCommand::MarkDocumentsReady)?;
 
     // The joint chief group on 15 November: information only (minutes 001).
     let refusal = joint_chief_group(&mut w, &joint, matter)?;
@@ -135,7 +137,7 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
     // The minutes say only "beslut våren 2025": the rest follows the forecast.
     w.forecasting(true);
     w.at(remiss.sent)?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::SendOnRemiss(RemissOrder {
@@ -161,7 +163,7 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
         let day = remiss.deadline - chrono::Duration::days(3 * (answering.len() - i) as i64);
         let comments = 2 + (i as u32 * 5) % 7;
         w.at(day)?;
-        w.engine.matter(
+        w.engine.run_matter(
             matter,
             &peter,
             MatterCommand::RecordRemissResponse {
@@ -175,7 +177,7 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
     let decide = MeetingRun::new(&w, decision_meeting.as_str(), PETER)?;
     decide.call(&mut w)?;
     w.at(remiss.processed)?;
-    w.engine.matter(
+    w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::WorkInResponses {
@@ -373,7 +375,7 @@ fn joint_chief_group(w: &mut World, joint: &MeetingRun, matter: MatterId) -> Res
         },
     )?;
     // Someone tries to record the decision at this meeting anyway: refused.
-    let refusal = match w.engine.matter(
+    let refusal = match w.engine.run_matter(
         matter,
         &person(PETER),
         MatterCommand::Decide {

@@ -10,13 +10,15 @@ use anyhow::{Context, Result, bail, ensure};
 use arende::aggregate::{Aggregate, fold};
 use arende::assignment::Assignment;
 use arende::authz::Actor;
+use arende::calls::WithEffects;
 use arende::clock::{Clock, SimulatedClock};
+use arende::command::Effects;
 use arende::engine::Engine;
 use arende::ids::{BodyId, CommandId, MatterId, MeetingId, PersonId};
 use arende::matter::Matter;
 use arende::meeting::{
-    AdjustmentMeans, AgendaItem, Attendance, Document, Effects, ItemKind, Meeting, MeetingRecord,
-    MinutesDraft, NoticeInput, Paragraph, WithEffects,
+    AdjustmentMeans, AgendaItem, Attendance, Document, ItemKind, Meeting, MeetingRecord,
+    MinutesDraft, NoticeInput, Paragraph,
 };
 use arende::notification::Notification;
 use arende::org::{Organisation, PlannedMeeting, Role};
@@ -197,7 +199,7 @@ impl World {
         // The state of every stream as the running engine knows it.
         let streams: BTreeSet<StreamId> = records.iter().map(|r| r.stream.clone()).collect();
         let before = states(&self.engine, &streams)?;
-        let matter_before = self.engine.load_matter(matter)?;
+        let matter_before = self.engine.read().matter(matter)?;
 
         // Close the store, open the file again, rebuild everything from the events.
         let World {
@@ -217,7 +219,7 @@ impl World {
         let outbox = store.outbox_counts(&org.tenant)?;
         let reopened = Engine::new(org.clone(), store, clock.clone());
         let after = states(&reopened, &streams)?;
-        let loaded = reopened.load_matter(matter)?;
+        let loaded = reopened.read().matter(matter)?;
         ensure!(
             loaded == rebuilt,
             "the engine's fold and a plain fold of the stream disagree"
@@ -275,11 +277,11 @@ fn states(engine: &SimEngine, streams: &BTreeSet<StreamId>) -> Result<BTreeMap<S
     for s in streams {
         let name = s.as_str();
         let state = if let Some(key) = name.strip_prefix(&format!("{}-", Matter::PREFIX)) {
-            State::Matter(Box::new(engine.load::<Matter>(key)?.0))
+            State::Matter(Box::new(engine.read().state::<Matter>(key)?.0))
         } else if let Some(key) = name.strip_prefix(&format!("{}-", Meeting::PREFIX)) {
-            State::Meeting(Box::new(engine.load::<Meeting>(key)?.0))
+            State::Meeting(Box::new(engine.read().state::<Meeting>(key)?.0))
         } else if let Some(key) = name.strip_prefix(&format!("{}-", Assignment::PREFIX)) {
-            State::Assignment(Box::new(engine.load::<Assignment>(key)?.0))
+            State::Assignment(Box::new(engine.read().state::<Assignment>(key)?.0))
         } else {
             let events = engine.store().read_stream(&engine.org().tenant, s, 1)?;
             State::Other(events.last().map_or(0, |e| e.version))

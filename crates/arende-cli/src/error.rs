@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use arende_core::config::ConfigErrors;
 use arende_core::forecast::ForecastError;
 use arende_core::notification::Language;
+use arende_core::org::DateError;
 
 /// What can go wrong running a command.
 #[derive(Debug, thiserror::Error)]
@@ -43,9 +44,34 @@ pub enum CliError {
     /// The forecast could not be made.
     #[error(transparent)]
     Forecast(#[from] ForecastError),
+    /// A date option, or a date an option moves, outside the supported dates.
+    #[error("{source}")]
+    Option {
+        /// The option, e.g. `--what-if-later`.
+        option: &'static str,
+        /// What is wrong.
+        #[source]
+        source: DateError,
+    },
+    /// A number of weeks longer than ten years.
+    #[error("{option}: {weeks} weeks is longer than ten years (at most 522 weeks)")]
+    TooManyWeeks {
+        /// The option, e.g. `--remiss-weeks`.
+        option: &'static str,
+        /// The weeks given.
+        weeks: u32,
+    },
 }
 
 impl CliError {
+    /// The exit code: 2 for an option out of range (bad usage), 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Option { .. } | CliError::TooManyWeeks { .. } => 2,
+            _ => 1,
+        }
+    }
+
     /// The message shown to the user.
     pub fn message(&self, lang: Language) -> String {
         match (self, lang) {
@@ -55,28 +81,13 @@ impl CliError {
             (CliError::Write { path, source }, Language::Swedish) => {
                 format!("fel: kan inte skriva {}: {source}", path.display())
             }
-            (CliError::Config(c), Language::Swedish) => {
-                let mut out = format!(
-                    "fel: ogiltig konfiguration {}: {} problem",
-                    c.source_name,
-                    c.problems.len()
-                );
-                for p in &c.problems {
-                    out.push_str(&format!("\n  {}:{p}", c.source_name));
-                }
-                out
+            (CliError::Config(c), Language::Swedish) => format!("fel: {}", c.render(lang)),
+            (CliError::Config(c), Language::English) => format!("error: {}", c.render(lang)),
+            (CliError::Option { source, .. }, Language::Swedish) => {
+                format!("fel: {}", source.swedish())
             }
-            (CliError::Config(c), Language::English) => {
-                let mut out = format!(
-                    "error: invalid configuration {}: {} problem{}",
-                    c.source_name,
-                    c.problems.len(),
-                    if c.problems.len() == 1 { "" } else { "s" }
-                );
-                for p in &c.problems {
-                    out.push_str(&format!("\n  {}:{p}", c.source_name));
-                }
-                out
+            (CliError::TooManyWeeks { option, weeks }, Language::Swedish) => {
+                format!("fel: {option}: {weeks} veckor är längre än tio år (högst 522 veckor)")
             }
             (CliError::Unknown { kind, id, known }, Language::Swedish) => {
                 let kind = match *kind {
@@ -88,7 +99,7 @@ impl CliError {
                 format!("fel: {kind} \"{id}\"; kända: {}", known.join(", "))
             }
             (CliError::Forecast(e), Language::Swedish) => {
-                format!("fel: prognosen kan inte göras: {e}")
+                format!("fel: prognosen kan inte göras: {}", e.swedish())
             }
             (e, _) => format!("error: {e}"),
         }

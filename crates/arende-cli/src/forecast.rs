@@ -9,7 +9,7 @@ use arende_core::forecast::{
 };
 use arende_core::ids::MeetingId;
 use arende_core::notification::Language;
-use arende_core::org::{LeadTime, Organisation};
+use arende_core::org::{LeadTime, Organisation, check_date, offset_date};
 use arende_core::route::{Purpose, Route};
 use serde_json::{Value, json};
 
@@ -31,10 +31,49 @@ pub const PURPOSES: [Purpose; 10] = [
     Purpose::FollowUp,
 ];
 
+/// Checks every date option to be a supported date, every week count to be at most ten
+/// years, and `--what-if-later` to keep the ready date inside the supported dates, so
+/// that no option can move a date out of the calendar.
+fn check_options(args: &ForecastArgs) -> Result<(), CliError> {
+    let date = |option: &'static str, d| {
+        check_date(option, d).map_err(|source| CliError::Option { option, source })
+    };
+    date("--ready", args.ready)?;
+    for (_, d) in &args.done {
+        date("--done", *d)?;
+    }
+    if let Some(t) = &args.target {
+        date("--target", t.date)?;
+    }
+    for (_, d) in &args.what_if_meeting {
+        date("--what-if-meeting", *d)?;
+    }
+    for (option, weeks) in [
+        ("--remiss-weeks", args.remiss_weeks),
+        ("--processing-weeks", args.processing_weeks),
+        ("--political-weeks", args.political_weeks),
+        ("--what-if-remiss-weeks", args.what_if_remiss_weeks),
+    ] {
+        if let Some(w) = weeks
+            && !LeadTime::Weeks(w).within_bounds()
+        {
+            return Err(CliError::TooManyWeeks { option, weeks: w });
+        }
+    }
+    if let Some(days) = args.what_if_later {
+        offset_date("--what-if-later", args.ready, days).map_err(|source| CliError::Option {
+            option: "--what-if-later",
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// Runs `arende forecast`.
 pub fn run(args: ForecastArgs, lang: Language) -> Result<String, CliError> {
     let org = crate::load(&args.config)?;
     let route = crate::show::route(&org, &args.route)?;
+    check_options(&args)?;
     let mut input = ForecastInput::new(route, args.ready).durations(Durations {
         remiss_period: args.remiss_weeks.map(LeadTime::Weeks),
         processing: args.processing_weeks.map(LeadTime::Weeks),

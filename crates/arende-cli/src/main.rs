@@ -230,7 +230,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("{}", e.message(lang));
-            ExitCode::from(1)
+            ExitCode::from(e.exit_code())
         }
     }
 }

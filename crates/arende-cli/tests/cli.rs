@@ -314,3 +314,114 @@ fn calendar_shows_call_and_notice_dates_and_writes_ics() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("kan inte skriva"));
 }
+
+/// Regression (issue 12.1): values that overflowed a date panicked; now each is a typed
+/// error naming the option or field, in the language asked for.
+#[test]
+fn overflowing_values_are_typed_errors_not_panics() {
+    let mut args = SCHOOLING.to_vec();
+    args.extend(["2024-10-29", "--what-if-later", "9223372036854775807"]);
+    let o = arende(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--what-if-later: 9223372036854775807 days skulle flytta 2024-10-29"),
+        "{}",
+        stderr(&o)
+    );
+    let mut args = SCHOOLING.to_vec();
+    args.extend(["2024-10-29", "--what-if-later", "-9223372036854775808"]);
+    assert_eq!(arende(&args).status.code(), Some(2));
+
+    for option in [
+        "--remiss-weeks",
+        "--what-if-remiss-weeks",
+        "--political-weeks",
+    ] {
+        let mut args = vec!["--lang", "en"];
+        args.extend(SCHOOLING);
+        args.extend(["2024-10-29", option, "4294967295"]);
+        let o = arende(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "error: {option}: 4294967295 weeks is longer than ten years"
+            )),
+            "{}",
+            stderr(&o)
+        );
+    }
+
+    let mut args = SCHOOLING.to_vec();
+    args.push("262142-01-01");
+    let o = arende(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--ready"), "{}", stderr(&o));
+
+    // A remiss period that large in the configuration is refused by `check`, so it can
+    // no longer pass `check` and panic in `forecast`.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("remiss.toml");
+    let org = std::fs::read_to_string(ORG).unwrap();
+    let start = org.find("period = \"").unwrap() + "period = \"".len();
+    let end = start + org[start..].find('"').unwrap();
+    let text = format!("{}4294967295 weeks{}", &org[..start], &org[end..]);
+    std::fs::write(&path, text).unwrap();
+    for verb in [
+        &["check"][..],
+        &["forecast", "--route", "x", "--ready", "2024-10-29"],
+    ] {
+        let mut args = vec![verb[0], path.to_str().unwrap()];
+        args.extend(&verb[1..]);
+        let o = arende(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("\"4294967295 weeks\" är längre än tio år"),
+            "{}",
+            stderr(&o)
+        );
+    }
+
+    let path = dir.path().join("lead.toml");
+    std::fs::write(
+        &path,
+        "[organisation]\ntenant = \"t\"\nname = \"T\"\nversion = \"1\"\n\n[defaults.lead-times]\nnotice = \"100000000 days\"\n",
+    )
+    .unwrap();
+    let o = arende(&["check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("lead.toml:7:10:"), "{}", stderr(&o));
+}
+
+/// `arende check` speaks one language per run: every problem of the corpus in Swedish
+/// by default, in English with `--lang en`.
+#[test]
+fn check_speaks_one_language() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/config/bad/13-many.toml"
+    );
+    let sv = stderr(&arende(&["check", file]));
+    let en = stderr(&arende(&["--lang", "en", "check", file]));
+    assert!(sv.starts_with("fel: ogiltig konfiguration"), "{sv}");
+    assert!(en.starts_with("error: invalid configuration"), "{en}");
+    for english in [
+        "unknown",
+        "invalid",
+        "duplicate",
+        "listed",
+        "expected",
+        "missing",
+    ] {
+        assert!(
+            !sv.contains(english),
+            "{english:?} in the Swedish report:\n{sv}"
+        );
+    }
+    for swedish in ["okänd", "ogiltig", "dubblerat", "saknas"] {
+        assert!(
+            !en.contains(swedish),
+            "{swedish:?} in the English report:\n{en}"
+        );
+    }
+    assert_eq!(sv.lines().count(), en.lines().count());
+}

@@ -56,11 +56,13 @@ fn lifecycle(e: &E) {
         .id
         .expect("id");
     let run = |actor: &str, c: MatterCommand| {
-        e.matter(id, &who(actor), c).expect("accepted");
+        e.run_matter(id, &who(actor), c).expect("accepted");
     };
     run(
         sbu,
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     );
     run(
         "tarja-nordling",
@@ -256,14 +258,19 @@ fn benches(c: &mut Criterion) {
             .state
             .id
             .expect("id");
-        e.matter(
+        e.run_matter(
             id,
             &who("daniel-berglund"),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         )
         .expect("screen");
     }
-    let bytes = e.query_matters(|p| p.approx_bytes()).expect("read model");
+    let bytes = e
+        .read()
+        .query_matters(|p| p.approx_bytes())
+        .expect("read model");
     eprintln!(
         "read model: {n} open matters, about {} bytes per matter",
         bytes / n

@@ -97,6 +97,26 @@ pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
     Ok(event)
 }
 
+/// What a pure `decide` yields: the events, and the notification facts to write to the
+/// outbox in the same append.
+#[derive(Debug, Clone)]
+pub struct Decision<E> {
+    /// The events.
+    pub events: Vec<E>,
+    /// The notifications (facts, no prose).
+    pub notifications: Vec<crate::notification::Notification>,
+}
+
+impl<E> Decision<E> {
+    /// Events without notifications.
+    pub fn events(events: Vec<E>) -> Self {
+        Decision {
+            events,
+            notifications: Vec::new(),
+        }
+    }
+}
+
 /// Folds stored events into a state, returning it and the stream's version.
 pub fn fold<A: Aggregate>(records: &[RecordedEvent]) -> Result<(A, u64), DecodeError> {
     let mut state = A::default();

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::org::Role;
+use crate::ids::{BodyId, PersonId};
+use crate::terms::Role;
 
 /// An action that needs permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -109,37 +110,71 @@ impl Permissions {
     }
 }
 
-/// Checks that `actor` may take `action` at `body` under `org`'s permissions; system
-/// actors always may. A refusal is [`crate::Error::NotPermitted`] naming the roles needed.
+/// Where roles and permissions come from (the organisation implements it): kept as a
+/// trait so that authorization sits below the organisation, not beside it in a loop.
+pub trait RoleSource {
+    /// The roles `person` holds in `body`.
+    fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role>;
+    /// Which roles allow which action.
+    fn permissions(&self) -> &Permissions;
+}
+
+impl<T: RoleSource + ?Sized> RoleSource for std::sync::Arc<T> {
+    fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
+        (**self).roles_of(person, body)
+    }
+    fn permissions(&self) -> &Permissions {
+        (**self).permissions()
+    }
+}
+
+/// A refusal: the actor may not take this action at this body. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{actor} may not {} at {body}: it needs one of the roles {needed:?}", action.name())]
+pub struct NotPermitted {
+    /// Who tried.
+    pub actor: Actor,
+    /// What they tried.
+    pub action: Action,
+    /// Where.
+    pub body: crate::ids::BodyId,
+    /// The roles that would allow it.
+    pub needed: Vec<Role>,
+}
+
+/// Checks that `actor` may take `action` at `body` under `org`'s permissions; a system
+/// actor may when it was granted the action. A refusal is [`NotPermitted`], naming the roles needed.
 pub fn authorize(
-    org: &crate::org::Organisation,
+    org: &impl RoleSource,
     actor: &Actor,
     action: Action,
     body: &crate::ids::BodyId,
-) -> crate::Result<()> {
-    let Actor::Person(person) = actor else {
-        return Ok(());
+) -> Result<(), NotPermitted> {
+    let allowed = match actor {
+        Actor::Person(person) => org
+            .permissions()
+            .allows(action, &org.roles_of(person, body)),
+        Actor::System(s) => s.may(action),
     };
-    let held = org.roles_of(person, body);
-    if org.permissions.allows(action, &held) {
+    if allowed {
         Ok(())
     } else {
-        Err(crate::Error::NotPermitted {
+        Err(NotPermitted {
             actor: actor.clone(),
             action,
             body: body.clone(),
-            needed: org.permissions.roles_for(action),
+            needed: org.permissions().roles_for(action),
         })
     }
 }
 
 /// Checks that `actor` may take `action` at one of `bodies`; the refusal names the first.
 pub fn authorize_any<'a>(
-    org: &crate::org::Organisation,
+    org: &impl RoleSource,
     actor: &Actor,
     action: Action,
     bodies: impl IntoIterator<Item = &'a crate::ids::BodyId>,
-) -> crate::Result<()> {
+) -> Result<(), NotPermitted> {
     let mut first = None;
     for b in bodies {
         match authorize(org, actor, action, b) {
@@ -153,32 +188,101 @@ pub fn authorize_any<'a>(
     }
     match first {
         Some(e) => Err(e),
-        None if actor.person().is_none() => Ok(()),
-        None => Err(crate::Error::NotPermitted {
+        None if matches!(actor, Actor::System(s) if s.may(action)) => Ok(()),
+        None => Err(NotPermitted {
             actor: actor.clone(),
             action,
             body: crate::ids::BodyId::new("(none)"),
-            needed: org.permissions.roles_for(action),
+            needed: org.permissions().roles_for(action),
         }),
     }
 }
 
 /// Who issues a command.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// A person comes from the configuration and acts within the roles they hold. A
+/// system actor ([`SystemActor`]) acts only within the actions it was granted; one
+/// cannot be read from JSON (an `Actor` deserializes only as a person), so a command
+/// that arrives as data can never claim to be the system.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Actor {
     /// A person from the configuration.
     Person(crate::ids::PersonId),
-    /// The system itself (the scheduler, an import); named for the audit trail.
-    System(String),
+    /// The system itself (the scheduler, the policies, an integration), named for the
+    /// audit trail and limited to its grants.
+    System(SystemActor),
+}
+
+/// A system actor: a name for the audit trail and the actions it may take anywhere.
+/// Made by [`Actor::service`] with explicit grants; the engine's own policies use one
+/// that holds every action. Its fields are private: it cannot be forged from text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct SystemActor {
+    name: String,
+    #[serde(skip)]
+    grants: Grants,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Grants {
+    /// Every action (the engine's own policies, which replay what minutes decided).
+    All,
+    /// These actions.
+    Only(BTreeSet<Action>),
+}
+
+impl SystemActor {
+    /// The name, e.g. `scheduler`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether it may take `action`.
+    pub fn may(&self, action: Action) -> bool {
+        match &self.grants {
+            Grants::All => true,
+            Grants::Only(actions) => actions.contains(&action),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Actor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// Only a person can be read from data.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "kebab-case", deny_unknown_fields)]
+        enum Wire {
+            Person(crate::ids::PersonId),
+        }
+        let Wire::Person(p) = Wire::deserialize(d)?;
+        Ok(Actor::Person(p))
+    }
 }
 
 impl Actor {
+    /// A system identity (an integration, the scheduler) that may take exactly
+    /// `actions`, at any body. It is named on the events it writes as `system:NAME`.
+    pub fn service(name: impl Into<String>, actions: &[Action]) -> Self {
+        Actor::System(SystemActor {
+            name: name.into(),
+            grants: Grants::Only(actions.iter().copied().collect()),
+        })
+    }
+
+    /// The engine's own system actor, holding every action (policies).
+    pub(crate) fn system(name: &str) -> Self {
+        Actor::System(SystemActor {
+            name: name.to_owned(),
+            grants: Grants::All,
+        })
+    }
+
     /// The actor as stored with events: the person id, or `system:NAME`.
     pub fn audit_name(&self) -> String {
         match self {
             Actor::Person(p) => p.to_string(),
-            Actor::System(s) => format!("system:{s}"),
+            Actor::System(s) => format!("system:{}", s.name),
         }
     }
 

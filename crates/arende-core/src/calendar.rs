@@ -13,14 +13,11 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
 use icalendar::{Calendar, Component, EventLike, EventStatus, Todo, TodoStatus};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, stockholm_instant};
-use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::clock::stockholm_instant;
 use crate::ids::{BodyId, MeetingId, PersonId};
 use crate::meeting::expanded_bodies;
 use crate::meeting::minutes::{Language, meeting_title};
 use crate::org::{LeadTimes, MeetingStatus, Organisation, PlannedMeeting, Role};
-use crate::store::EventStore;
 
 /// The call-for-matters and notice dates of a meeting on `date` of `bodies`: a joint
 /// session's own lead times, else the earliest each body's lead times ask for (bodies
@@ -320,91 +317,6 @@ pub fn to_ics(
         cal.push(todo.done());
     }
     cal.to_string()
-}
-
-impl<S: EventStore, C: Clock> Engine<S, C> {
-    /// The open consultations (remiss) with missing responses, as calendar deadlines
-    /// ("synpunkter senast …"), optionally only those sent by `body`. The entry's
-    /// sequence is the matter's version, so a changed deadline raises it.
-    pub fn remiss_calendar_deadlines(&self, body: Option<&BodyId>) -> Result<Vec<Deadline>> {
-        let today = self.clock().today();
-        let due = self.remiss_deadlines(today)?;
-        let mut out = Vec::with_capacity(due.len());
-        for r in due {
-            if body.is_some_and(|b| b != &r.body) {
-                continue;
-            }
-            let version = self
-                .query_matters(|p| p.summary(r.matter).map(|s| s.version))?
-                .unwrap_or(0);
-            let missing: Vec<String> = r.missing.iter().map(|m| m.to_string()).collect();
-            out.push(Deadline {
-                key: format!("remiss-{}", r.matter),
-                summary: format!("Synpunkter senast {}: {}", r.deadline, r.title),
-                due: r.deadline,
-                sequence: u32::try_from(version).unwrap_or(u32::MAX),
-                cancelled: false,
-                description: Some(format!("Remissvar saknas från: {}", missing.join(", "))),
-            });
-        }
-        Ok(out)
-    }
-
-    /// People who sit in two bodies meeting at overlapping times, in the plan as it
-    /// now stands.
-    pub fn meeting_conflicts(&self) -> Result<Vec<Conflict>> {
-        Ok(conflicts(self.org(), &self.meeting_plan()?))
-    }
-
-    /// A body's meeting plan as iCalendar, with its call and notice dates, the
-    /// deadlines of the consultations it sent, and the given extra deadlines.
-    pub fn body_calendar(
-        &self,
-        body: &BodyId,
-        deadlines: &[Deadline],
-        language: Language,
-    ) -> Result<String> {
-        let Some(b) = self.org().body(body) else {
-            return Err(Error::Unknown {
-                kind: "body",
-                id: body.to_string(),
-            });
-        };
-        let options = IcsOptions {
-            name: match language {
-                Language::Swedish => format!("Sammanträdesplan {}", b.name),
-                Language::English => format!("Meeting plan {}", b.name),
-            },
-            generated_at: self.clock().now(),
-            language,
-            with_lead_dates: true,
-        };
-        let mut all = self.remiss_calendar_deadlines(Some(body))?;
-        all.extend(deadlines.iter().cloned());
-        Ok(to_ics(
-            self.org(),
-            &self.body_meeting_plan(body)?,
-            &all,
-            &options,
-        ))
-    }
-
-    /// Every body's meeting plan together as iCalendar, with every open consultation's
-    /// deadline and the given extra deadlines.
-    pub fn calendar(&self, deadlines: &[Deadline], language: Language) -> Result<String> {
-        let options = IcsOptions {
-            name: match language {
-                Language::Swedish => format!("Sammanträdesplan {}", self.org().name),
-                Language::English => format!("Meeting plan {}", self.org().name),
-            },
-            generated_at: self.clock().now(),
-            language,
-            with_lead_dates: true,
-        };
-        let mut all = self.remiss_calendar_deadlines(None)?;
-        all.extend(deadlines.iter().cloned());
-        Ok(to_ics(self.org(), &self.meeting_plan()?, &all, &options))
-    }
 }
 
 #[cfg(test)]

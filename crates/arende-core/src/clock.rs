@@ -75,7 +75,11 @@ pub fn stockholm_instant(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Ut
         chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
         chrono::LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc),
         chrono::LocalResult::None => Stockholm
-            .from_local_datetime(&(naive + chrono::Duration::hours(1)))
+            .from_local_datetime(
+                &naive
+                    .checked_add_signed(chrono::TimeDelta::hours(1))
+                    .unwrap_or(naive),
+            )
             .earliest()
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(|| Utc.from_utc_datetime(&naive)),

@@ -26,19 +26,22 @@ pub enum Error {
     Decode(#[from] DecodeError),
     /// A matter command was refused.
     #[error(transparent)]
-    Matter(#[from] crate::matter::MatterError),
+    Matter(crate::matter::MatterError),
     /// A meeting or minutes command was refused.
     #[error(transparent)]
-    Meeting(#[from] crate::meeting::MeetingError),
+    Meeting(crate::meeting::MeetingError),
     /// An assignment command was refused.
     #[error(transparent)]
-    Assignment(#[from] crate::assignment::AssignmentError),
+    Assignment(crate::assignment::AssignmentError),
     /// A forecast could not be made.
     #[error(transparent)]
     Forecast(#[from] crate::forecast::ForecastError),
+    /// A date, or a date computed from a query's arguments, outside the supported dates.
+    #[error(transparent)]
+    Date(#[from] crate::org::DateError),
     /// A follow or unfollow was refused.
     #[error(transparent)]
-    Subscription(#[from] crate::subscription::SubscriptionError),
+    Subscription(crate::subscription::SubscriptionError),
     /// The actor may not take this action at this body.
     #[error("{actor} may not {} at {body}: it needs one of the roles {needed:?}", action.name())]
     NotPermitted {
@@ -51,6 +54,14 @@ pub enum Error {
         /// The roles that would allow it.
         needed: Vec<Role>,
     },
+    /// An outbox message whose payload cannot be read as a notification.
+    #[error("outbox message {id} cannot be read as a notification: {reason}")]
+    Notification {
+        /// The message.
+        id: uuid::Uuid,
+        /// What the parser said.
+        reason: String,
+    },
     /// An id that the configuration does not know.
     #[error("unknown {kind} \"{id}\"")]
     Unknown {
@@ -59,6 +70,64 @@ pub enum Error {
         /// The id.
         id: String,
     },
+}
+
+impl From<crate::authz::NotPermitted> for Error {
+    fn from(e: crate::authz::NotPermitted) -> Self {
+        Error::NotPermitted {
+            actor: e.actor,
+            action: e.action,
+            body: e.body,
+            needed: e.needed,
+        }
+    }
+}
+
+impl From<crate::ids::UnknownId> for Error {
+    fn from(e: crate::ids::UnknownId) -> Self {
+        Error::Unknown {
+            kind: e.kind,
+            id: e.id,
+        }
+    }
+}
+
+impl From<crate::matter::MatterError> for Error {
+    fn from(e: crate::matter::MatterError) -> Self {
+        use crate::matter::MatterError as M;
+        match e {
+            M::NotPermitted(e) => e.into(),
+            M::Unknown(e) => e.into(),
+            e => Error::Matter(e),
+        }
+    }
+}
+
+impl From<crate::meeting::MeetingError> for Error {
+    fn from(e: crate::meeting::MeetingError) -> Self {
+        Error::Meeting(e)
+    }
+}
+
+impl From<crate::assignment::AssignmentError> for Error {
+    fn from(e: crate::assignment::AssignmentError) -> Self {
+        use crate::assignment::AssignmentError as A;
+        match e {
+            A::NotPermitted(e) => e.into(),
+            A::Unknown(e) => e.into(),
+            e => Error::Assignment(e),
+        }
+    }
+}
+
+impl From<crate::subscription::SubscriptionError> for Error {
+    fn from(e: crate::subscription::SubscriptionError) -> Self {
+        use crate::subscription::SubscriptionError as S;
+        match e {
+            S::Unknown(e) => e.into(),
+            e => Error::Subscription(e),
+        }
+    }
 }
 
 impl Error {

@@ -141,3 +141,55 @@ uuid_id!(
     /// A command, used to make retries idempotent.
     CommandId
 );
+
+/// A paragraph (§) of a meeting's minutes: where a decision is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MinutesRef {
+    /// The meeting.
+    pub meeting: MeetingId,
+    /// The paragraph number (§).
+    pub paragraph: u32,
+}
+
+impl fmt::Display for MinutesRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} § {}", self.meeting, self.paragraph)
+    }
+}
+
+/// An id that the configuration or the store does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} \"{id}\"")]
+pub struct UnknownId {
+    /// What kind of id (`body`, `party`, `person`, `route`, `meeting`, `matter`, …).
+    pub kind: &'static str,
+    /// The id.
+    pub id: String,
+}
+
+impl UnknownId {
+    /// An unknown id of `kind`.
+    pub fn new(kind: &'static str, id: impl fmt::Display) -> Self {
+        UnknownId {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}
+
+/// A command id derived from its parts, stable across retries and restarts (FNV-1a,
+/// 128 bits, as a UUID version 8). A scheduler can use e.g.
+/// `derived_command_id(&["notice", meeting.as_str()])` so that a retried send writes
+/// nothing twice.
+pub fn derived_command_id(parts: &[&str]) -> CommandId {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    let mut h = OFFSET;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0x1f)) {
+            h ^= u128::from(b);
+            h = h.wrapping_mul(PRIME);
+        }
+    }
+    CommandId(uuid::Builder::from_custom_bytes(h.to_be_bytes()).into_uuid())
+}

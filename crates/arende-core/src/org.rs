@@ -4,13 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Months, NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use crate::authz::Permissions;
+use crate::authz::{Permissions, RoleSource};
 use crate::ids::{BodyId, CountyPartId, MeetingId, PartyId, PersonId, RouteId, TenantId};
 use crate::language::Language;
-use crate::route::Route;
+use crate::route::{BodyNames, Route};
+pub use crate::terms::{
+    DateError, FIRST_DATE, LAST_DATE, LeadTime, LeadTimeError, Mandate, MinutesKind, Role,
+    check_date, offset_date,
+};
 
 /// What kind of party (part) an organisation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -76,180 +80,6 @@ pub enum BodyKind {
     PoliticalCouncil,
     /// A party's own political body (e.g. kommunstyrelse, regionstyrelse).
     Political,
-}
-
-/// What a body may do (mandat).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mandate {
-    /// Raise (anmäla) matters upward.
-    Raise,
-    /// Receive information (dragning, för kännedom).
-    Inform,
-    /// Draft and investigate.
-    Draft,
-    /// Prepare (bereda) a matter and form a recommendation.
-    Prepare,
-    /// Recommend (rekommendera, föreslå) to a higher body or to the parties.
-    Recommend,
-    /// Send a matter on consultation (remiss).
-    Consult,
-    /// Confirm that the parties are ready for the decision process (ställningstagande).
-    ReadinessCheck,
-    /// Decide within delegated mandate (besluta).
-    Decide,
-    /// Take direction decisions (inriktningsbeslut).
-    DirectionDecision,
-    /// Give assignments (uppdrag).
-    Assign,
-    /// Decide that a matter goes to political decision in the parties.
-    ForwardToPolitical,
-    /// Adopt or reject for its own party (politiskt beslut).
-    PoliticalDecision,
-}
-
-impl Mandate {
-    /// Every mandate, in order.
-    pub const ALL: [Mandate; 12] = [
-        Mandate::Raise,
-        Mandate::Inform,
-        Mandate::Draft,
-        Mandate::Prepare,
-        Mandate::Recommend,
-        Mandate::Consult,
-        Mandate::ReadinessCheck,
-        Mandate::Decide,
-        Mandate::DirectionDecision,
-        Mandate::Assign,
-        Mandate::ForwardToPolitical,
-        Mandate::PoliticalDecision,
-    ];
-
-    /// The configuration name, e.g. `readiness-check`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Mandate::Raise => "raise",
-            Mandate::Inform => "inform",
-            Mandate::Draft => "draft",
-            Mandate::Prepare => "prepare",
-            Mandate::Recommend => "recommend",
-            Mandate::Consult => "consult",
-            Mandate::ReadinessCheck => "readiness-check",
-            Mandate::Decide => "decide",
-            Mandate::DirectionDecision => "direction-decision",
-            Mandate::Assign => "assign",
-            Mandate::ForwardToPolitical => "forward-to-political",
-            Mandate::PoliticalDecision => "political-decision",
-        }
-    }
-
-    /// The Swedish term, for texts shown to secretaries.
-    pub fn swedish(self) -> &'static str {
-        match self {
-            Mandate::Raise => "anmäla ärenden",
-            Mandate::Inform => "ta emot information",
-            Mandate::Draft => "ta fram underlag",
-            Mandate::Prepare => "bereda",
-            Mandate::Recommend => "rekommendera",
-            Mandate::Consult => "skicka på remiss",
-            Mandate::ReadinessCheck => "ta ställning till beslutsberedskap",
-            Mandate::Decide => "besluta",
-            Mandate::DirectionDecision => "fatta inriktningsbeslut",
-            Mandate::Assign => "ge uppdrag",
-            Mandate::ForwardToPolitical => "föra ärenden till politiskt beslut",
-            Mandate::PoliticalDecision => "fatta politiskt beslut",
-        }
-    }
-}
-
-/// Whether a body keeps notes or formal minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum MinutesKind {
-    /// Notes (minnesanteckningar): final when distributed.
-    #[default]
-    Notes,
-    /// Formal minutes (protokoll): final when adjusted (justerat).
-    Protocol,
-}
-
-/// A lead time such as "1 month", "2 weeks" or "10 days".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum LeadTime {
-    /// Calendar days.
-    Days(u32),
-    /// Weeks of seven days.
-    Weeks(u32),
-    /// Calendar months (the same day of the month, clamped to the month's end).
-    Months(u32),
-}
-
-impl LeadTime {
-    /// The date this lead time before `date` (e.g. 2024-11-15 − 2 weeks = 2024-11-01).
-    pub fn before(self, date: NaiveDate) -> NaiveDate {
-        match self {
-            LeadTime::Days(d) => date - chrono::Duration::days(i64::from(d)),
-            LeadTime::Weeks(w) => date - chrono::Duration::weeks(i64::from(w)),
-            LeadTime::Months(m) => date.checked_sub_months(Months::new(m)).unwrap_or(date),
-        }
-    }
-
-    /// The date this lead time after `date`.
-    pub fn after(self, date: NaiveDate) -> NaiveDate {
-        match self {
-            LeadTime::Days(d) => date + chrono::Duration::days(i64::from(d)),
-            LeadTime::Weeks(w) => date + chrono::Duration::weeks(i64::from(w)),
-            LeadTime::Months(m) => date.checked_add_months(Months::new(m)).unwrap_or(date),
-        }
-    }
-
-    /// Parses "1 month", "2 weeks", "10 days", "1 dag", "2 veckor", "1 månad".
-    pub fn parse(text: &str) -> Result<LeadTime, String> {
-        let mut parts = text.split_whitespace();
-        let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!(
-                "expected a number and a unit such as \"2 weeks\", found \"{text}\""
-            ));
-        };
-        let n: u32 = n
-            .parse()
-            .map_err(|_| format!("\"{n}\" is not a whole number of days, weeks or months"))?;
-        match unit.to_lowercase().as_str() {
-            "day" | "days" | "dag" | "dagar" => Ok(LeadTime::Days(n)),
-            "week" | "weeks" | "vecka" | "veckor" => Ok(LeadTime::Weeks(n)),
-            "month" | "months" | "månad" | "månader" => Ok(LeadTime::Months(n)),
-            other => Err(format!(
-                "unknown unit \"{other}\": use days, weeks or months"
-            )),
-        }
-    }
-}
-
-impl LeadTime {
-    /// The lead time in Swedish, e.g. "2 veckor", "1 månad", "10 dagar".
-    pub fn swedish(self) -> String {
-        match self {
-            LeadTime::Days(1) => "1 dag".to_owned(),
-            LeadTime::Days(n) => format!("{n} dagar"),
-            LeadTime::Weeks(1) => "1 vecka".to_owned(),
-            LeadTime::Weeks(n) => format!("{n} veckor"),
-            LeadTime::Months(1) => "1 månad".to_owned(),
-            LeadTime::Months(n) => format!("{n} månader"),
-        }
-    }
-}
-
-impl std::fmt::Display for LeadTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LeadTime::Days(1) => write!(f, "1 day"),
-            LeadTime::Days(n) => write!(f, "{n} days"),
-            LeadTime::Weeks(1) => write!(f, "1 week"),
-            LeadTime::Weeks(n) => write!(f, "{n} weeks"),
-            LeadTime::Months(1) => write!(f, "1 month"),
-            LeadTime::Months(n) => write!(f, "{n} months"),
-        }
-    }
 }
 
 /// A body's lead-time rules.
@@ -332,38 +162,6 @@ pub struct Person {
     /// configuration); Swedish when not set.
     #[serde(default)]
     pub language: Language,
-}
-
-/// A role in a body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// Member (ledamot).
-    Member,
-    /// Substitute (ersättare).
-    Substitute,
-    /// Chair (ordförande).
-    Chair,
-    /// Secretary (sekreterare).
-    Secretary,
-    /// Adjuster (justerare) of minutes.
-    Adjuster,
-    /// Official attending (tjänsteperson), e.g. a process lead.
-    Official,
-}
-
-impl Role {
-    /// The Swedish term.
-    pub fn swedish(self) -> &'static str {
-        match self {
-            Role::Member => "ledamot",
-            Role::Substitute => "ersättare",
-            Role::Chair => "ordförande",
-            Role::Secretary => "sekreterare",
-            Role::Adjuster => "justerare",
-            Role::Official => "tjänsteperson",
-        }
-    }
 }
 
 /// A person's membership of a body, in a role, for a party.
@@ -517,6 +315,47 @@ impl Organisation {
     }
 }
 
+impl RoleSource for Organisation {
+    fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
+        Organisation::roles_of(self, person, body)
+    }
+
+    fn permissions(&self) -> &Permissions {
+        &self.permissions
+    }
+}
+
+impl BodyNames for Organisation {
+    fn body_name(&self, body: &BodyId) -> Option<&str> {
+        self.body(body).map(|b| b.name.as_str())
+    }
+
+    fn signatory_count(&self) -> usize {
+        self.signatories().count()
+    }
+}
+
+impl Organisation {
+    /// The bodies with the bodies their joint sessions join, each once, in order (the
+    /// bodies that actually meet when `bodies` meet).
+    pub fn expanded_bodies(&self, bodies: &[BodyId]) -> Vec<BodyId> {
+        let mut out: Vec<BodyId> = Vec::new();
+        for b in bodies {
+            if !out.contains(b) {
+                out.push(b.clone());
+            }
+            if let Some(body) = self.body(b) {
+                for j in &body.joint_of {
+                    if !out.contains(j) {
+                        out.push(j.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,6 +375,21 @@ mod tests {
         assert!(LeadTime::parse("soon").is_err());
         assert!(LeadTime::parse("2 fortnights").is_err());
         assert!(LeadTime::parse("-1 days").is_err());
+        assert_eq!(
+            LeadTime::parse("100000000 days"),
+            Err(LeadTimeError::TooLong {
+                text: "100000000 days".into()
+            })
+        );
+        assert!(LeadTime::parse("3661 days").is_err());
+        assert_eq!(
+            LeadTime::parse("120 months").unwrap(),
+            LeadTime::Months(120)
+        );
+        assert!(matches!(
+            LeadTime::parse("99999999999 weeks"),
+            Err(LeadTimeError::TooLong { .. })
+        ));
         for text in [
             "1 dag",
             "10 dagar",
@@ -546,5 +400,41 @@ mod tests {
         ] {
             assert_eq!(LeadTime::parse(text).unwrap().swedish(), text);
         }
+    }
+
+    #[test]
+    fn lead_time_arithmetic_never_panics_at_the_calendar_edges() {
+        for lead in [
+            LeadTime::Days(u32::MAX),
+            LeadTime::Weeks(u32::MAX),
+            LeadTime::Months(u32::MAX),
+        ] {
+            assert_eq!(lead.checked_before(NaiveDate::MIN), None);
+            assert_eq!(lead.checked_after(NaiveDate::MAX), None);
+            assert_eq!(lead.before(d(2024, 1, 1)), NaiveDate::MIN);
+            assert_eq!(lead.after(d(2024, 1, 1)), NaiveDate::MAX);
+        }
+        assert_eq!(
+            LeadTime::Weeks(2).checked_after(d(2024, 11, 1)),
+            Some(d(2024, 11, 15))
+        );
+    }
+
+    #[test]
+    fn offsets_outside_the_supported_dates_are_typed_errors() {
+        assert_eq!(
+            offset_date("--what-if-later", d(2024, 1, 1), 3),
+            Ok(d(2024, 1, 4))
+        );
+        assert_eq!(
+            offset_date("--what-if-later", d(2024, 1, 1), -1),
+            Ok(d(2023, 12, 31))
+        );
+        for days in [i64::MAX, i64::MIN, 3_000_000, -3_000_000] {
+            let e = offset_date("--what-if-later", d(2024, 1, 1), days).unwrap_err();
+            assert!(e.to_string().starts_with("--what-if-later: "), "{e}");
+        }
+        assert!(check_date("--ready", d(2024, 1, 1)).is_ok());
+        assert!(check_date("--ready", NaiveDate::MAX).is_err());
     }
 }

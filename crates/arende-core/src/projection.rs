@@ -14,8 +14,6 @@ use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::decode;
-use crate::clock::Clock;
-use crate::engine::Engine;
 use crate::error::Result;
 use crate::ids::{BodyId, MatterId, MeetingId, PersonId, TenantId};
 use crate::matter::{
@@ -541,11 +539,15 @@ impl MatterProjection {
 
     /// Open matters (registered, information items, in progress, in the political
     /// process) with no change for at least `days` days as of `as_of`, longest stuck first.
-    pub fn stuck(&self, as_of: NaiveDate, days: u32) -> Vec<MatterSummary> {
-        let limit = as_of - chrono::Duration::days(i64::from(days));
+    pub fn stuck(
+        &self,
+        as_of: NaiveDate,
+        days: u32,
+    ) -> Result<Vec<MatterSummary>, crate::org::DateError> {
+        let limit = crate::org::offset_date("stuck_matters.days", as_of, -i64::from(days))?;
         let mut out = self.collect(|r| r.status.is_open() && r.last_change_on <= limit);
         out.sort_by_key(|s| (s.last_change_on, s.id));
-        out
+        Ok(out)
     }
 
     /// Open consultations with missing responses as of `as_of`, earliest deadline first:
@@ -589,44 +591,5 @@ fn refresh(row: &mut Row) {
         } else {
             MatterStatus::InProgress
         };
-    }
-}
-
-impl<S: EventStore, C: Clock> Engine<S, C> {
-    /// Runs a query on the engine's matter read model after catching it up with the store.
-    pub fn query_matters<R>(&self, query: impl FnOnce(&MatterProjection) -> R) -> Result<R> {
-        let mut view = self.matter_view.lock().unwrap_or_else(|p| p.into_inner());
-        view.catch_up(self.store())?;
-        Ok(query(&view))
-    }
-
-    /// The matters at a body now, optionally in one status.
-    pub fn matters_at(
-        &self,
-        body: &BodyId,
-        status: Option<MatterStatus>,
-    ) -> Result<Vec<MatterSummary>> {
-        self.query_matters(|p| p.matters_at(body, status))
-    }
-
-    /// The matters a person submitted.
-    pub fn matters_of_submitter(&self, person: &PersonId) -> Result<Vec<MatterSummary>> {
-        self.query_matters(|p| p.matters_of_submitter(person))
-    }
-
-    /// The submitters owed feedback (återkoppling) and their matters.
-    pub fn owed_feedback(&self) -> Result<Vec<OwedFeedback>> {
-        self.query_matters(|p| p.owed_feedback())
-    }
-
-    /// Open matters with no change for `days` days as of `as_of`.
-    pub fn stuck_matters(&self, as_of: NaiveDate, days: u32) -> Result<Vec<MatterSummary>> {
-        self.query_matters(|p| p.stuck(as_of, days))
-    }
-
-    /// Open consultations with missing responses as of `as_of` (for reminders and for
-    /// "missing responses at the deadline").
-    pub fn remiss_deadlines(&self, as_of: NaiveDate) -> Result<Vec<RemissDue>> {
-        self.query_matters(|p| p.remiss_deadlines(as_of))
     }
 }

@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{BodyId, PartyId, RouteId, StepId};
-use crate::org::{LeadTime, Mandate, Organisation};
+use crate::terms::{LeadTime, Mandate};
 
 /// What a step is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -383,23 +383,32 @@ impl Dependency {
     }
 }
 
+/// What the graph exports need to know of the organisation (the organisation
+/// implements it): kept as a trait so that routes sit below the organisation.
+pub trait BodyNames {
+    /// A body's name, if the body is known.
+    fn body_name(&self, body: &BodyId) -> Option<&str>;
+    /// How many parties sign (decide at a political step without a list of parties).
+    fn signatory_count(&self) -> usize;
+}
+
 /// Graph exports: Graphviz DOT and Mermaid, with body names as labels, purposes in
 /// Swedish, and the dependency kind as the edge style (solid = waits for the decision,
 /// dashed = readiness on the same proposal).
 impl Route {
     /// The text shown in a step's box: its name, its purpose in Swedish, and who takes
     /// it (the body's name, or the deciding parties for a political decision).
-    fn label_lines(&self, step: &Step, org: &Organisation) -> Vec<String> {
+    fn label_lines(&self, step: &Step, org: &impl BodyNames) -> Vec<String> {
         let mut lines = vec![step.name.clone(), format!("({})", step.purpose.swedish())];
         if let Some(body) = &step.body {
             lines.push(
-                org.body(body)
-                    .map_or_else(|| body.to_string(), |b| b.name.clone()),
+                org.body_name(body)
+                    .map_or_else(|| body.to_string(), str::to_owned),
             );
         }
         if step.purpose == Purpose::PoliticalDecision {
             let n = if step.parties.is_empty() {
-                org.signatories().count()
+                org.signatory_count()
             } else {
                 step.parties.len()
             };
@@ -412,7 +421,7 @@ impl Route {
     }
 
     /// The route as a Graphviz DOT digraph. Node ids are the step ids.
-    pub fn to_dot(&self, org: &Organisation) -> String {
+    pub fn to_dot(&self, org: &impl BodyNames) -> String {
         fn quote(s: &str) -> String {
             let mut out = String::with_capacity(s.len() + 2);
             out.push('"');
@@ -466,7 +475,7 @@ impl Route {
     /// The route as a Mermaid flowchart. Node ids are `s0`, `s1`, … in topological
     /// order (Mermaid ids cannot hold every character a step id may); each node's
     /// label starts with the step id in brackets.
-    pub fn to_mermaid(&self, org: &Organisation) -> String {
+    pub fn to_mermaid(&self, org: &impl BodyNames) -> String {
         fn text(s: &str) -> String {
             s.replace('"', "#quot;")
         }

@@ -272,6 +272,10 @@ pub trait Outbox: Send + Sync {
     ) -> Result<(), StoreError>;
     /// The parked messages of a tenant.
     fn parked(&self, tenant: &TenantId) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// Up to `limit` of a tenant's messages not yet delivered (pending, claimed or
+    /// parked), oldest first, read without claiming them: nothing changes.
+    fn undelivered(&self, tenant: &TenantId, limit: usize)
+    -> Result<Vec<OutboxRecord>, StoreError>;
     /// Counts a tenant's messages per status (for operators and tests).
     fn outbox_counts(&self, tenant: &TenantId) -> Result<BTreeMap<String, u64>, StoreError>;
 }
@@ -315,6 +319,13 @@ impl<T: Outbox + ?Sized> Outbox for std::sync::Arc<T> {
     }
     fn parked(&self, tenant: &TenantId) -> Result<Vec<OutboxRecord>, StoreError> {
         (**self).parked(tenant)
+    }
+    fn undelivered(
+        &self,
+        tenant: &TenantId,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        (**self).undelivered(tenant, limit)
     }
     fn outbox_counts(&self, tenant: &TenantId) -> Result<BTreeMap<String, u64>, StoreError> {
         (**self).outbox_counts(tenant)
@@ -571,6 +582,21 @@ impl Outbox for MemoryStore {
             .outbox
             .iter()
             .filter(|e| &e.record.tenant == tenant && e.record.status == OutboxStatus::Parked)
+            .map(|e| e.record.clone())
+            .collect())
+    }
+
+    fn undelivered(
+        &self,
+        tenant: &TenantId,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .outbox
+            .iter()
+            .filter(|e| &e.record.tenant == tenant && e.record.status != OutboxStatus::Delivered)
+            .take(limit)
             .map(|e| e.record.clone())
             .collect())
     }

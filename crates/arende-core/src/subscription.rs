@@ -1,21 +1,18 @@
 //! Subscriptions: anyone may follow a matter or a body (and unfollow it), and then gets
 //! its notifications. This is how a party that is not on a body still learns what
-//! happened. Follows are events in the tenant's `subscriptions-all` stream; the engine
-//! keeps an index of it, caught up from the stream's version before each lookup.
+//! happened. Follows are events in the tenant's `subscriptions-all` stream; its state
+//! ([`Subscriptions`]) is what a matter's or a meeting's `decide` is given to know who
+//! follows.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::{Aggregate, Event, decode};
+use crate::aggregate::{Aggregate, Decision, Event};
 use crate::authz::Actor;
-use crate::clock::Clock;
-use crate::engine::{Decision, Engine, Executed};
-use crate::error::{Error, Result};
-use crate::ids::{BodyId, MatterId, PersonId};
+use crate::ids::{BodyId, MatterId, PersonId, UnknownId};
 use crate::notification::{Recipient, RecipientReason};
 use crate::org::Organisation;
-use crate::store::EventStore;
 
 /// What is followed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -137,17 +134,13 @@ impl Aggregate for Subscriptions {
 /// The stream key of a tenant's subscriptions.
 pub const SUBSCRIPTIONS_KEY: &str = "all";
 
-/// The engine's index of the subscription stream, caught up before each lookup.
-#[derive(Debug, Default)]
-pub(crate) struct FollowIndex {
-    state: Subscriptions,
-    version: u64,
-}
-
 /// A refused follow or unfollow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SubscriptionError {
+    /// An id that the configuration or the store does not know.
+    #[error(transparent)]
+    Unknown(#[from] UnknownId),
     /// A person may follow only as themselves; other followers need a system actor.
     #[error("{actor} may follow or unfollow only as themselves")]
     OnlyYourself {
@@ -165,150 +158,122 @@ pub enum SubscriptionError {
     InvalidAddress(String),
 }
 
-impl<S: EventStore, C: Clock> Engine<S, C> {
-    /// Follows a matter or a body. A person may follow as themselves; a system actor may
+/// A follow or unfollow. Its JSON form is internally tagged by `type` in kebab-case,
+/// e.g. `{"type": "follow", "target": {"body": "sbu"}, "follower": {"person": "anna"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SubscriptionCommand {
+    /// Follow a matter or a body. A person may follow as themselves; a system actor may
     /// add any follower (e.g. a party's registry address).
-    pub fn follow(
-        &self,
-        actor: &Actor,
+    Follow {
+        /// What is followed.
         target: FollowTarget,
+        /// Who follows.
         follower: Follower,
-    ) -> Result<Executed<Subscriptions>> {
-        self.check_follow(actor, &target, &follower)?;
-        self.subscription_command(actor, move |state| {
-            if state.follows(&target, &follower) {
-                return Err(SubscriptionError::AlreadyFollowing.into());
-            }
-            Ok(SubscriptionEvent::Followed {
-                target: target.clone(),
-                follower: follower.clone(),
-            })
-        })
-    }
-
-    /// Stops following.
-    pub fn unfollow(
-        &self,
-        actor: &Actor,
+    },
+    /// Stop following.
+    Unfollow {
+        /// What was followed.
         target: FollowTarget,
+        /// Who followed.
         follower: Follower,
-    ) -> Result<Executed<Subscriptions>> {
-        self.check_follow(actor, &target, &follower)?;
-        self.subscription_command(actor, move |state| {
-            if !state.follows(&target, &follower) {
-                return Err(SubscriptionError::NotFollowing.into());
-            }
-            Ok(SubscriptionEvent::Unfollowed {
-                target: target.clone(),
-                follower: follower.clone(),
-            })
-        })
-    }
+    },
+}
 
-    fn check_follow(
-        &self,
-        actor: &Actor,
-        target: &FollowTarget,
-        follower: &Follower,
-    ) -> Result<()> {
-        if let Actor::Person(p) = actor
-            && follower != &Follower::Person(p.clone())
+impl SubscriptionCommand {
+    /// The command's name in its JSON form, e.g. `follow`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SubscriptionCommand::Follow { .. } => "follow",
+            SubscriptionCommand::Unfollow { .. } => "unfollow",
+        }
+    }
+}
+
+/// What a follow's `decide` needs besides the state and the command.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscriptionContext<'a> {
+    /// The organisation (people, bodies).
+    pub org: &'a Organisation,
+    /// Who issues the command.
+    pub actor: &'a Actor,
+    /// Whether the followed matter exists (`None` when a body is followed).
+    pub matter_exists: Option<bool>,
+}
+
+/// Checks a follow or unfollow and yields its event, or a typed refusal. Pure.
+pub fn decide(
+    state: &Subscriptions,
+    command: &SubscriptionCommand,
+    ctx: &SubscriptionContext<'_>,
+) -> Result<Decision<SubscriptionEvent>, SubscriptionError> {
+    let (SubscriptionCommand::Follow { target, follower }
+    | SubscriptionCommand::Unfollow { target, follower }) = command;
+    if let Actor::Person(p) = ctx.actor
+        && follower != &Follower::Person(p.clone())
+    {
+        return Err(SubscriptionError::OnlyYourself {
+            actor: ctx.actor.clone(),
+        });
+    }
+    match follower {
+        Follower::Person(p) if ctx.org.person(p).is_none() => {
+            return Err(UnknownId::new("person", p).into());
+        }
+        Follower::Address { email, .. }
+            if !email.contains('@') || email.trim() != email || email.len() < 3 =>
         {
-            return Err(SubscriptionError::OnlyYourself {
-                actor: actor.clone(),
-            }
-            .into());
+            return Err(SubscriptionError::InvalidAddress(email.clone()));
         }
-        match follower {
-            Follower::Person(p) if self.org().person(p).is_none() => {
-                return Err(Error::Unknown {
-                    kind: "person",
-                    id: p.to_string(),
-                });
-            }
-            Follower::Address { email, .. }
-                if !email.contains('@') || email.trim() != email || email.len() < 3 =>
-            {
-                return Err(SubscriptionError::InvalidAddress(email.clone()).into());
-            }
-            _ => {}
-        }
-        match target {
-            FollowTarget::Body(b) if self.org().body(b).is_none() => Err(Error::Unknown {
-                kind: "body",
-                id: b.to_string(),
-            }),
-            FollowTarget::Matter(m) => {
-                let (matter, _) = self.load::<crate::matter::Matter>(&m.to_string())?;
-                if matter.exists() {
-                    Ok(())
-                } else {
-                    Err(Error::Unknown {
-                        kind: "matter",
-                        id: m.to_string(),
-                    })
-                }
-            }
-            FollowTarget::Body(_) => Ok(()),
-        }
+        _ => {}
     }
-
-    fn subscription_command(
-        &self,
-        actor: &Actor,
-        decide: impl Fn(&Subscriptions) -> Result<SubscriptionEvent>,
-    ) -> Result<Executed<Subscriptions>> {
-        // Follows are rare and commute: retry a conflict on the shared stream a few times.
-        let command_id = self.fresh_command_id();
-        let mut tries = 0;
-        loop {
-            let r =
-                self.execute::<Subscriptions, _>(SUBSCRIPTIONS_KEY, actor, command_id, |s, _| {
-                    Ok(Decision::events(vec![decide(s)?]))
-                });
-            match r {
-                Err(e) if e.is_conflict() && tries < 5 => tries += 1,
-                other => return other,
+    match target {
+        FollowTarget::Body(b) if ctx.org.body(b).is_none() => {
+            return Err(UnknownId::new("body", b).into());
+        }
+        FollowTarget::Matter(m) if ctx.matter_exists != Some(true) => {
+            return Err(UnknownId::new("matter", m).into());
+        }
+        _ => {}
+    }
+    let event = match command {
+        SubscriptionCommand::Follow { .. } => {
+            if state.follows(target, follower) {
+                return Err(SubscriptionError::AlreadyFollowing);
+            }
+            SubscriptionEvent::Followed {
+                target: target.clone(),
+                follower: follower.clone(),
             }
         }
-    }
+        SubscriptionCommand::Unfollow { .. } => {
+            if !state.follows(target, follower) {
+                return Err(SubscriptionError::NotFollowing);
+            }
+            SubscriptionEvent::Unfollowed {
+                target: target.clone(),
+                follower: follower.clone(),
+            }
+        }
+    };
+    Ok(Decision::events(vec![event]))
+}
 
-    /// Every current follow, up to date with the store.
-    pub fn subscriptions(&self) -> Result<Subscriptions> {
-        self.with_follows(|s| s.clone())
-    }
-
+impl Subscriptions {
     /// The followers of any of `targets`, each once, as notification recipients.
-    pub fn followers_of(&self, targets: &[FollowTarget]) -> Result<Vec<Recipient>> {
-        let org = self.org().clone();
-        self.with_follows(|s| {
-            let mut out: Vec<Recipient> = Vec::new();
-            let mut seen: BTreeSet<&Follower> = BTreeSet::new();
-            for t in targets {
-                for f in s.followers(t) {
-                    if seen.insert(f)
-                        && let Some(r) = f.recipient(&org)
-                    {
-                        out.push(r);
-                    }
+    pub fn recipients(&self, org: &Organisation, targets: &[FollowTarget]) -> Vec<Recipient> {
+        let mut out: Vec<Recipient> = Vec::new();
+        let mut seen: BTreeSet<&Follower> = BTreeSet::new();
+        for t in targets {
+            for f in self.followers(t) {
+                if seen.insert(f)
+                    && let Some(r) = f.recipient(org)
+                {
+                    out.push(r);
                 }
             }
-            out
-        })
-    }
-
-    /// Runs `f` on the follow index after catching it up with the stream.
-    fn with_follows<R>(&self, f: impl FnOnce(&Subscriptions) -> R) -> Result<R> {
-        let mut idx = self.follows.lock().unwrap_or_else(|p| p.into_inner());
-        let stream = Self::stream_of::<Subscriptions>(SUBSCRIPTIONS_KEY);
-        let records = self
-            .store()
-            .read_stream(&self.org().tenant, &stream, idx.version + 1)?;
-        for rec in &records {
-            let e: SubscriptionEvent = decode(rec)?;
-            idx.state.apply(&e);
-            idx.version = rec.version;
         }
-        Ok(f(&idx.state))
+        out
     }
 }

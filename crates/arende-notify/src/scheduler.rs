@@ -21,16 +21,18 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use arende_core::aggregate::{Aggregate, Event};
-use arende_core::assignment::{Assignee, AssignmentView};
-use arende_core::authz::Actor;
+use arende_core::assignment::Assignee;
+use arende_core::authz::{Action, Actor};
 use arende_core::clock::Clock;
-use arende_core::engine::{Decision, Engine};
+use arende_core::command::{Command, CommandOptions};
+use arende_core::engine::Engine;
 use arende_core::ids::{BodyId, CommandId};
 use arende_core::matter::remiss_recipients;
 use arende_core::meeting::{MeetingPhase, derived_command_id};
 use arende_core::notification::{Language, Recipient, RecipientReason};
 use arende_core::org::{Organisation, Role};
+use arende_core::read::AssignmentView;
+use arende_core::reminder::ReminderCommand;
 use arende_core::schedule::{
     AssignmentState, Due, DueSubject, MeetingState, RemissState, ScheduleRules, ScheduleState,
     Window, due_messages,
@@ -38,49 +40,12 @@ use arende_core::schedule::{
 use arende_core::store::{EventStore, Outbox};
 use arende_core::subscription::FollowTarget;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::dispatcher::{BatchReport, Dispatcher};
 use crate::error::NotifyError;
 use crate::transport::Transport;
 
-/// The event that records a scheduled message as written to the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ScheduleEvent {
-    /// The message with this key was written to the outbox.
-    ScheduledMessageSent {
-        /// The message's key (see [`Due::key`]).
-        key: String,
-        /// The notification kind.
-        kind: String,
-        /// The day it was due.
-        send_on: NaiveDate,
-    },
-}
-
-impl Event for ScheduleEvent {
-    fn event_type(&self) -> &'static str {
-        "ScheduledMessageSent"
-    }
-    fn known_types() -> &'static [&'static str] {
-        &["ScheduledMessageSent"]
-    }
-}
-
-/// Whether a scheduled message has been written (one stream per message key).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScheduleLog {
-    /// It has.
-    pub sent: bool,
-}
-
-impl Aggregate for ScheduleLog {
-    type Event = ScheduleEvent;
-    const PREFIX: &'static str = "schedule";
-    fn apply(&mut self, _event: &ScheduleEvent) {
-        self.sent = true;
-    }
-}
+pub use arende_core::reminder::{ScheduleEvent, ScheduleLog};
 
 /// What a tick did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,7 +79,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
             engine,
             rules: ScheduleRules::default(),
             catch_up_days: 7,
-            actor: Actor::System("scheduler".into()),
+            actor: Actor::service("scheduler", &[Action::SendNotices]),
         }
     }
 
@@ -144,7 +109,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
     }
 
     fn followers(&self, targets: &[FollowTarget]) -> Result<Vec<Recipient>, NotifyError> {
-        Ok(self.engine.followers_of(targets)?)
+        Ok(self.engine.read().followers(targets)?)
     }
 
     /// The organisation with its meeting plan as it stands (moved meetings moved), and
@@ -154,10 +119,10 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
         let today = engine.clock().today();
         let window = self.window();
         let mut org = (**engine.org()).clone();
-        org.meetings = engine.meeting_plan()?;
+        org.meetings = engine.read().meeting_plan()?;
         let mut state = ScheduleState::default();
         for m in &org.meetings {
-            let meeting = engine.meeting(&m.id)?;
+            let meeting = engine.read().meeting(&m.id)?;
             let called = !matches!(meeting.phase, MeetingPhase::Planned);
             let noticed = meeting.notices > 0
                 || !matches!(
@@ -168,6 +133,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
             // command (`Engine::send_scheduled_notice`) sends it.
             let agenda = if !noticed && window.contains(m.notice) && m.date > window.to {
                 engine
+                    .read()
                     .proposed_agenda(&m.id, &[], Language::default())?
                     .items
             } else {
@@ -183,7 +149,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
                 },
             );
         }
-        for r in engine.remiss_deadlines(today)? {
+        for r in engine.read().remiss_deadlines(today)? {
             let key = r.deadline.to_string();
             let sent = self.logged(&reminder_key(&r.matter.to_string(), &key))?;
             let mut recipients = Vec::new();
@@ -202,7 +168,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
                 reminder_sent: sent,
             });
         }
-        for v in engine.assignments()? {
+        for v in engine.read().assignments()? {
             if let Some(a) = self.assignment_state(&org, &v)? {
                 if let Some(m) = a.matter {
                     state
@@ -305,25 +271,17 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
     }
 
     fn log_and_send(&self, due: &Due, cmd: CommandId) -> arende_core::Result<bool> {
-        let executed = self.engine.execute::<ScheduleLog, _>(
-            &due.key,
-            &self.actor,
-            cmd,
-            |state, _version| {
-                if state.sent {
-                    return Ok(Decision::events(Vec::new()));
-                }
-                Ok(Decision {
-                    events: vec![ScheduleEvent::ScheduledMessageSent {
-                        key: due.key.clone(),
-                        kind: due.notification.kind.name().to_owned(),
-                        send_on: due.send_on,
-                    }],
-                    notifications: vec![due.notification.clone()],
-                })
+        let command = Command::Reminder {
+            key: due.key.clone(),
+            command: ReminderCommand::Send {
+                send_on: due.send_on,
+                notification: due.notification.clone(),
             },
-        )?;
-        Ok(!executed.duplicate && !executed.events.is_empty())
+        };
+        let executed = self
+            .engine
+            .execute(&self.actor, command, CommandOptions::with_id(cmd))?;
+        Ok(!executed.duplicate() && executed.event_count() > 0)
     }
 }
 

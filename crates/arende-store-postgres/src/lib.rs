@@ -917,6 +917,26 @@ impl Outbox for PgStore {
         rows.iter().map(outbox_of).collect()
     }
 
+    fn undelivered(
+        &self,
+        tenant: &TenantId,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut conn = self.connection()?;
+        let rows = conn
+            .client
+            .query(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM outbox
+                     WHERE tenant = $1 AND status <> 'delivered' ORDER BY seq LIMIT $2"
+                ),
+                &[&tenant.as_str(), &limit],
+            )
+            .map_err(backend)?;
+        rows.iter().map(outbox_of).collect()
+    }
+
     fn outbox_counts(&self, tenant: &TenantId) -> Result<BTreeMap<String, u64>, StoreError> {
         let mut conn = self.connection()?;
         let rows = conn

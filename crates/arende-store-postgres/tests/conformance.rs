@@ -271,6 +271,13 @@ impl Outbox for TwoInstances {
     ) -> Result<Vec<arende_core::store::OutboxRecord>, arende_core::store::StoreError> {
         self.pick().parked(tenant)
     }
+    fn undelivered(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+        limit: usize,
+    ) -> Result<Vec<arende_core::store::OutboxRecord>, arende_core::store::StoreError> {
+        self.pick().undelivered(tenant, limit)
+    }
     fn outbox_counts(
         &self,
         tenant: &arende_core::ids::TenantId,

@@ -843,6 +843,23 @@ impl Outbox for SqliteStore {
         rows.into_iter().map(outbox_record).collect()
     }
 
+    fn undelivered(
+        &self,
+        tenant: &TenantId,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.with_reader(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {OUTBOX_COLUMNS} FROM outbox
+                 WHERE tenant = ?1 AND status <> 'delivered' ORDER BY seq LIMIT ?2"
+            ))?;
+            s.query_map(params![tenant.as_str(), limit], outbox_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        rows.into_iter().map(outbox_record).collect()
+    }
+
     fn outbox_counts(&self, tenant: &TenantId) -> Result<BTreeMap<String, u64>, StoreError> {
         let rows = self.with_reader(|c| {
             let mut s = c.prepare_cached(

@@ -91,6 +91,7 @@ pub const CASES: &[(&str, Case)] = &[
     ("outbox_lease_expiry", outbox_lease_expiry),
     ("outbox_retry_and_park", outbox_retry_and_park),
     ("outbox_unknown_message", outbox_unknown_message),
+    ("outbox_undelivered_listing", outbox_undelivered_listing),
 ];
 
 /// Runs every case of [`CASES`], each against a fresh store from `make`, and then the
@@ -813,6 +814,68 @@ pub fn outbox_claim_and_deliver(store: &dyn Store) {
     );
     assert_eq!(count(store, "t1", "delivered"), 2);
     assert_eq!(count(store, "t1", "pending"), 0);
+}
+
+/// `undelivered` lists a tenant's messages not yet delivered, oldest first, at most
+/// `limit`, and changes nothing: a claim afterwards still gets them.
+pub fn outbox_undelivered_listing(store: &dyn Store) {
+    let first = message("notice", "{\"n\":1}", instant(0));
+    let second = message("reminder", "{\"n\":2}", instant(60));
+    let other = message("notice", "{\"n\":3}", instant(0));
+    append_ok(
+        store,
+        request(
+            "t1",
+            "matter-ul",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![first.clone(), second.clone()],
+        ),
+    );
+    append_ok(
+        store,
+        request(
+            "t2",
+            "matter-ul",
+            ExpectedVersion::NoStream,
+            noted(1, 1),
+            vec![other],
+        ),
+    );
+    let t1 = TenantId::new("t1");
+    let listed = |limit| {
+        store
+            .undelivered(&t1, limit)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .into_iter()
+            .map(|r| r.message.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        listed(10),
+        vec![first.id, second.id],
+        "oldest first, one tenant"
+    );
+    assert_eq!(listed(1), vec![first.id]);
+    assert_eq!(
+        listed(10),
+        vec![first.id, second.id],
+        "listing changes nothing"
+    );
+    assert_eq!(count(store, "t1", "pending"), 2);
+    assert_eq!(
+        claim(store, instant(0), 5, 10).len(),
+        2,
+        "t1's first and t2's"
+    );
+    store
+        .mark_delivered(first.id)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        listed(10),
+        vec![second.id],
+        "delivered ones leave the listing"
+    );
 }
 
 /// Claims take the oldest available messages first, at most `limit`.

@@ -1,7 +1,7 @@
 //! Validation: from the raw, positioned form to the immutable [`Organisation`],
 //! collecting every problem with its place instead of stopping at the first.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use chrono::{NaiveDate, TimeZone};
@@ -10,12 +10,12 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::Problems;
 use super::plan::{MeetingRule, TimeWindow, parse_date, parse_recurrence, parse_window};
 use super::raw::{
     DateText, RawBody, RawCountyPart, RawDefaults, RawLeadTimes, RawOrganisation, RawParty,
     RawPerson, RawPlan, RawRoster, RawRoute, S,
 };
+use super::{Problems, Text, swedish, tx};
 use crate::authz::{Action, Permissions};
 use crate::ids::{BodyId, CountyPartId, MeetingId, PartyId, PersonId, RouteId, StepId, TenantId};
 use crate::org::{
@@ -25,6 +25,11 @@ use crate::org::{
 use crate::route::{ConsultationSpec, Dependency, Purpose, Route, RouteProblem, Step};
 
 type Span = Range<usize>;
+
+/// The longest a meeting-plan rule may run: ten years (a plan is published a year or
+/// two ahead; a longer rule is a typo such as 9999-12-31, and would plan hundreds of
+/// thousands of meetings).
+const MAX_RULE_DAYS: i64 = 3653;
 
 const SECTIONS: [&str; 11] = [
     "organisation",
@@ -80,6 +85,8 @@ const STATUSES: &[&str] = &["tentative", "confirmed", "cancelled"];
 #[derive(Default)]
 struct Sections {
     organisation: Option<(Span, RawOrganisation)>,
+    /// Whether `[organisation]` is in the file (read or not).
+    organisation_given: bool,
     defaults: Option<RawDefaults>,
     parties: Vec<(S, RawParty)>,
     county_parts: Vec<(S, RawCountyPart)>,
@@ -105,10 +112,22 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
                 .and_then(|s| text.get(s))
                 .filter(|k| !k.is_empty() && e.message().starts_with("duplicate key"));
             let message = match key {
-                Some(k) => format!("TOML syntax: duplicate key `{}`", k.trim_matches('"')),
-                None => format!("TOML syntax: {}", e.message()),
+                Some(k) => {
+                    let k = k.trim_matches('"');
+                    tx(
+                        format!("TOML syntax: duplicate key `{k}`"),
+                        format!("TOML-syntaxfel: dubblerad nyckel `{k}`"),
+                    )
+                }
+                None => tx(
+                    format!("TOML syntax: {}", e.message()),
+                    format!("TOML-syntaxfel: {}", swedish::syntax(e.message())),
+                ),
             };
-            p.at("(toml)", e.span(), message);
+            // A problem without a place (e.g. the recursion limit) is placed at the end
+            // of what was read.
+            let span = e.span().unwrap_or(text.len()..text.len());
+            p.at("(toml)", Some(span), message);
         }
         return None;
     }
@@ -119,6 +138,7 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
         match name.as_str() {
             "organisation" => {
                 let vspan = value.span();
+                s.organisation_given = true;
                 s.organisation = one(&name, value, p).map(|o| (vspan, o));
             }
             "defaults" => s.defaults = one(&name, value, p),
@@ -140,9 +160,15 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
             other => p.at(
                 other,
                 Some(span),
-                format!(
-                    "unknown section `{other}`; the sections are {}",
-                    SECTIONS.join(", ")
+                tx(
+                    format!(
+                        "unknown section `{other}`; the sections are {}",
+                        SECTIONS.join(", ")
+                    ),
+                    format!(
+                        "okänd sektion `{other}`; sektionerna är {}",
+                        SECTIONS.join(", ")
+                    ),
                 ),
             ),
         }
@@ -150,16 +176,23 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
     Some(Builder { p }.build(s))
 }
 
-/// Deserializes one whole section.
+/// Deserializes one whole section (or entry); a problem without a place of its own is
+/// placed at the value.
 fn one<T: DeserializeOwned>(
     path: &str,
     value: Spanned<DeValue<'_>>,
     p: &mut Problems<'_>,
 ) -> Option<T> {
+    let vspan = value.span();
     match T::deserialize(ValueDeserializer::from(value)) {
         Ok(t) => Some(t),
         Err(e) => {
-            p.at(path, e.span(), e.message().to_owned());
+            let m = e.message();
+            p.at(
+                path,
+                Some(e.span().unwrap_or(vspan)),
+                tx(m, swedish::serde(m)),
+            );
             None
         }
     }
@@ -178,7 +211,10 @@ fn entries<T: DeserializeOwned>(
         p.at(
             section,
             Some(span),
-            format!("`{section}` must be a table of entries keyed by id"),
+            tx(
+                format!("`{section}` must be a table of entries keyed by id"),
+                format!("`{section}` ska vara en tabell med poster per id"),
+            ),
         );
         return Vec::new();
     };
@@ -209,7 +245,10 @@ fn check_id(p: &mut Problems<'_>, path: &str, id: &str, span: Span) {
         p.at(
             path,
             Some(span),
-            format!("invalid id \"{id}\": use lowercase ascii letters, digits and hyphens (e.g. \"ingmar-angman\")"),
+            tx(
+                format!("invalid id \"{id}\": use lowercase ascii letters, digits and hyphens (e.g. \"ingmar-angman\")"),
+                format!("ogiltigt id \"{id}\": använd små bokstäver a–z, siffror och bindestreck (t.ex. \"ingmar-angman\")"),
+            ),
         );
     }
 }
@@ -229,14 +268,51 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn unknown_message<'a>(kind: &str, id: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let best = known
-        .map(|k| (distance(id, k), k))
-        .filter(|(d, _)| *d <= 2.max(id.chars().count() / 3))
-        .min();
+/// The Swedish word for a kind of id or value, with its form after "okänd"/"okänt".
+fn swedish_kind(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "body" => ("okänt", "organ"),
+        "party" => ("okänd", "part"),
+        "person" => ("okänd", "person"),
+        "county part" => ("okänd", "länsdel"),
+        "route" => ("okänd", "beslutsväg"),
+        "step" => ("okänt", "steg"),
+        "action" => ("okänd", "åtgärd"),
+        "body kind" => ("okänd", "organtyp"),
+        "mandate" => ("okänt", "mandat"),
+        "party kind" => ("okänd", "parttyp"),
+        "minutes kind" => ("okänd", "protokollform"),
+        "purpose" => ("okänt", "syfte"),
+        "role" => ("okänd", "roll"),
+        "dependency" => ("okänt", "beroende"),
+        "status" => ("okänd", "status"),
+        _ => ("okänt", "värde"),
+    }
+}
+
+/// "unknown body \"x\" (did you mean \"y\"?)". The hint is found in one pass over the
+/// known ids, only for ids short enough for it to matter.
+fn unknown_message<'a>(kind: &str, id: &str, known: impl Iterator<Item = &'a str>) -> Text {
+    let len = id.chars().count();
+    let best = if len <= 64 {
+        known
+            .filter(|k| k.len().abs_diff(id.len()) <= 2.max(len / 3))
+            .map(|k| (distance(id, k), k))
+            .filter(|(d, _)| *d <= 2.max(len / 3))
+            .min()
+    } else {
+        None
+    };
+    let (adj, noun) = swedish_kind(kind);
     match best {
-        Some((_, k)) => format!("unknown {kind} \"{id}\" (did you mean \"{k}\"?)"),
-        None => format!("unknown {kind} \"{id}\""),
+        Some((_, k)) => tx(
+            format!("unknown {kind} \"{id}\" (did you mean \"{k}\"?)"),
+            format!("{adj} {noun} \"{id}\" (menade du \"{k}\"?)"),
+        ),
+        None => tx(
+            format!("unknown {kind} \"{id}\""),
+            format!("{adj} {noun} \"{id}\""),
+        ),
     }
 }
 
@@ -248,17 +324,25 @@ fn parse_name<T: DeserializeOwned>(
     value: &S,
     allowed: &[&str],
 ) -> Option<T> {
-    let text = value.get_ref().as_str();
-    let parsed =
-        T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text))
-            .ok();
+    let value_text = value.get_ref().as_str();
+    let parsed = T::deserialize(
+        serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value_text),
+    )
+    .ok();
     if parsed.is_none() {
+        let (adj, noun) = swedish_kind(what);
         p.at(
             path,
             Some(value.span()),
-            format!(
-                "unknown {what} \"{text}\"; use one of: {}",
-                allowed.join(", ")
+            tx(
+                format!(
+                    "unknown {what} \"{value_text}\"; use one of: {}",
+                    allowed.join(", ")
+                ),
+                format!(
+                    "{adj} {noun} \"{value_text}\"; använd något av: {}",
+                    allowed.join(", ")
+                ),
             ),
         );
     }
@@ -269,7 +353,14 @@ fn parse_lead(p: &mut Problems<'_>, path: &str, value: &S) -> Option<LeadTime> {
     match LeadTime::parse(value.get_ref()) {
         Ok(l) => Some(l),
         Err(e) => {
-            p.at(path, Some(value.span()), format!("invalid lead time: {e}"));
+            p.at(
+                path,
+                Some(value.span()),
+                tx(
+                    format!("invalid lead time: {e}"),
+                    format!("ogiltig framförhållning: {}", e.swedish()),
+                ),
+            );
             None
         }
     }
@@ -317,6 +408,42 @@ struct Draft {
     path: String,
 }
 
+/// A plan's drafts, indexed by original date (the meeting id; unique) and by current
+/// date (unique too: a move onto a planned date is refused).
+#[derive(Default)]
+struct Drafts {
+    list: Vec<Draft>,
+    by_original: HashMap<NaiveDate, usize>,
+    by_date: HashMap<NaiveDate, usize>,
+}
+
+impl Drafts {
+    fn insert(&mut self, d: Draft) {
+        let i = self.list.len();
+        self.by_original.insert(d.original, i);
+        self.by_date.insert(d.date, i);
+        self.list.push(d);
+    }
+
+    /// Moves draft `i` to `to` (no other draft is on `to`).
+    fn move_to(&mut self, i: usize, to: NaiveDate) {
+        let old = self.list[i].date;
+        if self.by_date.get(&old) == Some(&i) {
+            self.by_date.remove(&old);
+        }
+        self.list[i].date = to;
+        self.by_date.insert(to, i);
+    }
+
+    /// The draft on `day`, or else the one originally planned for it.
+    fn on(&self, day: NaiveDate) -> Option<usize> {
+        self.by_date
+            .get(&day)
+            .or_else(|| self.by_original.get(&day))
+            .copied()
+    }
+}
+
 struct Builder<'p, 'a> {
     p: &'p mut Problems<'a>,
 }
@@ -353,12 +480,17 @@ impl Builder<'_, '_> {
                 if let Some(tz) = &o.time_zone
                     && tz.get_ref() != "Europe/Stockholm"
                 {
+                    let tz = tz.get_ref();
                     self.p.at(
                         "organisation.time-zone",
-                        Some(tz.span()),
-                        format!(
-                            "unsupported time zone \"{}\": meeting times are Europe/Stockholm",
-                            tz.get_ref()
+                        Some(o.time_zone.as_ref().map_or(0..0, Spanned::span)),
+                        tx(
+                            format!(
+                                "unsupported time zone \"{tz}\": meeting times are Europe/Stockholm"
+                            ),
+                            format!(
+                                "tidszonen \"{tz}\" stöds inte: mötestider är Europe/Stockholm"
+                            ),
                         ),
                     );
                 }
@@ -368,11 +500,16 @@ impl Builder<'_, '_> {
                     o.version.get_ref().clone(),
                 )
             }
+            // Given but unreadable: already reported at its place.
+            None if s.organisation_given => (String::new(), String::new(), String::new()),
             None => {
                 self.p.at(
                     "organisation",
                     None,
-                    "missing [organisation] table with tenant, name and version",
+                    tx(
+                        "missing [organisation] table with tenant, name and version",
+                        "tabellen [organisation] med tenant, name och version saknas",
+                    ),
                 );
                 (String::new(), String::new(), String::new())
             }
@@ -458,7 +595,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{path}.parent"),
                         Some(parent.span()),
-                        "a body cannot be its own parent",
+                        tx(
+                            "a body cannot be its own parent",
+                            "ett organ kan inte vara sitt eget överordnade organ",
+                        ),
                     );
                 } else {
                     self.reference(&known.bodies, "body", &format!("{path}.parent"), parent);
@@ -469,7 +609,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{path}.joint-of"),
                         Some(j.span()),
-                        "a joint session cannot include itself",
+                        tx(
+                            "a joint session cannot include itself",
+                            "en gemensam session kan inte ingå i sig själv",
+                        ),
                     );
                 } else {
                     self.reference(&known.bodies, "body", &format!("{path}.joint-of"), j);
@@ -479,12 +622,18 @@ impl Builder<'_, '_> {
                 Some(BodyKind::JointSession) if b.joint_of.len() < 2 => self.p.at(
                     format!("{path}.joint-of"),
                     Some(b.kind.span()),
-                    "a joint session needs `joint-of` with at least two bodies",
+                    tx(
+                        "a joint session needs `joint-of` with at least two bodies",
+                        "en gemensam session behöver `joint-of` med minst två organ",
+                    ),
                 ),
                 Some(kd) if kd != BodyKind::JointSession && !b.joint_of.is_empty() => self.p.at(
                     format!("{path}.joint-of"),
                     Some(b.joint_of[0].span()),
-                    "only a body of kind joint-session has `joint-of`",
+                    tx(
+                        "only a body of kind joint-session has `joint-of`",
+                        "bara ett organ av typen joint-session har `joint-of`",
+                    ),
                 ),
                 _ => {}
             }
@@ -494,7 +643,10 @@ impl Builder<'_, '_> {
                 self.p.at(
                     format!("{path}.party"),
                     Some(b.kind.span()),
-                    "a political body needs `party` (the party it decides for)",
+                    tx(
+                        "a political body needs `party` (the party it decides for)",
+                        "ett politiskt organ behöver `party` (den part det beslutar för)",
+                    ),
                 );
             }
             let minutes = match &b.minutes {
@@ -550,7 +702,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("bodies.{}.parent", k.get_ref()),
                         Some(k.span()),
-                        "the chain of parents loops back to this body",
+                        tx(
+                            "the chain of parents loops back to this body",
+                            "kedjan av överordnade organ leder tillbaka till detta organ",
+                        ),
                     );
                     break;
                 }
@@ -592,23 +747,32 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{path}.political-body"),
                         Some(pb.span()),
-                        format!("body \"{}\" is not of kind political", body.id),
+                        tx(
+                            format!("body \"{}\" is not of kind political", body.id),
+                            format!("organet \"{}\" är inte av typen political", body.id),
+                        ),
                     );
                 } else if body
                     .party
                     .as_ref()
                     .is_some_and(|bp| bp.as_str() != k.get_ref())
                 {
-                    self.p.at(
-                        format!("{path}.political-body"),
-                        Some(pb.span()),
-                        format!(
-                            "body \"{}\" belongs to party \"{}\", not \"{}\"",
-                            body.id,
-                            body.party.as_ref().map(|x| x.as_str()).unwrap_or_default(),
-                            k.get_ref()
-                        ),
-                    );
+                    self.p
+                        .at(format!("{path}.political-body"), Some(pb.span()), {
+                            let (b, owner, party) = (
+                                &body.id,
+                                body.party.as_ref().map(|x| x.as_str()).unwrap_or_default(),
+                                k.get_ref(),
+                            );
+                            tx(
+                                format!(
+                                    "body \"{b}\" belongs to party \"{owner}\", not \"{party}\""
+                                ),
+                                format!(
+                                    "organet \"{b}\" hör till parten \"{owner}\", inte \"{party}\""
+                                ),
+                            )
+                        });
                 }
             }
             let kind = kind.unwrap_or(PartyKind::Other);
@@ -652,7 +816,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{path}.email"),
                         Some(e.span()),
-                        format!("invalid e-mail address \"{t}\""),
+                        tx(
+                            format!("invalid e-mail address \"{t}\""),
+                            format!("ogiltig e-postadress \"{t}\""),
+                        ),
                     );
                 }
             }
@@ -662,7 +829,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{path}.language"),
                         Some(l.span()),
-                        format!("unknown language \"{}\": use sv or en", l.get_ref()),
+                        tx(
+                            format!("unknown language \"{}\": use sv or en", l.get_ref()),
+                            format!("okänt språk \"{}\": använd sv eller en", l.get_ref()),
+                        ),
                     );
                     crate::language::Language::default()
                 }),
@@ -715,7 +885,10 @@ impl Builder<'_, '_> {
                 self.p.at(
                     &path,
                     Some(k.span()),
-                    format!("{msg}; the actions are {}", names.join(", ")),
+                    tx(
+                        format!("{}; the actions are {}", msg.en, names.join(", ")),
+                        format!("{}; åtgärderna är {}", msg.sv, names.join(", ")),
+                    ),
                 );
             }
             let mut set = BTreeSet::new();
@@ -816,9 +989,16 @@ impl Builder<'_, '_> {
                         self.p.at(
                             &lpath,
                             Some(person.span()),
-                            format!(
-                                "duplicate id: \"{}\" is listed twice as {key}",
-                                person.get_ref()
+                            tx(
+                                format!(
+                                    "duplicate id: \"{}\" is listed twice as {key}",
+                                    person.get_ref()
+                                ),
+                                format!(
+                                    "dubblerat id: \"{}\" står två gånger som {}",
+                                    person.get_ref(),
+                                    role.swedish()
+                                ),
                             ),
                         );
                         continue;
@@ -829,9 +1009,15 @@ impl Builder<'_, '_> {
                         self.p.at(
                             &lpath,
                             Some(person.span()),
-                            format!(
-                                "\"{}\" is listed both as member and as substitute",
-                                person.get_ref()
+                            tx(
+                                format!(
+                                    "\"{}\" is listed both as member and as substitute",
+                                    person.get_ref()
+                                ),
+                                format!(
+                                    "\"{}\" står både som ledamot och som ersättare",
+                                    person.get_ref()
+                                ),
                             ),
                         );
                     }
@@ -870,9 +1056,12 @@ impl Builder<'_, '_> {
                     self.p.at(
                         &rpath,
                         Some(who.span()),
-                        format!(
-                            "\"{}\" is not listed in any role of this body",
-                            who.get_ref()
+                        tx(
+                            format!(
+                                "\"{}\" is not listed in any role of this body",
+                                who.get_ref()
+                            ),
+                            format!("\"{}\" har ingen roll i detta organ", who.get_ref()),
                         ),
                     );
                 }
@@ -884,9 +1073,15 @@ impl Builder<'_, '_> {
                     self.p.at(
                         &spath,
                         Some(sub.span()),
-                        format!(
-                            "\"{}\" is not listed as substitute of this body",
-                            sub.get_ref()
+                        tx(
+                            format!(
+                                "\"{}\" is not listed as substitute of this body",
+                                sub.get_ref()
+                            ),
+                            format!(
+                                "\"{}\" står inte som ersättare i detta organ",
+                                sub.get_ref()
+                            ),
                         ),
                     );
                 }
@@ -899,9 +1094,15 @@ impl Builder<'_, '_> {
                     self.p.at(
                         &spath,
                         Some(member.span()),
-                        format!(
-                            "\"{}\" is not listed as member of this body",
-                            member.get_ref()
+                        tx(
+                            format!(
+                                "\"{}\" is not listed as member of this body",
+                                member.get_ref()
+                            ),
+                            format!(
+                                "\"{}\" står inte som ledamot i detta organ",
+                                member.get_ref()
+                            ),
                         ),
                     );
                 }
@@ -936,9 +1137,15 @@ impl Builder<'_, '_> {
                 self.p.at(
                     format!("{spath}.id"),
                     Some(raw.id.span()),
-                    format!(
-                        "duplicate id: step \"{}\" is already defined at {first}",
-                        raw.id.get_ref()
+                    tx(
+                        format!(
+                            "duplicate id: step \"{}\" is already defined at {first}",
+                            raw.id.get_ref()
+                        ),
+                        format!(
+                            "dubblerat id: steget \"{}\" finns redan vid {first}",
+                            raw.id.get_ref()
+                        ),
                     ),
                 );
                 structural = true;
@@ -972,7 +1179,13 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{spath}.body"),
                         Some(raw.purpose.span()),
-                        format!("a {} step needs a `body`", purpose.name()),
+                        tx(
+                            format!("a {} step needs a `body`", purpose.name()),
+                            format!(
+                                "ett steg med syftet {} behöver ett organ (`body`)",
+                                purpose.name()
+                            ),
+                        ),
                     );
                 }
                 if let (Some(body), Some(m)) = (body, purpose.required_mandate())
@@ -987,13 +1200,23 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{spath}.body"),
                         span,
-                        format!(
-                            "body \"{}\" lacks the mandate `{}` ({}) for a {} step; bodies that hold it: {}",
-                            body.id,
-                            m.name(),
-                            m.swedish(),
-                            purpose.name(),
-                            if holders.is_empty() { "none".to_owned() } else { holders.join(", ") }
+                        tx(
+                            format!(
+                                "body \"{}\" lacks the mandate `{}` ({}) for a {} step; bodies that hold it: {}",
+                                body.id,
+                                m.name(),
+                                m.swedish(),
+                                purpose.name(),
+                                if holders.is_empty() { "none".to_owned() } else { holders.join(", ") }
+                            ),
+                            format!(
+                                "organet \"{}\" saknar mandatet `{}` ({}) för ett steg med syftet {}; organ som har det: {}",
+                                body.id,
+                                m.name(),
+                                m.swedish(),
+                                purpose.name(),
+                                if holders.is_empty() { "inga".to_owned() } else { holders.join(", ") }
+                            ),
                         ),
                     );
                 }
@@ -1003,14 +1226,20 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{spath}.parties"),
                         Some(raw.parties[0].span()),
-                        "only a political-decision step lists `parties`",
+                        tx(
+                            "only a political-decision step lists `parties`",
+                            "bara ett steg för politiskt beslut listar `parties`",
+                        ),
                     );
                 }
                 if purpose == Purpose::Consultation && raw.consultation.is_none() {
                     self.p.at(
                         format!("{spath}.consultation"),
                         Some(raw.purpose.span()),
-                        "a consultation step needs `consultation = { period = \"…\" }`",
+                        tx(
+                            "a consultation step needs `consultation = { period = \"…\" }`",
+                            "ett remissteg behöver `consultation = { period = \"…\" }`",
+                        ),
                     );
                 }
                 if purpose != Purpose::Consultation
@@ -1019,7 +1248,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{spath}.consultation"),
                         Some(c.span()),
-                        "only a consultation step has `consultation`",
+                        tx(
+                            "only a consultation step has `consultation`",
+                            "bara ett remissteg har `consultation`",
+                        ),
                     );
                 }
                 if let Some(q) = &raw.quorum {
@@ -1029,15 +1261,24 @@ impl Builder<'_, '_> {
                         self.p.at(
                             format!("{spath}.quorum"),
                             Some(q.span()),
-                            "only an entry-into-force step has `quorum`",
+                            tx(
+                                "only an entry-into-force step has `quorum`",
+                                "bara ett steg för ikraftträdande har `quorum`",
+                            ),
                         );
                     } else if *q.get_ref() == 0 || *q.get_ref() > n {
                         self.p.at(
                             format!("{spath}.quorum"),
                             Some(q.span()),
-                            format!(
-                                "quorum {} is not between 1 and the {n} signatory parties",
-                                q.get_ref()
+                            tx(
+                                format!(
+                                    "quorum {} is not between 1 and the {n} signatory parties",
+                                    q.get_ref()
+                                ),
+                                format!(
+                                    "kvorum {} ligger inte mellan 1 och de {n} undertecknande parterna",
+                                    q.get_ref()
+                                ),
                             ),
                         );
                     }
@@ -1106,10 +1347,17 @@ impl Builder<'_, '_> {
                 self.p.at(
                     &epath,
                     Some(e.span()),
-                    format!(
-                        "duplicate edge from \"{}\" to \"{}\"",
-                        raw.from.get_ref(),
-                        raw.to.get_ref()
+                    tx(
+                        format!(
+                            "duplicate edge from \"{}\" to \"{}\"",
+                            raw.from.get_ref(),
+                            raw.to.get_ref()
+                        ),
+                        format!(
+                            "dubblerad kant från \"{}\" till \"{}\"",
+                            raw.from.get_ref(),
+                            raw.to.get_ref()
+                        ),
                     ),
                 );
                 continue;
@@ -1124,7 +1372,10 @@ impl Builder<'_, '_> {
             self.p.at(
                 format!("{rpath}.steps"),
                 Some(k.span()),
-                "a route needs at least one step",
+                tx(
+                    "a route needs at least one step",
+                    "en beslutsväg behöver minst ett steg",
+                ),
             );
             return None;
         }
@@ -1143,21 +1394,41 @@ impl Builder<'_, '_> {
                     let (step, msg) = match &prob {
                         RouteProblem::Cycle(s) => (
                             s.clone(),
-                            format!("the steps form a cycle through step \"{s}\""),
+                            tx(
+                                format!("the steps form a cycle through step \"{s}\""),
+                                format!("stegen bildar en cirkel genom steget \"{s}\""),
+                            ),
                         ),
                         RouteProblem::Unreachable(s) => (
                             s.clone(),
-                            format!("step \"{s}\" is unreachable from the route's first step"),
+                            tx(
+                                format!("step \"{s}\" is unreachable from the route's first step"),
+                                format!(
+                                    "steget \"{s}\" kan inte nås från beslutsvägens första steg"
+                                ),
+                            ),
                         ),
-                        RouteProblem::DuplicateStep(s) => {
-                            (s.clone(), format!("duplicate id: step \"{s}\""))
-                        }
-                        RouteProblem::UnknownStep(s) => {
-                            (s.clone(), format!("unknown step \"{s}\""))
-                        }
-                        RouteProblem::NoSingleStart(_) => {
-                            (StepId::new(""), "the route has no first step".to_owned())
-                        }
+                        RouteProblem::DuplicateStep(s) => (
+                            s.clone(),
+                            tx(
+                                format!("duplicate id: step \"{s}\""),
+                                format!("dubblerat id: steget \"{s}\""),
+                            ),
+                        ),
+                        RouteProblem::UnknownStep(s) => (
+                            s.clone(),
+                            tx(
+                                format!("unknown step \"{s}\""),
+                                format!("okänt steg \"{s}\""),
+                            ),
+                        ),
+                        RouteProblem::NoSingleStart(_) => (
+                            StepId::new(""),
+                            tx(
+                                "the route has no first step",
+                                "beslutsvägen har inget första steg",
+                            ),
+                        ),
                     };
                     match spans.get(step.as_str()) {
                         Some((path, span)) => self.p.at(path, Some(span.clone()), msg),
@@ -1195,7 +1466,7 @@ impl Builder<'_, '_> {
             self.p.at(
                 format!("{spath}.parties"),
                 Some(raw.purpose.span()),
-                "a political-decision step has no party to decide: list `parties` or mark parties as signatories",
+                tx("a political-decision step has no party to decide: list `parties` or mark parties as signatories", "ett steg för politiskt beslut har ingen part som beslutar: lista `parties` eller markera parter som undertecknare"),
             );
         }
         for (party, span) in deciding {
@@ -1208,14 +1479,23 @@ impl Builder<'_, '_> {
                     None => self.p.at(
                         format!("{spath}.parties"),
                         Some(span),
-                        format!("party \"{party}\" has no political body to take this decision"),
+                        tx(
+                            format!("party \"{party}\" has no political body to take this decision"),
+                            format!("parten \"{party}\" har inget politiskt organ som kan fatta beslutet"),
+                        ),
                     ),
                     Some(b) if !b.may(Mandate::PoliticalDecision) => self.p.at(
                         format!("{spath}.parties"),
                         Some(span),
-                        format!(
-                            "the political body \"{}\" of party \"{party}\" lacks the mandate political-decision",
-                            b.id
+                        tx(
+                            format!(
+                                "the political body \"{}\" of party \"{party}\" lacks the mandate political-decision",
+                                b.id
+                            ),
+                            format!(
+                                "partens \"{party}\" politiska organ \"{}\" saknar mandatet political-decision",
+                                b.id
+                            ),
                         ),
                     ),
                     Some(_) => {}
@@ -1242,7 +1522,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{path}.bodies"),
                         Some(list.span()),
-                        "a joint meeting plan names at least two bodies",
+                        tx(
+                            "a joint meeting plan names at least two bodies",
+                            "en gemensam sammanträdesplan nämner minst två organ",
+                        ),
                     );
                 }
                 for b in list.get_ref() {
@@ -1261,7 +1544,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         &path,
                         Some(k.span()),
-                        format!("{msg}: a meeting plan is keyed by its body, or names `bodies = [...]` for a joint meeting"),
+                        tx(
+                            format!("{}: a meeting plan is keyed by its body, or names `bodies = [...]` for a joint meeting", msg.en),
+                            format!("{}: en sammanträdesplan har sitt organ som nyckel, eller nämner `bodies = [...]` för ett gemensamt möte", msg.sv),
+                        ),
                     );
                 }
             },
@@ -1275,9 +1561,12 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{path}.lead-times-from"),
                         Some(from.span()),
-                        format!(
-                            "\"{}\" is not one of the bodies of this plan",
-                            from.get_ref()
+                        tx(
+                            format!(
+                                "\"{}\" is not one of the bodies of this plan",
+                                from.get_ref()
+                            ),
+                            format!("\"{}\" är inte ett av organen i denna plan", from.get_ref()),
                         ),
                     );
                     Vec::new()
@@ -1297,16 +1586,26 @@ impl Builder<'_, '_> {
             .and_then(|t| window(self.p, &format!("{path}.time"), t));
         let default_location = plan.location.as_ref().map(|l| l.get_ref().clone());
 
-        let mut drafts: Vec<Draft> = Vec::new();
-        let mut add = |me: &mut Self, d: Draft| {
-            if let Some(other) = drafts.iter().find(|x| x.original == d.original) {
-                let msg = format!(
-                    "duplicate id: a meeting \"{key}-{}\" is already planned by {}",
-                    d.original, other.path
+        // The drafts, found by original date (the meeting id) and by current date in
+        // O(1), so that expanding rules and applying exceptions is linear in the number
+        // of meetings (a scan per meeting made a rule of 200 000 meetings take minutes).
+        let mut drafts = Drafts::default();
+        let add = |me: &mut Self, drafts: &mut Drafts, d: Draft| {
+            if let Some(other) = drafts.by_original.get(&d.original) {
+                let other = &drafts.list[*other].path;
+                let msg = tx(
+                    format!(
+                        "duplicate id: a meeting \"{key}-{}\" is already planned by {other}",
+                        d.original
+                    ),
+                    format!(
+                        "dubblerat id: ett möte \"{key}-{}\" planeras redan av {other}",
+                        d.original
+                    ),
                 );
                 me.p.at(&d.path, Some(d.span.clone()), msg);
             } else {
-                drafts.push(d);
+                drafts.insert(d);
             }
         };
         for (i, m) in plan.meetings.iter().enumerate() {
@@ -1319,7 +1618,10 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{mpath}.time"),
                         Some(m.span()),
-                        "the meeting needs a `time` such as \"13:00-16:00\"",
+                        tx(
+                            "the meeting needs a `time` such as \"13:00-16:00\"",
+                            "mötet behöver en tid (`time`) som \"13:00-16:00\"",
+                        ),
                     );
                     None
                 }
@@ -1338,6 +1640,7 @@ impl Builder<'_, '_> {
             if let (Some(date), Some(w), Some(status)) = (date, w, status) {
                 add(
                     self,
+                    &mut drafts,
                     Draft {
                         original: date,
                         date,
@@ -1369,24 +1672,47 @@ impl Builder<'_, '_> {
             };
             let from = date(self.p, &format!("{rpath}.from"), &raw.from);
             let until = date(self.p, &format!("{rpath}.until"), &raw.until);
-            if let (Some(f), Some(u)) = (from, until)
-                && u < f
-            {
-                self.p.at(
-                    format!("{rpath}.until"),
-                    Some(raw.until.span()),
-                    format!("the rule ends ({u}) before it starts ({f})"),
-                );
+            let mut in_range = true;
+            if let (Some(f), Some(u)) = (from, until) {
+                if u < f {
+                    in_range = false;
+                    self.p.at(
+                        format!("{rpath}.until"),
+                        Some(raw.until.span()),
+                        tx(
+                            format!("the rule ends ({u}) before it starts ({f})"),
+                            format!("regeln slutar ({u}) innan den börjar ({f})"),
+                        ),
+                    );
+                } else if (u - f).num_days() > MAX_RULE_DAYS {
+                    in_range = false;
+                    self.p.at(
+                        format!("{rpath}.until"),
+                        Some(raw.until.span()),
+                        tx(
+                            format!(
+                                "the rule runs from {f} to {u}, longer than ten years: end it within ten years of its start and add a new rule for later years"
+                            ),
+                            format!(
+                                "regeln gäller från {f} till {u}, längre än tio år: avsluta den inom tio år från starten och lägg till en ny regel för senare år"
+                            ),
+                        ),
+                    );
+                }
             }
             let mut skip = Vec::new();
             for m in &raw.skip_months {
                 if (1..=12).contains(m.get_ref()) {
                     skip.push(*m.get_ref());
                 } else {
+                    let m_ = m.get_ref();
                     self.p.at(
                         format!("{rpath}.skip-months"),
                         Some(m.span()),
-                        format!("{} is not a month (1-12)", m.get_ref()),
+                        tx(
+                            format!("{m_} is not a month (1-12)"),
+                            format!("{m_} är ingen månad (1–12)"),
+                        ),
                     );
                 }
             }
@@ -1396,14 +1722,17 @@ impl Builder<'_, '_> {
                     self.p.at(
                         format!("{rpath}.time"),
                         Some(raw.every.span()),
-                        "the rule needs a `time` such as \"08:30-12:00\"",
+                        tx(
+                            "the rule needs a `time` such as \"08:30-12:00\"",
+                            "regeln behöver en tid (`time`) som \"08:30-12:00\"",
+                        ),
                     );
                     None
                 }
                 None => default_window,
             };
-            if let (Some(recurrence), Some(from), Some(until), Some(w)) =
-                (recurrence, from, until, w)
+            if let (Some(recurrence), Some(from), Some(until), Some(w), true) =
+                (recurrence, from, until, w, in_range)
             {
                 let rule = MeetingRule {
                     recurrence,
@@ -1411,30 +1740,38 @@ impl Builder<'_, '_> {
                     until,
                     skip_months: skip,
                 };
+                let location = raw
+                    .location
+                    .as_ref()
+                    .map(|l| l.get_ref().clone())
+                    .or_else(|| default_location.clone());
+                let rule_path = format!("{rpath}.every");
                 for d in rule.dates() {
                     add(
                         self,
+                        &mut drafts,
                         Draft {
                             original: d,
                             date: d,
                             window: w,
-                            location: raw
-                                .location
-                                .as_ref()
-                                .map(|l| l.get_ref().clone())
-                                .or_else(|| default_location.clone()),
+                            location: location.clone(),
                             status: MeetingStatus::Tentative,
                             moved_from: None,
                             sequence: 0,
                             span: raw.every.span(),
-                            path: format!("{rpath}.every"),
+                            path: rule_path.clone(),
                         },
                     );
                 }
             }
         }
         // Exceptions, in the order written: moves, changed times, cancellations.
-        let not_planned = |d: NaiveDate| format!("no meeting is planned on {d} in this plan");
+        let not_planned = |d: NaiveDate| {
+            tx(
+                format!("no meeting is planned on {d} in this plan"),
+                format!("inget möte är planerat den {d} i denna plan"),
+            )
+        };
         for (i, mv) in plan.moved.iter().enumerate() {
             let mpath = format!("{path}.moved[{i}]");
             let raw = mv.get_ref();
@@ -1447,17 +1784,25 @@ impl Builder<'_, '_> {
             let (Some(from), Some(to)) = (from, to) else {
                 continue;
             };
-            if drafts.iter().any(|d| d.date == to && d.original != from) {
+            if drafts
+                .by_date
+                .get(&to)
+                .is_some_and(|&j| drafts.list[j].original != from)
+            {
                 self.p.at(
                     format!("{mpath}.to"),
                     Some(raw.to.span()),
-                    format!("a meeting is already planned on {to}"),
+                    tx(
+                        format!("a meeting is already planned on {to}"),
+                        format!("ett möte är redan planerat den {to}"),
+                    ),
                 );
                 continue;
             }
-            match drafts.iter_mut().find(|d| d.original == from) {
-                Some(d) => {
-                    d.date = to;
+            match drafts.by_original.get(&from).copied() {
+                Some(j) => {
+                    drafts.move_to(j, to);
+                    let d = &mut drafts.list[j];
                     d.moved_from = Some(from);
                     d.sequence += 1;
                     if let Some(w) = w {
@@ -1486,17 +1831,16 @@ impl Builder<'_, '_> {
                 self.p.at(
                     &cpath,
                     Some(ch.span()),
-                    "a change needs a new `time` or `location`",
+                    tx(
+                        "a change needs a new `time` or `location`",
+                        "en ändring behöver en ny tid (`time`) eller plats (`location`)",
+                    ),
                 );
             }
             let Some(day) = day else { continue };
-            let found = drafts
-                .iter()
-                .position(|d| d.date == day)
-                .or_else(|| drafts.iter().position(|d| d.original == day));
-            match found {
-                Some(i) => {
-                    let d = &mut drafts[i];
+            match drafts.on(day) {
+                Some(j) => {
+                    let d = &mut drafts.list[j];
                     d.sequence += 1;
                     if let Some(w) = w {
                         d.window = w;
@@ -1517,37 +1861,49 @@ impl Builder<'_, '_> {
             let Some(day) = date(self.p, &cpath, c) else {
                 continue;
             };
-            let found = drafts
-                .iter()
-                .position(|d| d.date == day)
-                .or_else(|| drafts.iter().position(|d| d.original == day));
-            match found {
-                Some(i) => {
-                    drafts[i].status = MeetingStatus::Cancelled;
-                    drafts[i].sequence += 1;
+            match drafts.on(day) {
+                Some(j) => {
+                    drafts.list[j].status = MeetingStatus::Cancelled;
+                    drafts.list[j].sequence += 1;
                 }
                 None => self.p.at(&cpath, Some(c.span()), not_planned(day)),
             }
         }
-        for d in drafts {
+        for d in drafts.list {
             let local = d.date.and_time(d.window.start);
             if Stockholm.from_local_datetime(&local).earliest().is_none() {
                 self.p.at(
                     &d.path,
                     Some(d.span.clone()),
-                    format!("{local} does not exist in Europe/Stockholm (the clocks go forward)"),
+                    tx(
+                        format!(
+                            "{local} does not exist in Europe/Stockholm (the clocks go forward)"
+                        ),
+                        format!("{local} finns inte i Europe/Stockholm (klockan ställs fram)"),
+                    ),
                 );
             }
-            let call_for_matters = lead_bodies
-                .iter()
-                .map(|b| b.lead_times.call_for_matters.before(d.date))
-                .min()
-                .unwrap_or(d.date);
-            let notice = lead_bodies
-                .iter()
-                .map(|b| b.lead_times.notice.before(d.date))
-                .min()
-                .unwrap_or(d.date);
+            // Dates and lead times are bounded, so these stay inside the calendar; were
+            // they not, the meeting is reported rather than a date made up.
+            let lead = |pick: fn(&LeadTimes) -> LeadTime| {
+                lead_bodies
+                    .iter()
+                    .map(|b| pick(&b.lead_times).checked_before(d.date))
+                    .try_fold(d.date, |min, x| x.map(|x| min.min(x)))
+            };
+            let (Some(call_for_matters), Some(notice)) =
+                (lead(|l| l.call_for_matters), lead(|l| l.notice))
+            else {
+                self.p.at(
+                    &d.path,
+                    Some(d.span.clone()),
+                    tx(
+                        format!("the call for matters or notice of the meeting on {} falls outside the calendar", d.date),
+                        format!("inhämtning eller kallelse till mötet den {} hamnar utanför kalendern", d.date),
+                    ),
+                );
+                continue;
+            };
             meetings.push(PlannedMeeting {
                 id: MeetingId::new(format!("{key}-{}", d.original)),
                 bodies: members.clone(),

@@ -73,39 +73,60 @@
 mod build;
 pub mod plan;
 mod raw;
+mod swedish;
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use crate::notification::Language;
 use crate::org::Organisation;
 
-/// One problem in a configuration file, with its place.
+/// One problem in a configuration file, with its place, in English and Swedish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigProblem {
     /// The table/key path, e.g. `routes.county-agreement.steps[3].body`.
     pub path: String,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// 1-based column (in characters), when known.
-    pub column: Option<usize>,
-    /// What is wrong.
+    /// 1-based line (line 1 for a problem of the whole file, such as a missing table).
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong, in English.
     pub message: String,
+    /// What is wrong, in Swedish.
+    pub swedish: String,
+}
+
+impl ConfigProblem {
+    /// What is wrong, in `lang`.
+    pub fn message_in(&self, lang: Language) -> &str {
+        match lang {
+            Language::Swedish => &self.swedish,
+            Language::English => &self.message,
+        }
+    }
+
+    /// `LINE:COLUMN: PATH: MESSAGE` in `lang`.
+    pub fn render(&self, lang: Language) -> String {
+        format!(
+            "{}:{}: {}: {}",
+            self.line,
+            self.column,
+            self.path,
+            self.message_in(lang)
+        )
+    }
 }
 
 impl std::fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{}:{}: {}: {}", l, c, self.path, self.message),
-            (Some(l), None) => write!(f, "{}: {}: {}", l, self.path, self.message),
-            _ => write!(f, "{}: {}", self.path, self.message),
-        }
+        f.write_str(&self.render(Language::English))
     }
 }
 
 /// Every problem found in a configuration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid configuration {source_name}: {} problem(s){}", problems.len(), problems.iter().map(|p| format!("\n  {source_name}:{p}")).collect::<String>())]
+#[error("{}", self.render(Language::English))]
 pub struct ConfigErrors {
     /// The file (or other source) name.
     pub source_name: String,
@@ -113,27 +134,62 @@ pub struct ConfigErrors {
     pub problems: Vec<ConfigProblem>,
 }
 
+impl ConfigErrors {
+    /// The whole report in one language: a heading and one line per problem,
+    /// `FILE:LINE:COLUMN: PATH: MESSAGE`.
+    pub fn render(&self, lang: Language) -> String {
+        let n = self.problems.len();
+        let mut out = match lang {
+            Language::Swedish => format!("ogiltig konfiguration {}: {n} problem", self.source_name),
+            Language::English => format!(
+                "invalid configuration {}: {n} problem{}",
+                self.source_name,
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        for p in &self.problems {
+            out.push_str("\n  ");
+            out.push_str(&self.source_name);
+            out.push(':');
+            out.push_str(&p.render(lang));
+        }
+        out
+    }
+}
+
+/// A message in English and Swedish (what the parsers of [`plan`] answer, and what a
+/// [`ConfigProblem`] says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// English.
+    pub en: String,
+    /// Swedish.
+    pub sv: String,
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for Text {}
+
+/// A text in English and Swedish.
+pub(crate) fn tx(en: impl Into<String>, sv: impl Into<String>) -> Text {
+    Text {
+        en: en.into(),
+        sv: sv.into(),
+    }
+}
+
 /// Loads and validates a county configuration from its TOML text. `source_name` (e.g.
-/// the file name) is used in the error. Every problem is reported, in file order.
+/// the file name) is used in the error. Every problem is reported, in file order, each
+/// with its line and column.
 pub fn load_str(text: &str, source_name: &str) -> Result<Organisation, ConfigErrors> {
     let mut problems = Problems::new(text);
     let org = build::build(text, &mut problems);
-    let mut list = problems.list;
-    list.sort_by(|a, b| {
-        (
-            a.line.unwrap_or(0),
-            a.column.unwrap_or(0),
-            &a.path,
-            &a.message,
-        )
-            .cmp(&(
-                b.line.unwrap_or(0),
-                b.column.unwrap_or(0),
-                &b.path,
-                &b.message,
-            ))
-    });
-    list.dedup();
+    let list = problems.finish();
     match org {
         Some(org) if list.is_empty() => Ok(org),
         _ => Err(ConfigErrors {
@@ -143,10 +199,18 @@ pub fn load_str(text: &str, source_name: &str) -> Result<Organisation, ConfigErr
     }
 }
 
-/// Collects problems, turning byte spans into lines and columns.
+/// A problem before its byte offset is turned into a line and column.
+struct Pending {
+    offset: usize,
+    path: String,
+    text: Text,
+}
+
+/// Collects problems; turns byte offsets into lines and columns once, at the end, in a
+/// single pass over the text (so N problems cost O(N log N + text), not O(N × text)).
 pub(crate) struct Problems<'a> {
     text: &'a str,
-    list: Vec<ConfigProblem>,
+    list: Vec<Pending>,
 }
 
 impl<'a> Problems<'a> {
@@ -157,44 +221,52 @@ impl<'a> Problems<'a> {
         }
     }
 
-    /// The 1-based line and column of a byte offset.
-    fn position(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        (line, column)
-    }
-
-    /// Records a problem at a span (or without a position).
-    pub(crate) fn at(
-        &mut self,
-        path: impl Into<String>,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) {
-        let (line, column) = match span {
-            Some(s) => {
-                let (l, c) = self.position(s.start);
-                (Some(l), Some(c))
-            }
-            None => (None, None),
-        };
-        self.list.push(ConfigProblem {
+    /// Records a problem at a span; `None` places it at the start of the file (a
+    /// problem of the whole file, such as a missing table).
+    pub(crate) fn at(&mut self, path: impl Into<String>, span: Option<Range<usize>>, text: Text) {
+        self.list.push(Pending {
+            offset: span.map_or(0, |s| s.start.min(self.text.len())),
             path: path.into(),
-            line,
-            column,
-            message: message.into(),
+            text,
         });
     }
 
-    /// Whether any problem has been recorded.
+    /// How many problems have been recorded.
     pub(crate) fn count(&self) -> usize {
         self.list.len()
+    }
+
+    /// The problems in file order, without duplicates, with lines and columns.
+    fn finish(self) -> Vec<ConfigProblem> {
+        let Problems { text, mut list } = self;
+        list.sort_by(|a, b| (a.offset, &a.path, &a.text.en).cmp(&(b.offset, &b.path, &b.text.en)));
+        list.dedup_by(|a, b| a.offset == b.offset && a.path == b.path && a.text.en == b.text.en);
+        let mut out = Vec::with_capacity(list.len());
+        // One walk over the text: (byte offset, line, column) of the last position.
+        let (mut at, mut line, mut column) = (0usize, 1usize, 1usize);
+        for p in list {
+            let mut offset = p.offset;
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            for c in text[at..offset].chars() {
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+            }
+            at = offset;
+            out.push(ConfigProblem {
+                path: p.path,
+                line,
+                column,
+                message: p.text.en,
+                swedish: p.text.sv,
+            });
+        }
+        out
     }
 }
 

@@ -2,9 +2,12 @@
 //! recurrence rules ("second friday", "andra fredagen", "every other tuesday"), and the
 //! expansion of a rule into dates. Pure functions; the loader attaches positions.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+use chrono::{Datelike, Days, NaiveDate, NaiveTime, Weekday};
+
+use crate::org::{FIRST_DATE, LAST_DATE};
 
 use super::raw::DateText;
+use super::{Text, tx};
 
 /// A time window on a day, local time (Europe/Stockholm).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +75,8 @@ impl MeetingRule {
                         out.push(d);
                     }
                     if m == 12 {
-                        y += 1;
+                        let Some(next) = y.checked_add(1) else { break };
+                        y = next;
                         m = 1;
                     } else {
                         m += 1;
@@ -83,12 +87,13 @@ impl MeetingRule {
                 let ahead = (7 + weekday.num_days_from_monday()
                     - self.from.weekday().num_days_from_monday())
                     % 7;
-                let mut d = self.from + Duration::days(i64::from(ahead));
-                while d <= self.until {
+                let step = Days::new(7 * u64::from(interval.max(1)));
+                let mut next = self.from.checked_add_days(Days::new(u64::from(ahead)));
+                while let Some(d) = next.filter(|d| *d <= self.until) {
                     if !self.skip_months.contains(&d.month()) {
                         out.push(d);
                     }
-                    d += Duration::weeks(i64::from(interval.max(1)));
+                    next = d.checked_add_days(step);
                 }
             }
         }
@@ -102,14 +107,14 @@ pub fn nth_weekday(year: i32, month: u32, nth: Nth, weekday: Weekday) -> Option<
         Nth::Number(n) => NaiveDate::from_weekday_of_month_opt(year, month, weekday, n),
         Nth::Last => {
             let next = if month == 12 {
-                NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+                NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
             } else {
                 NaiveDate::from_ymd_opt(year, month + 1, 1)?
             };
             let last = next.pred_opt()?;
             let back =
                 (7 + last.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
-            Some(last - Duration::days(i64::from(back)))
+            last.checked_sub_days(Days::new(u64::from(back)))
         }
     }
 }
@@ -142,16 +147,22 @@ fn ordinal(word: &str) -> Option<Nth> {
 /// Parses a recurrence: "second friday", "last thursday", "every tuesday",
 /// "every other wednesday", or the Swedish "andra fredagen", "sista torsdagen",
 /// "varje tisdag", "varannan onsdag".
-pub fn parse_recurrence(text: &str) -> Result<Recurrence, String> {
+pub fn parse_recurrence(text: &str) -> Result<Recurrence, Text> {
     let lower = text.trim().to_lowercase();
     let words: Vec<&str> = lower
         .split_whitespace()
         .filter(|w| !matches!(*w, "the" | "of" | "month" | "i" | "månaden" | "on"))
         .collect();
     let bad = || {
-        format!(
-            "invalid recurrence \"{text}\": write e.g. \"second friday\", \"last thursday\", \
-             \"every tuesday\" or \"every other wednesday\""
+        tx(
+            format!(
+                "invalid recurrence \"{text}\": write e.g. \"second friday\", \"last thursday\", \
+                 \"every tuesday\" or \"every other wednesday\""
+            ),
+            format!(
+                "ogiltig upprepning \"{text}\": skriv t.ex. \"andra fredagen\", \"sista torsdagen\", \
+                 \"varje tisdag\" eller \"varannan onsdag\""
+            ),
         )
     };
     match words.as_slice() {
@@ -172,21 +183,49 @@ pub fn parse_recurrence(text: &str) -> Result<Recurrence, String> {
 }
 
 /// Parses a date written as text ("2024-11-15") or as a TOML date.
-pub(crate) fn parse_date(d: &DateText) -> Result<NaiveDate, String> {
-    match d {
-        DateText::Text(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("invalid date \"{t}\": write it as YYYY-MM-DD, e.g. 2024-11-15")),
+/// Dates are between [`FIRST_DATE`] and [`LAST_DATE`] (so that every lead time stays
+/// inside the calendar).
+pub(crate) fn parse_date(d: &DateText) -> Result<NaiveDate, Text> {
+    let date = match d {
+        DateText::Text(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
+            tx(
+                format!("invalid date \"{t}\": write it as YYYY-MM-DD, e.g. 2024-11-15"),
+                format!("ogiltigt datum \"{t}\": skriv det som ÅÅÅÅ-MM-DD, t.ex. 2024-11-15"),
+            )
+        })?,
         DateText::Toml(dt) => match (dt.date, dt.time, dt.offset) {
             (Some(date), None, None) => NaiveDate::from_ymd_opt(
                 i32::from(date.year),
                 u32::from(date.month),
                 u32::from(date.day),
             )
-            .ok_or_else(|| format!("invalid date {dt}: no such day")),
-            _ => Err(format!(
-                "invalid date {dt}: write only the day, e.g. 2024-11-15 (times go in `time`)"
-            )),
+            .ok_or_else(|| {
+                tx(
+                    format!("invalid date {dt}: no such day"),
+                    format!("ogiltigt datum {dt}: dagen finns inte"),
+                )
+            })?,
+            _ => {
+                return Err(tx(
+                    format!(
+                        "invalid date {dt}: write only the day, e.g. 2024-11-15 (times go in `time`)"
+                    ),
+                    format!(
+                        "ogiltigt datum {dt}: skriv bara dagen, t.ex. 2024-11-15 (tider skrivs i `time`)"
+                    ),
+                ));
+            }
         },
+    };
+    if (FIRST_DATE..=LAST_DATE).contains(&date) {
+        Ok(date)
+    } else {
+        Err(tx(
+            format!("date {date} is outside the supported dates 1000-01-01 to 9999-12-31"),
+            format!(
+                "datumet {date} ligger utanför de datum som stöds (1000-01-01 till 9999-12-31)"
+            ),
+        ))
     }
 }
 
@@ -203,27 +242,28 @@ fn parse_clock(t: &str) -> Option<NaiveTime> {
 }
 
 /// Parses a time window: "08:30-12:00", "8.30–12.00", "13-15".
-pub fn parse_window(text: &str) -> Result<TimeWindow, String> {
+pub fn parse_window(text: &str) -> Result<TimeWindow, Text> {
     let Some((a, b)) = text.split_once(['-', '–', '—']) else {
-        return Err(format!(
-            "invalid time \"{text}\": write a start and an end, e.g. \"08:30-12:00\""
+        return Err(tx(
+            format!("invalid time \"{text}\": write a start and an end, e.g. \"08:30-12:00\""),
+            format!("ogiltig tid \"{text}\": skriv en start och ett slut, t.ex. \"08:30-12:00\""),
         ));
     };
-    let start = parse_clock(a).ok_or_else(|| {
-        format!(
-            "invalid time \"{text}\": \"{}\" is not a time of day",
-            a.trim()
-        )
-    })?;
-    let end = parse_clock(b).ok_or_else(|| {
-        format!(
-            "invalid time \"{text}\": \"{}\" is not a time of day",
-            b.trim()
-        )
-    })?;
+    let clock = |c: &str| {
+        parse_clock(c).ok_or_else(|| {
+            let c = c.trim();
+            tx(
+                format!("invalid time \"{text}\": \"{c}\" is not a time of day"),
+                format!("ogiltig tid \"{text}\": \"{c}\" är inget klockslag"),
+            )
+        })
+    };
+    let start = clock(a)?;
+    let end = clock(b)?;
     if end <= start {
-        return Err(format!(
-            "meeting ends ({end}) before it starts ({start}) in \"{text}\""
+        return Err(tx(
+            format!("meeting ends ({end}) before it starts ({start}) in \"{text}\""),
+            format!("mötet slutar ({end}) innan det börjar ({start}) i \"{text}\""),
         ));
     }
     Ok(TimeWindow { start, end })
@@ -232,6 +272,7 @@ pub fn parse_window(text: &str) -> Result<TimeWindow, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -278,6 +319,7 @@ mod tests {
         assert!(
             parse_window("12:00-08:30")
                 .unwrap_err()
+                .en
                 .contains("before it starts")
         );
         assert!(parse_window("25:00-26:00").is_err());

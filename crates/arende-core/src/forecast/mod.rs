@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use crate::ids::{BodyId, MeetingId, PartyId, RouteId, StepId};
-use crate::org::{LeadTime, Organisation};
+use crate::org::{DateError, LeadTime, Organisation, check_date};
 use crate::route::{Purpose, Route};
 
 use compute::Compiled;
@@ -125,6 +125,103 @@ pub enum ForecastError {
     /// A what-if cancels a meeting that is not in any plan.
     #[error("unknown meeting \"{0}\"")]
     UnknownMeeting(MeetingId),
+    /// A date in the input, or a date moved by a what-if, is outside the supported
+    /// dates ([`FIRST_DATE`](crate::org::FIRST_DATE) to
+    /// [`LAST_DATE`](crate::org::LAST_DATE)).
+    #[error(transparent)]
+    Date(#[from] DateError),
+    /// A duration in the input is longer than ten years
+    /// ([`LeadTime::MAX_DAYS`]).
+    #[error(
+        "{field}: {value} is longer than ten years (at most 3660 days, 522 weeks or 120 months)"
+    )]
+    TooLong {
+        /// The field that gave it, e.g. `durations.remiss_period`.
+        field: String,
+        /// The duration.
+        value: LeadTime,
+    },
+}
+
+impl ForecastError {
+    /// The message in Swedish.
+    pub fn swedish(&self) -> String {
+        match self {
+            ForecastError::UnknownBody { step, body } => {
+                format!("steget \"{step}\" nämner det okända organet \"{body}\"")
+            }
+            ForecastError::NoBody { step, purpose } => format!(
+                "steget \"{step}\" ({}) tas på ett möte men nämner inget organ",
+                purpose.swedish()
+            ),
+            ForecastError::UnknownParty { step, party } => {
+                format!("steget \"{step}\" nämner den okända parten \"{party}\"")
+            }
+            ForecastError::NoPoliticalBody { step, party } => format!(
+                "parten \"{party}\" har inget politiskt organ för det politiska beslutet i steget \"{step}\""
+            ),
+            ForecastError::NoConsultationPeriod { step } => {
+                format!("remissteget \"{step}\" har ingen svarstid: ange en (t.ex. --remiss-weeks)")
+            }
+            ForecastError::QuorumTooLarge {
+                step,
+                quorum,
+                parties,
+            } => format!(
+                "steget \"{step}\" behöver {quorum} antaganden, men bara {parties} parter beslutar"
+            ),
+            ForecastError::UnknownStep { route, step } => {
+                format!("beslutsvägen \"{route}\" har inget steg \"{step}\"")
+            }
+            ForecastError::TargetNotOnRoute { body, purpose } => format!(
+                "inget återstående steg i beslutsvägen tas vid \"{body}\"{}",
+                purpose
+                    .map(|p| format!(" för {}", p.swedish()))
+                    .unwrap_or_default()
+            ),
+            ForecastError::UnknownAssumptionBody(b) => format!("okänt organ \"{b}\""),
+            ForecastError::UnknownMeeting(m) => format!("okänt möte \"{m}\""),
+            ForecastError::Date(e) => e.swedish(),
+            ForecastError::TooLong { field, value } => format!(
+                "{field}: {} är längre än tio år (högst 3660 dagar, 522 veckor eller 120 månader)",
+                value.swedish()
+            ),
+        }
+    }
+}
+
+impl ForecastInput<'_> {
+    /// Checks that every date of the input is a supported date and every duration at
+    /// most ten years, so that no date computed from them leaves the calendar.
+    pub fn validate(&self) -> Result<(), ForecastError> {
+        check_date("ready", self.ready)?;
+        for c in &self.completed {
+            check_date(&format!("completed.{}", c.step), c.date)?;
+        }
+        if let Some(t) = &self.target {
+            check_date("target", t.date)?;
+        }
+        let d = &self.durations;
+        for (field, value) in [
+            ("durations.remiss_period", d.remiss_period),
+            ("durations.processing", d.processing),
+            ("durations.to_political", d.to_political),
+        ] {
+            check_duration(field, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a duration longer than ten years.
+pub(crate) fn check_duration(field: &str, value: Option<LeadTime>) -> Result<(), ForecastError> {
+    match value {
+        Some(v) if !v.within_bounds() => Err(ForecastError::TooLong {
+            field: field.to_owned(),
+            value: v,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// A step the matter has already taken, with its date: the meeting day for a step at a
@@ -464,6 +561,7 @@ impl<'o> Forecaster<'o> {
 
     /// Forecasts a route from its input. Pure: the same input gives the same answer.
     pub fn forecast(&self, input: &ForecastInput<'_>) -> Result<Forecast, ForecastError> {
+        input.validate()?;
         let own = self
             .org
             .routes

@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::index::Slot;
-use super::{Forecast, ForecastError, ForecastInput, Forecaster};
+use super::{Forecast, ForecastError, ForecastInput, Forecaster, check_duration};
 use crate::ids::{BodyId, MeetingId, StepId};
-use crate::org::LeadTime;
+use crate::org::{LeadTime, check_date, offset_date};
 
 /// A changed assumption.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +89,7 @@ impl<'o> Forecaster<'o> {
                     .org
                     .body(body)
                     .ok_or_else(|| ForecastError::UnknownAssumptionBody(body.clone()))?;
+                check_date("what-if extra meeting", *date)?;
                 let slot = Slot {
                     date: *date,
                     notice: b.lead_times.notice.before(*date),
@@ -124,15 +125,19 @@ impl<'o> Forecaster<'o> {
         for a in assumptions {
             match a {
                 Assumption::ReadyLater { days } => {
-                    changed_input.ready += chrono::Duration::days(*days);
+                    changed_input.ready =
+                        offset_date("what-if ready later", changed_input.ready, *days)?;
                 }
                 Assumption::RemissPeriod { period } => {
+                    check_duration("what-if remiss period", Some(*period))?;
                     changed_input.durations.remiss_period = Some(*period);
                 }
                 Assumption::Processing { time } => {
+                    check_duration("what-if processing", Some(*time))?;
                     changed_input.durations.processing = Some(*time);
                 }
                 Assumption::ToPolitical { time } => {
+                    check_duration("what-if to political", Some(*time))?;
                     changed_input.durations.to_political = Some(*time);
                 }
                 Assumption::ExtraMeeting { .. } | Assumption::CancelMeeting { .. } => {

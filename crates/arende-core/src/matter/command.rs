@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
+use crate::ids::MinutesRef;
 use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
-use crate::meeting::MinutesRef;
 
 /// Submit a matter (anmäla ärende) to a body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +63,10 @@ pub struct RemissOrder {
     pub edition: Option<String>,
 }
 
-/// A command to a matter.
+/// A command to a matter. Its JSON form is internally tagged by `type` in kebab-case,
+/// e.g. `{"type": "screen", "screening": "InformationItem"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum MatterCommand {
     /// Submit and register the matter (anmäla ärende).
@@ -79,7 +81,10 @@ pub enum MatterCommand {
     /// Mark the documents ready (for the notice).
     MarkDocumentsReady,
     /// Screen for relevance (relevansbedömning), by the receiving body's secretary or chair.
-    Screen(Screening),
+    Screen {
+        /// The outcome of the screening.
+        screening: Screening,
+    },
     /// Put on a meeting's agenda (by the body's secretary).
     Schedule {
         /// The meeting.
@@ -237,14 +242,78 @@ pub enum MatterCommand {
 }
 
 impl MatterCommand {
-    /// The command's name, for errors, e.g. `decide`.
+    /// The permission the command needs (see [`Action`](crate::authz::Action)) and at
+    /// which body, as `decide` checks it; `None` for a submission by its submitter.
+    /// The embedding guide's table of who may run each command is generated from this.
+    pub fn permission(&self) -> Option<(crate::authz::Action, &'static str)> {
+        use crate::authz::Action as A;
+        use MatterCommand::*;
+        Some(match self {
+            Submit(_) => (
+                A::Screen,
+                "the receiving body, when submitted on another's behalf",
+            ),
+            RegisterCaseNumber { .. } => (A::RecordOutcome, "a body the matter is at"),
+            MarkDocumentsReady => (A::Schedule, "a body the matter is at (or its submitter)"),
+            Screen { .. } => (A::Screen, "the body it was submitted to"),
+            Schedule { .. } => (A::Schedule, "a body of the meeting"),
+            Present { .. }
+            | Prepare { .. }
+            | DecideDirection { .. }
+            | Recommend { .. }
+            | CheckReadiness { .. }
+            | Decide { .. }
+            | ForwardToPolitical { .. }
+            | ReferBack { .. }
+            | Table { .. }
+            | File { .. }
+            | Escalate { .. } => (A::RecordOutcome, "the body where it happened (`at`)"),
+            SendOnRemiss(_) | WorkInResponses { .. } => {
+                (A::Consult, "the body that sends the remiss (`at`)")
+            }
+            RecordRemissResponse { .. } => (A::Consult, "the body that sent the remiss"),
+            DropFromAgenda { .. } => (A::RecordOutcome, "a body of the meeting"),
+            Withdraw { .. } => (A::Assign, "the issuer (or the matter's submitter)"),
+            RecordPoliticalDecision { .. } => {
+                (A::RecordPoliticalDecision, "the party's political body")
+            }
+            EnterIntoForce { .. } | FollowUp { .. } | MarkRevised { .. } | Extend { .. } => {
+                (A::RecordOutcome, "a body that administers the matter")
+            }
+            RecordFeedback { .. } => (A::RecordOutcome, "a body the matter is at"),
+        })
+    }
+
+    /// Where the command says it happened, when it says so (for checking that cited
+    /// minutes exist).
+    pub fn at(&self) -> Option<&At> {
+        use MatterCommand::*;
+        match self {
+            Present { at }
+            | Prepare { at, .. }
+            | WorkInResponses { at, .. }
+            | DecideDirection { at, .. }
+            | Recommend { at, .. }
+            | CheckReadiness { at, .. }
+            | Decide { at, .. }
+            | ForwardToPolitical { at }
+            | ReferBack { at, .. }
+            | Table { at }
+            | File { at }
+            | Escalate { at, .. } => Some(at),
+            SendOnRemiss(order) => Some(&order.at),
+            _ => None,
+        }
+    }
+
+    /// The command's name, for errors, e.g. `decide` (its JSON `type`).
     pub fn name(&self) -> &'static str {
         use MatterCommand::*;
         match self {
             Submit(_) => "submit",
             RegisterCaseNumber { .. } => "register-case-number",
             MarkDocumentsReady => "mark-documents-ready",
-            Screen(_) => "screen",
+            Screen { .. } => "screen",
             Schedule { .. } => "schedule",
             Present { .. } => "present",
             Prepare { .. } => "prepare",

@@ -10,7 +10,6 @@ use super::command::{MatterCommand, RemissOrder, SubmitMatter};
 use super::event::{Matter, MatterEvent};
 use super::types::*;
 use crate::authz::{Action, Actor, authorize, authorize_any};
-use crate::error::{Error, Result};
 use crate::ids::{BodyId, MeetingId, PartyId, StepId};
 use crate::notification::{Recipient, RecipientReason};
 use crate::org::{Body, Mandate, MeetingStatus, Organisation, Role};
@@ -27,15 +26,15 @@ pub struct MatterContext<'a> {
     pub today: NaiveDate,
 }
 
-fn unknown(kind: &'static str, id: impl std::fmt::Display) -> Error {
-    Error::Unknown {
-        kind,
-        id: id.to_string(),
-    }
+/// The result of deciding a matter command.
+pub type Result<T, E = MatterError> = std::result::Result<T, E>;
+
+fn unknown(kind: &'static str, id: impl std::fmt::Display) -> MatterError {
+    MatterError::Unknown(crate::ids::UnknownId::new(kind, id))
 }
 
 fn refuse<T>(e: MatterError) -> Result<T> {
-    Err(Error::Matter(e))
+    Err(e)
 }
 
 fn body<'o>(org: &'o Organisation, id: &BodyId) -> Result<&'o Body> {
@@ -153,11 +152,9 @@ fn require_step_at<'m>(
     matter: &'m Matter,
     at: &BodyId,
 ) -> Result<&'m ActiveStep> {
-    step_at(org, matter, at).ok_or_else(|| {
-        Error::Matter(MatterError::NotAtBody {
-            body: at.clone(),
-            active: matter.active.iter().map(|a| a.step.clone()).collect(),
-        })
+    step_at(org, matter, at).ok_or_else(|| MatterError::NotAtBody {
+        body: at.clone(),
+        active: matter.active.iter().map(|a| a.step.clone()).collect(),
     })
 }
 
@@ -359,8 +356,8 @@ fn non_empty(field: &'static str, text: &str) -> Result<()> {
     }
 }
 
-fn invalid(from: MatterStatus, command: &'static str) -> Error {
-    Error::Matter(MatterError::InvalidTransition { from, command })
+fn invalid(from: MatterStatus, command: &'static str) -> MatterError {
+    MatterError::InvalidTransition { from, command }
 }
 
 /// The people to tell of a remiss sent by `sender` to `recipient`, each once:
@@ -511,7 +508,7 @@ pub fn decide(
             }
             vec![MatterEvent::DocumentsReady { on: ctx.today }]
         }
-        C::Screen(screening) => {
+        C::Screen { screening } => {
             if status != S::Registered {
                 return Err(invalid(status, name));
             }
@@ -580,11 +577,9 @@ pub fn decide(
                     reason: "the meeting has already been held".into(),
                 });
             }
-            let found = meeting_body(org, matter, m).ok_or_else(|| {
-                Error::Matter(MatterError::WrongMeeting {
-                    meeting: meeting.clone(),
-                    body: matter.body.clone(),
-                })
+            let found = meeting_body(org, matter, m).ok_or_else(|| MatterError::WrongMeeting {
+                meeting: meeting.clone(),
+                body: matter.body.clone(),
             })?;
             // The meeting's own secretary puts the matter on its agenda.
             authorize_any(org, ctx.actor, Action::Schedule, m.bodies.iter())?;
@@ -927,7 +922,7 @@ pub fn decide(
                 return Err(invalid(status, name));
             }
             let allowed = match ctx.actor {
-                Actor::System(_) => true,
+                Actor::System(s) => s.may(Action::RecordOutcome),
                 Actor::Person(p) => {
                     p == &matter.submitter
                         || matter
@@ -1223,11 +1218,9 @@ fn current_body_for(
         .into_iter()
         .find(|b| body_matches(org, b, at))
         .cloned()
-        .ok_or_else(|| {
-            Error::Matter(MatterError::NotAtBody {
-                body: at.clone(),
-                active: matter.active.iter().map(|a| a.step.clone()).collect(),
-            })
+        .ok_or_else(|| MatterError::NotAtBody {
+            body: at.clone(),
+            active: matter.active.iter().map(|a| a.step.clone()).collect(),
         })
 }
 
@@ -1255,6 +1248,12 @@ fn submit(matter: &Matter, s: SubmitMatter, ctx: &MatterContext<'_>) -> Result<V
         return Err(unknown("person", &submitter));
     }
     body(org, &s.body)?;
+    if s.revises.is_none() && ctx.actor.person() != Some(&submitter) {
+        // Registering a matter on another's behalf is the receiving body's secretary's
+        // (or chair's) work: it needs the right to screen there. (A revision is
+        // authorized by marking the matter it revises, which the kernel checks.)
+        authorize(org, ctx.actor, Action::Screen, &s.body)?;
+    }
     for (party, number) in &s.case_numbers {
         if org.party(party).is_none() {
             return Err(unknown("party", party));
@@ -1387,11 +1386,9 @@ fn refer_back(
                 .iter()
                 .find(|s| s.body.as_ref().is_some_and(|b| body_matches(org, b, t)))
                 .copied()
-                .ok_or_else(|| {
-                    Error::Matter(MatterError::InvalidInput {
-                        field: "to",
-                        reason: format!("{t} has no completed step before {}", current.step),
-                    })
+                .ok_or_else(|| MatterError::InvalidInput {
+                    field: "to",
+                    reason: format!("{t} has no completed step before {}", current.step),
                 })?
         }
         None => ancestors
@@ -1399,10 +1396,8 @@ fn refer_back(
             .find(|s| matches!(s.purpose, Purpose::Drafting | Purpose::Preparation))
             .or_else(|| ancestors.first())
             .copied()
-            .ok_or_else(|| {
-                Error::Matter(MatterError::NothingToReferBack {
-                    body: at.body.clone(),
-                })
+            .ok_or_else(|| MatterError::NothingToReferBack {
+                body: at.body.clone(),
             })?,
     };
     // Everything after the target is to be done again.
@@ -1477,11 +1472,12 @@ fn political_decision(
             decision: *d,
         });
     }
-    let pbody = p.political_body.clone().ok_or_else(|| {
-        Error::Matter(MatterError::NoPoliticalBody {
+    let pbody = p
+        .political_body
+        .clone()
+        .ok_or_else(|| MatterError::NoPoliticalBody {
             party: party.clone(),
-        })
-    })?;
+        })?;
     require_mandate(ctx, matter, &pbody, Mandate::PoliticalDecision)?;
     authorize(org, ctx.actor, Action::RecordPoliticalDecision, &pbody)?;
     if let Some(m) = &minutes {
@@ -1532,4 +1528,75 @@ fn political_decision(
         out.push(MatterEvent::Concluded { outcome });
     }
     Ok(out)
+}
+
+/// A matter command's events with the notification facts they owe: feedback
+/// (återkoppling) to the submitter and the followers of the matter and of the bodies
+/// it touches (with the `FeedbackGiven` event when the submitter is told now), and the
+/// remiss to its recipients. Pure: `followers` is the snapshot the kernel gives, and
+/// `version` the stream's version before the command.
+pub fn decide_with_facts(
+    state: &Matter,
+    command: MatterCommand,
+    ctx: &MatterContext<'_>,
+    followers: &crate::subscription::Subscriptions,
+    feedback_mode: FeedbackMode,
+    version: u64,
+) -> Result<crate::aggregate::Decision<MatterEvent>> {
+    use super::notify::{Subject, feedback, remiss_sent};
+    use crate::subscription::FollowTarget;
+    let mut events = decide(state, command, ctx)?;
+    let mut notifications = Vec::new();
+    let Some(subject) = Subject::of(state, &events) else {
+        return Ok(crate::aggregate::Decision {
+            events,
+            notifications,
+        });
+    };
+    let Some(last_change) = events.iter().rposition(|e| e.is_change()) else {
+        return Ok(crate::aggregate::Decision {
+            events,
+            notifications,
+        });
+    };
+    let through = version + last_change as u64 + 1;
+    let mut targets = vec![FollowTarget::Matter(subject.id)];
+    for e in events.iter() {
+        if let Some(b) = e.body() {
+            let t = FollowTarget::Body(b.clone());
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        }
+    }
+    let recipients = followers.recipients(ctx.org, &targets);
+    let fb = feedback(
+        ctx.org,
+        &subject,
+        &events,
+        ctx.actor,
+        feedback_mode,
+        recipients,
+        ctx.today,
+    );
+    for e in events.iter() {
+        if let Some(n) = remiss_sent(ctx.org, &subject, e, ctx.today) {
+            notifications.push(n);
+        }
+    }
+    let told = fb.submitter_told;
+    if let Some(n) = fb.notification {
+        notifications.push(n);
+    }
+    if told {
+        events.push(MatterEvent::FeedbackGiven {
+            through,
+            manual: false,
+            note: None,
+        });
+    }
+    Ok(crate::aggregate::Decision {
+        events,
+        notifications,
+    })
 }

@@ -24,7 +24,7 @@ pub(crate) fn person(id: &str) -> Actor {
 }
 
 pub(crate) fn system() -> Actor {
-    Actor::System("test".into())
+    Actor::system("test")
 }
 
 pub(crate) fn body(

@@ -20,7 +20,7 @@
 
 mod command;
 mod decide;
-pub mod engine;
+
 mod event;
 mod notify;
 mod types;
@@ -33,8 +33,10 @@ mod proptests;
 mod tests;
 
 pub use command::{MatterCommand, RemissOrder, SubmitMatter};
-pub use decide::{MatterContext, decide, holders_of, remiss_recipients, remiss_recipients_all};
-pub use engine::CommandOptions;
+pub use decide::{
+    MatterContext, decide, decide_with_facts, holders_of, remiss_recipients, remiss_recipients_all,
+};
+
 pub use event::{Matter, MatterEvent};
 pub use types::*;
 
@@ -47,6 +49,12 @@ use crate::route::Purpose;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MatterError {
+    /// The actor may not take this action at this body.
+    #[error(transparent)]
+    NotPermitted(#[from] crate::authz::NotPermitted),
+    /// An id that the configuration does not know.
+    #[error(transparent)]
+    Unknown(#[from] crate::ids::UnknownId),
     /// The body lacks the mandate for this outcome; `holders` are the bodies on the
     /// matter's route that hold it (or, off route, every body that does).
     #[error("{body} lacks the mandate to {} ({}); it is held by {}", mandate.name(), mandate.swedish(), list(holders))]
@@ -223,6 +231,18 @@ impl MatterError {
     pub fn swedish(&self) -> String {
         use MatterError::*;
         match self {
+            NotPermitted(e) => format!(
+                "{} får inte {} hos {}: det kräver någon av rollerna {}",
+                e.actor,
+                e.action.name(),
+                e.body,
+                e.needed
+                    .iter()
+                    .map(|r| format!("{r:?}").to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Unknown(e) => format!("okänt id för {}: \"{}\"", e.kind, e.id),
             MandateExceeded {
                 body,
                 mandate,

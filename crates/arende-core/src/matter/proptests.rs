@@ -22,6 +22,7 @@ use super::*;
 use crate::aggregate::{Aggregate, fold};
 use crate::authz::Actor;
 use crate::clock::{Clock, SimulatedClock};
+use crate::command::CommandOptions;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::ids::*;
@@ -305,12 +306,12 @@ impl World {
                     .members_of(body)
                     .find(|x| x.role == Role::Secretary)
                     .map(|x| x.person.clone());
-                sec.map_or(Actor::System("prop".into()), Actor::Person)
+                sec.map_or(Actor::system("prop"), Actor::Person)
             }
             6 => person(format!("chair-{body}")),
             7 => person(format!("mem-{body}")),
             8 => Actor::Person(m.submitter.clone()),
-            9 => Actor::System("prop".into()),
+            9 => Actor::system("prop"),
             _ => person(format!("sec-b{}", a % 3)),
         }
     }
@@ -414,15 +415,23 @@ impl World {
         };
         use MatterCommand as C;
         let cmd = match kind % 30 {
-            0 => C::Screen(Screening::Handle { route: None }),
-            1 => C::Screen(Screening::InformationItem),
-            2 => C::Screen(Screening::Redirect {
-                to: all[c as usize % all.len()].clone(),
-                reason: "annat organ".into(),
-            }),
-            3 => C::Screen(Screening::AnswerDirectly {
-                answer: "svar".into(),
-            }),
+            0 => C::Screen {
+                screening: Screening::Handle { route: None },
+            },
+            1 => C::Screen {
+                screening: Screening::InformationItem,
+            },
+            2 => C::Screen {
+                screening: Screening::Redirect {
+                    to: all[c as usize % all.len()].clone(),
+                    reason: "annat organ".into(),
+                },
+            },
+            3 => C::Screen {
+                screening: Screening::AnswerDirectly {
+                    answer: "svar".into(),
+                },
+            },
             4 => C::Schedule {
                 meeting: pick(&meetings, c).unwrap_or_else(|| MeetingId::new("b0-0")),
             },
@@ -560,7 +569,7 @@ impl World {
 
     fn political_actor(&self, cmd: &MatterCommand, a: u8, m: &Matter) -> Actor {
         let MatterCommand::RecordPoliticalDecision { party, .. } = cmd else {
-            return Actor::System("prop".into());
+            return Actor::system("prop");
         };
         let pbody = self
             .org
@@ -636,6 +645,7 @@ impl World {
         }
         let mut summary = self
             .cached
+            .read()
             .query_matters(|p| p.summary(id))
             .map_err(fail)?
             .ok_or_else(|| fail("matter missing from the read model"))?;
@@ -662,8 +672,8 @@ impl World {
             let (folded, version) = fold::<Matter>(&records).map_err(fail)?;
             prop_assert_eq!(&folded, &truth);
             prop_assert_eq!(folded.version, version);
-            prop_assert_eq!(&folded, &self.cached.load_matter(id).map_err(fail)?);
-            prop_assert_eq!(&folded, &self.uncached.load_matter(id).map_err(fail)?);
+            prop_assert_eq!(&folded, &self.cached.read().matter(id).map_err(fail)?);
+            prop_assert_eq!(&folded, &self.uncached.read().matter(id).map_err(fail)?);
         }
         Ok(())
     }
@@ -682,7 +692,7 @@ fn run_case(spec: &OrgSpec, ops: &[Op]) -> Result<(), TestCaseError> {
     s.submitter = Some(PersonId::new("u0"));
     let first = w
         .cached
-        .submit_matter(&Actor::System("prop".into()), s)
+        .submit_matter(&Actor::system("prop"), s)
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     w.matters.push(first.state.id.expect("id"));
     for (n, &op) in ops.iter().enumerate() {
@@ -732,7 +742,7 @@ fn run_case(spec: &OrgSpec, ops: &[Op]) -> Result<(), TestCaseError> {
             }
             Choice::Command(actor, cmd, opts) => {
                 let name = cmd.name();
-                let mut r = engine.matter_with(id, &actor, cmd.clone(), opts);
+                let mut r = engine.run_matter_with(id, &actor, cmd.clone(), opts);
                 if let Err(e) = &r
                     && e.is_conflict()
                 {
@@ -742,7 +752,7 @@ fn run_case(spec: &OrgSpec, ops: &[Op]) -> Result<(), TestCaseError> {
                         std::ptr::eq(engine, &w.cached),
                         "uncached engine conflicted"
                     );
-                    r = engine.matter_with(id, &actor, cmd.clone(), opts);
+                    r = engine.run_matter_with(id, &actor, cmd.clone(), opts);
                     prop_assert!(
                         !matches!(&r, Err(e) if e.is_conflict()),
                         "conflict after reload"
@@ -757,7 +767,7 @@ fn run_case(spec: &OrgSpec, ops: &[Op]) -> Result<(), TestCaseError> {
                             "op {}",
                             n
                         );
-                        prop_assert_eq!(&x.state, &after);
+                        prop_assert_eq!(&*x.state, &after);
                         if let MatterStatus::Closed(c) = before.status {
                             let allowed = name == "record-feedback"
                                 || (name == "extend" && c == Closure::Revised);

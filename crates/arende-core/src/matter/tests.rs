@@ -8,10 +8,11 @@ use super::*;
 use crate::aggregate::{Aggregate, fold};
 use crate::authz::Action;
 use crate::clock::SimulatedClock;
-use crate::engine::{Engine, Executed};
+use crate::command::{CommandOptions, Executed};
+use crate::engine::Engine;
 use crate::error::Error;
+use crate::ids::MinutesRef;
 use crate::ids::{BodyId, MatterId, MeetingId, PartyId, RouteId};
-use crate::meeting::MinutesRef;
 use crate::notification::{Notification, NotificationKind, RecipientReason};
 use crate::org::{Mandate, Role};
 use crate::store::{MemoryStore, Outbox, StoreError};
@@ -59,7 +60,9 @@ impl Given {
         let g = Given::submitted(MatterKind::Agreement, "sbu");
         g.ok(
             "sbu-sec",
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         );
         g
     }
@@ -69,7 +72,9 @@ impl Given {
         let g = Given::submitted(MatterKind::Routine, "sbu");
         g.ok(
             "sbu-sec",
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         );
         g
     }
@@ -80,7 +85,7 @@ impl Given {
         } else {
             person(actor)
         };
-        self.e.matter(self.id, &a, c)
+        self.e.run_matter(self.id, &a, c)
     }
 
     /// When `actor` runs `c`, then it is accepted.
@@ -106,7 +111,7 @@ impl Given {
     }
 
     fn state(&self) -> Matter {
-        self.e.load_matter(self.id).expect("matter exists")
+        self.e.read().matter(self.id).expect("matter exists")
     }
 
     fn events(&self) -> Vec<crate::store::RecordedEvent> {
@@ -231,7 +236,9 @@ fn screening_as_information_then_presented_and_filed() {
     let g = Given::submitted(MatterKind::Information, "sbu");
     g.ok(
         "sbu-chair",
-        MatterCommand::Screen(Screening::InformationItem),
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
     );
     assert_eq!(g.state().status, MatterStatus::InformationItem);
     g.ok(
@@ -267,10 +274,12 @@ fn screening_redirects_to_another_body_which_screens_again() {
     let g = Given::submitted(MatterKind::Agreement, "sbu");
     g.ok(
         "sbu-sec",
-        MatterCommand::Screen(Screening::Redirect {
-            to: b("cg-social"),
-            reason: "gäller vuxna".into(),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Redirect {
+                to: b("cg-social"),
+                reason: "gäller vuxna".into(),
+            },
+        },
     );
     let m = g.state();
     assert_eq!(
@@ -278,7 +287,12 @@ fn screening_redirects_to_another_body_which_screens_again() {
         (MatterStatus::Registered, b("cg-social"))
     );
     // sbu's secretary no longer screens it; cg-social's does.
-    let err = g.refused("sbu-sec", MatterCommand::Screen(Screening::InformationItem));
+    let err = g.refused(
+        "sbu-sec",
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
+    );
     assert!(matches!(
         err,
         Error::NotPermitted {
@@ -286,7 +300,12 @@ fn screening_redirects_to_another_body_which_screens_again() {
             ..
         }
     ));
-    g.ok("cg-sec", MatterCommand::Screen(Screening::InformationItem));
+    g.ok(
+        "cg-sec",
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
+    );
 }
 
 #[test]
@@ -294,9 +313,11 @@ fn screening_answers_directly_and_closes() {
     let g = Given::submitted(MatterKind::Information, "sbu");
     let x = g.ok(
         "sbu-sec",
-        MatterCommand::Screen(Screening::AnswerDirectly {
-            answer: "Se rutinen från 2023".into(),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::AnswerDirectly {
+                answer: "Se rutinen från 2023".into(),
+            },
+        },
     );
     assert_eq!(
         x.state.status,
@@ -309,7 +330,9 @@ fn screening_without_a_route_for_the_kind_is_refused() {
     let g = Given::submitted(MatterKind::Contract, "sbu");
     let err = matter_err(g.refused(
         "sbu-sec",
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     ));
     assert_eq!(err, MatterError::NoRoute { kind: "contract" });
 }
@@ -428,7 +451,12 @@ fn scheduling_checks_the_meeting() {
     );
     // An information item is presented where it was submitted.
     let info = Given::submitted(MatterKind::Information, "sbu");
-    info.ok("sbu-sec", MatterCommand::Screen(Screening::InformationItem));
+    info.ok(
+        "sbu-sec",
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
+    );
     let err = matter_err(info.refused(
         "kcrd-sec",
         MatterCommand::Schedule {
@@ -575,7 +603,7 @@ fn remiss_goes_to_the_route_recipients_and_missing_responses_are_visible() {
             received_on: None,
         },
     );
-    let due = g.e.remiss_deadlines(d(2025, 1, 2)).unwrap();
+    let due = g.e.read().remiss_deadlines(d(2025, 1, 2)).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].missing, [RemissRecipient::Party(p("askersund"))]);
     assert!(due[0].overdue());
@@ -609,7 +637,12 @@ fn remiss_goes_to_the_route_recipients_and_missing_responses_are_visible() {
     assert!(
         matches!(&x.events[0], MatterEvent::ResponsesWorkedIn { comments_handled: 101, missing, .. } if missing == &[RemissRecipient::Party(p("askersund"))])
     );
-    assert!(g.e.remiss_deadlines(d(2025, 1, 2)).unwrap().is_empty());
+    assert!(
+        g.e.read()
+            .remiss_deadlines(d(2025, 1, 2))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -704,9 +737,11 @@ fn a_quorum_lets_the_agreement_enter_into_force_before_every_party_decided() {
     let g = Given::submitted(MatterKind::Agreement, "kcrd");
     g.ok(
         "kcrd-sec",
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new("county-quorum")),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-quorum")),
+            },
+        },
     );
     g.ok(
         "kcrd-sec",
@@ -749,9 +784,11 @@ fn rejected_by_every_party_closes_the_matter() {
     let g = Given::submitted(MatterKind::Agreement, "kcrd");
     g.ok(
         "kcrd-sec",
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new("county-quorum")),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-quorum")),
+            },
+        },
     );
     g.ok(
         "kcrd-sec",
@@ -838,9 +875,11 @@ fn a_political_body_without_the_mandate_may_not_decide() {
     );
     g.ok(
         "kcrd-sec",
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new("county-quorum")),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-quorum")),
+            },
+        },
     );
     g.ok(
         "kcrd-sec",
@@ -951,9 +990,11 @@ fn a_rejection_by_the_deciding_body_closes_the_matter() {
     let g = Given::submitted(MatterKind::Agreement, "kcrd");
     g.ok(
         "kcrd-sec",
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new("county-quorum")),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-quorum")),
+            },
+        },
     );
     let x = g.ok(
         "kcrd-sec",
@@ -1055,7 +1096,12 @@ fn readiness_not_given_keeps_the_matter_at_the_body() {
 #[test]
 fn escalation_moves_an_information_item_onto_a_route() {
     let g = Given::submitted(MatterKind::Information, "sbu");
-    g.ok("sbu-sec", MatterCommand::Screen(Screening::InformationItem));
+    g.ok(
+        "sbu-sec",
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
+    );
     let x = g.ok(
         "sbu-sec",
         MatterCommand::Escalate {
@@ -1109,9 +1155,11 @@ fn in_force() -> Given {
     let g = Given::submitted(MatterKind::Agreement, "kcrd");
     g.ok(
         "kcrd-sec",
-        MatterCommand::Screen(Screening::Handle {
-            route: Some(RouteId::new("county-quorum")),
-        }),
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-quorum")),
+            },
+        },
     );
     g.ok(
         "kcrd-sec",
@@ -1440,7 +1488,12 @@ fn refusals_for_actors_not_permitted() {
     );
     assert!(matches!(err, Error::NotPermitted { .. }));
     let g = Given::submitted(MatterKind::Agreement, "sbu");
-    let err = g.refused("anna", MatterCommand::Screen(Screening::InformationItem));
+    let err = g.refused(
+        "anna",
+        MatterCommand::Screen {
+            screening: Screening::InformationItem,
+        },
+    );
     assert!(matches!(
         err,
         Error::NotPermitted {
@@ -1495,7 +1548,7 @@ fn refusals_for_unknown_ids() {
         Error::Matter(MatterError::InvalidInput { field: "title", .. })
     ));
     let err = e
-        .matter(
+        .run_matter(
             MatterId::random(),
             &system(),
             MatterCommand::MarkDocumentsReady,
@@ -1656,9 +1709,11 @@ fn a_submitter_without_an_address_stays_owed_feedback_until_recorded() {
     assert!(g.state().owes_feedback());
     g.ok(
         "sbu-sec",
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     );
-    let owed = g.e.owed_feedback().unwrap();
+    let owed = g.e.read().owed_feedback().unwrap();
     assert_eq!(owed.len(), 1);
     assert_eq!(owed[0].submitter.as_str(), "bo");
     assert_eq!(owed[0].matters[0].id, id);
@@ -1669,7 +1724,7 @@ fn a_submitter_without_an_address_stays_owed_feedback_until_recorded() {
         },
     );
     assert!(!g.state().owes_feedback());
-    assert!(g.e.owed_feedback().unwrap().is_empty());
+    assert!(g.e.read().owed_feedback().unwrap().is_empty());
     let err = matter_err(g.refused("sbu-sec", MatterCommand::RecordFeedback { note: None }));
     assert!(matches!(
         err,
@@ -1684,10 +1739,12 @@ fn a_submitter_without_an_address_stays_owed_feedback_until_recorded() {
 fn telling_later_leaves_the_matter_owed() {
     let g = Given::submitted(MatterKind::Agreement, "sbu");
     let x =
-        g.e.matter_with(
+        g.e.run_matter_with(
             g.id,
             &person("sbu-sec"),
-            MatterCommand::Screen(Screening::InformationItem),
+            MatterCommand::Screen {
+                screening: Screening::InformationItem,
+            },
             CommandOptions::tell_later(),
         )
         .unwrap();
@@ -1836,10 +1893,12 @@ fn a_retried_command_writes_nothing_twice() {
         recommendation: None,
     };
     let a =
-        g.e.matter_with(g.id, &person("sbu-sec"), c.clone(), opts)
+        g.e.run_matter_with(g.id, &person("sbu-sec"), c.clone(), opts)
             .unwrap();
     let n = g.events().len();
-    let b2 = g.e.matter_with(g.id, &person("sbu-sec"), c, opts).unwrap();
+    let b2 =
+        g.e.run_matter_with(g.id, &person("sbu-sec"), c, opts)
+            .unwrap();
     assert!(b2.duplicate);
     assert_eq!(g.events().len(), n);
     assert_eq!(a.state, b2.state);
@@ -1861,30 +1920,36 @@ fn a_stale_cache_surfaces_as_a_conflict_then_reloads() {
         .state
         .id
         .unwrap();
-    two.load_matter(id).unwrap(); // two caches version 1
-    one.matter(
+    two.load::<Matter>(&id.to_string()).unwrap(); // two caches version 1
+    one.run_matter(
         id,
         &person("sbu-sec"),
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     )
     .unwrap();
     // two's cached state is stale: a command valid on it conflicts at append...
     let no_retry = CommandOptions::default().no_retry();
     let err = two
-        .matter_with(
+        .run_matter_with(
             id,
             &person("sbu-sec"),
-            MatterCommand::Screen(Screening::InformationItem),
+            MatterCommand::Screen {
+                screening: Screening::InformationItem,
+            },
             no_retry,
         )
         .unwrap_err();
     assert!(err.is_conflict(), "{err:?}");
     // ...and the retry sees the new state, where screening again is a wrong transition.
     let err = two
-        .matter(
+        .run_matter(
             id,
             &person("sbu-sec"),
-            MatterCommand::Screen(Screening::InformationItem),
+            MatterCommand::Screen {
+                screening: Screening::InformationItem,
+            },
         )
         .unwrap_err();
     assert!(matches!(
@@ -1901,12 +1966,14 @@ fn a_stale_cache_surfaces_as_a_conflict_then_reloads() {
         .state
         .id
         .unwrap();
-    two.load_matter(other).unwrap();
+    two.load::<Matter>(&other.to_string()).unwrap();
     let screened = one
-        .matter(
+        .run_matter(
             other,
             &person("sbu-sec"),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         )
         .unwrap();
     let prepare = MatterCommand::Prepare {
@@ -1914,20 +1981,20 @@ fn a_stale_cache_surfaces_as_a_conflict_then_reloads() {
         recommendation: None,
     };
     let err = two
-        .matter_with(other, &person("sbu-sec"), prepare.clone(), no_retry)
+        .run_matter_with(other, &person("sbu-sec"), prepare.clone(), no_retry)
         .unwrap_err();
     assert!(
         matches!(err, Error::Store(StoreError::Conflict { actual, .. }) if actual == screened.version),
         "{err:?}"
     );
     let x = two
-        .matter_with(other, &person("sbu-sec"), prepare, no_retry)
+        .run_matter_with(other, &person("sbu-sec"), prepare, no_retry)
         .unwrap();
     assert!(x.version > screened.version);
-    assert_eq!(x.state, one.load_matter(other).unwrap());
+    assert_eq!(*x.state, one.read().matter(other).unwrap());
     // With the default options the engine retries a conflict itself, checking the
     // command again on the reloaded state.
-    one.matter(
+    one.run_matter(
         other,
         &person("sbu-sec"),
         MatterCommand::SendOnRemiss(RemissOrder {
@@ -1940,7 +2007,7 @@ fn a_stale_cache_surfaces_as_a_conflict_then_reloads() {
     )
     .unwrap();
     let x = two
-        .matter(
+        .run_matter(
             other,
             &person("sbu-sec"),
             MatterCommand::RecordRemissResponse {
@@ -1950,7 +2017,7 @@ fn a_stale_cache_surfaces_as_a_conflict_then_reloads() {
             },
         )
         .unwrap();
-    assert_eq!(x.state, one.load_matter(other).unwrap());
+    assert_eq!(*x.state, one.read().matter(other).unwrap());
 }
 
 #[test]
@@ -1968,10 +2035,12 @@ fn the_cache_is_bounded_and_states_stay_correct_without_it() {
     }
     assert!(e.cached_states() <= 4);
     for id in &ids {
-        e.matter(
+        e.run_matter(
             *id,
             &person("sbu-sec"),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         )
         .unwrap();
     }
@@ -1984,19 +2053,24 @@ fn the_cache_is_bounded_and_states_stay_correct_without_it() {
         .unwrap();
     let id = x.state.id.unwrap();
     uncached
-        .matter(
+        .run_matter(
             id,
             &person("sbu-sec"),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         )
         .unwrap();
     assert_eq!(uncached.cached_states(), 0);
     assert_eq!(
-        uncached.load_matter(id).unwrap().status,
+        uncached.read().matter(id).unwrap().status,
         MatterStatus::InProgress
     );
     for id in ids {
-        assert_eq!(e.load_matter(id).unwrap().status, MatterStatus::InProgress);
+        assert_eq!(
+            e.read().matter(id).unwrap().status,
+            MatterStatus::InProgress
+        );
     }
 }
 
@@ -2025,7 +2099,9 @@ fn queries_per_body_status_submitter_and_stuck() {
     let g1 = Given::submitted_in(e, MatterKind::Agreement, "sbu", "anna");
     g1.ok(
         "sbu-sec",
-        MatterCommand::Screen(Screening::Handle { route: None }),
+        MatterCommand::Screen {
+            screening: Screening::Handle { route: None },
+        },
     );
     let id2 =
         g1.e.submit_matter(
@@ -2037,18 +2113,22 @@ fn queries_per_body_status_submitter_and_stuck() {
         .id
         .unwrap();
     let e = &g1.e;
-    let at_sbu = e.matters_at(&b("sbu"), None).unwrap();
+    let at_sbu = e.read().matters_at(&b("sbu"), None).unwrap();
     assert_eq!(at_sbu.len(), 2);
     let in_progress = e
+        .read()
         .matters_at(&b("sbu"), Some(MatterStatus::InProgress))
         .unwrap();
     assert_eq!(
         in_progress.iter().map(|s| s.id).collect::<Vec<_>>(),
         [g1.id]
     );
-    assert_eq!(e.matters_of_submitter(&"bo".into()).unwrap()[0].id, id2);
-    assert!(e.matters_at(&b("kcrd"), None).unwrap().is_empty());
-    let counts = e.query_matters(|p| p.counts_per_body()).unwrap();
+    assert_eq!(
+        e.read().matters_of_submitter(&"bo".into()).unwrap()[0].id,
+        id2
+    );
+    assert!(e.read().matters_at(&b("kcrd"), None).unwrap().is_empty());
+    let counts = e.read().query_matters(|p| p.counts_per_body()).unwrap();
     assert_eq!(counts[&b("sbu")].values().sum::<usize>(), 2);
     // Stuck: nothing changes for 30 days.
     e.clock().set_date(d(2024, 11, 5));
@@ -2059,11 +2139,15 @@ fn queries_per_body_status_submitter_and_stuck() {
             recommendation: None,
         },
     );
-    let stuck = e.stuck_matters(d(2024, 11, 10), 30).unwrap();
+    let stuck = e.read().stuck_matters(d(2024, 11, 10), 30).unwrap();
     assert_eq!(stuck.iter().map(|s| s.id).collect::<Vec<_>>(), [id2]);
     assert_eq!(stuck[0].last_change_on, Some(d(2024, 10, 1)));
     // The read model agrees with the state.
-    let mut summary = e.query_matters(|p| p.summary(g1.id)).unwrap().unwrap();
+    let mut summary = e
+        .read()
+        .query_matters(|p| p.summary(g1.id))
+        .unwrap()
+        .unwrap();
     summary.last_change_on = None;
     assert_eq!(Some(summary), g1.state().summary());
 }
@@ -2163,13 +2247,15 @@ fn the_read_model_keeps_an_open_matter_small() {
                 SubmitMatter::new(MatterKind::Agreement, format!("Ärende nummer {i}"), "sbu"),
             )
             .unwrap();
-        e.matter(
+        e.run_matter(
             x.state.id.unwrap(),
             &person("sbu-sec"),
-            MatterCommand::Screen(Screening::Handle { route: None }),
+            MatterCommand::Screen {
+                screening: Screening::Handle { route: None },
+            },
         )
         .unwrap();
     }
-    let bytes = e.query_matters(|p| p.approx_bytes()).unwrap();
+    let bytes = e.read().query_matters(|p| p.approx_bytes()).unwrap();
     assert!(bytes / n < 256, "{} bytes per open matter", bytes / n);
 }

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::MinutesRef;
 use crate::ids::{BodyId, PartyId, StepId};
-use crate::meeting::MinutesRef;
 use crate::route::Purpose;
 
 /// What kind of matter (ärendetyp) it is; the kind chooses the default route.

@@ -24,10 +24,11 @@ pub mod agenda;
 mod commands;
 pub mod minutes;
 
+pub use crate::ids::derived_command_id;
 pub use agenda::{AgendaPlan, Candidate, Deferral, DeferralReason, build_agenda, standard_agenda};
 pub use commands::{
-    DistributionList, EffectFailure, Effects, NoticeInput, ProposedAgenda, Reschedule, WithEffects,
-    call_recipients, derived_command_id, distribution_list, notice_recipients,
+    DistributionList, Given, MeetingCommand, NoticeInput, ProposedAgenda, Reschedule,
+    call_recipients, decide, distribution_list, notice_recipients,
 };
 pub use minutes::{Language, meeting_title, render_markdown};
 
@@ -41,20 +42,7 @@ use crate::assignment::AssignmentOrder;
 use crate::ids::{BodyId, MatterId, MeetingId, PersonId};
 use crate::org::{MeetingStatus, MinutesKind, Organisation, PlannedMeeting, Role};
 
-/// A paragraph (§) of a meeting's minutes: where a decision is recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct MinutesRef {
-    /// The meeting.
-    pub meeting: MeetingId,
-    /// The paragraph number (§).
-    pub paragraph: u32,
-}
-
-impl std::fmt::Display for MinutesRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} § {}", self.meeting, self.paragraph)
-    }
-}
+pub use crate::ids::MinutesRef;
 
 // ───────────────────────────── vocabulary ─────────────────────────────
 
@@ -993,6 +981,14 @@ impl Meeting {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MeetingError {
+    /// The command is missing something it needs.
+    #[error("meeting {meeting}: {problem}")]
+    InvalidInput {
+        /// The meeting.
+        meeting: MeetingId,
+        /// What is wrong.
+        problem: String,
+    },
     /// The command does not fit where the meeting stands.
     #[error("meeting {meeting} is {} ({phase:?}): cannot {action}", phase.swedish())]
     InvalidTransition {
@@ -1139,20 +1135,7 @@ impl Context<'_> {
 
 /// A meeting's bodies and, for joint sessions, the bodies they join (no duplicates).
 pub fn expanded_bodies(org: &Organisation, bodies: &[BodyId]) -> Vec<BodyId> {
-    let mut out: Vec<BodyId> = Vec::new();
-    for b in bodies {
-        if !out.contains(b) {
-            out.push(b.clone());
-        }
-        if let Some(body) = org.body(b) {
-            for j in &body.joint_of {
-                if !out.contains(j) {
-                    out.push(j.clone());
-                }
-            }
-        }
-    }
-    out
+    org.expanded_bodies(bodies)
 }
 
 /// The minutes kind of a meeting: a protocol if any of its bodies keeps one.

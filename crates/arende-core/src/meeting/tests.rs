@@ -2,6 +2,7 @@
 //! of its engine commands on the in-memory store, with a small Örebro-like organisation.
 
 use super::*;
+use crate::command::Effects;
 
 pub(crate) fn pid(s: &str) -> PersonId {
     PersonId::new(s)
@@ -1047,6 +1048,7 @@ fn a_dropped_item_is_carried_and_its_submitter_gets_feedback() {
         Some(d(2024, 11, 21)),
     );
     let next = engine
+        .read()
         .proposed_agenda(&mid("sbu-2024-12-13"), &[late], Language::Swedish)
         .unwrap();
     let titles: Vec<&str> = next.items.iter().map(|i| i.title.as_str()).collect();
@@ -1077,6 +1079,7 @@ fn a_retried_command_writes_nothing_twice() {
 fn the_scheduler_finds_what_is_due() {
     let (engine, _, _) = engine_at(d(2024, 10, 15));
     let due: Vec<String> = engine
+        .read()
         .meetings_due_for_call(d(2024, 10, 15))
         .unwrap()
         .into_iter()
@@ -1084,6 +1087,7 @@ fn the_scheduler_finds_what_is_due() {
         .collect();
     assert_eq!(due, vec!["sbu-2024-10-15", "cg-joint-2024-11-15"]);
     let notice: Vec<String> = engine
+        .read()
         .meetings_due_for_notice(d(2024, 11, 1))
         .unwrap()
         .into_iter()
@@ -1092,7 +1096,7 @@ fn the_scheduler_finds_what_is_due() {
     assert_eq!(notice, vec!["cg-joint-2024-11-15"]);
     engine
         .send_notice(
-            &Actor::System("scheduler".into()),
+            &Actor::system("scheduler"),
             cmd(),
             &mid("cg-joint-2024-11-15"),
             NoticeInput::default(),
@@ -1100,6 +1104,7 @@ fn the_scheduler_finds_what_is_due() {
         .unwrap();
     assert!(
         engine
+            .read()
             .meetings_due_for_notice(d(2024, 11, 1))
             .unwrap()
             .is_empty()

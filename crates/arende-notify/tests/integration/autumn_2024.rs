@@ -74,7 +74,7 @@ async fn autumn_2024_calls_notices_and_feedback_arrive_on_the_right_days() {
         clock.set_date(day);
         let m = |c: MatterCommand, who: &Actor| {
             let id = matter.expect("the matter exists");
-            engine.matter(id, who, c).expect("matter command")
+            engine.run_matter(id, who, c).expect("matter command")
         };
         match (day.month(), day.day()) {
             // The secretary registers the project lead's matter with the group.
@@ -86,7 +86,12 @@ async fn autumn_2024_calls_notices_and_feedback_arrive_on_the_right_days() {
             }
             // Screened: for the group's information (it prepares; it does not decide).
             (9, 16) => {
-                m(MatterCommand::Screen(Screening::InformationItem), &daniel);
+                m(
+                    MatterCommand::Screen {
+                        screening: Screening::InformationItem,
+                    },
+                    &daniel,
+                );
             }
             // The project lead's presentation is ready before the notice goes out.
             (9, 27) => {

@@ -40,7 +40,7 @@ async fn remiss_reminders_and_assignment_due_go_once_on_their_days() {
     let dispatcher = Dispatcher::new(store.clone(), transport.clone(), clock.clone());
     let scheduler = Scheduler::new(engine.clone());
     // The secretariat records what the bodies did (a system actor in this test).
-    let office = Actor::System("sekretariatet".into());
+    let office = Actor::service("sekretariatet", &arende_core::authz::Action::ALL);
 
     // The unbroken-schooling agreement (minutes 000, 001): drafted, prepared, presented
     // to the joint chief group on 15 November, then a remiss edition with a deadline.
@@ -56,10 +56,16 @@ async fn remiss_reminders_and_assignment_due_go_once_on_their_days() {
         .state
         .id
         .expect("id");
-    let run = |c: MatterCommand| engine.matter(matter, &office, c).expect("matter command");
-    run(MatterCommand::Screen(Screening::Handle {
-        route: Some(RouteId::new("chief-group-agreement")),
-    }));
+    let run = |c: MatterCommand| {
+        engine
+            .run_matter(matter, &office, c)
+            .expect("matter command")
+    };
+    run(MatterCommand::Screen {
+        screening: Screening::Handle {
+            route: Some(RouteId::new("chief-group-agreement")),
+        },
+    });
     run(MatterCommand::Prepare {
         at: At::body("wg-unbroken-schooling"),
         recommendation: None,
@@ -274,7 +280,7 @@ async fn a_tick_writes_exactly_the_facts_its_preview_shows() {
     let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 1)));
     let engine = Arc::new(Engine::new(org.clone(), store.clone(), clock.clone()));
     let scheduler = Scheduler::new(engine.clone()).with_catch_up_days(0);
-    let office = Actor::System("sekretariatet".into());
+    let office = Actor::service("sekretariatet", &arende_core::authz::Action::ALL);
     // A follower of the group, and a matter that makes the October meeting's agenda.
     engine
         .follow(
@@ -299,14 +305,16 @@ async fn a_tick_writes_exactly_the_facts_its_preview_shows() {
         .id
         .expect("id");
     engine
-        .matter(
+        .run_matter(
             matter,
             &office,
-            MatterCommand::Screen(Screening::InformationItem),
+            MatterCommand::Screen {
+                screening: Screening::InformationItem,
+            },
         )
         .expect("screen");
     engine
-        .matter(matter, &office, MatterCommand::MarkDocumentsReady)
+        .run_matter(matter, &office, MatterCommand::MarkDocumentsReady)
         .expect("documents ready");
     written(&store, clock.now());
 

@@ -1,19 +1,27 @@
-//! The engine: loads a stream, checks a command against the state, and appends the
-//! resulting events with the expected version and the notifications they cause to the
-//! outbox, in one atomic append. Commands for matters, meetings and assignments are
-//! `impl Engine` blocks in their own modules; this module holds the shared machinery.
+//! The kernel: loads a stream (a version-checked cache in front of the store), lets the
+//! aggregate's pure `decide` check a command, and appends the events with the expected
+//! version and the notification facts they cause to the outbox, in one atomic append;
+//! it keeps command ids idempotent and retries conflicts. Nothing else: what a command
+//! means lives in its aggregate (`matter`, `meeting`, `assignment`, `subscription`),
+//! what follows from it in another aggregate in [`crate::policy`], and reads in
+//! [`crate::read`]. The per-aggregate files here only gather what `decide` is given.
+
+mod assignment;
+mod matter;
+mod meeting;
+mod subscription;
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::aggregate::{Aggregate, decode, encode};
+use crate::aggregate::{Aggregate, Decision, decode, encode};
 use crate::authz::{Action, Actor};
 use crate::clock::Clock;
+use crate::command::{Command, CommandOptions, Effects, Executed, Outcome};
 use crate::error::{Error, Result};
 use crate::ids::{BodyId, CommandId};
-use crate::notification::Notification;
 use crate::org::Organisation;
 use crate::store::{
     AppendRequest, Appended, EventStore, ExpectedVersion, OutboxMessage, RecordedEvent, StoreError,
@@ -34,8 +42,27 @@ pub struct Engine<S, C> {
     clock: C,
     cache: StateCache,
     ids: IdSource,
-    pub(crate) follows: Mutex<crate::subscription::FollowIndex>,
     pub(crate) matter_view: Mutex<crate::projection::MatterProjection>,
+    pub(crate) policies: PolicyGate,
+}
+
+/// The policies' state in an engine: one runner at a time, started once, inline or not
+/// (the policies themselves are in [`crate::policy`]).
+#[derive(Debug)]
+pub(crate) struct PolicyGate {
+    pub(crate) lock: Mutex<()>,
+    pub(crate) started: std::sync::atomic::AtomicBool,
+    pub(crate) inline: std::sync::atomic::AtomicBool,
+}
+
+impl Default for PolicyGate {
+    fn default() -> Self {
+        PolicyGate {
+            lock: Mutex::new(()),
+            started: std::sync::atomic::AtomicBool::new(false),
+            inline: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
 }
 
 /// Fresh random-looking UUIDs (version 4 layout) for command and outbox-message ids,
@@ -73,7 +100,7 @@ impl IdSource {
 pub const DEFAULT_CACHE_CAPACITY: usize = 16_384;
 
 struct CacheEntry<A> {
-    state: A,
+    state: Arc<A>,
     version: u64,
     commands: Vec<CommandId>,
 }
@@ -160,39 +187,6 @@ impl StateCache {
     }
 }
 
-/// The outcome of a command.
-#[derive(Debug, Clone)]
-pub struct Executed<A: Aggregate> {
-    /// The state after the command.
-    pub state: A,
-    /// The events written.
-    pub events: Vec<A::Event>,
-    /// The stream's version after the command.
-    pub version: u64,
-    /// Whether the command had already been executed (idempotent retry): nothing new
-    /// was written.
-    pub duplicate: bool,
-}
-
-/// What a decision yields: events, and notifications to write with them.
-#[derive(Debug, Clone)]
-pub struct Decision<E> {
-    /// The events.
-    pub events: Vec<E>,
-    /// The notifications.
-    pub notifications: Vec<Notification>,
-}
-
-impl<E> Decision<E> {
-    /// Events without notifications.
-    pub fn events(events: Vec<E>) -> Self {
-        Decision {
-            events,
-            notifications: Vec::new(),
-        }
-    }
-}
-
 impl<S: EventStore, C: Clock> Engine<S, C> {
     /// An engine for an organisation, over a store, with a clock.
     pub fn new(org: Arc<Organisation>, store: S, clock: C) -> Self {
@@ -203,8 +197,8 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             clock,
             cache: StateCache::new(DEFAULT_CACHE_CAPACITY),
             ids: IdSource::new(),
-            follows: Mutex::new(crate::subscription::FollowIndex::default()),
             matter_view: Mutex::new(crate::projection::MatterProjection::new(tenant)),
+            policies: PolicyGate::default(),
         }
     }
 
@@ -248,7 +242,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// Loads an aggregate: its state and version (0 = no stream). Always up to date with
     /// the store (a cached state is caught up from its version).
-    pub fn load<A: Aggregate + Send + Sync + 'static>(&self, key: &str) -> Result<(A, u64)> {
+    pub fn load<A: Aggregate + Send + Sync + 'static>(&self, key: &str) -> Result<(Arc<A>, u64)> {
         let stream = Self::stream_of::<A>(key);
         let mut entry = match self.cache.take::<A>(&stream) {
             Some(mut e) => {
@@ -269,7 +263,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     fn read_entry<A: Aggregate>(&self, stream: &StreamId) -> Result<CacheEntry<A>> {
         let records = self.store.read_stream(&self.org.tenant, stream, 1)?;
         let mut entry = CacheEntry {
-            state: A::default(),
+            state: Arc::new(A::default()),
             version: 0,
             commands: Vec::new(),
         };
@@ -288,39 +282,89 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// Checks that `actor` may take `action` at `body`; system actors always may.
     pub fn authorize(&self, actor: &Actor, action: Action, body: &BodyId) -> Result<()> {
-        crate::authz::authorize(&self.org, actor, action, body)
+        Ok(crate::authz::authorize(&self.org, actor, action, body)?)
     }
 
-    /// Runs a command: takes the aggregate's state (cached, or read from the store), lets
-    /// `decide` check it, and appends the events and notifications with the expected
-    /// version. Nothing is written when `decide` refuses. A retry with the same
-    /// `command_id` writes nothing and reports `duplicate`.
-    pub fn execute<A, F>(
+    /// Runs a command on one aggregate: takes its state (cached, or read from the
+    /// store), lets `decide` check it, and appends the events and notifications with the
+    /// expected version. Nothing is written when `decide` refuses. A retry with the same
+    /// command id writes nothing and reports `duplicate` with the events first written.
+    /// A conflict is retried `options.conflict_retries` times against the reloaded state
+    /// (`decide` runs again), unless the caller expected a version.
+    pub(crate) fn run<A, F>(
         &self,
         key: &str,
         actor: &Actor,
         command_id: CommandId,
-        decide: F,
+        options: &CommandOptions,
+        mut decide: F,
     ) -> Result<Executed<A>>
     where
         A: Aggregate + Send + Sync + 'static,
-        F: FnOnce(&A, u64) -> Result<Decision<A::Event>>,
+        F: FnMut(&A, u64) -> Result<Decision<A::Event>>,
     {
         let stream = Self::stream_of::<A>(key);
-        let (mut entry, fresh) = match self.cache.take::<A>(&stream) {
+        let mut retries = if options.expected_version.is_some() {
+            0
+        } else {
+            options.conflict_retries
+        };
+        loop {
+            match self.run_once::<A, _>(&stream, actor, command_id, options, &mut decide) {
+                Err(e) if e.is_conflict() && retries > 0 => retries -= 1,
+                other => return other,
+            }
+        }
+    }
+
+    fn run_once<A, F>(
+        &self,
+        stream: &StreamId,
+        actor: &Actor,
+        command_id: CommandId,
+        options: &CommandOptions,
+        decide: &mut F,
+    ) -> Result<Executed<A>>
+    where
+        A: Aggregate + Send + Sync + 'static,
+        F: FnMut(&A, u64) -> Result<Decision<A::Event>>,
+    {
+        let (mut entry, fresh) = match self.cache.take::<A>(stream) {
             Some(e) => (e, false),
-            None => (self.read_entry::<A>(&stream)?, true),
+            None => (self.read_entry::<A>(stream)?, true),
         };
         if entry.commands.contains(&command_id) {
             // A retry of a command that was already written: nothing to do.
+            let events = self.events_of::<A>(stream, command_id)?;
             let out = Executed {
                 state: entry.state.clone(),
-                events: Vec::new(),
+                events,
                 version: entry.version,
                 duplicate: true,
+                effects: Effects::default(),
             };
-            self.cache.put(stream, entry);
+            self.cache.put(stream.clone(), entry);
             return Ok(out);
+        }
+        if let Some(expected) = options.expected_version
+            && expected != entry.version
+        {
+            // The client read another version: if the cache was stale, look again.
+            if !fresh {
+                self.catch_up(stream, &mut entry)?;
+            }
+            if expected != entry.version {
+                let actual = entry.version;
+                if actual > 0 {
+                    self.cache.put(stream.clone(), entry);
+                }
+                return Err(Error::Store(StoreError::Conflict {
+                    tenant: self.org.tenant.clone(),
+                    stream: stream.clone(),
+                    expected: ExpectedVersion::at(expected),
+                    actual,
+                }));
+            }
         }
         let decision = match decide(&entry.state, entry.version) {
             Ok(d) => d,
@@ -329,19 +373,19 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     // Refused on a cached state: if the stream moved on, the refusal may be
                     // stale; report a conflict so the caller retries on the new state.
                     let before = entry.version;
-                    if self.catch_up(&stream, &mut entry)? {
+                    if self.catch_up(stream, &mut entry)? {
                         let actual = entry.version;
                         self.cache.put(stream.clone(), entry);
                         return Err(Error::Store(StoreError::Conflict {
                             tenant: self.org.tenant.clone(),
-                            stream,
+                            stream: stream.clone(),
                             expected: ExpectedVersion::at(before),
                             actual,
                         }));
                     }
                 }
                 if entry.version > 0 {
-                    self.cache.put(stream, entry);
+                    self.cache.put(stream.clone(), entry);
                 }
                 return Err(refusal);
             }
@@ -363,9 +407,10 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 events: Vec::new(),
                 version: entry.version,
                 duplicate: false,
+                effects: Effects::default(),
             };
             if entry.version > 0 {
-                self.cache.put(stream, entry);
+                self.cache.put(stream.clone(), entry);
             }
             return Ok(out);
         }
@@ -382,23 +427,28 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             Ok(a) => a,
             Err(e) => {
                 // A conflict means the cached state is stale: leave it out, reload next time.
-                self.cache.remove(&stream);
+                self.cache.remove(stream);
                 return Err(e.into());
             }
         };
         if appended.duplicate {
-            let entry = self.read_entry::<A>(&stream)?;
+            let entry = self.read_entry::<A>(stream)?;
+            let events = self.events_of::<A>(stream, command_id)?;
             let out = Executed {
                 state: entry.state.clone(),
-                events: Vec::new(),
+                events,
                 version: entry.version,
                 duplicate: true,
+                effects: Effects::default(),
             };
-            self.cache.put(stream, entry);
+            self.cache.put(stream.clone(), entry);
             return Ok(out);
         }
-        for e in &decision.events {
-            entry.state.apply(e);
+        {
+            let state = Arc::make_mut(&mut entry.state);
+            for e in &decision.events {
+                state.apply(e);
+            }
         }
         entry.version = appended.version;
         entry.commands.push(command_id);
@@ -407,16 +457,83 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             events: decision.events,
             version: appended.version,
             duplicate: false,
+            effects: Effects::default(),
         };
-        self.cache.put(stream, entry);
+        self.cache.put(stream.clone(), entry);
         Ok(out)
+    }
+
+    /// The events a command wrote to a stream (for the outcome of a duplicate).
+    fn events_of<A: Aggregate>(
+        &self,
+        stream: &StreamId,
+        command_id: CommandId,
+    ) -> Result<Vec<A::Event>> {
+        let records = self.store.read_stream(&self.org.tenant, stream, 1)?;
+        let mut out = Vec::new();
+        for rec in records.iter().filter(|r| r.command_id == command_id) {
+            out.push(decode::<A::Event>(rec)?);
+        }
+        Ok(out)
+    }
+
+    /// Runs any command on its aggregate — the kernel's half of
+    /// [`Engine::execute`](crate::engine::Engine::execute), without the policies that
+    /// follow: the policies' own effects run through here.
+    pub(crate) fn dispatch(
+        &self,
+        actor: &Actor,
+        command: Command,
+        options: &CommandOptions,
+    ) -> Result<Outcome> {
+        let command_id = options
+            .command_id
+            .unwrap_or_else(|| self.fresh_command_id());
+        match command {
+            Command::Matter { matter, command } => self
+                .dispatch_matter(actor, matter, command, command_id, options)
+                .map(Outcome::Matter),
+            Command::Meeting { meeting, command } => self
+                .dispatch_meeting(actor, &meeting, &command, command_id, options)
+                .map(Outcome::Meeting),
+            Command::Assignment {
+                assignment,
+                command,
+            } => self
+                .dispatch_assignment(actor, assignment, &command, command_id, options)
+                .map(Outcome::Assignment),
+            Command::Subscription { command } => self
+                .dispatch_subscription(actor, &command, command_id, options)
+                .map(Outcome::Subscription),
+            Command::Reminder { key, command } => self
+                .run::<crate::reminder::ScheduleLog, _>(
+                    &key,
+                    actor,
+                    command_id,
+                    options,
+                    |state, _| {
+                        Ok(crate::reminder::decide(
+                            state,
+                            &key,
+                            &command,
+                            self.org(),
+                            actor,
+                        )?)
+                    },
+                )
+                .map(Outcome::Reminder),
+        }
     }
 }
 
 fn apply_records<A: Aggregate>(entry: &mut CacheEntry<A>, records: &[RecordedEvent]) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let state = Arc::make_mut(&mut entry.state);
     for rec in records {
         let e: A::Event = decode(rec)?;
-        entry.state.apply(&e);
+        state.apply(&e);
         entry.version = rec.version;
         if entry.commands.last() != Some(&rec.command_id) {
             entry.commands.push(rec.command_id);

@@ -298,8 +298,10 @@ async fn a_tick_writes_exactly_the_facts_its_preview_shows() {
         "sbu",
     );
     s.submitter = Some(PersonId::new("susann-cederlund"));
+    // The group's secretary registers and screens it, as in autumn 2024.
+    let daniel = Actor::Person(PersonId::new("daniel-berglund"));
     let matter = engine
-        .submit_matter(&office, s)
+        .submit_matter(&daniel, s)
         .expect("submit")
         .state
         .id
@@ -307,15 +309,30 @@ async fn a_tick_writes_exactly_the_facts_its_preview_shows() {
     engine
         .run_matter(
             matter,
-            &office,
+            &daniel,
             MatterCommand::Screen {
                 screening: Screening::InformationItem,
             },
         )
         .expect("screen");
     engine
-        .run_matter(matter, &office, MatterCommand::MarkDocumentsReady)
+        .run_matter(
+            matter,
+            &Actor::Person(PersonId::new("susann-cederlund")),
+            MatterCommand::MarkDocumentsReady,
+        )
         .expect("documents ready");
+    // The secretary puts it on the October meeting (the scheduler's own identity may
+    // send notices, not schedule matters).
+    engine
+        .run_matter(
+            matter,
+            &daniel,
+            MatterCommand::Schedule {
+                meeting: arende_core::ids::MeetingId::new("sbu-2024-10-15"),
+            },
+        )
+        .expect("schedule");
     written(&store, clock.now());
 
     let (mut calls, mut notices) = (0, 0);

@@ -275,7 +275,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
             key: due.key.clone(),
             command: ReminderCommand::Send {
                 send_on: due.send_on,
-                notification: due.notification.clone(),
+                notification: Box::new(due.notification.clone()),
             },
         };
         let executed = self

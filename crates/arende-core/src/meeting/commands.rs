@@ -401,7 +401,7 @@ fn notice(
         .iter()
         .filter_map(|r| r.person.clone())
         .collect();
-    let events = state.decide_notice(ctx, &input, ids)?;
+    let events = state.decide_notice(ctx, input, ids)?;
     Ok(Decision {
         events,
         notifications: vec![n],

@@ -461,7 +461,13 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
         Some(RecipientReason::Member)
     );
     assert!(reason(&sent[0], "tina-johansson").is_some());
-    assert_eq!(sent[0].details["adjusted"], "2024-06-14 via e-post");
+    assert_eq!(
+        sent[0].adjusted,
+        Some(arende::notification::Adjusted {
+            on: NaiveDate::from_ymd_opt(2024, 6, 14).expect("date"),
+            by: arende::notification::AdjustedBy::Email,
+        })
+    );
     assert_eq!(
         engine.read().meeting(&m)?.phase,
         MeetingPhase::MinutesDistributed

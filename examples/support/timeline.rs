@@ -99,14 +99,20 @@ pub struct Sent {
 }
 
 impl Sent {
-    /// The report of a notification.
-    pub fn of(n: &Notification, at: DateTime<Utc>) -> Sent {
+    /// The report of a notification: what it says in Swedish, rendered from its facts
+    /// by `arende-notify`'s built-in phrases, as the dispatcher renders it.
+    pub fn of(n: &Notification, at: DateTime<Utc>, org: &Organisation) -> Sent {
+        static TEMPLATES: std::sync::OnceLock<arende_notify::Templates> =
+            std::sync::OnceLock::new();
+        let templates = TEMPLATES.get_or_init(arende_notify::Templates::builtin);
+        let summary = arende_notify::render::summary(templates, n, Language::Swedish, Some(org))
+            .unwrap_or_else(|e| format!("({e})"));
         Sent {
             date: n.date,
             at,
             kind: n.kind,
             recipients: n.recipients.iter().map(|r| r.name.clone()).collect(),
-            summary: n.summary_sv.clone(),
+            summary,
         }
     }
 }

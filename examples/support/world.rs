@@ -309,7 +309,7 @@ fn dispatch(engine: &SimEngine) -> Result<Vec<Sent>> {
                     format!("outbox message {} is not a notification", rec.message.id)
                 })?;
             store.mark_delivered(rec.message.id)?;
-            out.push(Sent::of(&n, rec.message.available_at));
+            out.push(Sent::of(&n, rec.message.available_at, engine.org()));
         }
     }
     out.sort_by_key(|s| (s.date, s.at));

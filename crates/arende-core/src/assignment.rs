@@ -14,7 +14,9 @@ use crate::aggregate::{Aggregate, Decision, Event};
 use crate::authz::{Action, Actor, authorize};
 use crate::ids::MinutesRef;
 use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId, UnknownId};
-use crate::notification::{Notification, NotificationKind, Recipient, RecipientReason};
+use crate::notification::{
+    AssignedTo, Notification, NotificationKind, Paragraph, Recipient, RecipientReason,
+};
 use crate::org::{Mandate, Organisation, Role};
 
 /// A temporary working group (tillfällig arbetsgrupp), formed for one assignment.
@@ -398,13 +400,7 @@ pub enum AssignmentError {
 }
 
 fn recipient(org: &Organisation, person: &PersonId, reason: RecipientReason) -> Recipient {
-    let p = org.person(person);
-    Recipient {
-        person: Some(person.clone()),
-        name: p.map_or_else(|| person.to_string(), |p| p.name.clone()),
-        email: p.and_then(|p| p.email.clone()),
-        reason,
-    }
+    Recipient::for_person(org, person, reason)
 }
 
 /// Who is told about an assignment: the person, the group, or the body's chair and
@@ -434,15 +430,11 @@ fn assignee_recipients(org: &Organisation, assignee: &Assignee) -> Vec<Recipient
     out
 }
 
-fn assignee_name(org: &Organisation, assignee: &Assignee) -> String {
+fn assigned_to(assignee: &Assignee) -> AssignedTo {
     match assignee {
-        Assignee::Person(p) => org
-            .person(p)
-            .map_or_else(|| p.to_string(), |x| x.name.clone()),
-        Assignee::Body(b) => org
-            .body(b)
-            .map_or_else(|| b.to_string(), |x| x.name.clone()),
-        Assignee::WorkingGroup(g) => g.name.clone(),
+        Assignee::Person(p) => AssignedTo::Person(p.clone()),
+        Assignee::Body(b) => AssignedTo::Body(b.clone()),
+        Assignee::WorkingGroup(g) => AssignedTo::WorkingGroup(g.name.clone()),
     }
 }
 
@@ -564,24 +556,10 @@ pub fn decide(
                     on: today,
                 });
             }
-            let issuer_name = org
-                .body(issuer)
-                .map_or_else(|| issuer.to_string(), |b| b.name.clone());
-            let mut n = Notification::new(
-                NotificationKind::AssignmentGiven,
-                org.tenant.clone(),
-                today,
-                format!(
-                    "{issuer_name} ger {} i uppdrag att {}",
-                    assignee_name(org, &order.assignee),
-                    order.task
-                ),
-                format!(
-                    "{issuer_name} assigns {} to {}",
-                    assignee_name(org, &order.assignee),
-                    order.task
-                ),
-            );
+            let mut n =
+                Notification::new(NotificationKind::AssignmentGiven, org.tenant.clone(), today);
+            n.assignment_title = Some(order.task.clone());
+            n.assigned_to = Some(assigned_to(&order.assignee));
             n.body = Some(issuer.clone());
             n.assignment = Some(id);
             n.matter = order.matter;
@@ -590,9 +568,10 @@ pub fn decide(
                 Due::Meeting(_) => ctx.due_date,
             };
             if let Some(r) = minutes {
-                n.details
-                    .insert("paragraph".into(), r.paragraph.to_string());
-                n.details.insert("meeting".into(), r.meeting.to_string());
+                n.paragraph = Some(Paragraph {
+                    meeting: r.meeting.clone(),
+                    number: r.paragraph,
+                });
             }
             for r in assignee_recipients(org, &order.assignee) {
                 n.add_recipient(r);
@@ -625,16 +604,9 @@ pub fn decide(
             }
             check_group(org, group)
                 .map_err(|problem| AssignmentError::WorkingGroup { id, problem })?;
-            let mut n = Notification::new(
-                NotificationKind::AssignmentGiven,
-                org.tenant.clone(),
-                today,
-                format!("Arbetsgruppen {} har bildats för ett uppdrag", group.name),
-                format!(
-                    "The working group {} was formed for an assignment",
-                    group.name
-                ),
-            );
+            let mut n =
+                Notification::new(NotificationKind::AssignmentGiven, org.tenant.clone(), today);
+            n.working_group = Some(group.name.clone());
             n.assignment = Some(id);
             n.body = Some(body.clone());
             for r in assignee_recipients(org, &Assignee::WorkingGroup(group.clone())) {
@@ -799,9 +771,10 @@ mod tests {
         assert_eq!(n[0].kind, NotificationKind::AssignmentGiven);
         assert_eq!(n[0].recipients[0].person, Some(pid("susann")));
         assert_eq!(n[0].deadline, Some(d(2024, 12, 1)));
-        assert!(
-            n[0].summary_sv
-                .contains("ger Susann Cederlund i uppdrag att ta fram")
+        assert_eq!(n[0].assigned_to, Some(AssignedTo::Person(pid("susann"))));
+        assert_eq!(
+            n[0].assignment_title.as_deref(),
+            Some("ta fram en prioriteringsordning")
         );
         let again = e
             .give_assignment(&person("karolina"), c, &cg, None, o.clone())

@@ -29,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod forecast;
 pub mod ids;
+pub mod language;
 pub mod matter;
 pub mod meeting;
 pub mod notification;

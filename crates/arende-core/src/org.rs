@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authz::{Permissions, RoleSource};
 use crate::ids::{BodyId, CountyPartId, MeetingId, PartyId, PersonId, RouteId, TenantId};
+use crate::language::Language;
 use crate::route::{BodyNames, Route};
 pub use crate::terms::{
     DateError, FIRST_DATE, LAST_DATE, LeadTime, LeadTimeError, Mandate, MinutesKind, Role,
@@ -157,6 +158,10 @@ pub struct Person {
     pub party: Option<PartyId>,
     /// Title or function, e.g. `områdeschef Välfärd och folkhälsa`.
     pub title: Option<String>,
+    /// The language the person reads notifications in (`language = "en"` in the
+    /// configuration); Swedish when not set.
+    #[serde(default)]
+    pub language: Language,
 }
 
 /// A person's membership of a body, in a role, for a party.

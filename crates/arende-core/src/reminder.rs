@@ -61,8 +61,9 @@ pub enum ReminderCommand {
         /// The day it is due.
         #[serde(rename = "send-on")]
         send_on: NaiveDate,
-        /// The notification (facts, no prose).
-        notification: Notification,
+        /// The notification (facts, no prose), boxed: a fact is large beside the
+        /// other commands.
+        notification: Box<Notification>,
     },
 }
 
@@ -103,6 +104,6 @@ pub fn decide(
             kind: notification.kind.name().to_owned(),
             send_on: *send_on,
         }],
-        notifications: vec![notification.clone()],
+        notifications: vec![(**notification).clone()],
     })
 }

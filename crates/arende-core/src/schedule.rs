@@ -27,8 +27,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId};
-use crate::meeting::{SubstituteFor, call_recipients, expanded_bodies, notice_recipients};
-use crate::notification::{MeetingRef, Notification, NotificationKind, Recipient, detail};
+use crate::meeting::{
+    AgendaItem, SubstituteFor, call_recipients, expanded_bodies, notice_recipients,
+};
+use crate::notification::{
+    AgendaEntry, NoticeDocument, NoticeFacts, Notification, NotificationKind, Recipient,
+    Substitution,
+};
 use crate::org::{LeadTime, MeetingStatus, Organisation, PlannedMeeting};
 
 /// Lead times of the messages the organisation's lead-time rules do not cover.
@@ -80,10 +85,11 @@ pub struct MeetingState {
     pub call_for_matters_sent: bool,
     /// The notice has been sent.
     pub notice_sent: bool,
-    /// The agenda lines, in order (for the notice).
-    pub agenda: Vec<String>,
+    /// The agenda the notice carries (the scheduler fills in the proposed agenda, as
+    /// the notice command sends it).
+    pub agenda: Vec<AgendaItem>,
     /// The documents sent with the notice.
-    pub documents: Vec<String>,
+    pub documents: Vec<NoticeDocument>,
     /// What is expected of the members (förväntan), stated in the notice.
     pub expected: Option<String>,
     /// Members who have announced they cannot come: the substitutes the configuration
@@ -246,10 +252,10 @@ pub fn due_messages(
             continue;
         }
         if !ms.call_for_matters_sent && window.contains(m.call_for_matters) {
-            out.push(call_for_matters(org, m, &state.followers));
+            out.push(call_for_matters(org, m, window.to, &state.followers));
         }
         if !ms.notice_sent && window.contains(m.notice) {
-            out.push(notice(org, m, ms, &state.followers));
+            out.push(notice(org, m, ms, window.to, &state.followers));
         }
     }
     for r in &state.remisses {
@@ -257,7 +263,7 @@ pub fn due_messages(
         if r.reminder_sent || !window.contains(send_on) || r.deadline < window.to {
             continue;
         }
-        if let Some(d) = remiss_reminder(org, r, send_on) {
+        if let Some(d) = remiss_reminder(org, r, send_on, window.to) {
             out.push(d);
         }
     }
@@ -266,72 +272,39 @@ pub fn due_messages(
         if a.reported || a.due_sent || !window.contains(send_on) || a.due < window.to {
             continue;
         }
-        out.push(assignment_due(org, a, send_on, &state.followers));
+        out.push(assignment_due(org, a, send_on, window.to, &state.followers));
     }
     out.sort_by(|a, b| (a.send_on, &a.key).cmp(&(b.send_on, &b.key)));
     out
 }
 
-fn body_names(org: &Organisation, m: &PlannedMeeting) -> String {
-    m.bodies
-        .iter()
-        .map(|b| {
-            org.body(b)
-                .map_or_else(|| b.to_string(), |b| b.name.clone())
-        })
-        .collect::<Vec<_>>()
-        .join(" / ")
+/// The followers of a meeting's bodies (joint sessions expanded), in body order: the
+/// same people, in the same order, as the meeting commands gather them.
+fn body_followers<'a>(
+    org: &Organisation,
+    m: &PlannedMeeting,
+    f: &'a Followers,
+) -> impl Iterator<Item = Recipient> + 'a {
+    expanded_bodies(org, &m.bodies)
+        .into_iter()
+        .flat_map(move |b| f.bodies.get(&b).into_iter().flatten().cloned())
 }
 
-/// The [`MeetingRef`] of a planned meeting (times are local Stockholm wall-clock).
-pub fn meeting_ref(org: &Organisation, m: &PlannedMeeting) -> MeetingRef {
-    use chrono::Timelike;
-    MeetingRef {
-        id: m.id.clone(),
-        body_name: body_names(org, m),
-        start: crate::clock::stockholm_instant(m.date, m.start.hour(), m.start.minute()),
-        end: crate::clock::stockholm_instant(m.date, m.end.hour(), m.end.minute()),
-        location: m.location.clone(),
-        sequence: m.sequence,
-    }
-}
-
-fn add_body_followers(n: &mut Notification, org: &Organisation, m: &PlannedMeeting, f: &Followers) {
-    for b in expanded_bodies(org, &m.bodies) {
-        for r in f.bodies.get(&b).into_iter().flatten() {
-            n.add_recipient(r.clone());
-        }
-    }
-}
-
-fn call_for_matters(org: &Organisation, m: &PlannedMeeting, f: &Followers) -> Due {
-    let names = body_names(org, m);
-    let mut n = Notification::new(
-        NotificationKind::CallForMatters,
-        org.tenant.clone(),
-        m.date,
-        format!(
-            "Inför mötet med {names} den {}: anmäl ärenden senast {}; underlag ska vara klart senast {}.",
-            m.date, m.call_for_matters, m.notice
-        ),
-        format!(
-            "Ahead of the meeting of {names} on {}: submit matters by {}; documents ready by {}.",
-            m.date, m.call_for_matters, m.notice
-        ),
+fn call_for_matters(
+    org: &Organisation,
+    m: &PlannedMeeting,
+    today: NaiveDate,
+    f: &Followers,
+) -> Due {
+    // The same builder as the call command (`Engine::send_call_for_matters`).
+    let n = Notification::call_for_matters(
+        org,
+        m,
+        today,
+        call_recipients(org, &m.bodies)
+            .into_iter()
+            .chain(body_followers(org, m, f)),
     );
-    n.body = m.bodies.first().cloned();
-    n.meeting = Some(meeting_ref(org, m));
-    // As the meeting's call command states it: matters by the call date, documents
-    // ready by the notice date (see `Candidate::makes`).
-    n.deadline = Some(m.notice);
-    n.details
-        .insert("submit_by".into(), m.call_for_matters.to_string());
-    n.details
-        .insert("documents_by".into(), m.notice.to_string());
-    for r in call_recipients(org, &m.bodies) {
-        n.add_recipient(r);
-    }
-    add_body_followers(&mut n, org, m, f);
     Due {
         key: format!("call-for-matters/{}", m.id),
         send_on: m.call_for_matters,
@@ -340,29 +313,31 @@ fn call_for_matters(org: &Organisation, m: &PlannedMeeting, f: &Followers) -> Du
     }
 }
 
-fn notice(org: &Organisation, m: &PlannedMeeting, ms: &MeetingState, f: &Followers) -> Due {
-    let names = body_names(org, m);
-    let mut n = Notification::new(
-        NotificationKind::Notice,
-        org.tenant.clone(),
-        m.date,
-        format!("Kallelse till möte med {names} den {}.", m.date),
-        format!("Notice of the meeting of {names} on {}.", m.date),
+fn notice(
+    org: &Organisation,
+    m: &PlannedMeeting,
+    ms: &MeetingState,
+    today: NaiveDate,
+    f: &Followers,
+) -> Due {
+    // The same builder as the notice command (`Engine::send_notice`).
+    let serving = ms.serving(org, &m.bodies);
+    let facts = NoticeFacts {
+        agenda: ms.agenda.iter().map(AgendaEntry::from).collect(),
+        documents: ms.documents.clone(),
+        expected: ms.expected.clone(),
+        substitutes: serving.iter().map(Substitution::from).collect(),
+        revised: false,
+    };
+    let n = Notification::notice(
+        org,
+        m,
+        today,
+        facts,
+        notice_recipients(org, &m.bodies, &ms.agenda, &serving)
+            .into_iter()
+            .chain(body_followers(org, m, f)),
     );
-    n.body = m.bodies.first().cloned();
-    n.meeting = Some(meeting_ref(org, m));
-    n.agenda = ms.agenda.clone();
-    if let Some(e) = &ms.expected {
-        n.details.insert(detail::EXPECTED.into(), e.clone());
-    }
-    if !ms.documents.is_empty() {
-        n.details
-            .insert(detail::DOCUMENTS.into(), ms.documents.join("\n"));
-    }
-    for r in notice_recipients(org, &m.bodies, &[], &ms.serving(org, &m.bodies)) {
-        n.add_recipient(r);
-    }
-    add_body_followers(&mut n, org, m, f);
     Due {
         key: format!("notice/{}", m.id),
         send_on: m.notice,
@@ -371,20 +346,13 @@ fn notice(org: &Organisation, m: &PlannedMeeting, ms: &MeetingState, f: &Followe
     }
 }
 
-fn remiss_reminder(org: &Organisation, r: &RemissState, send_on: NaiveDate) -> Option<Due> {
-    let mut n = Notification::new(
-        NotificationKind::RemissReminder,
-        org.tenant.clone(),
-        r.deadline,
-        format!(
-            "Påminnelse: remissvar om \"{}\" ska lämnas senast {}.",
-            r.matter_title, r.deadline
-        ),
-        format!(
-            "Reminder: responses on \"{}\" are due by {}.",
-            r.matter_title, r.deadline
-        ),
-    );
+fn remiss_reminder(
+    org: &Organisation,
+    r: &RemissState,
+    send_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<Due> {
+    let mut n = Notification::new(NotificationKind::RemissReminder, org.tenant.clone(), today);
     n.matter = Some(r.matter);
     n.matter_title = Some(r.matter_title.clone());
     n.body = r.body.clone();
@@ -414,31 +382,16 @@ fn assignment_due(
     org: &Organisation,
     a: &AssignmentState,
     send_on: NaiveDate,
+    today: NaiveDate,
     f: &Followers,
 ) -> Due {
-    let issuer = org
-        .body(&a.issuer)
-        .map_or_else(|| a.issuer.to_string(), |b| b.name.clone());
-    let mut n = Notification::new(
-        NotificationKind::AssignmentDue,
-        org.tenant.clone(),
-        a.due,
-        format!(
-            "Uppdraget \"{}\" från {issuer} ska redovisas senast {}.",
-            a.title, a.due
-        ),
-        format!(
-            "The assignment \"{}\" from {issuer} is due by {}.",
-            a.title, a.due
-        ),
-    );
+    let mut n = Notification::new(NotificationKind::AssignmentDue, org.tenant.clone(), today);
     n.assignment = Some(a.assignment);
     n.matter = a.matter;
     n.matter_title = a.matter_title.clone();
     n.body = Some(a.issuer.clone());
     n.deadline = Some(a.due);
-    n.details
-        .insert(detail::ASSIGNMENT_TITLE.into(), a.title.clone());
+    n.assignment_title = Some(a.title.clone());
     for r in &a.assignees {
         n.add_recipient(r.clone());
     }
@@ -475,6 +428,7 @@ mod tests {
             email: Some(format!("{id}@example.se")),
             party: Some(PartyId::new("region")),
             title: None,
+            language: Default::default(),
         }
     }
 
@@ -627,7 +581,11 @@ mod tests {
             MeetingId::new("sbu-2024-10-15"),
             MeetingState {
                 absent: [PersonId::new("johanna")].into(),
-                agenda: vec!["Välkommen".into(), "Familjecentraler".into()],
+                agenda: vec![
+                    AgendaItem::new(1, "Välkommen", crate::meeting::ItemKind::Information),
+                    AgendaItem::new(2, "Familjecentraler", crate::meeting::ItemKind::Decision)
+                        .presented_by("daniel"),
+                ],
                 expected: Some("Läs utkastet".into()),
                 ..Default::default()
             },
@@ -647,7 +605,19 @@ mod tests {
         assert_eq!(n.kind, NotificationKind::Notice);
         assert_eq!(n.tenant.as_str(), "orebro");
         assert_eq!(n.agenda.len(), 2);
-        assert_eq!(n.details[detail::EXPECTED], "Läs utkastet");
+        assert_eq!(n.agenda[1].title, "Familjecentraler");
+        assert_eq!(
+            n.agenda[1].kind,
+            Some(crate::notification::AgendaKind::Decision)
+        );
+        assert_eq!(n.expected.as_deref(), Some("Läs utkastet"));
+        assert_eq!(
+            n.substitutes,
+            [Substitution {
+                substitute: PersonId::new("sub-johanna"),
+                member: PersonId::new("johanna"),
+            }]
+        );
         let meeting = n.meeting.as_ref().unwrap();
         assert_eq!(meeting.start.to_rfc3339(), "2024-10-15T08:00:00+00:00");
         assert_eq!(
@@ -670,12 +640,11 @@ mod tests {
     fn followers_of_the_body_get_its_meeting_messages() {
         let org = org();
         let mut state = ScheduleState::default();
-        let follower = Recipient {
-            person: None,
-            name: "Länsdel norr".into(),
-            email: Some("norr@example.se".into()),
-            reason: RecipientReason::Follower,
-        };
+        let follower = Recipient::by_address(
+            "Länsdel norr".into(),
+            Some("norr@example.se".into()),
+            RecipientReason::Follower,
+        );
         state
             .followers
             .bodies

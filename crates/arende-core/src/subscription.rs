@@ -43,18 +43,14 @@ impl Follower {
     /// The follower as a notification recipient (`None` for a person unknown to `org`).
     pub fn recipient(&self, org: &Organisation) -> Option<Recipient> {
         match self {
-            Follower::Person(p) => org.person(p).map(|x| Recipient {
-                person: Some(x.id.clone()),
-                name: x.name.clone(),
-                email: x.email.clone(),
-                reason: RecipientReason::Follower,
-            }),
-            Follower::Address { name, email } => Some(Recipient {
-                person: None,
-                name: name.clone(),
-                email: Some(email.clone()),
-                reason: RecipientReason::Follower,
-            }),
+            Follower::Person(p) => org
+                .person(p)
+                .map(|x| Recipient::from_person(x, RecipientReason::Follower)),
+            Follower::Address { name, email } => Some(Recipient::by_address(
+                name.clone(),
+                Some(email.clone()),
+                RecipientReason::Follower,
+            )),
         }
     }
 }

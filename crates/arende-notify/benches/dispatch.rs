@@ -9,7 +9,8 @@ use std::sync::Arc;
 use arende_core::clock::{SimulatedClock, stockholm_instant};
 use arende_core::ids::{CommandId, MeetingId, PersonId, TenantId};
 use arende_core::notification::{
-    MeetingRef, Notification, NotificationKind, Recipient, RecipientReason,
+    AgendaEntry, AgendaKind, Language, MeetingRef, Notification, NotificationKind, Recipient,
+    RecipientReason,
 };
 use arende_core::store::{
     AppendRequest, EventStore, ExpectedVersion, MemoryStore, OutboxMessage, StreamId,
@@ -22,13 +23,7 @@ use criterion::{BatchSize, Criterion};
 
 fn notice() -> Notification {
     let day = NaiveDate::from_ymd_opt(2024, 10, 15).expect("date");
-    let mut n = Notification::new(
-        NotificationKind::Notice,
-        TenantId::new("orebro"),
-        day,
-        "Kallelse",
-        "Notice",
-    );
+    let mut n = Notification::new(NotificationKind::Notice, TenantId::new("orebro"), day);
     n.meeting = Some(MeetingRef {
         id: MeetingId::new("sbu-2024-10-15"),
         body_name: "Samverkansgrupp barn och unga i Örebro län".into(),
@@ -37,13 +32,22 @@ fn notice() -> Notification {
         location: Some("Hjortkvarn, Eklundavägen 1".into()),
         sequence: 0,
     });
-    n.agenda = (1..=9).map(|i| format!("{i}. Punkt {i}")).collect();
+    n.agenda = (1..=9)
+        .map(|i| AgendaEntry {
+            number: i,
+            title: format!("Punkt {i}"),
+            matter: None,
+            kind: Some(AgendaKind::Decision),
+            time_box: None,
+        })
+        .collect();
     for i in 0..13 {
         n.add_recipient(Recipient {
             person: Some(PersonId::new(format!("p{i}"))),
             name: format!("Person {i}"),
             email: Some(format!("p{i}@example.se")),
             reason: RecipientReason::Member,
+            language: Language::Swedish,
         });
     }
     n

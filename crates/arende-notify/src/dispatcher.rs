@@ -330,8 +330,10 @@ mod tests {
     use super::*;
     use crate::transport::{Behaviour, MemoryTransport};
     use arende_core::clock::SimulatedClock;
-    use arende_core::ids::{CommandId, PersonId};
-    use arende_core::notification::{NotificationKind, Recipient, RecipientReason};
+    use arende_core::ids::{BodyId, CommandId, PersonId};
+    use arende_core::notification::{
+        Change, Language, NotificationKind, Recipient, RecipientReason,
+    };
     use arende_core::store::{
         AppendRequest, EventStore, ExpectedVersion, MemoryStore, OutboxMessage, StreamId,
     };
@@ -349,15 +351,17 @@ mod tests {
                 NotificationKind::Feedback,
                 TenantId::new("orebro"),
                 at.date_naive(),
-                format!("Ärendet {i} har tagits emot."),
-                format!("Matter {i} was accepted."),
             );
             note.matter_title = Some(format!("Ärende {i}"));
+            note.changes.push(Change::Submitted {
+                body: BodyId::new("sbu"),
+            });
             note.add_recipient(Recipient {
                 person: Some(PersonId::new("susann")),
                 name: "Susann Cederlund".into(),
                 email: Some("susann@example.se".into()),
                 reason: RecipientReason::Submitter,
+                language: Language::Swedish,
             });
             let id = Uuid::new_v4();
             ids.push(id);
@@ -447,6 +451,75 @@ mod tests {
         assert_eq!(got[0].attempt, 1);
         let counts = store.outbox_counts(&TenantId::new("orebro")).unwrap();
         assert_eq!(counts.get("delivered"), Some(&3));
+    }
+
+    #[test]
+    fn a_tenant_with_its_own_templates_gets_them_and_the_others_the_builtin() {
+        let store = Arc::new(MemoryStore::new());
+        let clock = Arc::new(SimulatedClock::new(start()));
+        // Örebro's override file replaces the Swedish feedback subject and one phrase;
+        // everything it does not name stays built in.
+        let overrides = r#"
+            [feedback.sv]
+            subject = "Nytt om ditt ärende: {{matter_title}}"
+            text = "{{summary}}"
+
+            [phrase.submitted]
+            sv = "Vi har tagit emot ärendet ({{body}})."
+        "#;
+        let d = Dispatcher::new(store.clone(), Arc::new(MemoryTransport::new()), clock)
+            .with_tenant_templates(
+                TenantId::new("orebro"),
+                Templates::with_overrides(overrides).expect("override file loads"),
+            );
+        let record = |tenant: &str| {
+            let mut n = Notification::new(
+                NotificationKind::Feedback,
+                TenantId::new(tenant),
+                start().date_naive(),
+            );
+            n.matter_title = Some("Familjecentraler".into());
+            n.changes.push(Change::Submitted {
+                body: BodyId::new("sbu"),
+            });
+            n.add_recipient(Recipient {
+                person: Some(PersonId::new("susann")),
+                name: "Susann Cederlund".into(),
+                email: Some("susann@example.se".into()),
+                reason: RecipientReason::Submitter,
+                language: Language::Swedish,
+            });
+            OutboxRecord {
+                tenant: TenantId::new(tenant),
+                message: OutboxMessage {
+                    id: Uuid::nil(),
+                    kind: "feedback".into(),
+                    payload: serde_json::to_string(&n).unwrap(),
+                    available_at: start(),
+                },
+                attempts: 0,
+                last_error: None,
+                status: arende_core::store::OutboxStatus::Claimed,
+            }
+        };
+        let own = d.prepare(&record("orebro")).unwrap();
+        assert_eq!(
+            own.renderings[0].subject,
+            "Nytt om ditt ärende: Familjecentraler"
+        );
+        assert_eq!(own.renderings[0].text, "Vi har tagit emot ärendet (sbu).\n");
+        let other = d.prepare(&record("jonkoping")).unwrap();
+        assert_eq!(
+            other.renderings[0].subject,
+            "Återkoppling: Familjecentraler"
+        );
+        assert!(
+            other.renderings[0]
+                .text
+                .contains("Ärendet har registrerats hos sbu och väntar på relevansbedömning."),
+            "{}",
+            other.renderings[0].text
+        );
     }
 
     #[tokio::test]

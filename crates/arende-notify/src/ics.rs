@@ -83,13 +83,7 @@ mod tests {
     #[test]
     fn the_invitation_is_a_request_with_uid_sequence_times_and_attendees() {
         let day = NaiveDate::from_ymd_opt(2024, 12, 16).unwrap();
-        let mut n = Notification::new(
-            NotificationKind::Notice,
-            TenantId::new("orebro"),
-            day,
-            "",
-            "",
-        );
+        let mut n = Notification::new(NotificationKind::Notice, TenantId::new("orebro"), day);
         n.meeting = Some(MeetingRef {
             id: MeetingId::new("sbu-2024-12-16"),
             body_name: "Samverkansgrupp barn och unga".into(),
@@ -104,6 +98,7 @@ mod tests {
             name: "Ingmar Ångman".into(),
             email: Some("ingmar@example.se".into()),
             reason: RecipientReason::Member,
+            language: Default::default(),
         });
         let now = arende_core::clock::stockholm_instant(
             NaiveDate::from_ymd_opt(2024, 12, 2).unwrap(),

@@ -1,6 +1,13 @@
 //! The scheduler: each (real or simulated) day it asks the pure schedule
 //! ([`arende_core::schedule::due_messages`]) what is due, and writes each due message
-//! to the outbox exactly once, atomically with the record that it was sent:
+//! to the outbox exactly once, atomically with the record that it was sent.
+//!
+//! One code path: [`Scheduler::due`] (the preview) and [`Scheduler::tick`] both take
+//! what is due from [`Scheduler::due`], so a tick sends exactly the facts the preview
+//! shows. The schedule builds a meeting's call and notice with the same builders
+//! (`Notification::call_for_matters`, `Notification::notice`) and from the same inputs
+//! (the meeting as it stands, the proposed agenda, the bodies' followers, today) as the
+//! meeting commands that a tick runs to write them:
 //! - a call for matters or a notice runs the meeting command
 //!   (`Engine::send_call_for_matters`, `Engine::send_scheduled_notice`), which moves
 //!   the meeting on and writes its notification in the same append; the meeting's
@@ -22,7 +29,7 @@ use arende_core::engine::Engine;
 use arende_core::ids::{BodyId, CommandId};
 use arende_core::matter::remiss_recipients;
 use arende_core::meeting::{MeetingPhase, derived_command_id};
-use arende_core::notification::{Recipient, RecipientReason};
+use arende_core::notification::{Language, Recipient, RecipientReason};
 use arende_core::org::{Organisation, Role};
 use arende_core::read::AssignmentView;
 use arende_core::reminder::ReminderCommand;
@@ -110,6 +117,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
     pub fn state(&self) -> Result<(Organisation, ScheduleState), NotifyError> {
         let engine = &self.engine;
         let today = engine.clock().today();
+        let window = self.window();
         let mut org = (**engine.org()).clone();
         org.meetings = engine.read().meeting_plan()?;
         let mut state = ScheduleState::default();
@@ -121,11 +129,22 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
                     meeting.phase,
                     MeetingPhase::Planned | MeetingPhase::CallForMattersSent
                 );
+            // The agenda a notice due now carries: the proposed agenda, as the notice
+            // command (`Engine::send_scheduled_notice`) sends it.
+            let agenda = if !noticed && window.contains(m.notice) && m.date > window.to {
+                engine
+                    .read()
+                    .proposed_agenda(&m.id, &[], Language::default())?
+                    .items
+            } else {
+                Vec::new()
+            };
             state.meetings.insert(
                 m.id.clone(),
                 MeetingState {
                     call_for_matters_sent: called,
                     notice_sent: noticed,
+                    agenda,
                     ..Default::default()
                 },
             );
@@ -215,13 +234,15 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
         Ok(self.engine.load::<ScheduleLog>(key)?.0.sent)
     }
 
-    /// What is due now (a preview; nothing is written).
+    /// What is due now, with the facts each due message writes (a preview; nothing
+    /// is written). [`Scheduler::tick`] writes exactly these.
     pub fn due(&self) -> Result<Vec<Due>, NotifyError> {
         let (org, state) = self.state()?;
         Ok(due_messages(&org, &state, &self.rules, self.window()))
     }
 
-    /// Writes every message due now, each once.
+    /// Writes every message due now, each once: the facts [`Scheduler::due`] shows, and
+    /// nothing else.
     pub fn tick(&self) -> Result<TickReport, NotifyError> {
         let mut report = TickReport::default();
         for due in self.due()? {
@@ -254,7 +275,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
             key: due.key.clone(),
             command: ReminderCommand::Send {
                 send_on: due.send_on,
-                notification: due.notification.clone(),
+                notification: Box::new(due.notification.clone()),
             },
         };
         let executed = self

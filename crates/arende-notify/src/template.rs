@@ -11,7 +11,9 @@
 //! - A line whose placeholders are all empty or missing is left out, so optional facts
 //!   need no markup: `Plats: {{location}}` disappears when there is no location.
 //! - `{{#name}}` … `{{/name}}`, each on its own line, keep the lines between them only
-//!   when `name` has a value (for a heading above a list).
+//!   when `name` has a value (for a heading above a list); `{{^name}}` … `{{/name}}`
+//!   keep them only when it has none. Flags such as `revised` or `cancelled` have a
+//!   value when they hold.
 //! - In the HTML part every inserted value is HTML-escaped; lists become `<ol>`/`<ul>`.
 //!   The template's own text is trusted (it is the region's markup).
 //!
@@ -23,7 +25,18 @@
 //! Du kallas till {{body}} {{meeting_weekday}} {{meeting_date}} kl. {{meeting_time}}.
 //! """
 //! # html is optional: without it the HTML part is the text, escaped, in paragraphs.
+//!
+//! # Phrases: the sentences and words inside messages (what happened to a matter, an
+//! # agenda item's kind), one per key, each in sv and en. Their lines are joined by a
+//! # space, so a line whose value is missing drops out of the sentence.
+//! [phrase.decided]
+//! sv = """
+//! {{body}} har beslutat: {{clauses}}.
+//! Ärendet går vidare till {{next}}.
+//! """
+//! en = "{{body}} has decided: {{clauses}}."
 //! ```
+//! Every key in [`PHRASES`] has a built-in text; a file may replace any of them.
 //!
 //! [`Notification::details`]: arende_core::notification::Notification::details
 
@@ -55,23 +68,113 @@ pub const VARIABLES: &[&str] = &[
     "assignment_title",
     "reply_to",
     "recipients",
+    // Notices: what changed, who stands in.
+    "revised",
+    "meeting_change",
+    "moved",
+    "cancelled",
+    "previous_date",
+    "previous_weekday",
+    "previous_time",
+    "previous_location",
+    "substitutes",
+    // Feedback about an item dropped at a meeting.
+    "next_meeting_date",
+    "next_meeting_weekday",
+    "next_meeting_time",
+    "next_meeting_location",
+    // Minutes.
+    "protocol",
+    "adjusted_on",
+    "adjusted_by",
+    // Assignments and consultations.
+    "assignee",
+    "working_group",
+    "receivers",
+    "edition",
+    // In phrases: the facts of one change, agenda item or substitute.
+    "title",
+    "agenda_kind",
+    "time_box",
+    "next",
+    "to",
+    "route",
+    "party",
+    "on",
+    "text",
+    "count",
+    "clauses",
+    "step",
+    "substitute",
+    "member",
+];
+
+/// The phrases a template file may set (`[phrase.KEY]`): one per kind of change to a
+/// matter (feedback), the summary of every other kind, and the words for the facts'
+/// typed values.
+pub const PHRASES: &[&str] = &[
+    // What happened to a matter (feedback), one per change.
+    "submitted",
+    "screened-as-information",
+    "accepted-for-handling",
+    "redirected",
+    "answered-directly",
+    "scheduled",
+    "presented",
+    "prepared",
+    "remiss-sent",
+    "responses-worked-in",
+    "direction-decided",
+    "recommended",
+    "ready",
+    "not-ready",
+    "decided",
+    "rejected",
+    "forwarded-to-political",
+    "referred-back",
+    "tabled",
+    "dropped",
+    "withdrawn",
+    "filed",
+    "escalated",
+    "party-adopted",
+    "party-rejected",
+    "concluded-decided-within-mandate",
+    "concluded-adopted",
+    "concluded-partially-adopted",
+    "concluded-rejected",
+    "entered-into-force",
+    "followed-up",
+    "revised",
+    "extended",
+    // The summary of the other kinds.
+    "summary-call-for-matters",
+    "summary-notice",
+    "summary-minutes-distributed",
+    "summary-remiss-sent",
+    "summary-remiss-reminder",
+    "summary-assignment-given",
+    "summary-working-group-formed",
+    "summary-assignment-due",
+    // Words and lines for typed values.
+    "agenda-information",
+    "agenda-discussion",
+    "agenda-decision",
+    "agenda-item",
+    "lack-of-time",
+    "adjusted-email",
+    "adjusted-at-meeting",
+    "adjusted-signature",
+    "adjusted-electronic-signature",
+    "substitute",
 ];
 
 /// Every notification kind, for checking that templates cover them all.
-pub const KINDS: [NotificationKind; 8] = [
-    NotificationKind::CallForMatters,
-    NotificationKind::Notice,
-    NotificationKind::MinutesDistributed,
-    NotificationKind::Feedback,
-    NotificationKind::RemissSent,
-    NotificationKind::RemissReminder,
-    NotificationKind::AssignmentGiven,
-    NotificationKind::AssignmentDue,
-];
+pub const KINDS: [NotificationKind; 8] = NotificationKind::ALL;
 
 /// A kind by its outbox name (`notice`, `call-for-matters`, …).
 pub fn kind_from_name(name: &str) -> Option<NotificationKind> {
-    KINDS.into_iter().find(|k| k.name() == name)
+    NotificationKind::from_name(name)
 }
 
 /// A value to insert.
@@ -83,6 +186,8 @@ pub enum Value {
     Numbered(Vec<(u32, String)>),
     /// A bulleted list (documents).
     Bulleted(Vec<String>),
+    /// A flag that holds (for sections); inserts nothing.
+    Flag,
 }
 
 impl Value {
@@ -91,6 +196,7 @@ impl Value {
             Value::Text(t) => t.trim().is_empty(),
             Value::Numbered(v) => v.is_empty(),
             Value::Bulleted(v) => v.is_empty(),
+            Value::Flag => false,
         }
     }
 }
@@ -127,6 +233,7 @@ enum Segment {
 enum Node {
     Line(Vec<Segment>),
     Section(String, Vec<Node>),
+    Inverted(String, Vec<Node>),
 }
 
 /// One parsed template part (subject, text or HTML).
@@ -205,12 +312,19 @@ impl TemplateText {
     /// Parses a template part; `place` names it in errors (e.g. `notice.sv.text`).
     pub fn parse(place: &str, source: &str) -> Result<TemplateText, TemplateErrors> {
         let mut errors = Vec::new();
-        // A stack of open sections: (name, nodes, line opened).
-        let mut stack: Vec<(String, Vec<Node>, usize)> = vec![(String::new(), Vec::new(), 0)];
+        // A stack of open sections: (name, inverted, nodes, line opened).
+        let mut stack: Vec<(String, bool, Vec<Node>, usize)> =
+            vec![(String::new(), false, Vec::new(), 0)];
         for (i, line) in source.lines().enumerate() {
             let lineno = i + 1;
             let t = line.trim();
-            if let Some(name) = t.strip_prefix("{{#").and_then(|r| r.strip_suffix("}}")) {
+            let open = t
+                .strip_prefix("{{#")
+                .map(|r| (r, false))
+                .or_else(|| t.strip_prefix("{{^").map(|r| (r, true)));
+            if let Some((name, inverted)) =
+                open.and_then(|(r, inv)| r.strip_suffix("}}").map(|n| (n, inv)))
+            {
                 let name = name.trim();
                 if !known(name) {
                     errors.push(TemplateError {
@@ -220,7 +334,7 @@ impl TemplateText {
                         message: format!("unknown section \"{name}\""),
                     });
                 }
-                stack.push((name.to_owned(), Vec::new(), lineno));
+                stack.push((name.to_owned(), inverted, Vec::new(), lineno));
                 continue;
             }
             if let Some(name) = t.strip_prefix("{{/").and_then(|r| r.strip_suffix("}}")) {
@@ -234,20 +348,24 @@ impl TemplateText {
                     });
                     continue;
                 }
-                if let Some((n, nodes, _)) = stack.pop()
+                if let Some((n, inverted, nodes, _)) = stack.pop()
                     && let Some(parent) = stack.last_mut()
                 {
-                    parent.1.push(Node::Section(n, nodes));
+                    parent.2.push(if inverted {
+                        Node::Inverted(n, nodes)
+                    } else {
+                        Node::Section(n, nodes)
+                    });
                 }
                 continue;
             }
             let segs = parse_line(place, lineno, line, &mut errors);
             if let Some(top) = stack.last_mut() {
-                top.1.push(Node::Line(segs));
+                top.2.push(Node::Line(segs));
             }
         }
         while stack.len() > 1 {
-            if let Some((name, _, opened)) = stack.pop() {
+            if let Some((name, _, _, opened)) = stack.pop() {
                 errors.push(TemplateError {
                     place: place.to_owned(),
                     line: opened,
@@ -259,8 +377,20 @@ impl TemplateText {
         if !errors.is_empty() {
             return Err(TemplateErrors(errors));
         }
-        let nodes = stack.pop().map(|s| s.1).unwrap_or_default();
+        let nodes = stack.pop().map(|s| s.2).unwrap_or_default();
         Ok(TemplateText { nodes })
+    }
+
+    /// Renders a phrase: its lines (those whose values are all there) joined by a
+    /// space, as plain text.
+    pub fn render_inline(&self, ctx: &Context) -> String {
+        let mut out = Vec::new();
+        render_nodes(&self.nodes, ctx, Mode::Text, &mut out);
+        out.iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     fn render(&self, ctx: &Context, mode: Mode) -> String {
@@ -281,6 +411,11 @@ fn render_nodes(nodes: &[Node], ctx: &Context, mode: Mode, out: &mut Vec<String>
         match node {
             Node::Section(name, inner) => {
                 if ctx.get(name).is_some_and(|v| !v.is_empty()) {
+                    render_nodes(inner, ctx, mode, out);
+                }
+            }
+            Node::Inverted(name, inner) => {
+                if ctx.get(name).is_none_or(Value::is_empty) {
                     render_nodes(inner, ctx, mode, out);
                 }
             }
@@ -355,6 +490,7 @@ fn format_value(v: &Value, mode: Mode) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         (Value::Bulleted(items), Mode::Subject) => items.join(", "),
+        (Value::Flag, _) => String::new(),
     }
 }
 
@@ -480,6 +616,7 @@ pub const BUILTIN: &str = include_str!("templates.toml");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Templates {
     map: BTreeMap<(NotificationKind, Language), Template>,
+    phrases: BTreeMap<(&'static str, Language), TemplateText>,
 }
 
 #[derive(serde::Deserialize)]
@@ -495,6 +632,7 @@ impl Templates {
     pub fn empty() -> Self {
         Templates {
             map: BTreeMap::new(),
+            phrases: BTreeMap::new(),
         }
     }
 
@@ -508,6 +646,14 @@ impl Templates {
         t
     }
 
+    /// The built-in templates with a tenant's override file laid over them (the same
+    /// TOML form as [`BUILTIN`]; what it does not name stays built in).
+    pub fn with_overrides(source: &str) -> Result<Self, TemplateErrors> {
+        let mut t = Templates::builtin();
+        t.load_toml(source)?;
+        Ok(t)
+    }
+
     /// The template for a kind in a language, falling back to Swedish.
     pub fn get(&self, kind: NotificationKind, language: Language) -> Option<&Template> {
         self.map
@@ -515,14 +661,22 @@ impl Templates {
             .or_else(|| self.map.get(&(kind, Language::Swedish)))
     }
 
+    /// The phrase `key` (one of [`PHRASES`]) in a language, falling back to Swedish.
+    pub fn phrase(&self, key: &str, language: Language) -> Option<&TemplateText> {
+        let key = PHRASES.iter().find(|k| **k == key)?;
+        self.phrases
+            .get(&(*key, language))
+            .or_else(|| self.phrases.get(&(*key, Language::Swedish)))
+    }
+
     /// Sets (replaces) one template.
     pub fn set(&mut self, kind: NotificationKind, language: Language, template: Template) {
         self.map.insert((kind, language), template);
     }
 
-    /// Loads templates from TOML (see the module docs), replacing those it names.
-    /// Either every template in the file is loaded or none is; the error lists every
-    /// problem. Returns how many templates were loaded.
+    /// Loads templates and phrases from TOML (see the module docs), replacing those it
+    /// names. Either everything in the file is loaded or nothing is; the error lists
+    /// every problem. Returns how many templates and phrases were loaded.
     pub fn load_toml(&mut self, source: &str) -> Result<usize, TemplateErrors> {
         let err = |place: &str, message: String| TemplateError {
             place: place.to_owned(),
@@ -530,33 +684,78 @@ impl Templates {
             column: 0,
             message,
         };
-        let table: BTreeMap<String, BTreeMap<String, TemplateSource>> = toml::from_str(source)
-            .map_err(|e| {
-                let (line, column) = e
-                    .span()
-                    .map(|s| line_col(source, s.start))
-                    .unwrap_or((0, 0));
-                TemplateErrors(vec![TemplateError {
-                    place: "file".into(),
-                    line,
-                    column,
-                    message: e.message().to_owned(),
-                }])
-            })?;
+        let file_error = |e: toml::de::Error| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(source, s.start))
+                .unwrap_or((0, 0));
+            TemplateErrors(vec![TemplateError {
+                place: "file".into(),
+                line,
+                column,
+                message: e.message().to_owned(),
+            }])
+        };
+        let mut table: BTreeMap<String, toml::Value> =
+            toml::from_str(source).map_err(file_error)?;
         let mut errors = Vec::new();
         let mut loaded = Vec::new();
-        for (kind_name, langs) in &table {
-            let Some(kind) = kind_from_name(kind_name) else {
+        let mut phrases = Vec::new();
+        if let Some(p) = table.remove("phrase") {
+            match p.try_into::<BTreeMap<String, BTreeMap<String, String>>>() {
+                Ok(p) => {
+                    for (key, langs) in &p {
+                        let Some(known) = PHRASES.iter().find(|k| *k == key) else {
+                            errors.push(err(
+                                &format!("phrase.{key}"),
+                                format!(
+                                    "unknown phrase \"{key}\": use one of {}",
+                                    PHRASES.join(", ")
+                                ),
+                            ));
+                            continue;
+                        };
+                        for (lang_code, src) in langs {
+                            let place = format!("phrase.{key}.{lang_code}");
+                            let Some(lang) = Language::from_code(lang_code) else {
+                                errors.push(err(
+                                    &place,
+                                    format!("unknown language \"{lang_code}\": use sv or en"),
+                                ));
+                                continue;
+                            };
+                            match TemplateText::parse(&place, src) {
+                                Ok(t) => phrases.push((*known, lang, t)),
+                                Err(e) => errors.extend(e.0),
+                            }
+                        }
+                    }
+                }
+                Err(e) => errors.push(err(
+                    "phrase",
+                    format!("phrases are tables of sv and en texts: {}", e.message()),
+                )),
+            }
+        }
+        for (kind_name, value) in table {
+            let Some(kind) = kind_from_name(&kind_name) else {
                 errors.push(err(
-                    kind_name,
+                    &kind_name,
                     format!(
-                        "unknown notification kind \"{kind_name}\": use one of {}",
+                        "unknown notification kind \"{kind_name}\": use one of {} (or phrase)",
                         KINDS.map(|k| k.name()).join(", ")
                     ),
                 ));
                 continue;
             };
-            for (lang_code, src) in langs {
+            let langs: BTreeMap<String, TemplateSource> = match value.try_into() {
+                Ok(l) => l,
+                Err(e) => {
+                    errors.push(err(&kind_name, e.message().to_owned()));
+                    continue;
+                }
+            };
+            for (lang_code, src) in &langs {
                 let place = format!("{kind_name}.{lang_code}");
                 let Some(lang) = Language::from_code(lang_code) else {
                     errors.push(err(
@@ -574,9 +773,12 @@ impl Templates {
         if !errors.is_empty() {
             return Err(TemplateErrors(errors));
         }
-        let n = loaded.len();
+        let n = loaded.len() + phrases.len();
         for (k, l, t) in loaded {
             self.set(k, l, t);
+        }
+        for (k, l, t) in phrases {
+            self.phrases.insert((k, l), t);
         }
         Ok(n)
     }
@@ -609,10 +811,18 @@ mod tests {
     #[test]
     fn the_builtin_templates_cover_every_kind_in_both_languages() {
         let mut t = Templates::empty();
-        assert_eq!(t.load_toml(BUILTIN), Ok(16));
+        assert_eq!(t.load_toml(BUILTIN), Ok(16 + 2 * PHRASES.len()));
         for kind in KINDS {
             for lang in Language::ALL {
                 assert!(t.map.contains_key(&(kind, lang)), "{kind:?} {lang:?}");
+            }
+        }
+        for key in PHRASES {
+            for lang in Language::ALL {
+                assert!(
+                    t.phrases.contains_key(&(*key, lang)),
+                    "phrase {key} {lang:?}"
+                );
             }
         }
         assert_eq!(Templates::builtin(), t);

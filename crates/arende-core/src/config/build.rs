@@ -823,6 +823,20 @@ impl Builder<'_, '_> {
                     );
                 }
             }
+            let language = match &r.language {
+                None => crate::language::Language::default(),
+                Some(l) => crate::language::Language::from_code(l.get_ref()).unwrap_or_else(|| {
+                    self.p.at(
+                        format!("{path}.language"),
+                        Some(l.span()),
+                        tx(
+                            format!("unknown language \"{}\": use sv or en", l.get_ref()),
+                            format!("okänt språk \"{}\": använd sv eller en", l.get_ref()),
+                        ),
+                    );
+                    crate::language::Language::default()
+                }),
+            };
             let id = PersonId::new(k.get_ref().as_str());
             people.insert(
                 id.clone(),
@@ -832,6 +846,7 @@ impl Builder<'_, '_> {
                     email: r.email.as_ref().map(|x| x.get_ref().clone()),
                     party: r.party.as_ref().map(|x| PartyId::new(x.get_ref().as_str())),
                     title: r.title.as_ref().map(|x| x.get_ref().clone()),
+                    language,
                 },
             );
         }

@@ -85,6 +85,8 @@ pub(crate) struct RawPerson {
     pub email: Option<S>,
     pub party: Option<S>,
     pub title: Option<S>,
+    /// The language notifications are written in: `sv` (default) or `en`.
+    pub language: Option<S>,
 }
 
 /// `[memberships.<body>]`: one list of person ids per role, and who each substitute

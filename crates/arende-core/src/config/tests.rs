@@ -649,3 +649,30 @@ mod props {
         }
     }
 }
+
+#[test]
+fn a_person_may_read_english_and_an_unknown_language_is_refused_at_its_line() {
+    use crate::language::Language;
+    let org = load(BASE);
+    let anna = org.person(&crate::ids::PersonId::new("anna")).unwrap();
+    assert_eq!(anna.language, Language::Swedish, "Swedish when not set");
+    let text = BASE.replace(
+        "email = \"anna@example.se\"\n",
+        "email = \"anna@example.se\"\nlanguage = \"en\"\n",
+    );
+    let org = load(&text);
+    let anna = org.person(&crate::ids::PersonId::new("anna")).unwrap();
+    assert_eq!(anna.language, Language::English);
+    let text = BASE.replace(
+        "email = \"anna@example.se\"\n",
+        "email = \"anna@example.se\"\nlanguage = \"fi\"\n",
+    );
+    check(
+        &text,
+        &[(
+            "people.anna.language",
+            line_of(&text, "language = \"fi\""),
+            "unknown language \"fi\": use sv or en",
+        )],
+    );
+}

@@ -448,12 +448,7 @@ pub fn remiss_recipients_all(
     people
         .into_iter()
         .filter_map(|id| org.person(id))
-        .map(|p| Recipient {
-            person: Some(p.id.clone()),
-            name: p.name.clone(),
-            email: p.email.clone(),
-            reason: RecipientReason::Consulted,
-        })
+        .map(|p| Recipient::from_person(p, RecipientReason::Consulted))
         .collect()
 }
 

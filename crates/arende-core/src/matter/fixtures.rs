@@ -93,6 +93,7 @@ fn add_person(org: &mut Organisation, id: &str, email: bool, party: Option<&str>
             email: email.then(|| format!("{id}@example.se")),
             party: party.map(PartyId::new),
             title: None,
+            language: Default::default(),
         },
     );
 }

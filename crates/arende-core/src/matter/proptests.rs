@@ -141,6 +141,7 @@ fn build_org(spec: &OrgSpec) -> Organisation {
                 email: email.then(|| format!("{id}@example.se")),
                 party: Some(PartyId::new("p0")),
                 title: None,
+                language: Default::default(),
             },
         );
     };

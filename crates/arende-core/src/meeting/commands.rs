@@ -4,17 +4,19 @@
 //! needs beyond the state ([`Given`]: the followers, the next meeting, the matters
 //! scheduled here) and reads nothing; the kernel gathers it.
 
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Decision;
-use crate::clock::stockholm_instant;
 use crate::ids::{BodyId, MatterId, PersonId};
-use crate::notification::{MeetingRef, Notification, NotificationKind, Recipient, RecipientReason};
+use crate::notification::{
+    Adjusted, AdjustedBy, AgendaEntry, AgendaKind, Change, DropCause, MeetingChange, MeetingRef,
+    NoticeDocument, NoticeFacts, Notification, NotificationKind, Recipient, RecipientReason,
+    Substitution,
+};
 use crate::org::{MeetingStatus, Organisation, PlannedMeeting, Role};
 
 use super::agenda::AgendaPlan;
-use super::minutes::{Language, meeting_title};
 
 use super::{
     Adjustment, AgendaItem, Context, Document, Meeting, MeetingError, MeetingEvent, MeetingRecord,
@@ -171,33 +173,20 @@ pub type DistributionList = Vec<Recipient>;
 pub type ProposedAgenda = AgendaPlan;
 
 fn recipient(org: &Organisation, person: &PersonId, reason: RecipientReason) -> Recipient {
-    let p = org.person(person);
-    Recipient {
-        person: Some(person.clone()),
-        name: p.map_or_else(|| person.to_string(), |p| p.name.clone()),
-        email: p.and_then(|p| p.email.clone()),
-        reason,
-    }
+    Recipient::for_person(org, person, reason)
 }
 
 fn presenter_recipient(org: &Organisation, p: &Presenter) -> Recipient {
     match p {
         Presenter::Person(x) => recipient(org, x, RecipientReason::Presenter),
-        Presenter::Guest { name, email, .. } => Recipient {
-            person: None,
-            name: name.clone(),
-            email: email.clone(),
-            reason: RecipientReason::Presenter,
-        },
+        Presenter::Guest { name, email, .. } => {
+            Recipient::by_address(name.clone(), email.clone(), RecipientReason::Presenter)
+        }
     }
 }
 
 fn add_all(n: &mut Notification, rs: impl IntoIterator<Item = Recipient>) {
-    for r in rs {
-        if r.person.is_some() || r.email.is_some() {
-            n.add_recipient(r);
-        }
-    }
+    n.add_recipients(rs);
 }
 
 /// Members and officers of a meeting's bodies (joint sessions expanded).
@@ -264,8 +253,6 @@ pub fn distribution_list(org: &Organisation, meeting: &Meeting) -> DistributionL
         NotificationKind::MinutesDistributed,
         org.tenant.clone(),
         NaiveDate::MIN,
-        "",
-        "",
     );
     add_all(&mut n, body_people(org, &meeting.bodies, &CORE_ROLES));
     if let Some(a) = &meeting.attendance {
@@ -314,52 +301,34 @@ pub fn distribution_list(org: &Organisation, meeting: &Meeting) -> DistributionL
 }
 
 fn meeting_ref(org: &Organisation, plan: &PlannedMeeting) -> MeetingRef {
-    MeetingRef {
-        id: plan.id.clone(),
-        body_name: meeting_title(org, &plan.bodies, Language::Swedish),
-        start: stockholm_instant(plan.date, plan.start.hour(), plan.start.minute()),
-        end: stockholm_instant(plan.date, plan.end.hour(), plan.end.minute()),
-        location: plan.location.clone(),
-        sequence: plan.sequence,
+    MeetingRef::of(org, plan)
+}
+
+impl From<&AgendaItem> for AgendaEntry {
+    /// An agenda item as a notice states it.
+    fn from(item: &AgendaItem) -> Self {
+        AgendaEntry {
+            number: item.number,
+            title: item.title.clone(),
+            matter: item.matter,
+            kind: Some(match item.kind {
+                super::ItemKind::Information => AgendaKind::Information,
+                super::ItemKind::Discussion => AgendaKind::Discussion,
+                super::ItemKind::Decision => AgendaKind::Decision,
+            }),
+            time_box: item.time_box,
+        }
     }
 }
 
-fn agenda_line(org: &Organisation, item: &AgendaItem) -> String {
-    let mut s = format!("{}. {} ({}", item.number, item.title, item.kind.swedish());
-    if let Some(t) = item.time_box {
-        s.push_str(&format!(", {t} min"));
+impl From<&SubstituteFor> for Substitution {
+    /// A substitute called, as a notice states it.
+    fn from(s: &SubstituteFor) -> Self {
+        Substitution {
+            substitute: s.substitute.clone(),
+            member: s.member.clone(),
+        }
     }
-    s.push(')');
-    if let Some(p) = &item.presenter {
-        s.push_str(&format!(" – {}", p.name(org)));
-    }
-    s
-}
-
-fn when_sv(plan: &PlannedMeeting) -> String {
-    let mut s = format!(
-        "{} kl. {}–{}",
-        plan.date,
-        plan.start.format("%H.%M"),
-        plan.end.format("%H.%M")
-    );
-    if let Some(l) = &plan.location {
-        s.push_str(&format!(", {l}"));
-    }
-    s
-}
-
-fn when_en(plan: &PlannedMeeting) -> String {
-    let mut s = format!(
-        "{} {}–{}",
-        plan.date,
-        plan.start.format("%H:%M"),
-        plan.end.format("%H:%M")
-    );
-    if let Some(l) = &plan.location {
-        s.push_str(&format!(", {l}"));
-    }
-    s
 }
 
 fn call_for_matters(
@@ -368,34 +337,14 @@ fn call_for_matters(
     given: &Given<'_>,
 ) -> Result<Decision<MeetingEvent>, MeetingError> {
     let plan = state.effective_plan(ctx.plan);
-    let mut n = Notification::new(
-        NotificationKind::CallForMatters,
-        ctx.org.tenant.clone(),
+    let n = Notification::call_for_matters(
+        ctx.org,
+        &plan,
         ctx.today,
-        format!(
-            "Anmäl ärenden till {}, {}. Ärenden anmäls senast {}; underlag ska vara klart senast {}.",
-            meeting_title(ctx.org, &plan.bodies, Language::Swedish),
-            when_sv(&plan),
-            plan.call_for_matters,
-            plan.notice
-        ),
-        format!(
-            "Submit matters for {}, {}. Matters by {}; documents ready by {}.",
-            meeting_title(ctx.org, &plan.bodies, Language::English),
-            when_en(&plan),
-            plan.call_for_matters,
-            plan.notice
-        ),
+        call_recipients(ctx.org, &plan.bodies)
+            .into_iter()
+            .chain(given.followers.iter().cloned()),
     );
-    n.body = plan.bodies.first().cloned();
-    n.meeting = Some(meeting_ref(ctx.org, &plan));
-    n.deadline = Some(plan.notice);
-    n.details
-        .insert("submit_by".into(), plan.call_for_matters.to_string());
-    n.details
-        .insert("documents_by".into(), plan.notice.to_string());
-    add_all(&mut n, call_recipients(ctx.org, &plan.bodies));
-    add_all(&mut n, given.followers.iter().cloned());
     let ids = n
         .recipients
         .iter()
@@ -415,75 +364,44 @@ fn notice(
     input: &NoticeInput,
 ) -> Result<Decision<MeetingEvent>, MeetingError> {
     let plan = state.effective_plan(ctx.plan);
-    let revised = state.notices > 0;
-    let title_sv = meeting_title(ctx.org, &plan.bodies, Language::Swedish);
-    let mut n = Notification::new(
-        NotificationKind::Notice,
-        ctx.org.tenant.clone(),
+    let facts = NoticeFacts {
+        agenda: input.agenda.iter().map(AgendaEntry::from).collect(),
+        documents: input
+            .documents
+            .iter()
+            .map(|d| NoticeDocument {
+                title: d.title.clone(),
+                reference: d.reference.clone(),
+            })
+            .collect(),
+        expected: input.expectations.clone(),
+        substitutes: input
+            .substitutes_called
+            .iter()
+            .map(Substitution::from)
+            .collect(),
+        revised: state.notices > 0,
+    };
+    let n = Notification::notice(
+        ctx.org,
+        &plan,
         ctx.today,
-        format!(
-            "{} till {}, {}.",
-            if revised {
-                "Reviderad kallelse"
-            } else {
-                "Kallelse"
-            },
-            title_sv,
-            when_sv(&plan)
-        ),
-        format!(
-            "{} to {}, {}.",
-            if revised { "Revised notice" } else { "Notice" },
-            meeting_title(ctx.org, &plan.bodies, Language::English),
-            when_en(&plan)
-        ),
-    );
-    n.body = plan.bodies.first().cloned();
-    n.meeting = Some(meeting_ref(ctx.org, &plan));
-    n.agenda = input
-        .agenda
-        .iter()
-        .map(|i| agenda_line(ctx.org, i))
-        .collect();
-    if let Some(e) = &input.expectations {
-        n.details.insert("expected".into(), e.clone());
-    }
-    if !input.documents.is_empty() {
-        n.details.insert(
-            "documents".into(),
-            input
-                .documents
-                .iter()
-                .map(|d| match &d.reference {
-                    Some(r) => format!("{} ({r})", d.title),
-                    None => d.title.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-        );
-    }
-    for s in &input.substitutes_called {
-        n.details.insert(
-            format!("substitute:{}", s.substitute),
-            format!("ersätter {}", s.member),
-        );
-    }
-    add_all(
-        &mut n,
+        facts,
         notice_recipients(
             ctx.org,
             &plan.bodies,
             &input.agenda,
             &input.substitutes_called,
-        ),
+        )
+        .into_iter()
+        .chain(given.followers.iter().cloned()),
     );
-    add_all(&mut n, given.followers.iter().cloned());
     let ids = n
         .recipients
         .iter()
         .filter_map(|r| r.person.clone())
         .collect();
-    let events = state.decide_notice(ctx, &input, ids)?;
+    let events = state.decide_notice(ctx, input, ids)?;
     Ok(Decision {
         events,
         notifications: vec![n],
@@ -512,42 +430,24 @@ fn held(
             // The matter's own drop tells its submitter.
             continue;
         }
-        let (next_sv, next_en) = match given.next {
-            Some(m) => (
-                format!("Det förs till nästa möte {}.", when_sv(m)),
-                format!("It goes to the next meeting, {}.", when_en(m)),
-            ),
-            None => (
-                "Nästa möte är ännu inte planerat.".to_owned(),
-                "The next meeting is not planned yet.".to_owned(),
-            ),
+        // A planned meeting always has a body (the configuration checks it).
+        let Some(body) = plan.bodies.first() else {
+            continue;
         };
-        let mut n = Notification::new(
-            NotificationKind::Feedback,
-            ctx.org.tenant.clone(),
-            ctx.today,
-            format!(
-                "Ärendet \"{}\" utgick vid {} {} {}. {next_sv}",
-                item.title,
-                meeting_title(ctx.org, &plan.bodies, Language::Swedish),
-                plan.date,
-                d.reason.swedish()
-            ),
-            format!(
-                "The item \"{}\" was dropped at {} on {} {}. {next_en}",
-                item.title,
-                meeting_title(ctx.org, &plan.bodies, Language::English),
-                plan.date,
-                d.reason.english()
-            ),
-        );
+        let mut n =
+            Notification::about_meeting(NotificationKind::Feedback, ctx.org, &plan, ctx.today);
         n.matter = item.matter;
         n.matter_title = Some(item.title.clone());
-        n.body = plan.bodies.first().cloned();
-        n.meeting = Some(meeting_ref(ctx.org, &plan));
-        if let Some(m) = given.next {
-            n.details.insert("next_meeting".into(), m.id.to_string());
-        }
+        n.next_meeting = given.next.map(|m| meeting_ref(ctx.org, m));
+        n.changes.push(Change::Dropped {
+            body: body.clone(),
+            reason: Some(match &d.reason {
+                super::DropReason::LackOfTime => DropCause::LackOfTime,
+                super::DropReason::Other(r) => DropCause::Other(r.clone()),
+            }),
+            moved_to: given.next.map(|m| m.id.clone()),
+            on: given.next.map(|m| m.date),
+        });
         n.add_recipient(recipient(ctx.org, submitter, RecipientReason::Submitter));
         notifications.push(n);
     }
@@ -564,31 +464,23 @@ fn distribute(
 ) -> Result<Decision<MeetingEvent>, MeetingError> {
     let plan = state.effective_plan(ctx.plan);
     let list = distribution_list(ctx.org, state);
-    let kind_sv = match state.minutes.as_ref().map(|m| m.kind) {
-        Some(crate::org::MinutesKind::Protocol) => "Protokoll",
-        _ => "Minnesanteckningar",
-    };
-    let mut n = Notification::new(
+    let mut n = Notification::about_meeting(
         NotificationKind::MinutesDistributed,
-        ctx.org.tenant.clone(),
+        ctx.org,
+        &plan,
         ctx.today,
-        format!(
-            "{kind_sv} från {} {}.",
-            meeting_title(ctx.org, &plan.bodies, Language::Swedish),
-            plan.date
-        ),
-        format!(
-            "Minutes of {} on {}.",
-            meeting_title(ctx.org, &plan.bodies, Language::English),
-            plan.date
-        ),
     );
-    n.body = plan.bodies.first().cloned();
-    n.meeting = Some(meeting_ref(ctx.org, &plan));
-    if let Some(a) = &state.adjustment {
-        n.details
-            .insert("adjusted".into(), format!("{} {}", a.on, a.means.swedish()));
-    }
+    n.minutes_kind = state.minutes.as_ref().map(|m| m.kind);
+    n.adjusted = state.adjustment.as_ref().map(|a| Adjusted {
+        on: a.on,
+        by: match &a.means {
+            super::AdjustmentMeans::Email => AdjustedBy::Email,
+            super::AdjustmentMeans::AtMeeting => AdjustedBy::AtMeeting,
+            super::AdjustmentMeans::Signature => AdjustedBy::Signature,
+            super::AdjustmentMeans::ElectronicSignature => AdjustedBy::ElectronicSignature,
+            super::AdjustmentMeans::Other(o) => AdjustedBy::Other(o.clone()),
+        },
+    });
     add_all(&mut n, list);
     add_all(&mut n, given.followers.iter().cloned());
     let ids = n
@@ -639,19 +531,9 @@ fn moved(
         ctx,
         state,
         &moved,
-        "moved",
-        &format!(
-            "{} flyttas från {} till {}.",
-            meeting_title(ctx.org, &moved.bodies, Language::Swedish),
-            when_sv(&current),
-            when_sv(&moved)
-        ),
-        &format!(
-            "{} is moved from {} to {}.",
-            meeting_title(ctx.org, &moved.bodies, Language::English),
-            when_en(&current),
-            when_en(&moved)
-        ),
+        MeetingChange::Moved {
+            previous: meeting_ref(ctx.org, &current),
+        },
     );
     Ok(Decision {
         events,
@@ -674,17 +556,7 @@ fn cancelled(
             sequence: plan.sequence + 1,
             ..plan.clone()
         },
-        "cancelled",
-        &format!(
-            "{} {} är inställt.",
-            meeting_title(ctx.org, &plan.bodies, Language::Swedish),
-            when_sv(&plan)
-        ),
-        &format!(
-            "{} on {} is cancelled.",
-            meeting_title(ctx.org, &plan.bodies, Language::English),
-            when_en(&plan)
-        ),
+        MeetingChange::Cancelled,
     );
     Ok(Decision {
         events,
@@ -697,23 +569,13 @@ fn change_notification(
     ctx: &Context<'_>,
     state: &Meeting,
     plan: &PlannedMeeting,
-    change: &str,
-    sv: &str,
-    en: &str,
+    change: MeetingChange,
 ) -> Vec<Notification> {
     if state.call_sent_on.is_none() && state.notice_sent_on.is_none() {
         return Vec::new();
     }
-    let mut n = Notification::new(
-        NotificationKind::Notice,
-        ctx.org.tenant.clone(),
-        ctx.today,
-        sv,
-        en,
-    );
-    n.body = plan.bodies.first().cloned();
-    n.meeting = Some(meeting_ref(ctx.org, plan));
-    n.details.insert("change".into(), change.to_owned());
+    let mut n = Notification::about_meeting(NotificationKind::Notice, ctx.org, plan, ctx.today);
+    n.meeting_change = Some(change);
     let agenda: Vec<AgendaItem> = state.agenda.iter().map(|e| e.item.clone()).collect();
     add_all(
         &mut n,

@@ -57,6 +57,7 @@ pub(crate) mod fixture {
             email: Some(format!("{id}@example.se")),
             party: Some(PartyId::new(party)),
             title: title.map(Into::into),
+            language: Default::default(),
         }
     }
 
@@ -931,11 +932,17 @@ fn the_notice_reaches_members_called_substitutes_and_presenters() {
     assert_eq!(reason("malin"), Some(RecipientReason::Officer));
     assert_eq!(
         n.agenda[2],
-        "3. Regional samverkan för familjecentral (för diskussion, 30 min) – Susann Cederlund"
+        crate::notification::AgendaEntry {
+            number: 3,
+            title: "Regional samverkan för familjecentral".into(),
+            matter: n.agenda[2].matter,
+            kind: Some(crate::notification::AgendaKind::Discussion),
+            time_box: Some(30),
+        }
     );
     assert_eq!(
-        n.details["expected"],
-        "Läs handlingarna och ta med synpunkter från er kommun."
+        n.expected.as_deref(),
+        Some("Läs handlingarna och ta med synpunkter från er kommun.")
     );
     assert_eq!(
         n.meeting.as_ref().unwrap().start.to_rfc3339(),
@@ -1018,11 +1025,20 @@ fn a_dropped_item_is_carried_and_its_submitter_gets_feedback() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].kind, NotificationKind::Feedback);
     assert_eq!(sent[0].recipients[0].person, Some(pid("jaana")));
-    assert_eq!(sent[0].details["next_meeting"], "sbu-2024-12-13");
+    assert_eq!(
+        sent[0].next_meeting.as_ref().map(|m| m.id.as_str()),
+        Some("sbu-2024-12-13")
+    );
     assert!(
-        sent[0].summary_sv.contains("på grund av tidsbrist"),
-        "{}",
-        sent[0].summary_sv
+        matches!(
+            &sent[0].changes[..],
+            [crate::notification::Change::Dropped {
+                reason: Some(crate::notification::DropCause::LackOfTime),
+                ..
+            }]
+        ),
+        "{:?}",
+        sent[0].changes
     );
 
     let late = Candidate::new(

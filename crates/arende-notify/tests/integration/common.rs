@@ -1,9 +1,10 @@
 //! Fixtures shared by the integration tests: notifications and how to put them in an
 //! outbox.
 
-use arende_core::ids::{CommandId, MeetingId, PersonId, TenantId};
+use arende_core::ids::{BodyId, CommandId, MeetingId, PersonId, TenantId};
 use arende_core::notification::{
-    MeetingRef, Notification, NotificationKind, Recipient, RecipientReason, detail,
+    AgendaEntry, AgendaKind, Change, Language, MeetingRef, Notification, NotificationKind,
+    Recipient, RecipientReason,
 };
 use arende_core::store::{AppendRequest, EventStore, ExpectedVersion, OutboxMessage, StreamId};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,18 +28,18 @@ pub fn recipient(id: &str, name: &str, reason: RecipientReason) -> Recipient {
         name: name.into(),
         email: Some(format!("{id}@example.se")),
         reason,
+        language: Language::Swedish,
     }
 }
 
-/// Feedback number `i` to the submitter of the family-centre matter.
+/// Feedback number `i` to the submitter of the family-centre matter: it has been
+/// followed up (note `i`).
 pub fn feedback(i: usize) -> Notification {
-    let mut n = Notification::new(
-        NotificationKind::Feedback,
-        tenant(),
-        d(2024, 10, 15),
-        format!("Steg {i}: ärendet har behandlats."),
-        format!("Step {i}: the matter was handled."),
-    );
+    let mut n = Notification::new(NotificationKind::Feedback, tenant(), d(2024, 10, 15));
+    n.body = Some(BodyId::new("sbu"));
+    n.changes.push(Change::FollowedUp {
+        note: format!("steg {i}"),
+    });
     n.matter_title = Some("Överenskommelse om regional samverkan för familjecentraler".into());
     n.add_recipient(recipient(
         "susann-cederlund",
@@ -51,13 +52,7 @@ pub fn feedback(i: usize) -> Notification {
 /// The notice of the preparatory group's meeting on 16 December 2024.
 pub fn notice() -> Notification {
     let day = d(2024, 12, 16);
-    let mut n = Notification::new(
-        NotificationKind::Notice,
-        tenant(),
-        day,
-        "Kallelse till Samverkansgrupp barn och unga.",
-        "Notice of the preparatory group for children and young people.",
-    );
+    let mut n = Notification::new(NotificationKind::Notice, tenant(), day);
     n.meeting = Some(MeetingRef {
         id: MeetingId::new("sbu-2024-12-16"),
         body_name: "Samverkansgrupp barn och unga i Örebro län".into(),
@@ -67,13 +62,22 @@ pub fn notice() -> Notification {
         sequence: 1,
     });
     n.agenda = vec![
-        "Välkommen".into(),
-        "Förslag till överenskommelse om regional samverkan för familjecentraler".into(),
+        AgendaEntry {
+            number: 1,
+            title: "Välkommen".into(),
+            matter: None,
+            kind: Some(AgendaKind::Information),
+            time_box: None,
+        },
+        AgendaEntry {
+            number: 2,
+            title: "Förslag till överenskommelse om regional samverkan för familjecentraler".into(),
+            matter: None,
+            kind: Some(AgendaKind::Decision),
+            time_box: Some(30),
+        },
     ];
-    n.details.insert(
-        detail::EXPECTED.into(),
-        "Ta med synpunkter från er verksamhet".into(),
-    );
+    n.expected = Some("Ta med synpunkter från er verksamhet".into());
     n.add_recipient(recipient(
         "ingmar-angman",
         "Ingmar Ångman",

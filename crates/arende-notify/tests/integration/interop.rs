@@ -94,13 +94,7 @@ fn lines(out: &str) -> Vec<serde_json::Value> {
 #[test]
 fn the_invitation_parses_in_python_icalendar_with_every_name_intact() {
     let day = NaiveDate::from_ymd_opt(2024, 12, 16).unwrap();
-    let mut n = Notification::new(
-        NotificationKind::Notice,
-        TenantId::new("orebro"),
-        day,
-        "",
-        "",
-    );
+    let mut n = Notification::new(NotificationKind::Notice, TenantId::new("orebro"), day);
     n.meeting = Some(MeetingRef {
         id: MeetingId::new("sbu-2024-12-16"),
         body_name: "Samverkansgrupp barn, unga; familj: Örebro län".into(),
@@ -115,6 +109,7 @@ fn the_invitation_parses_in_python_icalendar_with_every_name_intact() {
             name: (*name).into(),
             email: Some(format!("p{i}@example.se")),
             reason: RecipientReason::Member,
+            language: Default::default(),
         });
     }
     let now = arende_core::clock::stockholm_instant(day, 9, 0);

@@ -252,3 +252,152 @@ async fn the_service_loop_ticks_and_dispatches_until_shut_down() {
     calls.sort();
     assert_eq!(calls, due_today, "what is due today, each once");
 }
+
+/// Every outbox row written since the last call, as (kind, payload), in order.
+fn written(store: &MemoryStore, now: chrono::DateTime<chrono::Utc>) -> Vec<(String, String)> {
+    use arende_core::store::Outbox;
+    // Claimed in the order written.
+    let rows = store
+        .claim(now, chrono::Duration::days(365), 10_000)
+        .expect("claim");
+    for r in &rows {
+        store.mark_delivered(r.message.id).expect("mark");
+    }
+    rows.into_iter()
+        .map(|r| (r.message.kind, r.message.payload))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_tick_writes_exactly_the_facts_its_preview_shows() {
+    use arende_core::clock::Clock;
+    use arende_core::matter::Screening;
+    use arende_core::notification::{Change, Notification};
+    use arende_core::subscription::{FollowTarget, Follower};
+
+    let org = Arc::new(orebro());
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 1)));
+    let engine = Arc::new(Engine::new(org.clone(), store.clone(), clock.clone()));
+    let scheduler = Scheduler::new(engine.clone()).with_catch_up_days(0);
+    let office = Actor::service("sekretariatet", &arende_core::authz::Action::ALL);
+    // A follower of the group, and a matter that makes the October meeting's agenda.
+    engine
+        .follow(
+            &office,
+            FollowTarget::Body(BodyId::new("sbu")),
+            Follower::Address {
+                name: "Länsdel norr".into(),
+                email: "norr@example.se".into(),
+            },
+        )
+        .expect("follow");
+    let mut s = SubmitMatter::new(
+        MatterKind::Agreement,
+        "Överenskommelse om regional samverkan för familjecentraler",
+        "sbu",
+    );
+    s.submitter = Some(PersonId::new("susann-cederlund"));
+    // The group's secretary registers and screens it, as in autumn 2024.
+    let daniel = Actor::Person(PersonId::new("daniel-berglund"));
+    let matter = engine
+        .submit_matter(&daniel, s)
+        .expect("submit")
+        .state
+        .id
+        .expect("id");
+    engine
+        .run_matter(
+            matter,
+            &daniel,
+            MatterCommand::Screen {
+                screening: Screening::InformationItem,
+            },
+        )
+        .expect("screen");
+    engine
+        .run_matter(
+            matter,
+            &Actor::Person(PersonId::new("susann-cederlund")),
+            MatterCommand::MarkDocumentsReady,
+        )
+        .expect("documents ready");
+    // The secretary puts it on the October meeting (the scheduler's own identity may
+    // send notices, not schedule matters).
+    engine
+        .run_matter(
+            matter,
+            &daniel,
+            MatterCommand::Schedule {
+                meeting: arende_core::ids::MeetingId::new("sbu-2024-10-15"),
+            },
+        )
+        .expect("schedule");
+    written(&store, clock.now());
+
+    let (mut calls, mut notices) = (0, 0);
+    let mut day = d(2024, 9, 1);
+    while day <= d(2024, 10, 31) {
+        clock.set_date(day);
+        let preview = scheduler.due().expect("preview");
+        let tick = scheduler.tick().expect("tick");
+        assert!(tick.failed.is_empty(), "{day}: {:?}", tick.failed);
+        let keys: Vec<&String> = preview.iter().map(|d| &d.key).collect();
+        assert_eq!(keys, tick.sent.iter().collect::<Vec<_>>(), "{day}");
+        let shown: Vec<(String, String)> = preview
+            .iter()
+            .map(|d| {
+                (
+                    d.notification.kind.name().to_owned(),
+                    serde_json::to_string(&d.notification).expect("json"),
+                )
+            })
+            .collect();
+        // The notice puts its agenda's matters on the meeting; each matter's own
+        // feedback about that is the matter's fact, not the schedule's.
+        let (feedback, facts): (Vec<_>, Vec<_>) = written(&store, clock.now())
+            .into_iter()
+            .partition(|(kind, _)| kind == "feedback");
+        assert_eq!(
+            facts, shown,
+            "{day}: the tick wrote what the preview showed"
+        );
+        for (_, payload) in feedback {
+            let n: Notification = serde_json::from_str(&payload).expect("fact");
+            assert_eq!(n.matter, Some(matter), "{day}");
+            assert!(
+                matches!(&n.changes[..], [Change::Scheduled { .. }]),
+                "{day}: {:?}",
+                n.changes
+            );
+        }
+        for d in &preview {
+            match d.notification.kind {
+                NotificationKind::CallForMatters => calls += 1,
+                NotificationKind::Notice => {
+                    notices += 1;
+                    let n = &d.notification;
+                    if n.meeting
+                        .as_ref()
+                        .is_some_and(|m| m.id.as_str() == "sbu-2024-10-15")
+                    {
+                        assert!(
+                            n.agenda.iter().any(|a| a.matter == Some(matter)),
+                            "the matter is on the notice: {:?}",
+                            n.agenda
+                        );
+                        assert!(
+                            n.recipients
+                                .iter()
+                                .any(|r| r.email.as_deref() == Some("norr@example.se")),
+                            "the follower is told"
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        day = day.succ_opt().expect("next day");
+    }
+    assert!(calls > 0 && notices > 0, "calls {calls}, notices {notices}");
+}

@@ -179,12 +179,11 @@ async fn a_bad_address_does_not_stop_the_others_and_is_parked_for_an_operator() 
     let clock = Arc::new(SimulatedClock::new(at(d(2024, 10, 15), 12, 0)));
     let dispatcher = Dispatcher::new(store.clone(), transport(server.port), clock.clone());
     let mut n = feedback(1);
-    n.add_recipient(arende_core::notification::Recipient {
-        person: None,
-        name: "Felskriven".into(),
-        email: Some("inte en adress".into()),
-        reason: arende_core::notification::RecipientReason::Follower,
-    });
+    n.add_recipient(arende_core::notification::Recipient::by_address(
+        "Felskriven".into(),
+        Some("inte en adress".into()),
+        arende_core::notification::RecipientReason::Follower,
+    ));
     enqueue(store.as_ref(), &[n], clock.now());
     let r = dispatcher.drain().await.expect("dispatch");
     assert_eq!(r.parked, 1);

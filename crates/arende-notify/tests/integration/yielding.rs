@@ -28,14 +28,14 @@ async fn a_long_drain_lets_other_tasks_run() {
                 NotificationKind::Feedback,
                 TenantId::new("orebro"),
                 d(2024, 10, 1),
-                format!("Ärendet {i} har tagits emot."),
-                format!("Matter {i} was accepted."),
             );
+            note.matter_title = Some(format!("Ärende {i}"));
             note.add_recipient(Recipient {
                 person: None,
                 name: "Susann Cederlund".into(),
                 email: Some("susann@example.se".into()),
                 reason: RecipientReason::Submitter,
+                language: Default::default(),
             });
             OutboxMessage {
                 id: uuid::Uuid::new_v4(),

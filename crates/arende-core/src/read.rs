@@ -448,7 +448,7 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
             push("follow-up", m.next_follow_up);
             push("valid-until", m.valid_until);
         }
-        out.sort_by(|a, b| (a.date, a.matter).cmp(&(b.date, b.matter)));
+        out.sort_by_key(|a| (a.date, a.matter));
         Ok(out)
     }
 

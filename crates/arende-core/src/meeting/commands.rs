@@ -24,7 +24,7 @@ use super::{
 /// What the secretary sends with a notice (kallelse).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct NoticeInput {
-    /// The agenda (see [`Engine::proposed_agenda`] for a proposal).
+    /// The agenda (see [`Read::proposed_agenda`](crate::read::Read::proposed_agenda) for a proposal).
     pub agenda: Vec<AgendaItem>,
     /// The documents (handlingar).
     pub documents: Vec<Document>,
@@ -483,7 +483,7 @@ fn notice(
         .iter()
         .filter_map(|r| r.person.clone())
         .collect();
-    let events = state.decide_notice(ctx, &input, ids)?;
+    let events = state.decide_notice(ctx, input, ids)?;
     Ok(Decision {
         events,
         notifications: vec![n],

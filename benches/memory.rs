@@ -6,6 +6,10 @@
 //! Each matter is open on remiss with one response (6 commands: submit, screen,
 //! schedule, present, remiss, a response). Run: `cargo bench --bench memory`
 //! (`MATTERS=n` to change the count).
+//!
+//! It also counts heap allocations per command of the full 13-command lifecycle
+//! (`benches/lifecycle.rs`) on a warm engine over the in-memory store, with feedback
+//! on and told later.
 
 mod common;
 
@@ -32,7 +36,32 @@ fn per(bytes: i64, n: usize) -> f64 {
     bytes as f64 / n as f64
 }
 
+/// Heap allocations per command of the full lifecycle on a warm engine.
+fn allocations_per_command(options: arende::command::CommandOptions) -> f64 {
+    const MATTERS: usize = 200;
+    let ids = common::matter_ids(2 * MATTERS);
+    let engine = Engine::new(common::county(), MemoryStore::new(), common::clock());
+    // Warm up: the first matters fill the caches and start the policies.
+    for id in &ids[..MATTERS] {
+        if let Err(e) = common::lifecycle_with(&engine, *id, common::COMMANDS, options) {
+            panic!("engine refused: {e}");
+        }
+    }
+    let region = Region::new(GLOBAL);
+    for id in &ids[MATTERS..] {
+        if let Err(e) = common::lifecycle_with(&engine, *id, common::COMMANDS, options) {
+            panic!("engine refused: {e}");
+        }
+    }
+    region.change().allocations as f64 / (MATTERS * common::COMMANDS) as f64
+}
+
 fn main() {
+    println!(
+        "allocations per command (lifecycle, warm engine): feedback now {:.1}, told later {:.1}",
+        allocations_per_command(arende::command::CommandOptions::default()),
+        allocations_per_command(arende::command::CommandOptions::tell_later()),
+    );
     // `cargo bench` passes `--bench`; any other argument is a filter this bench ignores.
     let n: usize = std::env::var("MATTERS")
         .ok()

@@ -55,3 +55,6 @@ pub fn load_file(path: impl AsRef<std::path::Path>) -> Result<org::Organisation,
     })?;
     Ok(config::load_str(&text, &path.display().to_string())?)
 }
+
+#[doc = include_str!("../docs/embedding.md")]
+pub mod embedding {}

@@ -8,11 +8,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arende::authz::Actor;
 use arende::clock::SimulatedClock;
 use arende::engine::Engine;
-use arende::ids::{AssignmentId, MatterId, MeetingId};
+use arende::ids::{AssignmentId, MatterId, MeetingId, PersonId};
 use arende::sqlite::SqliteStore;
 use arende::store::EventStore;
+use arende::subscription::{FollowTarget, Follower};
 use chrono::NaiveDate;
 
 const FIXTURES: [&str; 3] = ["home_health_care", "family_centres", "unbroken_schooling"];
@@ -94,5 +96,49 @@ fn stores_written_before_load_to_the_same_states() {
             "{name}: states differ from {}",
             expected_path.display()
         );
+    }
+}
+
+#[test]
+fn stores_written_before_take_new_commands_and_replay_no_old_effects() {
+    let org = Arc::new(arende::load_file("config/orebro.toml").expect("configuration"));
+    for name in FIXTURES {
+        let (_tmp, path) = copy(name);
+        let store = SqliteStore::open(&path).expect("the fixture opens");
+        let before = store.read_all(0, 1_000_000).expect("the log").len();
+        let clock = Arc::new(SimulatedClock::at_date(
+            NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        ));
+        let engine = Engine::new(org.clone(), store, clock);
+        // Policies start at the end of an old log: its effects were applied by the
+        // commands that wrote it, and none is applied again.
+        let effects = engine.run_policies().expect("policies");
+        assert!(effects.is_empty(), "{name}: {effects:?}");
+        let after_start = engine.store().read_all(0, 1_000_000).expect("the log");
+        let new: Vec<_> = after_start[before..]
+            .iter()
+            .map(|r| r.stream.as_str().to_owned())
+            .collect();
+        assert_eq!(new, vec!["policies-checkpoint".to_owned()], "{name}");
+        // A new command appends to an old matter's world.
+        let matter: MatterId = streams(engine.store())
+            .iter()
+            .find_map(|s| s.strip_prefix("matter-").map(|k| k.parse().expect("id")))
+            .expect("a matter");
+        let person = PersonId::new("jaana-jansson");
+        let followed = engine
+            .follow(
+                &Actor::Person(person.clone()),
+                FollowTarget::Matter(matter),
+                Follower::Person(person),
+            )
+            .expect("a follow appends");
+        assert!(followed.version >= 1 && !followed.duplicate, "{name}");
+        let total = engine
+            .store()
+            .read_all(0, 1_000_000)
+            .expect("the log")
+            .len();
+        assert_eq!(total, before + 2, "{name}: checkpoint and follow");
     }
 }

@@ -382,3 +382,64 @@ fn a_system_identity_acts_only_within_its_grants() {
     assert!(matches!(err, arende::Error::NotPermitted { .. }), "{err:?}");
     engine.submit_matter(&p("daniel-berglund"), submit).unwrap();
 }
+
+#[test]
+fn a_stored_matter_is_forecast_from_its_history_and_the_plan_as_it_stands() {
+    let (engine, _, clock) = memory("2024-09-01");
+    let id = up_to_the_notes(&engine, &clock);
+    engine
+        .distribute_minutes(
+            &p("daniel-berglund"),
+            CommandId::random(),
+            &MeetingId::new("sbu-2024-10-15"),
+        )
+        .unwrap();
+    let forecast = engine.read().forecast(id, &[]).unwrap();
+    // The preparation done at the meeting of 15 October is no step ahead.
+    assert!(
+        forecast
+            .steps
+            .iter()
+            .all(|s| s.step.as_str() != "sbu-preparation"),
+        "{forecast:?}"
+    );
+    let next = forecast.steps.first().expect("a step ahead");
+    let day = next.date.expect("within the plan");
+    assert!(day > d("2024-10-15"), "{next:?}");
+    // Cancelling the meeting it was forecast for moves the forecast.
+    if let Some(meeting) = &next.meeting {
+        engine
+            .cancel_meeting(&office(), CommandId::random(), meeting, Some("test".into()))
+            .unwrap();
+        let again = engine.read().forecast(id, &[]).unwrap();
+        let moved = again
+            .steps
+            .iter()
+            .find(|s| s.step == next.step)
+            .expect("the step");
+        assert_ne!(moved.meeting.as_ref(), Some(meeting), "{moved:?}");
+    }
+    // An unknown matter is named.
+    let err = engine.read().forecast(MatterId::random(), &[]).unwrap_err();
+    assert!(
+        matches!(err, arende::Error::Unknown { kind: "matter", .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_decision_cannot_cite_a_paragraph_its_minutes_do_not_hold() {
+    let (engine, _, clock) = memory("2024-09-01");
+    let id = up_to_the_notes(&engine, &clock);
+    let at = At::minutes(
+        "sbu",
+        MinutesRef {
+            meeting: MeetingId::new("sbu-2024-10-15"),
+            paragraph: 9,
+        },
+    );
+    let err = engine
+        .run_matter(id, &p("daniel-berglund"), MatterCommand::Present { at })
+        .unwrap_err();
+    assert!(err.to_string().contains("§ 9"), "{err}");
+}

@@ -61,6 +61,9 @@ pub enum CliError {
         /// The weeks given.
         weeks: u32,
     },
+    /// A store verb failed, or found problems.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreCliError),
 }
 
 impl CliError {
@@ -75,6 +78,7 @@ impl CliError {
     /// The message shown to the user.
     pub fn message(&self, lang: Language) -> String {
         match (self, lang) {
+            (CliError::Store(e), lang) => e.message(lang),
             (CliError::Read { path, source }, Language::Swedish) => {
                 format!("fel: kan inte läsa {}: {source}", path.display())
             }

@@ -8,6 +8,7 @@
 mod error;
 mod forecast;
 mod show;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +65,11 @@ enum Command {
         /// Also write the plan as an iCalendar file.
         #[arg(long)]
         ics: Option<PathBuf>,
+    },
+    /// The event store: `verify` scans it and reports every problem.
+    Store {
+        #[command(subcommand)]
+        command: store::StoreCommand,
     },
 }
 
@@ -217,6 +223,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
             }
             Ok(show::calendar_text(body, &meetings, lang))
         }
+        Command::Store { command } => Ok(store::run(command, lang)?),
     }
 }
 

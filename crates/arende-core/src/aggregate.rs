@@ -8,6 +8,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::ids::TenantId;
 use crate::store::{EventData, RecordedEvent, StreamId};
 
 /// An event type that can be stored.
@@ -16,6 +17,13 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug {
     fn event_type(&self) -> &'static str;
     /// Every event type name this enum knows, to tell "unknown" from "corrupt".
     fn known_types() -> &'static [&'static str];
+    /// The key of the aggregate this event names, when it names one (a matter's
+    /// `Submitted` carries the matter's id): such an event stored in a stream other than
+    /// `{PREFIX}-{key}` is corrupt ([`DecodeError::ForeignAggregate`]). By default an
+    /// event names none.
+    fn subject(&self) -> Option<String> {
+        None
+    }
 }
 
 /// State rebuilt from a stream of events.
@@ -33,8 +41,10 @@ pub trait Aggregate: Default + Clone + std::fmt::Debug {
 #[non_exhaustive]
 pub enum DecodeError {
     /// The stored type is not one this version knows.
-    #[error("unknown event type {event_type} at version {version} of stream {stream}")]
+    #[error("unknown event type {event_type} at version {version} of stream {stream} of {tenant}")]
     UnknownType {
+        /// The organisation.
+        tenant: TenantId,
         /// The stream.
         stream: StreamId,
         /// The version.
@@ -43,8 +53,12 @@ pub enum DecodeError {
         event_type: String,
     },
     /// The payload does not parse as the type it claims to be.
-    #[error("corrupt event {event_type} at version {version} of stream {stream}: {reason}")]
+    #[error(
+        "corrupt event {event_type} at version {version} of stream {stream} of {tenant}: {reason}"
+    )]
     Corrupt {
+        /// The organisation.
+        tenant: TenantId,
         /// The stream.
         stream: StreamId,
         /// The version.
@@ -53,6 +67,24 @@ pub enum DecodeError {
         event_type: String,
         /// What the parser said.
         reason: String,
+    },
+    /// The event names another aggregate than the one its stream is for (e.g. a
+    /// `Submitted` carrying another matter's id).
+    #[error(
+        "event {event_type} at version {version} of stream {stream} of {tenant} belongs to \
+         {names}"
+    )]
+    ForeignAggregate {
+        /// The organisation.
+        tenant: TenantId,
+        /// The stream.
+        stream: StreamId,
+        /// The version.
+        version: u64,
+        /// The stored type.
+        event_type: String,
+        /// The stream the event names.
+        names: StreamId,
     },
 }
 
@@ -75,12 +107,14 @@ pub fn encode<E: Event>(event: &E) -> EventData {
 pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
     if !E::known_types().contains(&rec.event_type.as_str()) {
         return Err(DecodeError::UnknownType {
+            tenant: rec.tenant.clone(),
             stream: rec.stream.clone(),
             version: rec.version,
             event_type: rec.event_type.clone(),
         });
     }
     let event: E = serde_json::from_str(&rec.payload).map_err(|e| DecodeError::Corrupt {
+        tenant: rec.tenant.clone(),
         stream: rec.stream.clone(),
         version: rec.version,
         event_type: rec.event_type.clone(),
@@ -88,6 +122,7 @@ pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
     })?;
     if event.event_type() != rec.event_type {
         return Err(DecodeError::Corrupt {
+            tenant: rec.tenant.clone(),
             stream: rec.stream.clone(),
             version: rec.version,
             event_type: rec.event_type.clone(),
@@ -117,14 +152,120 @@ impl<E> Decision<E> {
     }
 }
 
-/// Folds stored events into a state, returning it and the stream's version.
+/// Decodes a stored event of aggregate `A`: [`decode`], and the event must name no
+/// other aggregate than the one its stream is for ([`Event::subject`]).
+pub fn decode_for<A: Aggregate>(rec: &RecordedEvent) -> Result<A::Event, DecodeError> {
+    let event: A::Event = decode(rec)?;
+    if let Some(key) = event.subject() {
+        let names = format!("{}-{}", A::PREFIX, key);
+        if names != rec.stream.as_str() {
+            return Err(DecodeError::ForeignAggregate {
+                tenant: rec.tenant.clone(),
+                stream: rec.stream.clone(),
+                version: rec.version,
+                event_type: rec.event_type.clone(),
+                names: StreamId::new(names),
+            });
+        }
+    }
+    Ok(event)
+}
+
+/// Folds stored events into a state, returning it and the stream's version. Each event
+/// is decoded with [`decode_for`].
 pub fn fold<A: Aggregate>(records: &[RecordedEvent]) -> Result<(A, u64), DecodeError> {
     let mut state = A::default();
     let mut version = 0;
     for rec in records {
-        let e: A::Event = decode(rec)?;
+        let e: A::Event = decode_for::<A>(rec)?;
         state.apply(&e);
         version = rec.version;
     }
     Ok((state, version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::CommandId;
+    use serde::Deserialize;
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    enum Probe {
+        Opened { id: String },
+        Noted,
+    }
+
+    impl Event for Probe {
+        fn event_type(&self) -> &'static str {
+            match self {
+                Probe::Opened { .. } => "Opened",
+                Probe::Noted => "Noted",
+            }
+        }
+        fn known_types() -> &'static [&'static str] {
+            &["Opened", "Noted"]
+        }
+        fn subject(&self) -> Option<String> {
+            match self {
+                Probe::Opened { id } => Some(id.clone()),
+                Probe::Noted => None,
+            }
+        }
+    }
+
+    #[derive(Debug, Clone, Default)]
+    struct Thing(u32);
+
+    impl Aggregate for Thing {
+        type Event = Probe;
+        const PREFIX: &'static str = "thing";
+        fn apply(&mut self, _: &Probe) {
+            self.0 += 1;
+        }
+    }
+
+    fn rec(stream: &str, version: u64, event: &Probe) -> RecordedEvent {
+        let data = encode(event);
+        RecordedEvent {
+            position: version,
+            tenant: TenantId::new("orebro"),
+            stream: StreamId::new(stream),
+            version,
+            event_type: data.event_type,
+            payload: data.payload,
+            actor: "x".into(),
+            command_id: CommandId::random(),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn an_event_naming_its_own_aggregate_folds() {
+        let opened = Probe::Opened { id: "a".into() };
+        let records = [rec("thing-a", 1, &opened), rec("thing-a", 2, &Probe::Noted)];
+        let (state, version) = fold::<Thing>(&records).expect("fold");
+        assert_eq!((state.0, version), (2, 2));
+    }
+
+    #[test]
+    fn an_event_naming_another_aggregate_is_corruption_naming_the_row() {
+        let opened = Probe::Opened { id: "b".into() };
+        let records = [rec("thing-a", 1, &opened)];
+        match fold::<Thing>(&records) {
+            Err(DecodeError::ForeignAggregate {
+                tenant,
+                stream,
+                version,
+                names,
+                ..
+            }) => {
+                assert_eq!(tenant.as_str(), "orebro");
+                assert_eq!(stream.as_str(), "thing-a");
+                assert_eq!(version, 1);
+                assert_eq!(names.as_str(), "thing-b");
+            }
+            other => panic!("expected ForeignAggregate, got {other:?}"),
+        }
+    }
 }

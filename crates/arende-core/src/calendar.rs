@@ -10,7 +10,6 @@
 //! `X-WR-TIMEZONE` tells clients to show them in Stockholm time.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
-use icalendar::{Calendar, Component, EventLike, EventStatus, Todo, TodoStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::stockholm_instant;
@@ -202,24 +201,200 @@ fn utc_of(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     stockholm_instant(date, time.hour(), time.minute())
 }
 
-/// Writes meetings and deadlines as an iCalendar (RFC 5545) text.
+// ───────────────────────────── RFC 5545 text ─────────────────────────────
+
+/// The PRODID arende writes: `-//arende//arende <version>//SV`.
+pub const PRODID: &str = concat!("-//arende//arende ", env!("CARGO_PKG_VERSION"), "//SV");
+
+/// A parameter value (RFC 5545 §3.2, RFC 6868): `^`, newline and `"` written as `^^`,
+/// `^n` and `^'`, other control characters dropped, and the whole in double quotes
+/// when it contains `:`, `;` or `,` (or is to be safe: any non-ASCII character).
+pub fn param_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    let mut quote = false;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '^' => out.push_str("^^"),
+            '"' => out.push_str("^'"),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push_str("^n");
+                }
+            }
+            '\n' => out.push_str("^n"),
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => {
+                quote |= matches!(c, ':' | ';' | ',') || !c.is_ascii();
+                out.push(c);
+            }
+        }
+    }
+    if quote { format!("\"{out}\"") } else { out }
+}
+
+/// A TEXT value (RFC 5545 §3.3.11): `\`, `;` and `,` escaped with a backslash, line
+/// breaks as `\n`, other control characters dropped.
+pub fn escape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push_str("\\n");
+                }
+            }
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a content line (RFC 5545 §3.1): at most 75 octets per line, continuation lines
+/// starting with one space, never splitting a UTF-8 character; ends with CRLF.
+pub fn fold_line(line: &str, out: &mut String) {
+    const LIMIT: usize = 75;
+    let mut rest = line;
+    let mut first = true;
+    loop {
+        // A continuation line's leading space counts against its 75 octets.
+        let room = if first { LIMIT } else { LIMIT - 1 };
+        if !first {
+            out.push(' ');
+        }
+        if rest.len() <= room {
+            out.push_str(rest);
+            out.push_str("\r\n");
+            return;
+        }
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n");
+        rest = &rest[cut..];
+        first = false;
+    }
+}
+
+/// Writes iCalendar text line by line: parameter values quoted, TEXT values escaped,
+/// lines folded. The one writer of arende's `.ics` (plans here, invitations in
+/// `arende-notify`).
+#[derive(Debug, Default)]
+pub struct IcsWriter {
+    out: String,
+}
+
+impl IcsWriter {
+    /// An empty text.
+    pub fn new() -> Self {
+        IcsWriter::default()
+    }
+
+    /// `BEGIN:<component>`.
+    pub fn begin(&mut self, component: &str) -> &mut Self {
+        self.raw("BEGIN", &[], component)
+    }
+
+    /// `END:<component>`.
+    pub fn end(&mut self, component: &str) -> &mut Self {
+        self.raw("END", &[], component)
+    }
+
+    /// A property whose value is written as given (a date, a URI, an enumerated
+    /// value); parameters are quoted as needed.
+    pub fn raw(&mut self, name: &str, params: &[(&str, &str)], value: &str) -> &mut Self {
+        let mut line = String::with_capacity(name.len() + value.len() + 16);
+        line.push_str(name);
+        for (k, v) in params {
+            line.push(';');
+            line.push_str(k);
+            line.push('=');
+            line.push_str(&param_value(v));
+        }
+        line.push(':');
+        line.push_str(value);
+        fold_line(&line, &mut self.out);
+        self
+    }
+
+    /// A property with a TEXT value (escaped).
+    pub fn text(&mut self, name: &str, params: &[(&str, &str)], value: &str) -> &mut Self {
+        self.raw(name, params, &escape_text(value))
+    }
+
+    /// A UTC date-time property, e.g. `DTSTART:20241115T120000Z`.
+    pub fn utc(&mut self, name: &str, at: DateTime<Utc>) -> &mut Self {
+        self.raw(name, &[], &at.format("%Y%m%dT%H%M%SZ").to_string())
+    }
+
+    /// A date property, e.g. `DUE;VALUE=DATE:20241115`.
+    pub fn date(&mut self, name: &str, day: NaiveDate) -> &mut Self {
+        self.raw(
+            name,
+            &[("VALUE", "DATE")],
+            &day.format("%Y%m%d").to_string(),
+        )
+    }
+
+    /// `ORGANIZER` or `ATTENDEE` with a common name: `NAME;CN="…":mailto:…`.
+    pub fn address(
+        &mut self,
+        name: &str,
+        common_name: &str,
+        address: &str,
+        params: &[(&str, &str)],
+    ) -> &mut Self {
+        let mut all = vec![("CN", common_name)];
+        all.extend_from_slice(params);
+        self.raw(name, &all, address)
+    }
+
+    /// The text written.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// The organiser of a published meeting (RFC 5546 requires one with `METHOD:PUBLISH`):
+/// the first secretary of its bodies with an e-mail address, else the organisation.
+fn plan_organizer(org: &Organisation, m: &PlannedMeeting) -> (String, String) {
+    let bodies = expanded_bodies(org, &m.bodies);
+    org.memberships
+        .iter()
+        .filter(|ms| ms.role == Role::Secretary && bodies.contains(&ms.body))
+        .find_map(|ms| {
+            let p = org.person(&ms.person)?;
+            Some((p.name.clone(), format!("mailto:{}", p.email.as_ref()?)))
+        })
+        .unwrap_or_else(|| (org.name.clone(), format!("urn:arende:{}", org.tenant)))
+}
+
+/// Writes meetings and deadlines as an iCalendar (RFC 5545) text, published
+/// (`METHOD:PUBLISH`, RFC 5546: every event with its `ORGANIZER`).
 pub fn to_ics(
     org: &Organisation,
     meetings: &[PlannedMeeting],
     deadlines: &[Deadline],
     options: &IcsOptions,
 ) -> String {
-    let mut cal = Calendar::empty();
-    for (k, v) in [
-        ("VERSION", "2.0"),
-        ("PRODID", "-//arende//sammantradesplan//SV"),
-        ("CALSCALE", "GREGORIAN"),
-        ("METHOD", "PUBLISH"),
-        ("X-WR-CALNAME", options.name.as_str()),
-        ("X-WR-TIMEZONE", "Europe/Stockholm"),
-    ] {
-        cal.append_property(icalendar::Property::new(k, v));
-    }
+    let mut w = IcsWriter::new();
+    w.begin("VCALENDAR")
+        .raw("VERSION", &[], "2.0")
+        .raw("PRODID", &[], PRODID)
+        .raw("CALSCALE", &[], "GREGORIAN")
+        .raw("METHOD", &[], "PUBLISH")
+        .text("X-WR-CALNAME", &[], &options.name)
+        .raw("X-WR-TIMEZONE", &[], "Europe/Stockholm");
     let sv = options.language == Language::Swedish;
     for m in meetings {
         let title = meeting_title(org, &m.bodies, options.language);
@@ -243,24 +418,29 @@ pub fn to_ics(
                 format!(" Moved from {from}.")
             });
         }
-        let mut event = icalendar::Event::new();
-        event
-            .uid(&uid)
-            .timestamp(options.generated_at)
-            .sequence(m.sequence)
-            .summary(&title)
-            .description(&description)
-            .starts(utc_of(m.date, m.start))
-            .ends(utc_of(m.date, m.end))
-            .status(match m.status {
-                MeetingStatus::Tentative => EventStatus::Tentative,
-                MeetingStatus::Confirmed => EventStatus::Confirmed,
-                MeetingStatus::Cancelled => EventStatus::Cancelled,
-            });
+        let (org_name, org_address) = plan_organizer(org, m);
+        w.begin("VEVENT")
+            .text("UID", &[], &uid)
+            .utc("DTSTAMP", options.generated_at)
+            .raw("SEQUENCE", &[], &m.sequence.to_string())
+            .text("SUMMARY", &[], &title)
+            .text("DESCRIPTION", &[], &description)
+            .utc("DTSTART", utc_of(m.date, m.start))
+            .utc("DTEND", utc_of(m.date, m.end))
+            .raw(
+                "STATUS",
+                &[],
+                match m.status {
+                    MeetingStatus::Tentative => "TENTATIVE",
+                    MeetingStatus::Confirmed => "CONFIRMED",
+                    MeetingStatus::Cancelled => "CANCELLED",
+                },
+            )
+            .address("ORGANIZER", &org_name, &org_address, &[]);
         if let Some(l) = &m.location {
-            event.location(l);
+            w.text("LOCATION", &[], l);
         }
-        cal.push(event.done());
+        w.end("VEVENT");
         if options.with_lead_dates {
             let todos = [
                 (
@@ -283,47 +463,62 @@ pub fn to_ics(
                 ),
             ];
             for (what, due, summary) in todos {
-                let mut todo = Todo::new();
-                todo.uid(&format!("{}-{what}@{}.arende", m.id, org.tenant))
-                    .timestamp(options.generated_at)
-                    .sequence(m.sequence)
-                    .summary(&summary)
-                    .due(due)
-                    .status(if cancelled {
-                        TodoStatus::Cancelled
-                    } else {
-                        TodoStatus::NeedsAction
-                    })
-                    .add_property("RELATED-TO", &uid);
-                cal.push(todo.done());
+                w.begin("VTODO")
+                    .text(
+                        "UID",
+                        &[],
+                        &format!("{}-{what}@{}.arende", m.id, org.tenant),
+                    )
+                    .utc("DTSTAMP", options.generated_at)
+                    .raw("SEQUENCE", &[], &m.sequence.to_string())
+                    .text("SUMMARY", &[], &summary)
+                    .date("DUE", due)
+                    .raw(
+                        "STATUS",
+                        &[],
+                        if cancelled {
+                            "CANCELLED"
+                        } else {
+                            "NEEDS-ACTION"
+                        },
+                    )
+                    .text("RELATED-TO", &[], &uid)
+                    .end("VTODO");
             }
         }
     }
     for d in deadlines {
-        let mut todo = Todo::new();
-        todo.uid(&format!("{}@{}.arende", d.key, org.tenant))
-            .timestamp(options.generated_at)
-            .sequence(d.sequence)
-            .summary(&d.summary)
-            .due(d.due)
-            .status(if d.cancelled {
-                TodoStatus::Cancelled
-            } else {
-                TodoStatus::NeedsAction
-            });
+        w.begin("VTODO")
+            .text("UID", &[], &format!("{}@{}.arende", d.key, org.tenant))
+            .utc("DTSTAMP", options.generated_at)
+            .raw("SEQUENCE", &[], &d.sequence.to_string())
+            .text("SUMMARY", &[], &d.summary)
+            .date("DUE", d.due)
+            .raw(
+                "STATUS",
+                &[],
+                if d.cancelled {
+                    "CANCELLED"
+                } else {
+                    "NEEDS-ACTION"
+                },
+            );
         if let Some(text) = &d.description {
-            todo.description(text);
+            w.text("DESCRIPTION", &[], text);
         }
-        cal.push(todo.done());
+        w.end("VTODO");
     }
-    cal.to_string()
+    w.end("VCALENDAR");
+    w.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::meeting::tests::{d, fixture};
-    use icalendar::{CalendarComponent, DatePerhapsTime};
+    use icalendar::{
+        Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike, EventStatus, TodoStatus,
+    };
 
     fn options() -> IcsOptions {
         IcsOptions {
@@ -506,6 +701,42 @@ mod tests {
         assert_eq!(
             derived_dates(&org, &bodies, d(2024, 11, 15)),
             (d(2024, 10, 15), d(2024, 10, 25))
+        );
+    }
+
+    #[test]
+    fn parameter_values_are_quoted_and_escaped_per_rfc_5545_and_6868() {
+        assert_eq!(param_value("Anna Berg"), "Anna Berg");
+        assert_eq!(param_value("Berg, Anna"), "\"Berg, Anna\"");
+        assert_eq!(param_value("a:b;c"), "\"a:b;c\"");
+        assert_eq!(param_value("Anna \"Sekr\" ^Berg"), "Anna ^'Sekr^' ^^Berg");
+        assert_eq!(param_value("rad1\r\nrad2"), "rad1^nrad2");
+        assert_eq!(param_value("Åsa"), "\"Åsa\"");
+        assert_eq!(escape_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+
+    #[test]
+    fn lines_fold_at_75_octets_without_splitting_characters() {
+        let line = format!("SUMMARY:{}", "åäö".repeat(40));
+        let mut out = String::new();
+        fold_line(&line, &mut out);
+        for l in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{} octets: {l}", l.len());
+        }
+        assert_eq!(out.replace("\r\n ", "").trim_end(), line);
+    }
+
+    #[test]
+    fn published_events_carry_an_organizer_and_arendes_prodid() {
+        let org = fixture::org();
+        let text = to_ics(&org, &org.meetings, &[], &options());
+        assert!(text.contains(&format!("PRODID:{PRODID}\r\n")), "{text}");
+        assert!(PRODID.starts_with("-//arende//arende "));
+        let unfolded = text.replace("\r\n ", "");
+        assert_eq!(
+            unfolded.matches("\r\nORGANIZER;CN=").count(),
+            org.meetings.len(),
+            "{text}"
         );
     }
 }

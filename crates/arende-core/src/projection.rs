@@ -234,7 +234,7 @@ impl MatterProjection {
     pub fn catch_up<S: EventStore + ?Sized>(&mut self, store: &S) -> Result<usize> {
         let mut applied = 0;
         loop {
-            let batch = store.read_all(self.position, BATCH)?;
+            let batch = store.read_tenant(&self.tenant, self.position, BATCH)?;
             let n = batch.len();
             for rec in &batch {
                 if self.apply_record(rec)? {

@@ -357,7 +357,7 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         let mut streams: BTreeMap<String, Vec<RecordedEvent>> = BTreeMap::new();
         let mut after = 0;
         loop {
-            let page = e.store().read_all(after, 1000)?;
+            let page = e.store().read_tenant(tenant, after, 1000)?;
             let Some(last) = page.last() else { break };
             after = last.position;
             for rec in page {
@@ -450,6 +450,68 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         }
         out.sort_by_key(|a| (a.date, a.matter));
         Ok(out)
+    }
+
+    /// The forecast of a stored matter: the steps it has completed, each dated by its
+    /// minutes' meeting (as the plan now stands) or else by the day it was recorded,
+    /// its ready date (documents ready, else registered), and the meeting plan as it
+    /// now stands (meetings moved, cancelled or added at run time). `targets` are the
+    /// questions to answer ("can it reach … on …?"). An unknown matter, or one on no
+    /// route, is an error naming it.
+    pub fn forecast(
+        &self,
+        id: MatterId,
+        targets: &[crate::forecast::Target],
+    ) -> Result<crate::forecast::Forecast> {
+        use crate::forecast::ForecastInput;
+        let e = self.engine;
+        let stream = Engine::<S, C>::stream_of::<Matter>(&id.to_string());
+        let records = e.store().read_stream(&e.org().tenant, &stream, 1)?;
+        let plan = self.meeting_plan()?;
+        let meeting_day = |m: &MeetingId| plan.iter().find(|p| &p.id == m).map(|p| p.date);
+        let mut state = Matter::default();
+        let mut dates: BTreeMap<crate::ids::StepId, NaiveDate> = BTreeMap::new();
+        for rec in &records {
+            let event = crate::aggregate::decode_for::<Matter>(rec)?;
+            let before = state.done.len();
+            state.apply(&event);
+            let recorded = rec
+                .recorded_at
+                .with_timezone(&chrono_tz::Europe::Stockholm)
+                .date_naive();
+            for done in state.done.iter().skip(before) {
+                let day = done
+                    .at
+                    .as_ref()
+                    .and_then(|a| a.minutes.as_ref())
+                    .and_then(|m| meeting_day(&m.meeting))
+                    .unwrap_or(recorded);
+                dates.insert(done.step.clone(), day);
+            }
+        }
+        if !state.exists() {
+            return Err(UnknownId::new("matter", id).into());
+        }
+        let route_id = state
+            .route
+            .clone()
+            .ok_or_else(|| UnknownId::new("route of matter", id))?;
+        let mut org = (**e.org()).clone();
+        org.meetings = plan.clone();
+        let route = org
+            .route(&route_id)
+            .ok_or_else(|| UnknownId::new("route", &route_id))?;
+        let ready = state.documents_ready.unwrap_or(state.registered_on);
+        let mut input = ForecastInput::new(route, ready);
+        for (step, day) in dates {
+            if route.step(&step).is_some() {
+                input = input.completed(step, day);
+            }
+        }
+        for t in targets {
+            input = input.target(t.clone());
+        }
+        Ok(crate::forecast::forecast(&org, &input)?)
     }
 
     /// The open consultations (remiss) with missing responses, as calendar deadlines

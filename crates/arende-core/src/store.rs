@@ -12,7 +12,19 @@
 //! - [`EventStore::read_all`] returns events in **commit order**: a reader that follows
 //!   "position > last seen" never skips an event, even one whose transaction began
 //!   before another's but committed after it.
+//! - [`EventStore::read_tenant`] is one tenant's part of that log, filtered by the store.
 //! - Streams are scoped by tenant: the same stream name in two tenants are two streams.
+//! - **Stored data is verified on read.** Every store passes the rows it read through
+//!   [`verify_stream`] or [`verify_log`] (one shared check): a row that cannot be read
+//!   (a NULL or non-UTF-8 payload, a bad command id, a bad timestamp), a version gap,
+//!   swap or repeat, a row of another tenant or stream, or positions that do not
+//!   increase is a [`StoreError::Corrupt`] naming tenant, stream and version. An append
+//!   checks the stream's head with [`verify_head`] before its expected-version check,
+//!   so nothing is ever appended onto a stream whose head does not add up. A bad stream
+//!   fails only the reads that meet it: other streams, and other tenants' logs
+//!   ([`EventStore::read_tenant`]), read as before; [`EventStore::read_all`] returns
+//!   the events before a bad row and then fails naming it. [`verify_scan`] checks a
+//!   whole store ([`ScanStore`]) and reports every problem.
 //! - Stores keep event types and payloads as opaque text: decoding (and the error for
 //!   a corrupt or unknown event) belongs to the core, see [`crate::aggregate`].
 //! - Instants (`recorded_at`, `available_at`) are kept at least to the microsecond
@@ -27,6 +39,9 @@ use std::sync::Mutex;
 use uuid::Uuid;
 
 use crate::ids::{CommandId, TenantId};
+
+mod group;
+pub use group::{AppendResult, GroupCommit, GroupConfig, GroupStats};
 
 /// A stream name within a tenant, e.g. `matter-0193…`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -215,6 +230,23 @@ pub enum StoreError {
     /// No outbox message with this id.
     #[error("no outbox message {0}")]
     UnknownMessage(Uuid),
+    /// Stored data is corrupt: a row cannot be read (a NULL or non-UTF-8 payload, a bad
+    /// command id, a bad timestamp), or rows break the stream's or the log's invariants
+    /// (versions 1, 2, 3 … without gaps or swaps, rows of the tenant and stream asked
+    /// for, increasing positions). Names the row: nothing is appended onto such a
+    /// stream, and other streams read as before.
+    #[error("corrupt stored event at version {version} of stream {stream} of {tenant}: {problem}")]
+    Corrupt {
+        /// The organisation the row is stored under.
+        tenant: TenantId,
+        /// The stream the row is stored under.
+        stream: StreamId,
+        /// The version concerned (for a missing or misplaced version, the one that was
+        /// due there).
+        version: u64,
+        /// What is wrong.
+        problem: Corruption,
+    },
     /// The backend failed (I/O, driver, schema).
     #[error("{backend} store failed")]
     Backend {
@@ -224,6 +256,358 @@ pub enum StoreError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+/// What is wrong with a stored event row (see [`StoreError::Corrupt`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Corruption {
+    /// A column cannot be read back.
+    #[error("column {column} cannot be read: {reason}")]
+    Unreadable {
+        /// The column, e.g. `payload`.
+        column: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The stream's versions are not 1, 2, 3 … : a gap, a swap or a repeat.
+    #[error("version {found} stands where version {expected} was due")]
+    VersionOutOfOrder {
+        /// The version due at this place.
+        expected: u64,
+        /// The version found there.
+        found: u64,
+    },
+    /// A row read for one tenant belongs to another.
+    #[error("the row belongs to tenant {found}")]
+    ForeignTenant {
+        /// The tenant the row names.
+        found: TenantId,
+    },
+    /// A row read for one stream belongs to another.
+    #[error("the row belongs to stream {found}")]
+    ForeignStream {
+        /// The stream the row names.
+        found: StreamId,
+    },
+    /// Positions do not increase (in a stream, from one version to the next; in the
+    /// log, from one row to the next).
+    #[error("position {found} does not follow position {previous}")]
+    PositionOutOfOrder {
+        /// The position before.
+        previous: u64,
+        /// The position found after it.
+        found: u64,
+    },
+    /// The row reads, but its event does not decode as the stream's aggregate's (an
+    /// unknown type, a corrupt payload, an event naming another aggregate): found by a
+    /// whole-store check that decodes, e.g. `arende store verify`.
+    #[error("the event does not decode: {reason}")]
+    Undecodable {
+        /// What the decoder said.
+        reason: String,
+    },
+    /// The stream's head does not add up: its number of events differs from its last
+    /// version, or its last version is not its last write.
+    #[error(
+        "the stream holds {events} events, its last version is {last_version} (at position \
+         {last_version_position}) and its last write is at position {last_position}"
+    )]
+    BrokenHead {
+        /// How many events the stream holds.
+        events: u64,
+        /// Its highest version.
+        last_version: u64,
+        /// The position of that version.
+        last_version_position: u64,
+        /// Its highest position.
+        last_position: u64,
+    },
+}
+
+impl StoreError {
+    /// A [`StoreError::Corrupt`] for a column of a row that cannot be read.
+    pub fn unreadable(
+        tenant: TenantId,
+        stream: StreamId,
+        version: u64,
+        column: &'static str,
+        reason: impl Into<String>,
+    ) -> Self {
+        StoreError::Corrupt {
+            tenant,
+            stream,
+            version,
+            problem: Corruption::Unreadable {
+                column,
+                reason: reason.into(),
+            },
+        }
+    }
+}
+
+/// A stream's head as a store finds it before an append: what the expected-version
+/// check compares against, once [`verify_head`] has found it sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StreamHead {
+    /// How many events the stream holds.
+    pub events: u64,
+    /// Its highest version (0 = no stream).
+    pub last_version: u64,
+    /// The position of its highest version (0 = no stream).
+    pub last_version_position: u64,
+    /// Its highest position (0 = no stream).
+    pub last_position: u64,
+}
+
+/// Checks a stream's head before an append and gives its version: the stream must hold
+/// exactly `last_version` events (no gap, no repeat) and its last version must be its
+/// last write (no swap at the tail). A swap further back is caught when the stream is
+/// read ([`verify_stream`]), which every writer does before deciding.
+pub fn verify_head(
+    tenant: &TenantId,
+    stream: &StreamId,
+    head: StreamHead,
+) -> Result<u64, StoreError> {
+    if head.events != head.last_version || head.last_version_position != head.last_position {
+        return Err(StoreError::Corrupt {
+            tenant: tenant.clone(),
+            stream: stream.clone(),
+            version: head.last_version,
+            problem: Corruption::BrokenHead {
+                events: head.events,
+                last_version: head.last_version,
+                last_version_position: head.last_version_position,
+                last_position: head.last_position,
+            },
+        });
+    }
+    Ok(head.last_version)
+}
+
+/// Checks the rows a store read for [`EventStore::read_stream`] and gives the events:
+/// each row readable (a row's own error is passed on), of the tenant and stream asked
+/// for, versions `max(from_version, 1)`, +1, +2 … and increasing positions. Every store
+/// calls this, so every store reports the same [`StoreError::Corrupt`].
+pub fn verify_stream(
+    tenant: &TenantId,
+    stream: &StreamId,
+    from_version: u64,
+    rows: impl IntoIterator<Item = Result<RecordedEvent, StoreError>>,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows = rows.into_iter();
+    let mut out = Vec::with_capacity(rows.size_hint().0);
+    let mut previous: Option<u64> = None;
+    for (due, row) in (from_version.max(1)..).zip(rows) {
+        let e = row?;
+        let corrupt = |version, problem| StoreError::Corrupt {
+            tenant: tenant.clone(),
+            stream: stream.clone(),
+            version,
+            problem,
+        };
+        if &e.tenant != tenant {
+            return Err(corrupt(
+                e.version,
+                Corruption::ForeignTenant {
+                    found: e.tenant.clone(),
+                },
+            ));
+        }
+        if &e.stream != stream {
+            return Err(corrupt(
+                e.version,
+                Corruption::ForeignStream {
+                    found: e.stream.clone(),
+                },
+            ));
+        }
+        if e.version != due {
+            return Err(corrupt(
+                due,
+                Corruption::VersionOutOfOrder {
+                    expected: due,
+                    found: e.version,
+                },
+            ));
+        }
+        if let Some(p) = previous
+            && e.position <= p
+        {
+            return Err(corrupt(
+                e.version,
+                Corruption::PositionOutOfOrder {
+                    previous: p,
+                    found: e.position,
+                },
+            ));
+        }
+        previous = Some(e.position);
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// Checks the rows a store read for [`EventStore::read_all`] (`tenant = None`) or
+/// [`EventStore::read_tenant`] (`tenant = Some(…)`) and gives the events: positions
+/// increase from `after` on, and each row belongs to the tenant asked for.
+///
+/// **A bad row** (unreadable, or out of order): the events before it are returned, so a
+/// follower advances up to it; a call whose *first* row is bad fails with the
+/// [`StoreError::Corrupt`] naming that row's tenant, stream and version. A follower of
+/// the whole log therefore stops at a bad row with an error that names it (it cannot
+/// skip it silently); a follower of one tenant's log ([`EventStore::read_tenant`]) never
+/// meets another tenant's bad row.
+pub fn verify_log(
+    after: u64,
+    tenant: Option<&TenantId>,
+    rows: impl IntoIterator<Item = Result<RecordedEvent, StoreError>>,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows = rows.into_iter();
+    let mut out: Vec<RecordedEvent> = Vec::with_capacity(rows.size_hint().0);
+    let mut previous = after;
+    for row in rows {
+        let checked = row.and_then(|e| {
+            let corrupt = |problem| StoreError::Corrupt {
+                tenant: e.tenant.clone(),
+                stream: e.stream.clone(),
+                version: e.version,
+                problem,
+            };
+            if let Some(t) = tenant
+                && &e.tenant != t
+            {
+                return Err(corrupt(Corruption::ForeignTenant {
+                    found: e.tenant.clone(),
+                }));
+            }
+            if e.position <= previous {
+                return Err(corrupt(Corruption::PositionOutOfOrder {
+                    previous,
+                    found: e.position,
+                }));
+            }
+            Ok(e)
+        });
+        match checked {
+            Ok(e) => {
+                previous = e.position;
+                out.push(e);
+            }
+            Err(e) if out.is_empty() => return Err(e),
+            Err(_) => return Ok(out),
+        }
+    }
+    Ok(out)
+}
+
+/// One problem a whole-store check found (see [`verify_scan`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The organisation.
+    pub tenant: TenantId,
+    /// The stream.
+    pub stream: StreamId,
+    /// The version concerned.
+    pub version: u64,
+    /// What is wrong.
+    pub problem: Corruption,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {}: {}",
+            self.tenant, self.stream, self.version, self.problem
+        )
+    }
+}
+
+/// A store that can hand over every stored event row for a whole-store check
+/// (`arende store verify`).
+pub trait ScanStore {
+    /// Visits every event row, ordered by tenant, stream and version: each the event,
+    /// or the [`StoreError::Corrupt`] naming a row that cannot be read. An `Err` result
+    /// means the scan itself failed (the backend), not that a row is bad.
+    fn scan(
+        &self,
+        visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),
+    ) -> Result<(), StoreError>;
+}
+
+/// Scans a whole store and reports every problem: unreadable rows, and per stream a
+/// version gap, swap or repeat, a row of another tenant or stream, and positions that do
+/// not increase with the versions. Rows are expected in the order of
+/// [`ScanStore::scan`]. Goes on after each problem (a stream with a gap at 3 is checked
+/// again from the version found there).
+pub fn verify_scan(store: &dyn ScanStore) -> Result<Vec<Finding>, StoreError> {
+    let mut findings = Vec::new();
+    // (tenant, stream, next version due, last position)
+    let mut current: Option<(TenantId, StreamId, u64, u64)> = None;
+    store.scan(&mut |row| match row {
+        Err(StoreError::Corrupt {
+            tenant,
+            stream,
+            version,
+            problem,
+        }) => {
+            // The unreadable row stands at its version: go on from the next one.
+            match current.as_mut() {
+                Some(c) if c.0 == tenant && c.1 == stream => c.2 = version + 1,
+                _ => current = Some((tenant.clone(), stream.clone(), version + 1, 0)),
+            }
+            findings.push(Finding {
+                tenant,
+                stream,
+                version,
+                problem,
+            });
+        }
+        Err(other) => findings.push(Finding {
+            tenant: TenantId::new(""),
+            stream: StreamId::new(""),
+            version: 0,
+            problem: Corruption::Unreadable {
+                column: "row",
+                reason: other.to_string(),
+            },
+        }),
+        Ok(e) => {
+            let same = current
+                .as_ref()
+                .is_some_and(|c| c.0 == e.tenant && c.1 == e.stream);
+            if !same {
+                current = Some((e.tenant.clone(), e.stream.clone(), 1, 0));
+            }
+            let Some(c) = current.as_mut() else { return };
+            if e.version != c.2 {
+                findings.push(Finding {
+                    tenant: e.tenant.clone(),
+                    stream: e.stream.clone(),
+                    version: c.2,
+                    problem: Corruption::VersionOutOfOrder {
+                        expected: c.2,
+                        found: e.version,
+                    },
+                });
+            }
+            if e.position <= c.3 {
+                findings.push(Finding {
+                    tenant: e.tenant.clone(),
+                    stream: e.stream.clone(),
+                    version: e.version,
+                    problem: Corruption::PositionOutOfOrder {
+                        previous: c.3,
+                        found: e.position,
+                    },
+                });
+            }
+            c.2 = e.version + 1;
+            c.3 = e.position;
+        }
+    })?;
+    Ok(findings)
 }
 
 /// The event log. See the module docs for the contract.
@@ -242,7 +626,20 @@ pub trait EventStore: Send + Sync {
     ) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// Reads up to `limit` events of all tenants with position > `after`, in commit order.
+    /// A bad row ends the batch before it, or fails the call when it comes first (see
+    /// [`verify_log`]).
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Reads up to `limit` events of one tenant with position > `after`, in commit order:
+    /// the tenant's own log, filtered by the store (an index on tenant and position), so
+    /// an engine serving one tenant reads nothing of the others. The same follower
+    /// guarantee as [`EventStore::read_all`]: following it never skips an event.
+    fn read_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
 }
 
 /// The outbox side of a store: what a dispatcher needs.
@@ -295,6 +692,23 @@ impl<T: EventStore + ?Sized> EventStore for std::sync::Arc<T> {
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         (**self).read_all(after, limit)
     }
+    fn read_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).read_tenant(tenant, after, limit)
+    }
+}
+
+impl<T: ScanStore + ?Sized> ScanStore for std::sync::Arc<T> {
+    fn scan(
+        &self,
+        visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),
+    ) -> Result<(), StoreError> {
+        (**self).scan(visit)
+    }
 }
 
 impl<T: Outbox + ?Sized> Outbox for std::sync::Arc<T> {
@@ -344,7 +758,10 @@ pub fn status_name(status: OutboxStatus) -> &'static str {
 
 #[derive(Default)]
 struct MemoryInner {
-    log: Vec<RecordedEvent>,
+    /// The global log; index = position - 1. `None`: removed by [`MemoryStore::tamper`].
+    log: Vec<Option<RecordedEvent>>,
+    /// Per tenant, where its events are in the log (in position order).
+    tenant_log: HashMap<TenantId, Vec<usize>>,
     /// Per tenant and stream (nested, so a lookup borrows the ids instead of cloning them
     /// into a tuple key).
     streams: HashMap<TenantId, HashMap<StreamId, MemoryStream>>,
@@ -410,7 +827,16 @@ impl EventStore for MemoryStore {
                 ..*done
             });
         }
-        let actual = existing.map_or(0, |s| s.events.len() as u64);
+        let head = existing.map_or(StreamHead::default(), |s| {
+            let live = || s.events.iter().filter_map(|&i| inner.log[i].as_ref());
+            StreamHead {
+                events: s.events.len() as u64,
+                last_version: live().map(|e| e.version).max().unwrap_or(0),
+                last_version_position: live().max_by_key(|e| e.version).map_or(0, |e| e.position),
+                last_position: live().map(|e| e.position).max().unwrap_or(0),
+            }
+        });
+        let actual = verify_head(&tenant, &stream, head)?;
         if let Some(n) = expected.as_number()
             && n != actual
         {
@@ -426,7 +852,7 @@ impl EventStore for MemoryStore {
         inner.log.reserve(events.len());
         for e in events {
             version += 1;
-            inner.log.push(RecordedEvent {
+            inner.log.push(Some(RecordedEvent {
                 position: inner.log.len() as u64 + 1,
                 tenant: tenant.clone(),
                 stream: stream.clone(),
@@ -436,7 +862,7 @@ impl EventStore for MemoryStore {
                 actor: actor.clone(),
                 command_id,
                 recorded_at,
-            });
+            }));
         }
         let last = inner.log.len();
         let position = if last > first { last as u64 } else { 0 };
@@ -459,6 +885,11 @@ impl EventStore for MemoryStore {
             position,
             duplicate: false,
         };
+        inner
+            .tenant_log
+            .entry(tenant.clone())
+            .or_default()
+            .extend(first..last);
         let entry = inner
             .streams
             .entry(tenant)
@@ -485,23 +916,121 @@ impl EventStore for MemoryStore {
         else {
             return Ok(Vec::new());
         };
-        let skip = from_version.saturating_sub(1) as usize;
-        Ok(idxs
+        let mut rows: Vec<&RecordedEvent> = idxs
             .iter()
-            .skip(skip)
-            .map(|&i| inner.log[i].clone())
-            .collect())
+            .filter_map(|&i| inner.log[i].as_ref())
+            .filter(|e| e.version >= from_version)
+            .collect();
+        // In version order, as the SQL stores read (already so unless tampered with).
+        rows.sort_by_key(|e| e.version);
+        verify_stream(
+            tenant,
+            stream,
+            from_version,
+            rows.into_iter().map(|e| Ok(e.clone())),
+        )
     }
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let inner = self.lock();
-        Ok(inner
+        let start = usize::try_from(after).unwrap_or(usize::MAX);
+        let rows = inner
             .log
             .iter()
-            .skip(after as usize)
+            .skip(start)
+            .flatten()
             .take(limit)
-            .cloned()
-            .collect())
+            .map(|e| Ok(e.clone()));
+        verify_log(after, None, rows)
+    }
+
+    fn read_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let inner = self.lock();
+        let Some(idxs) = inner.tenant_log.get(tenant) else {
+            return Ok(Vec::new());
+        };
+        // Index i holds position i + 1 (until tampered with).
+        let start = idxs.partition_point(|&i| (i as u64) < after);
+        let rows = idxs[start..]
+            .iter()
+            .filter_map(|&i| inner.log[i].as_ref())
+            .take(limit)
+            .map(|e| Ok(e.clone()));
+        verify_log(after, Some(tenant), rows)
+    }
+}
+
+impl ScanStore for MemoryStore {
+    fn scan(
+        &self,
+        visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),
+    ) -> Result<(), StoreError> {
+        let inner = self.lock();
+        let mut streams: Vec<(&TenantId, &StreamId, &MemoryStream)> = inner
+            .streams
+            .iter()
+            .flat_map(|(t, ss)| ss.iter().map(move |(s, m)| (t, s, m)))
+            .collect();
+        streams.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        for (_, _, m) in streams {
+            let mut rows: Vec<&RecordedEvent> = m
+                .events
+                .iter()
+                .filter_map(|&i| inner.log[i].as_ref())
+                .collect();
+            rows.sort_by_key(|e| e.version);
+            for e in rows {
+                visit(Ok(e.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl MemoryStore {
+    /// **For tests of corruption detection only** (a memory store cannot be damaged
+    /// otherwise): hands the stored event at `version` of a stream to `change`, which
+    /// may edit it in place (its version, tenant, stream or position: the stream's and
+    /// the tenant's index keep it where it was, as a damaged row stays where it was
+    /// stored) or return `false` to remove it. Returns whether the event was found.
+    pub fn tamper(
+        &self,
+        tenant: &TenantId,
+        stream: &StreamId,
+        version: u64,
+        change: impl FnOnce(&mut RecordedEvent) -> bool,
+    ) -> bool {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let Some(s) = inner
+            .streams
+            .get_mut(tenant)
+            .and_then(|t| t.get_mut(stream))
+        else {
+            return false;
+        };
+        let Some(k) = s
+            .events
+            .iter()
+            .position(|&i| inner.log[i].as_ref().is_some_and(|e| e.version == version))
+        else {
+            return false;
+        };
+        let i = s.events[k];
+        let keep = inner.log[i].as_mut().is_some_and(change);
+        if !keep {
+            inner.log[i] = None;
+            s.events.remove(k);
+            if let Some(t) = inner.tenant_log.get_mut(tenant) {
+                t.retain(|&j| j != i);
+            }
+        }
+        true
     }
 }
 

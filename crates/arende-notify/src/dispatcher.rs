@@ -233,7 +233,10 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
         Ok(report)
     }
 
-    /// Dispatches batches until nothing is deliverable now.
+    /// Dispatches batches until nothing is deliverable now, yielding to the runtime
+    /// after each batch: the store's calls are synchronous, and a transport may answer
+    /// at once, so a long drain would otherwise hold its worker (or a current-thread
+    /// runtime's only thread) until it is done.
     pub async fn drain(&self) -> Result<BatchReport, NotifyError> {
         let mut total = BatchReport::default();
         loop {
@@ -242,6 +245,7 @@ impl<O: Outbox, T: Transport, C: Clock> Dispatcher<O, T, C> {
             if r.claimed == 0 {
                 return Ok(total);
             }
+            tokio::task::yield_now().await;
         }
     }
 

@@ -2,9 +2,9 @@
 //! `VEVENT` whose `UID` comes from the meeting id, so every notice and every change of
 //! the same meeting updates one calendar entry (`SEQUENCE` counts the changes).
 
+use arende_core::calendar::{IcsWriter, PRODID};
 use arende_core::notification::{Notification, detail};
 use chrono::{DateTime, Utc};
-use icalendar::{Calendar, Component, EventLike, Property};
 
 /// The iCalendar UID of a meeting: stable for the meeting across notices and moves.
 pub fn meeting_uid(n: &Notification) -> Option<String> {
@@ -14,21 +14,35 @@ pub fn meeting_uid(n: &Notification) -> Option<String> {
 }
 
 /// The invitation for a notification about a meeting (None without a meeting).
-/// `organizer` is the sender's address (`mailto:`), `now` the DTSTAMP.
+/// `organizer` is the sender's name and address (`mailto:`), `now` the DTSTAMP. Written
+/// with the core's RFC 5545 writer: names with commas, quotes, colons or semicolons are
+/// quoted (RFC 5545 §3.2, RFC 6868), text is escaped, lines are folded at 75 octets.
 pub fn invitation(n: &Notification, organizer: (&str, &str), now: DateTime<Utc>) -> Option<String> {
     let m = n.meeting.as_ref()?;
     let uid = meeting_uid(n)?;
-    let mut event = icalendar::Event::new();
-    event
-        .uid(&uid)
-        .sequence(m.sequence)
-        .timestamp(now)
-        .starts(m.start)
-        .ends(m.end)
-        .summary(&m.body_name)
-        .add_property("STATUS", "CONFIRMED");
+    let (org_name, org_email) = match (
+        n.details.get(detail::ORGANIZER_NAME),
+        n.details.get(detail::ORGANIZER_EMAIL),
+    ) {
+        (name, Some(email)) => (name.map_or(organizer.0, |s| s.as_str()), email.as_str()),
+        _ => organizer,
+    };
+    let mut w = IcsWriter::new();
+    w.begin("VCALENDAR")
+        .raw("VERSION", &[], "2.0")
+        .raw("PRODID", &[], PRODID)
+        .raw("CALSCALE", &[], "GREGORIAN")
+        .raw("METHOD", &[], "REQUEST")
+        .begin("VEVENT")
+        .text("UID", &[], &uid)
+        .raw("SEQUENCE", &[], &m.sequence.to_string())
+        .utc("DTSTAMP", now)
+        .utc("DTSTART", m.start)
+        .utc("DTEND", m.end)
+        .text("SUMMARY", &[], &m.body_name)
+        .raw("STATUS", &[], "CONFIRMED");
     if let Some(loc) = &m.location {
-        event.location(loc);
+        w.text("LOCATION", &[], loc);
     }
     if !n.agenda.is_empty() {
         let agenda = n
@@ -38,36 +52,25 @@ pub fn invitation(n: &Notification, organizer: (&str, &str), now: DateTime<Utc>)
             .map(|(i, a)| format!("{}. {a}", i + 1))
             .collect::<Vec<_>>()
             .join("\n");
-        event.description(&agenda);
+        w.text("DESCRIPTION", &[], &agenda);
     }
-    let (org_name, org_email) = match (
-        n.details.get(detail::ORGANIZER_NAME),
-        n.details.get(detail::ORGANIZER_EMAIL),
-    ) {
-        (name, Some(email)) => (name.map_or(organizer.0, |s| s.as_str()), email.as_str()),
-        _ => organizer,
-    };
-    event.append_property(
-        Property::new("ORGANIZER", format!("mailto:{org_email}"))
-            .add_parameter("CN", org_name)
-            .done(),
-    );
+    w.address("ORGANIZER", org_name, &format!("mailto:{org_email}"), &[]);
     for r in &n.recipients {
         if let Some(email) = &r.email {
-            event.append_multi_property(
-                Property::new("ATTENDEE", format!("mailto:{email}"))
-                    .add_parameter("CN", &r.name)
-                    .add_parameter("ROLE", "REQ-PARTICIPANT")
-                    .add_parameter("PARTSTAT", "NEEDS-ACTION")
-                    .add_parameter("RSVP", "TRUE")
-                    .done(),
+            w.address(
+                "ATTENDEE",
+                &r.name,
+                &format!("mailto:{email}"),
+                &[
+                    ("ROLE", "REQ-PARTICIPANT"),
+                    ("PARTSTAT", "NEEDS-ACTION"),
+                    ("RSVP", "TRUE"),
+                ],
             );
         }
     }
-    let mut cal = Calendar::new();
-    cal.append_property(Property::new("METHOD", "REQUEST").done());
-    cal.push(event.done());
-    Some(cal.done().to_string())
+    w.end("VEVENT").end("VCALENDAR");
+    Some(w.finish())
 }
 
 #[cfg(test)]

@@ -60,8 +60,8 @@ pub enum SecretError {
     /// Fewer than [`MIN_SECRET_BYTES`] bytes.
     #[error("a webhook secret needs at least {MIN_SECRET_BYTES} bytes, this one has {0}")]
     TooShort(usize),
-    /// `whsec_…` whose rest is not base64.
-    #[error("a whsec_ secret must be base64 after the prefix: {0}")]
+    /// Not base64 (after the optional `whsec_` prefix).
+    #[error("a webhook secret is whsec_ followed by base64 (Standard Webhooks): {0}")]
     NotBase64(String),
 }
 
@@ -75,18 +75,18 @@ impl Secret {
         Ok(Secret(bytes))
     }
 
-    /// A secret as configured: `whsec_<base64>` (the Standard Webhooks form), or else
-    /// the text's own bytes.
+    /// A secret as configured, read as the Standard Webhooks reference libraries read
+    /// it: `whsec_<base64>`, or the base64 alone (the prefix is optional). The same
+    /// text therefore signs here and verifies there. Text that is not base64 is
+    /// refused rather than used as raw bytes (which the other side would decode
+    /// differently).
     pub fn parse(text: &str) -> Result<Secret, SecretError> {
-        match text.strip_prefix("whsec_") {
-            Some(b64) => {
-                let bytes = B64
-                    .decode(b64.trim())
-                    .map_err(|e| SecretError::NotBase64(e.to_string()))?;
-                Secret::from_bytes(bytes)
-            }
-            None => Secret::from_bytes(text.as_bytes().to_vec()),
-        }
+        let b64 = text.trim();
+        let b64 = b64.strip_prefix("whsec_").unwrap_or(b64);
+        let bytes = B64
+            .decode(b64)
+            .map_err(|e| SecretError::NotBase64(e.to_string()))?;
+        Secret::from_bytes(bytes)
     }
 
     /// The `whsec_<base64>` form.
@@ -435,7 +435,13 @@ mod tests {
             Err(SecretError::TooShort(23))
         );
         assert!(Secret::parse("whsec_!!!").is_err());
-        assert!(Secret::parse("a-long-enough-plain-secret-text").is_ok());
+        // Plain text is not a Standard Webhooks secret: the reference libraries would
+        // base64-decode it, so it is refused instead of signing with other bytes.
+        assert!(Secret::parse("a-long-enough-plain-secret-text").is_err());
+        assert_eq!(
+            Secret::parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(),
+            Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap()
+        );
         let s = secret(7);
         assert_eq!(Secret::parse(&s.to_whsec()).unwrap(), s);
     }

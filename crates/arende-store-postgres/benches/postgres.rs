@@ -283,7 +283,7 @@ fn scaled_schema(url: &str, total: u64) -> (String, Option<Duration>) {
                     gen_random_uuid(),
                     timestamptz '2024-10-01 08:00:00+00' + p * interval '1 second'
              FROM generate_series(1, {total}) AS p;
-             UPDATE log_head SET position = {total};
+             UPDATE log_base SET base = greatest(base, {total});
              CREATE TABLE bench_built (total bigint PRIMARY KEY, note text NOT NULL);"
         ))
         .expect("build");

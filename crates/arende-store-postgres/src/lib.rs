@@ -3,40 +3,55 @@
 //! tenant.
 //!
 //! # Design
+//! - **Async inside, usable from anywhere.** The store speaks to PostgreSQL with the
+//!   async client (`tokio-postgres`) on a small tokio runtime of its own (two worker
+//!   threads named `arende-pg`), created by [`PgStore::connect`] and shut down in the
+//!   background when the store is dropped. The core's store traits are synchronous (the
+//!   core has no runtime): each trait method hands its work to the store's runtime and
+//!   waits for the answer on a channel, so it works from a plain thread and from inside
+//!   any tokio runtime (multi-thread or current-thread) without "cannot start a runtime
+//!   from within a runtime". Async code that must never block a worker uses
+//!   [`AsyncPgStore`], whose methods await the store's runtime instead of waiting.
 //! - **One round trip per command.** An append is one prepared statement (a chain of
-//!   data-modifying CTEs) run in autocommit: the idempotency lookup, the version check,
-//!   the positions, the events, the command row and the outbox rows. Only a lost race
+//!   data-modifying CTEs) run in autocommit: the idempotency lookup, the stream-head and
+//!   version checks, the events, the command row and the outbox rows. Only a lost race
 //!   (a unique violation) costs a second round trip, to report the conflict or the
 //!   duplicate.
 //! - **Optimistic concurrency** backed by `PRIMARY KEY (tenant, stream, version)`: of two
 //!   writers that both saw version *v*, one inserts *v+1* and the other gets a unique
 //!   violation, reported as [`StoreError::Conflict`]. Never a lost write.
-//! - **Commit-order global log.** PostgreSQL sequences hand out numbers before commit,
-//!   so a follower reading "position > last seen" could pass over a number whose
-//!   transaction commits later. Here positions come from a single counter row
-//!   (`log_head`) that each append updates *in its own transaction*: the row lock is
-//!   held until commit, so the next append gets its positions only after the previous
-//!   one is committed and visible. Positions are therefore handed out in commit order
-//!   and are gapless. **The cost:** appends that write events are serialized across the
-//!   whole database from the moment they take their positions until their commit is
-//!   durable, so the log's throughput is bounded by one
-//!   commit (one WAL flush) at a time, whatever the number of writers. That bound is
-//!   measured in the benches (8 concurrent writers). An advisory lock would have the
-//!   same cost; a sequence plus a reader-side "high-water mark" would not, but needs
-//!   timeouts to tell a gap from a slow transaction.
-//! - **Group commit** softens that bound within one engine instance: appends that
-//!   arrive while another is being written queue up, and the next leader writes them
-//!   with one call of the `append_group` function (migration 2): one round trip, one
-//!   transaction, one WAL flush for the group. Each keeps its own version check and
-//!   result: a conflict is reported, not raised, so it writes nothing for that request
-//!   only. If the call fails (a race lost to another instance), nothing of the group is
-//!   written and each request runs again on its own. A lone append is the single
-//!   statement above.
+//! - **Verified reads.** Rows pass the core's shared checks
+//!   ([`arende_core::store::verify_stream`], [`arende_core::store::verify_log`]); an
+//!   append first checks the stream's head (its event count equals its last version, and
+//!   that version is its last write) so nothing is appended onto a damaged stream.
+//! - **Commit-order global log without a global lock.** PostgreSQL sequences hand out
+//!   numbers before commit, so a follower reading "position > last seen" could pass over
+//!   a number whose transaction commits later. Here a position is the writing
+//!   transaction's id shifted left 16 bits, plus a base (migration 3), plus the event's
+//!   ordinal in the transaction; readers take only positions below the same function of
+//!   the oldest transaction still running (`pg_snapshot_xmin`). Every transaction below
+//!   that mark has ended, so no event can ever appear behind a position a follower has
+//!   read: a follower never skips, and writers commit in parallel (PostgreSQL flushes
+//!   their commits together) instead of one at a time behind a counter row. Positions
+//!   increase in commit-visibility order but are not gapless. **The cost:** an event
+//!   becomes readable in the global log only when every write transaction that began
+//!   before it has ended (appends are single statements: milliseconds), so a read waits
+//!   briefly (at most [`READ_WAIT`]) until everything committed before it began is below
+//!   the mark; a long-running write transaction elsewhere in the database holds the mark
+//!   back for that long. At most 65,535 events per transaction (one request's events, or
+//!   a group's).
+//! - **Group commit** ([`GroupCommit`], shared with the SQLite store): appends that
+//!   arrive while others are being written queue up, and a leader writes them with one
+//!   call of the `append_group` function: one round trip, one transaction, one WAL flush
+//!   for the group. Up to one leader per pooled connection writes at a time. Each request
+//!   keeps its own checks and result: a conflict is reported, not raised, so it writes
+//!   nothing for that request only. If the call fails (a race lost to another instance),
+//!   nothing of the group is written and each request runs again on its own.
 //! - **Outbox** claims use `FOR UPDATE SKIP LOCKED`, so several dispatchers share the
 //!   work without waiting on each other or claiming a message twice.
 //! - **Schema** per store: [`PgConfig::schema`] names a PostgreSQL schema (created if
-//!   missing) that every connection of the pool uses as its `search_path`; migrations
-//!   are versioned in [`schema`].
+//!   missing) that every connection uses as its `search_path`; migrations are versioned
+//!   in [`schema`].
 //!
 //! Event types and payloads are opaque `text` (not `jsonb`): the store keeps them byte
 //! for byte, and decoding belongs to the core (PostgreSQL text cannot hold a NUL
@@ -44,21 +59,33 @@
 //! Instants are kept to the microsecond.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, Appended, EventStore, ExpectedVersion, Outbox, OutboxMessage, OutboxRecord,
-    OutboxStatus, RecordedEvent, StoreError, StreamId, status_name,
+    AppendRequest, AppendResult, Appended, EventStore, ExpectedVersion, GroupCommit, GroupConfig,
+    Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore, StoreError,
+    StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
 };
 use chrono::{DateTime, Utc};
-use postgres::error::SqlState;
-use postgres::{Client, GenericClient, NoTls, Row, Statement};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls, Row, Statement};
 use uuid::Uuid;
 
+mod async_store;
 pub mod schema;
+
+pub use async_store::AsyncPgStore;
+
+/// The longest a read of the global or a tenant's log waits for the write transactions
+/// that began before it to end (see the crate docs); then it returns what is readable.
+pub const READ_WAIT: Duration = Duration::from_secs(2);
+
+/// The most events one transaction may write (the position's low 16 bits).
+pub const MAX_EVENTS_PER_TRANSACTION: usize = 65_535;
 
 /// How to connect a [`PgStore`].
 #[derive(Debug, Clone)]
@@ -129,6 +156,12 @@ pub enum PgError {
     /// An append kept losing races with `ExpectedVersion::Any`.
     #[error("gave up after {0} races on an append with any version")]
     TooManyRaces(u32),
+    /// The store's own runtime could not be started.
+    #[error("cannot start the store's runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The store's own runtime has shut down (the store is being dropped).
+    #[error("the store's runtime has shut down")]
+    RuntimeGone,
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -138,42 +171,33 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     }
 }
 
-fn valid_schema(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 const APPEND_SQL: &str = "
 WITH dup AS (
     SELECT version, position FROM commands
     WHERE tenant = $1 AND stream = $2 AND command_id = $3
 ), cur AS (
-    SELECT coalesce(max(version), 0)::bigint AS v FROM events
-    WHERE tenant = $1 AND stream = $2
+    SELECT count(*)::bigint AS n, coalesce(max(version), 0)::bigint AS v,
+           coalesce(max(position), 0)::bigint AS last_pos,
+           coalesce((SELECT position FROM events WHERE tenant = $1 AND stream = $2
+                     ORDER BY version DESC LIMIT 1), 0)::bigint AS v_pos
+    FROM events WHERE tenant = $1 AND stream = $2
 ), ok AS (
     SELECT cur.v FROM cur
-    WHERE NOT EXISTS (SELECT 1 FROM dup) AND ($4::bigint IS NULL OR cur.v = $4::bigint)
-), head AS (
-    UPDATE log_head SET position = position + cardinality($5::text[])
-    WHERE id = 1 AND cardinality($5::text[]) > 0 AND EXISTS (SELECT 1 FROM ok)
-    RETURNING position - cardinality($5::text[]) AS base
+    WHERE NOT EXISTS (SELECT 1 FROM dup) AND cur.n = cur.v AND cur.v_pos = cur.last_pos
+      AND ($4::bigint IS NULL OR cur.v = $4::bigint)
+), base AS (
+    SELECT (pg_current_xact_id()::text::bigint << 16) + (SELECT base FROM log_base) AS b
+    FROM ok WHERE cardinality($5::text[]) > 0
 ), ev AS (
     INSERT INTO events (tenant, stream, version, position, event_type, payload, actor,
                         command_id, recorded_at)
-    SELECT $1, $2, ok.v + e.n, head.base + e.n, e.t, e.p, $7, $3, $8
-    FROM ok, head, unnest($5::text[], $6::text[]) WITH ORDINALITY AS e(t, p, n)
+    SELECT $1, $2, ok.v + e.n, base.b + e.n, e.t, e.p, $7, $3, $8
+    FROM ok, base, unnest($5::text[], $6::text[]) WITH ORDINALITY AS e(t, p, n)
     RETURNING 1
 ), cmd AS (
     INSERT INTO commands (tenant, stream, command_id, version, position)
     SELECT $1, $2, $3, ok.v + cardinality($5::text[]),
-           coalesce((SELECT base FROM head) + cardinality($5::text[]), 0)
+           coalesce((SELECT b FROM base) + cardinality($5::text[]), 0)
     FROM ok
     RETURNING version, position
 ), ob AS (
@@ -184,7 +208,8 @@ WITH dup AS (
 )
 SELECT (SELECT version FROM dup), (SELECT position FROM dup), (SELECT v FROM cur),
        (SELECT version FROM cmd), (SELECT position FROM cmd),
-       (SELECT count(*) FROM ev), (SELECT count(*) FROM ob)";
+       (SELECT count(*) FROM ev), (SELECT count(*) FROM ob),
+       (SELECT n FROM cur), (SELECT v_pos FROM cur), (SELECT last_pos FROM cur)";
 
 const EVENT_COLUMNS: &str =
     "position, tenant, stream, version, event_type, payload, actor, command_id, recorded_at";
@@ -192,136 +217,161 @@ const EVENT_COLUMNS: &str =
 const OUTBOX_COLUMNS: &str =
     "id, tenant, kind, payload, available_at, attempts, last_error, status";
 
-/// A pooled connection with the store's statements prepared on it.
-pub struct PgConnection {
+/// The global log (`$3` NULL) or one tenant's, below the mark: the mark and the highest
+/// committed position first, then the events (none: one row of NULLs).
+fn log_sql() -> String {
+    format!(
+        "WITH mark AS (
+             SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)
+                    + (SELECT base FROM log_base) AS hwm,
+                    coalesce((SELECT max(position) FROM events
+                              WHERE $3::text IS NULL OR tenant = $3::text), 0)::bigint AS top
+         )
+         SELECT mark.hwm, mark.top, e.* FROM mark LEFT JOIN LATERAL (
+             SELECT {EVENT_COLUMNS} FROM events
+             WHERE position > $1 AND position < mark.hwm
+               AND ($3::text IS NULL OR tenant = $3::text)
+             ORDER BY position LIMIT $2
+         ) e ON true
+         ORDER BY e.position"
+    )
+}
+
+/// A connection with the store's statements prepared on it. Shared: `tokio-postgres`
+/// pipelines the statements of several tasks on one connection.
+struct Conn {
     client: Client,
     append: Statement,
     read_stream: Statement,
     read_all: Statement,
+    read_tenant: Statement,
     outcome: Statement,
     group: Statement,
 }
 
-/// Opens connections for the pool, each with the schema as `search_path` and the
-/// statements prepared.
-#[derive(Debug)]
-pub struct PgManager {
-    config: postgres::Config,
-}
-
-impl r2d2::ManageConnection for PgManager {
-    type Connection = PgConnection;
-    type Error = postgres::Error;
-
-    fn connect(&self) -> Result<PgConnection, postgres::Error> {
-        let mut client = self.config.connect(NoTls)?;
-        let append = client.prepare(APPEND_SQL)?;
-        let read_stream = client.prepare(&format!(
+async fn open_conn(config: &tokio_postgres::Config) -> Result<Conn, tokio_postgres::Error> {
+    let (client, connection) = config.connect(NoTls).await?;
+    tokio::spawn(async move {
+        // Ends when the client is dropped or the server goes away; the next use of the
+        // client then fails and the pool opens a new connection.
+        let _ = connection.await;
+    });
+    let append = client.prepare(APPEND_SQL).await?;
+    let read_stream = client
+        .prepare(&format!(
             "SELECT {EVENT_COLUMNS} FROM events
              WHERE tenant = $1 AND stream = $2 AND version >= $3 ORDER BY version"
-        ))?;
-        let read_all = client.prepare(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
-        ))?;
-        let outcome = client.prepare(
+        ))
+        .await?;
+    let log = log_sql();
+    let read_all = client
+        .prepare_typed(
+            &log,
+            &[
+                tokio_postgres::types::Type::INT8,
+                tokio_postgres::types::Type::INT8,
+                tokio_postgres::types::Type::TEXT,
+            ],
+        )
+        .await?;
+    let read_tenant = client.prepare(&log).await?;
+    let outcome = client
+        .prepare(
             "SELECT (SELECT version FROM commands
                      WHERE tenant = $1 AND stream = $2 AND command_id = $3),
                     (SELECT position FROM commands
                      WHERE tenant = $1 AND stream = $2 AND command_id = $3),
                     (SELECT coalesce(max(version), 0)::bigint FROM events
                      WHERE tenant = $1 AND stream = $2)",
-        )?;
-        let group = client.prepare(
-            "SELECT r_dup, r_version, r_position, r_actual FROM append_group(
-                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )?;
-        Ok(PgConnection {
-            client,
-            append,
-            read_stream,
-            read_all,
-            outcome,
-            group,
-        })
-    }
+        )
+        .await?;
+    let group = client
+        .prepare(
+            "SELECT r_dup, r_version, r_position, r_actual, r_events,
+                    r_last_version_position, r_last_position
+             FROM append_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .await?;
+    Ok(Conn {
+        client,
+        append,
+        read_stream,
+        read_all,
+        read_tenant,
+        outcome,
+        group,
+    })
+}
 
-    fn is_valid(&self, conn: &mut PgConnection) -> Result<(), postgres::Error> {
-        conn.client.simple_query("").map(|_| ())
-    }
+/// A fixed set of shared connections, opened on first use and again when one breaks.
+struct Pool {
+    config: tokio_postgres::Config,
+    slots: Vec<tokio::sync::Mutex<Option<Arc<Conn>>>>,
+    next: AtomicUsize,
+}
 
-    fn has_broken(&self, conn: &mut PgConnection) -> bool {
-        conn.client.is_closed()
+impl Pool {
+    async fn get(&self) -> Result<Arc<Conn>, StoreError> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
+        let mut slot = self.slots[i].lock().await;
+        if let Some(c) = slot.as_ref()
+            && !c.client.is_closed()
+        {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(open_conn(&self.config).await.map_err(backend)?);
+        *slot = Some(c.clone());
+        Ok(c)
     }
 }
 
-/// The PostgreSQL event store and outbox. See the crate docs for the design.
-pub struct PgStore {
-    pool: r2d2::Pool<PgManager>,
+/// The store's state, shared with the tasks on its runtime.
+struct Inner {
+    pool: Pool,
     schema: String,
-    queue: Mutex<Vec<Pending>>,
-    /// Held by the caller writing the current group.
-    leader: Mutex<()>,
-    /// Held while a caller decides whether to lead or wait; `done` wakes the waiters.
-    turn: Mutex<()>,
-    done: Condvar,
-    appends: AtomicU64,
-    transactions: AtomicU64,
     regrouped: AtomicU64,
 }
 
-/// At most this many queued appends share one transaction.
-const MAX_BATCH: usize = 64;
-
-/// An append waiting for the leader, and where its result goes.
-struct Pending {
-    request: AppendRequest,
-    slot: Arc<Mutex<Option<Result<Appended, StoreError>>>>,
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// How many appends and transactions the group commit has run (since connecting).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GroupStats {
-    /// Append requests written or refused.
-    pub appends: u64,
-    /// Transactions (or single statements) they ran in.
-    pub transactions: u64,
-    /// Groups rolled back after a lost race and run again one request at a time.
-    pub regrouped: u64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // The guarded data is consistent at every point a panic could happen.
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl std::fmt::Debug for PgStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgStore")
-            .field("schema", &self.schema)
-            .finish_non_exhaustive()
+/// Reads an event from `row` starting at column `at`: the event, or the
+/// [`StoreError::Corrupt`] naming the row and the column that cannot be read.
+fn event_at(row: &Row, at: usize) -> Result<RecordedEvent, StoreError> {
+    let tenant = TenantId::new(
+        row.try_get::<_, Option<String>>(at + 1)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+    );
+    let stream = StreamId::new(
+        row.try_get::<_, Option<String>>(at + 2)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+    );
+    let version = row.try_get::<_, i64>(at + 3);
+    let named = version.as_ref().map_or(0, |v| (*v).max(0) as u64);
+    let bad = |column: &'static str, e: &dyn std::fmt::Display| {
+        StoreError::unreadable(tenant.clone(), stream.clone(), named, column, e.to_string())
+    };
+    let position: i64 = row.try_get(at).map_err(|e| bad("position", &e))?;
+    for (i, column) in [(1, "tenant"), (2, "stream")] {
+        row.try_get::<_, String>(at + i)
+            .map_err(|e| bad(column, &e))?;
     }
-}
-
-fn instant_column(row: &Row, i: usize) -> Result<DateTime<Utc>, StoreError> {
-    row.try_get(i).map_err(backend)
-}
-
-fn u64_column(row: &Row, i: usize) -> Result<u64, StoreError> {
-    let v: i64 = row.try_get(i).map_err(backend)?;
-    Ok(v.max(0) as u64)
-}
-
-fn event_of(row: &Row) -> Result<RecordedEvent, StoreError> {
+    let version = version.map_err(|e| bad("version", &e))?;
     Ok(RecordedEvent {
-        position: u64_column(row, 0)?,
-        tenant: TenantId::new(row.try_get::<_, String>(1).map_err(backend)?),
-        stream: StreamId::new(row.try_get::<_, String>(2).map_err(backend)?),
-        version: u64_column(row, 3)?,
-        event_type: row.try_get(4).map_err(backend)?,
-        payload: row.try_get(5).map_err(backend)?,
-        actor: row.try_get(6).map_err(backend)?,
-        command_id: CommandId(row.try_get(7).map_err(backend)?),
-        recorded_at: instant_column(row, 8)?,
+        position: position.max(0) as u64,
+        tenant: tenant.clone(),
+        stream: stream.clone(),
+        version: version.max(0) as u64,
+        event_type: row.try_get(at + 4).map_err(|e| bad("event_type", &e))?,
+        payload: row.try_get(at + 5).map_err(|e| bad("payload", &e))?,
+        actor: row.try_get(at + 6).map_err(|e| bad("actor", &e))?,
+        command_id: CommandId(row.try_get(at + 7).map_err(|e| bad("command_id", &e))?),
+        recorded_at: row.try_get(at + 8).map_err(|e| bad("recorded_at", &e))?,
     })
 }
 
@@ -349,7 +399,7 @@ fn outbox_of(row: &Row) -> Result<OutboxRecord, StoreError> {
             id: row.try_get(0).map_err(backend)?,
             kind: row.try_get(2).map_err(backend)?,
             payload: row.try_get(3).map_err(backend)?,
-            available_at: instant_column(row, 4)?,
+            available_at: row.try_get(4).map_err(backend)?,
         },
         attempts: attempts.max(0) as u32,
         last_error: row.try_get(6).map_err(backend)?,
@@ -357,82 +407,57 @@ fn outbox_of(row: &Row) -> Result<OutboxRecord, StoreError> {
     })
 }
 
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
+/// What an append statement found.
+enum Outcome {
+    /// Written now, or found written before (`duplicate`).
+    Done(Appended),
+    /// Nothing written: the stream's head (checked, then compared with the expected
+    /// version).
+    Refused(StreamHead),
 }
 
-impl PgStore {
-    /// Connects, creates the schema if needed and migrates it, and opens the pool.
-    pub fn connect(config: PgConfig) -> Result<Self, StoreError> {
-        if !valid_schema(&config.schema) {
-            return Err(backend(PgError::InvalidSchema(config.schema)));
+impl Outcome {
+    fn into_result(self, req: &AppendRequest) -> AppendResult {
+        match self {
+            Outcome::Done(a) => Ok(a),
+            Outcome::Refused(head) => {
+                let actual = verify_head(&req.tenant, &req.stream, head)?;
+                Err(StoreError::Conflict {
+                    tenant: req.tenant.clone(),
+                    stream: req.stream.clone(),
+                    expected: req.expected,
+                    actual,
+                })
+            }
         }
-        let mut pg: postgres::Config = config.url.parse().map_err(backend)?;
-        pg.connect_timeout(config.connect_timeout);
-        pg.application_name("arende");
-        let mut admin = pg.connect(NoTls).map_err(backend)?;
-        migrate(&mut admin, &config.schema)?;
-        drop(admin);
-        pg.options(&format!("-c search_path={}", config.schema));
-        let pool = r2d2::Pool::builder()
-            .max_size(config.pool_size.max(1))
-            .min_idle(Some(1))
-            // A check-out costs no round trip; a broken connection is dropped by
-            // `has_broken` and the call fails once with the driver's error.
-            .test_on_check_out(false)
-            .connection_timeout(config.connect_timeout.max(Duration::from_secs(1)) * 3)
-            .build(PgManager { config: pg })
-            .map_err(backend)?;
-        Ok(PgStore {
-            pool,
-            schema: config.schema,
-            queue: Mutex::new(Vec::new()),
-            leader: Mutex::new(()),
-            turn: Mutex::new(()),
-            done: Condvar::new(),
-            appends: AtomicU64::new(0),
-            transactions: AtomicU64::new(0),
-            regrouped: AtomicU64::new(0),
-        })
     }
+}
 
-    /// The schema this store uses.
-    pub fn schema(&self) -> &str {
-        &self.schema
-    }
+/// A unique violation on the events or commands keys: another writer committed the
+/// same version or the same command first. (One on the outbox id is a caller's error.)
+fn lost_race(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+        && !e
+            .as_db_error()
+            .and_then(|d| d.constraint())
+            .is_some_and(|c| c.starts_with("outbox"))
+}
 
-    /// A pooled connection (for operators' queries and benches).
-    pub fn connection(&self) -> Result<r2d2::PooledConnection<PgManager>, StoreError> {
-        self.pool.get().map_err(backend)
-    }
+fn count(v: Option<i64>) -> u64 {
+    v.unwrap_or(0).max(0) as u64
+}
 
-    /// The newest migration applied to the schema.
-    pub fn schema_version(&self) -> Result<i32, StoreError> {
-        let mut c = self.connection()?;
-        let row = c
-            .client
-            .query_one(
-                "SELECT coalesce(max(version), 0) FROM schema_migrations",
-                &[],
-            )
-            .map_err(backend)?;
-        row.try_get(0).map_err(backend)
-    }
-
+impl Inner {
     /// Appends one request on its own (autocommit: one round trip), retrying an `Any`
     /// append that lost a race.
-    fn append_single(
-        &self,
-        conn: &mut PgConnection,
-        req: &AppendRequest,
-    ) -> Result<Appended, StoreError> {
+    async fn append_single(&self, req: &AppendRequest) -> AppendResult {
         const RACES: u32 = 100;
+        let conn = self.pool.get().await?;
         for _ in 0..RACES {
-            let c = &mut *conn;
-            match run_append(&mut c.client, &c.append, req) {
+            match run_append(&conn, req).await {
                 Ok(outcome) => return outcome.into_result(req),
                 Err(e) if lost_race(&e) => {
-                    if let Some(done) = self.after_race(conn, req)? {
+                    if let Some(done) = after_race(&conn, req).await? {
                         return Ok(done);
                     }
                 }
@@ -442,13 +467,12 @@ impl PgStore {
         Err(backend(PgError::TooManyRaces(RACES)))
     }
 
-    /// Appends a group of requests in one transaction (one commit, one WAL flush), each
-    /// with its own checks and result: a conflict found by the statement writes nothing
-    /// for that request and does not disturb the others. If a statement fails (a race
-    /// lost to another engine instance aborts the transaction), the group is rolled back
-    /// and every request is retried on its own.
-    fn append_group(&self, batch: &[&AppendRequest]) -> Vec<Result<Appended, StoreError>> {
-        let mut conn = match self.connection() {
+    /// Appends a group in one call of `append_group` (one transaction, one flush), each
+    /// request with its own checks and result. If the call fails (a race lost to another
+    /// engine instance aborts it), nothing of it is written and each request is retried
+    /// on its own.
+    async fn append_group(&self, batch: &[AppendRequest]) -> Vec<AppendResult> {
+        let conn = match self.pool.get().await {
             Ok(c) => c,
             Err(e) => {
                 let msg = e.to_string();
@@ -458,144 +482,341 @@ impl PgStore {
                     .collect();
             }
         };
-        let grouped = {
-            let c = &mut *conn;
-            run_group(&mut c.client, &c.group, batch)
-        };
-        match grouped {
+        match run_group(&conn, batch).await {
             Ok(outcomes) => outcomes
                 .into_iter()
                 .zip(batch)
                 .map(|(o, req)| o.into_result(req))
                 .collect(),
-            // The call failed as a whole (autocommit): nothing of it is written.
             Err(_) => {
                 self.regrouped.fetch_add(1, Ordering::Relaxed);
-                batch
-                    .iter()
-                    .map(|req| self.append_single(&mut conn, req))
-                    .collect()
+                let mut out = Vec::with_capacity(batch.len());
+                for req in batch {
+                    out.push(self.append_single(req).await);
+                }
+                out
             }
         }
     }
 
-    /// As the leader: takes the queued appends (up to `max_batch`), writes them, and
-    /// wakes the waiting callers.
-    fn lead(&self, leader: MutexGuard<'_, ()>) {
-        let batch: Vec<Pending> = {
-            let mut q = lock(&self.queue);
-            let n = q.len().min(MAX_BATCH);
-            q.drain(..n).collect()
-        };
-        if !batch.is_empty() {
-            self.appends
-                .fetch_add(batch.len() as u64, Ordering::Relaxed);
-            self.transactions.fetch_add(1, Ordering::Relaxed);
-            let results = if batch.len() == 1 {
-                vec![
-                    self.connection()
-                        .and_then(|mut c| self.append_single(&mut c, &batch[0].request)),
-                ]
-            } else {
-                let reqs: Vec<&AppendRequest> = batch.iter().map(|p| &p.request).collect();
-                self.append_group(&reqs)
-            };
-            for (p, r) in batch.into_iter().zip(results) {
-                *lock(&p.slot) = Some(r);
+    async fn write(&self, batch: Vec<AppendRequest>) -> Vec<AppendResult> {
+        let events: usize = batch.iter().map(|r| r.events.len()).sum();
+        if batch.len() == 1 || events > MAX_EVENTS_PER_TRANSACTION {
+            let mut out = Vec::with_capacity(batch.len());
+            for req in &batch {
+                out.push(self.append_single(req).await);
             }
-        }
-        drop(leader);
-        let _turn = lock(&self.turn);
-        self.done.notify_all();
-    }
-
-    /// How many appends shared how many transactions since the store was connected.
-    pub fn group_stats(&self) -> GroupStats {
-        GroupStats {
-            appends: self.appends.load(Ordering::Relaxed),
-            transactions: self.transactions.load(Ordering::Relaxed),
-            regrouped: self.regrouped.load(Ordering::Relaxed),
+            out
+        } else {
+            self.append_group(&batch).await
         }
     }
 
-    /// After a unique violation: a duplicate, a conflict, or (with `Any`) a retry.
-    fn after_race(
+    async fn read_stream(
         &self,
-        conn: &mut PgConnection,
-        req: &AppendRequest,
-    ) -> Result<Option<Appended>, StoreError> {
+        tenant: TenantId,
+        stream: StreamId,
+        from_version: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let conn = self.pool.get().await?;
+        let rows = conn
+            .client
+            .query(
+                &conn.read_stream,
+                &[&tenant.as_str(), &stream.as_str(), &to_i64(from_version)],
+            )
+            .await
+            .map_err(backend)?;
+        verify_stream(
+            &tenant,
+            &stream,
+            from_version,
+            rows.iter().map(|r| event_at(r, 0)),
+        )
+    }
+
+    /// The global log (`tenant = None`) or one tenant's, below the mark, waiting (at
+    /// most [`READ_WAIT`]) until everything committed before the call is below it.
+    async fn read_log(
+        &self,
+        tenant: Option<TenantId>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let conn = self.pool.get().await?;
+        let statement = if tenant.is_some() {
+            &conn.read_tenant
+        } else {
+            &conn.read_all
+        };
+        let name = tenant.as_ref().map(|t| t.as_str());
+        let started = tokio::time::Instant::now();
+        let mut target: Option<i64> = None;
+        let mut pause = Duration::from_micros(500);
+        loop {
+            let rows = conn
+                .client
+                .query(statement, &[&to_i64(after), &to_i64(limit as u64), &name])
+                .await
+                .map_err(backend)?;
+            let (hwm, top) = match rows.first() {
+                Some(r) => (
+                    r.try_get::<_, i64>(0).map_err(backend)?,
+                    r.try_get::<_, i64>(1).map_err(backend)?,
+                ),
+                None => (0, 0),
+            };
+            let target = *target.get_or_insert(top);
+            let events: Vec<&Row> = rows
+                .iter()
+                .filter(|r| matches!(r.try_get::<_, Option<i64>>(2), Ok(Some(_))))
+                .collect();
+            let settled = hwm > target || events.len() >= limit;
+            if settled || started.elapsed() >= READ_WAIT {
+                return verify_log(
+                    after,
+                    tenant.as_ref(),
+                    events.into_iter().map(|r| event_at(r, 2)),
+                );
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(10));
+        }
+    }
+
+    /// One page of the whole-store scan: the rows after `key` in (tenant, stream,
+    /// version) order.
+    async fn scan_page(
+        &self,
+        key: Option<(String, String, i64)>,
+        limit: i64,
+    ) -> Result<Vec<Row>, StoreError> {
+        let conn = self.pool.get().await?;
+        let rows = match &key {
+            None => {
+                conn.client
+                    .query(
+                        &format!(
+                            "SELECT {EVENT_COLUMNS} FROM events
+                             ORDER BY tenant, stream, version LIMIT $1"
+                        ),
+                        &[&limit],
+                    )
+                    .await
+            }
+            Some((t, s, v)) => {
+                conn.client
+                    .query(
+                        &format!(
+                            "SELECT {EVENT_COLUMNS} FROM events
+                             WHERE (tenant, stream, version) > ($1, $2, $3)
+                             ORDER BY tenant, stream, version LIMIT $4"
+                        ),
+                        &[t, s, v, &limit],
+                    )
+                    .await
+            }
+        };
+        rows.map_err(backend)
+    }
+
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let conn = self.pool.get().await?;
+        let until = now + lease;
+        let rows = conn
+            .client
+            .query(
+                &format!(
+                    "UPDATE outbox SET status = 'claimed', claimed_until = $2, due_at = $2
+                     WHERE seq IN (SELECT seq FROM outbox WHERE due_at <= $1
+                                   ORDER BY available_at, seq LIMIT $3
+                                   FOR UPDATE SKIP LOCKED)
+                     RETURNING {OUTBOX_COLUMNS}, seq"
+                ),
+                &[&now, &until, &to_i64(limit as u64)],
+            )
+            .await
+            .map_err(backend)?;
+        let mut records = rows
+            .iter()
+            .map(|r| Ok((outbox_of(r)?, r.try_get::<_, i64>(8).map_err(backend)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        records.sort_by_key(|(r, seq)| (r.message.available_at, *seq));
+        Ok(records.into_iter().map(|(r, _)| r).collect())
+    }
+
+    async fn mark_delivered(&self, id: Uuid) -> Result<(), StoreError> {
+        let conn = self.pool.get().await?;
+        let n = conn
+            .client
+            .execute(
+                "UPDATE outbox SET status = 'delivered', claimed_until = NULL, due_at = NULL
+                 WHERE id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(backend)?;
+        if n == 0 {
+            Err(StoreError::UnknownMessage(id))
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let conn = self.pool.get().await?;
+        let n = match retry_at {
+            Some(t) => {
+                conn.client
+                    .execute(
+                        "UPDATE outbox SET status = 'pending', attempts = attempts + 1,
+                             last_error = $2, claimed_until = NULL, available_at = $3,
+                             due_at = $3
+                         WHERE id = $1",
+                        &[&id, &error, &t],
+                    )
+                    .await
+            }
+            None => {
+                conn.client
+                    .execute(
+                        "UPDATE outbox SET status = 'parked', attempts = attempts + 1,
+                             last_error = $2, claimed_until = NULL, due_at = NULL
+                         WHERE id = $1",
+                        &[&id, &error],
+                    )
+                    .await
+            }
+        }
+        .map_err(backend)?;
+        if n == 0 {
+            Err(StoreError::UnknownMessage(id))
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn parked(&self, tenant: TenantId) -> Result<Vec<OutboxRecord>, StoreError> {
+        let conn = self.pool.get().await?;
+        let rows = conn
+            .client
+            .query(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM outbox
+                     WHERE tenant = $1 AND status = 'parked' ORDER BY seq"
+                ),
+                &[&tenant.as_str()],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter().map(outbox_of).collect()
+    }
+
+    async fn undelivered(
+        &self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let conn = self.pool.get().await?;
+        let rows = conn
+            .client
+            .query(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM outbox
+                     WHERE tenant = $1 AND status <> 'delivered' ORDER BY seq LIMIT $2"
+                ),
+                &[&tenant.as_str(), &limit],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter().map(outbox_of).collect()
+    }
+
+    async fn outbox_counts(&self, tenant: TenantId) -> Result<BTreeMap<String, u64>, StoreError> {
+        let conn = self.pool.get().await?;
+        let rows = conn
+            .client
+            .query(
+                "SELECT status, count(*) FROM outbox WHERE tenant = $1 GROUP BY status",
+                &[&tenant.as_str()],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let s: String = r.try_get(0).map_err(backend)?;
+                let n: i64 = r.try_get(1).map_err(backend)?;
+                Ok((status_name(status_from(&s)?).to_owned(), n.max(0) as u64))
+            })
+            .collect()
+    }
+
+    async fn schema_version(&self) -> Result<i32, StoreError> {
+        let conn = self.pool.get().await?;
         let row = conn
             .client
             .query_one(
-                &conn.outcome,
-                &[
-                    &req.tenant.as_str(),
-                    &req.stream.as_str(),
-                    &req.command_id.0,
-                ],
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                &[],
             )
+            .await
             .map_err(backend)?;
-        let version: Option<i64> = row.try_get(0).map_err(backend)?;
-        let position: Option<i64> = row.try_get(1).map_err(backend)?;
-        let actual: i64 = row.try_get(2).map_err(backend)?;
-        if let (Some(v), Some(p)) = (version, position) {
-            return Ok(Some(Appended {
-                version: v as u64,
-                position: p as u64,
-                duplicate: true,
-            }));
-        }
-        if req.expected == ExpectedVersion::Any {
-            return Ok(None);
-        }
-        Err(StoreError::Conflict {
-            tenant: req.tenant.clone(),
-            stream: req.stream.clone(),
-            expected: req.expected,
-            actual: actual.max(0) as u64,
-        })
+        row.try_get(0).map_err(backend)
     }
 }
 
-/// What the append statement found.
-enum Outcome {
-    /// Written now, or found written before (`duplicate`).
-    Done(Appended),
-    /// The stream was at another version: nothing written.
-    Conflict(u64),
-}
-
-impl Outcome {
-    fn into_result(self, req: &AppendRequest) -> Result<Appended, StoreError> {
-        match self {
-            Outcome::Done(a) => Ok(a),
-            Outcome::Conflict(actual) => Err(StoreError::Conflict {
-                tenant: req.tenant.clone(),
-                stream: req.stream.clone(),
-                expected: req.expected,
-                actual,
-            }),
-        }
+/// After a unique violation: a duplicate, a conflict, or (with `Any`) a retry.
+async fn after_race(conn: &Conn, req: &AppendRequest) -> Result<Option<Appended>, StoreError> {
+    let row = conn
+        .client
+        .query_one(
+            &conn.outcome,
+            &[
+                &req.tenant.as_str(),
+                &req.stream.as_str(),
+                &req.command_id.0,
+            ],
+        )
+        .await
+        .map_err(backend)?;
+    let version: Option<i64> = row.try_get(0).map_err(backend)?;
+    let position: Option<i64> = row.try_get(1).map_err(backend)?;
+    let actual: i64 = row.try_get(2).map_err(backend)?;
+    if let (Some(v), Some(p)) = (version, position) {
+        return Ok(Some(Appended {
+            version: v as u64,
+            position: p as u64,
+            duplicate: true,
+        }));
     }
-}
-
-/// A unique violation on the events or commands keys: another writer committed the
-/// same version or the same command first. (One on the outbox id is a caller's error.)
-fn lost_race(e: &postgres::Error) -> bool {
-    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
-        && !e
-            .as_db_error()
-            .and_then(|d| d.constraint())
-            .is_some_and(|c| c.starts_with("outbox"))
+    if req.expected == ExpectedVersion::Any {
+        return Ok(None);
+    }
+    Err(StoreError::Conflict {
+        tenant: req.tenant.clone(),
+        stream: req.stream.clone(),
+        expected: req.expected,
+        actual: actual.max(0) as u64,
+    })
 }
 
 /// Runs a group of appends in one call of `append_group`: one round trip, and (in
 /// autocommit) one transaction.
-fn run_group(
-    client: &mut Client,
-    statement: &Statement,
-    batch: &[&AppendRequest],
-) -> Result<Vec<Outcome>, postgres::Error> {
+async fn run_group(
+    conn: &Conn,
+    batch: &[AppendRequest],
+) -> Result<Vec<Outcome>, tokio_postgres::Error> {
     let mut tenants = Vec::with_capacity(batch.len());
     let mut streams = Vec::with_capacity(batch.len());
     let mut commands = Vec::with_capacity(batch.len());
@@ -626,49 +847,52 @@ fn run_group(
             o_available.push(m.available_at);
         }
     }
-    let rows = client.query(
-        statement,
-        &[
-            &tenants,
-            &streams,
-            &commands,
-            &expected,
-            &actors,
-            &recorded,
-            &e_req,
-            &e_type,
-            &e_payload,
-            &o_req,
-            &o_id,
-            &o_kind,
-            &o_payload,
-            &o_available,
-        ],
-    )?;
+    let rows = conn
+        .client
+        .query(
+            &conn.group,
+            &[
+                &tenants,
+                &streams,
+                &commands,
+                &expected,
+                &actors,
+                &recorded,
+                &e_req,
+                &e_type,
+                &e_payload,
+                &o_req,
+                &o_id,
+                &o_kind,
+                &o_payload,
+                &o_available,
+            ],
+        )
+        .await?;
     rows.iter()
         .map(|row| {
             let dup: bool = row.try_get(0)?;
             let version: Option<i64> = row.try_get(1)?;
             let position: Option<i64> = row.try_get(2)?;
-            let actual: Option<i64> = row.try_get(3)?;
             Ok(match (version, position) {
                 (Some(v), Some(p)) => Outcome::Done(Appended {
                     version: v.max(0) as u64,
                     position: p.max(0) as u64,
                     duplicate: dup,
                 }),
-                _ => Outcome::Conflict(actual.unwrap_or(0).max(0) as u64),
+                _ => Outcome::Refused(StreamHead {
+                    events: count(row.try_get(4)?),
+                    last_version: count(row.try_get(3)?),
+                    last_version_position: count(row.try_get(5)?),
+                    last_position: count(row.try_get(6)?),
+                }),
             })
         })
         .collect()
 }
 
 /// Runs the append statement for one request: one round trip.
-fn run_append(
-    client: &mut impl GenericClient,
-    statement: &Statement,
-    req: &AppendRequest,
-) -> Result<Outcome, postgres::Error> {
+async fn run_append(conn: &Conn, req: &AppendRequest) -> Result<Outcome, tokio_postgres::Error> {
     let expected: Option<i64> = req.expected.as_number().map(to_i64);
     let types: Vec<&str> = req.events.iter().map(|e| e.event_type.as_str()).collect();
     let payloads: Vec<&str> = req.events.iter().map(|e| e.payload.as_str()).collect();
@@ -676,26 +900,28 @@ fn run_append(
     let kinds: Vec<&str> = req.outbox.iter().map(|m| m.kind.as_str()).collect();
     let bodies: Vec<&str> = req.outbox.iter().map(|m| m.payload.as_str()).collect();
     let available: Vec<DateTime<Utc>> = req.outbox.iter().map(|m| m.available_at).collect();
-    let row = client.query_one(
-        statement,
-        &[
-            &req.tenant.as_str(),
-            &req.stream.as_str(),
-            &req.command_id.0,
-            &expected,
-            &types,
-            &payloads,
-            &req.actor,
-            &req.recorded_at,
-            &ids,
-            &kinds,
-            &bodies,
-            &available,
-        ],
-    )?;
+    let row = conn
+        .client
+        .query_one(
+            &conn.append,
+            &[
+                &req.tenant.as_str(),
+                &req.stream.as_str(),
+                &req.command_id.0,
+                &expected,
+                &types,
+                &payloads,
+                &req.actor,
+                &req.recorded_at,
+                &ids,
+                &kinds,
+                &bodies,
+                &available,
+            ],
+        )
+        .await?;
     let dup_version: Option<i64> = row.try_get(0)?;
     let dup_position: Option<i64> = row.try_get(1)?;
-    let actual: i64 = row.try_get(2)?;
     let version: Option<i64> = row.try_get(3)?;
     let position: Option<i64> = row.try_get(4)?;
     if let (Some(v), Some(p)) = (dup_version, dup_position) {
@@ -712,13 +938,19 @@ fn run_append(
             duplicate: false,
         }));
     }
-    Ok(Outcome::Conflict(actual.max(0) as u64))
+    Ok(Outcome::Refused(StreamHead {
+        events: count(row.try_get(7)?),
+        last_version: count(row.try_get(2)?),
+        last_version_position: count(row.try_get(8)?),
+        last_position: count(row.try_get(9)?),
+    }))
 }
 
-fn migrate(c: &mut Client, schema: &str) -> Result<(), StoreError> {
-    let mut tx = c.transaction().map_err(backend)?;
+async fn migrate(c: &mut Client, schema: &str) -> Result<(), StoreError> {
+    let tx = c.transaction().await.map_err(backend)?;
     // One migrator at a time across the database (the key is 0x6172656e6465, "arende").
     tx.execute("SELECT pg_advisory_xact_lock(107143955899493)", &[])
+        .await
         .map_err(backend)?;
     tx.batch_execute(&format!(
         "CREATE SCHEMA IF NOT EXISTS {schema};
@@ -728,12 +960,14 @@ fn migrate(c: &mut Client, schema: &str) -> Result<(), StoreError> {
              applied_at timestamptz NOT NULL DEFAULT now()
          );"
     ))
+    .await
     .map_err(backend)?;
     let found: i32 = tx
         .query_one(
             "SELECT coalesce(max(version), 0) FROM schema_migrations",
             &[],
         )
+        .await
         .and_then(|r| r.try_get(0))
         .map_err(backend)?;
     if found as usize > schema::MIGRATIONS.len() {
@@ -748,14 +982,186 @@ fn migrate(c: &mut Client, schema: &str) -> Result<(), StoreError> {
         .enumerate()
         .skip(found.max(0) as usize)
     {
-        tx.batch_execute(sql).map_err(backend)?;
+        tx.batch_execute(sql).await.map_err(backend)?;
         tx.execute(
             "INSERT INTO schema_migrations (version) VALUES ($1)",
             &[&(i as i32 + 1)],
         )
+        .await
         .map_err(backend)?;
     }
-    tx.commit().map_err(backend)
+    tx.commit().await.map_err(backend)
+}
+
+/// The store's own runtime, shut down in the background when dropped (dropping a
+/// runtime the ordinary way inside async code panics).
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl OwnRuntime {
+    fn start() -> Result<Self, StoreError> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("arende-pg")
+            .enable_all()
+            .build()
+            .map(|rt| OwnRuntime(Some(rt)))
+            .map_err(|e| backend(PgError::Runtime(e)))
+    }
+
+    fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.0.as_ref().map(|rt| rt.handle())
+    }
+}
+
+/// Runs `work` on `handle`'s runtime and waits for it on this thread (a plain thread,
+/// or a worker of any other runtime: this only waits on a channel, it never enters a
+/// runtime).
+fn wait_on<T: Send + 'static>(
+    handle: Option<&tokio::runtime::Handle>,
+    work: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    let handle = handle.ok_or_else(|| backend(PgError::RuntimeGone))?;
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    handle.spawn(async move {
+        let _ = tx.send(work.await);
+    });
+    rx.recv().map_err(|_| backend(PgError::RuntimeGone))?
+}
+
+/// How many appends and transactions the group commit has run (since connecting).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupStats {
+    /// Append requests written or refused.
+    pub appends: u64,
+    /// Transactions (or single statements) they ran in.
+    pub transactions: u64,
+    /// Groups rolled back after a lost race and run again one request at a time.
+    pub regrouped: u64,
+}
+
+/// The PostgreSQL event store and outbox. See the crate docs for the design.
+pub struct PgStore {
+    inner: Arc<Inner>,
+    group: GroupCommit,
+    // Dropped last: the tasks above it run on it.
+    runtime: OwnRuntime,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("schema", &self.inner.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects, creates the schema if needed and migrates it, and opens the pool (on
+    /// the store's own runtime: callable from a plain thread and from async code).
+    pub fn connect(config: PgConfig) -> Result<Self, StoreError> {
+        let runtime = OwnRuntime::start()?;
+        let inner = wait_on(runtime.handle(), Self::open(config.clone()))?;
+        Ok(Self::assemble(inner, &config, runtime))
+    }
+
+    fn assemble(inner: Inner, config: &PgConfig, runtime: OwnRuntime) -> Self {
+        PgStore {
+            inner: Arc::new(inner),
+            group: GroupCommit::new(GroupConfig {
+                max_batch: 64,
+                max_leaders: config.pool_size.max(1) as usize,
+                gather: Duration::ZERO,
+            }),
+            runtime,
+        }
+    }
+
+    /// Migrates and opens the pool (one connection opened at once, to fail early).
+    async fn open(config: PgConfig) -> Result<Inner, StoreError> {
+        if !valid_schema(&config.schema) {
+            return Err(backend(PgError::InvalidSchema(config.schema)));
+        }
+        let mut pg: tokio_postgres::Config = config.url.parse().map_err(backend)?;
+        pg.connect_timeout(config.connect_timeout);
+        pg.application_name("arende");
+        {
+            let (mut admin, connection) = pg.connect(NoTls).await.map_err(backend)?;
+            let driver = tokio::spawn(connection);
+            let migrated = migrate(&mut admin, &config.schema).await;
+            drop(admin);
+            let _ = driver.await;
+            migrated?;
+        }
+        pg.options(format!("-c search_path={}", config.schema));
+        let size = config.pool_size.max(1) as usize;
+        let pool = Pool {
+            config: pg,
+            slots: (0..size).map(|_| tokio::sync::Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        };
+        pool.get().await?;
+        Ok(Inner {
+            pool,
+            schema: config.schema,
+            regrouped: AtomicU64::new(0),
+        })
+    }
+
+    fn wait<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(
+            Arc<Inner>,
+        )
+            -> std::pin::Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send>>,
+    ) -> Result<T, StoreError> {
+        wait_on(self.runtime.handle(), work(self.inner.clone()))
+    }
+
+    /// The store's own runtime (for the async facade).
+    fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.handle()
+    }
+
+    /// The schema this store uses.
+    pub fn schema(&self) -> &str {
+        &self.inner.schema
+    }
+
+    /// The newest migration applied to the schema.
+    pub fn schema_version(&self) -> Result<i32, StoreError> {
+        self.wait(|i| Box::pin(async move { i.schema_version().await }))
+    }
+
+    /// How many appends shared how many transactions since the store was connected.
+    pub fn group_stats(&self) -> GroupStats {
+        let s = self.group.stats();
+        GroupStats {
+            appends: s.appends,
+            transactions: s.transactions,
+            regrouped: self.inner.regrouped.load(Ordering::Relaxed),
+        }
+    }
+
+    fn write_group(&self, batch: Vec<AppendRequest>) -> Vec<AppendResult> {
+        let n = batch.len();
+        match self.wait(move |i| Box::pin(async move { Ok(i.write(batch).await) })) {
+            Ok(results) => results,
+            Err(e) => {
+                let msg = e.to_string();
+                (0..n)
+                    .map(|_| Err(backend(PgError::Group(msg.clone()))))
+                    .collect()
+            }
+        }
+    }
 }
 
 impl EventStore for PgStore {
@@ -766,35 +1172,17 @@ impl EventStore for PgStore {
                 reason: "nothing to append".into(),
             });
         }
-        let slot = Arc::new(Mutex::new(None));
-        lock(&self.queue).push(Pending {
-            request,
-            slot: slot.clone(),
-        });
-        let mut turn = lock(&self.turn);
-        loop {
-            if let Some(r) = lock(&slot).take() {
-                // A leader wrote this request with its group.
-                return r;
-            }
-            match self.leader.try_lock() {
-                Ok(g) => {
-                    drop(turn);
-                    self.lead(g);
-                    turn = lock(&self.turn);
-                }
-                Err(TryLockError::Poisoned(p)) => {
-                    drop(turn);
-                    self.lead(p.into_inner());
-                    turn = lock(&self.turn);
-                }
-                // Another caller is leading: wait until its group is done (it
-                // notifies under `turn`, held here until we wait), then look again.
-                Err(TryLockError::WouldBlock) => {
-                    turn = self.done.wait(turn).unwrap_or_else(|p| p.into_inner());
-                }
-            }
+        if request.events.len() > MAX_EVENTS_PER_TRANSACTION {
+            return Err(StoreError::InvalidRequest {
+                stream: request.stream,
+                reason: format!(
+                    "{} events in one command; at most {MAX_EVENTS_PER_TRANSACTION}",
+                    request.events.len()
+                ),
+            });
         }
+        self.group
+            .submit(request, "postgres", &|batch| self.write_group(batch))
     }
 
     fn read_stream(
@@ -803,26 +1191,54 @@ impl EventStore for PgStore {
         stream: &StreamId,
         from_version: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut conn = self.connection()?;
-        let c = &mut *conn;
-        let rows = c
-            .client
-            .query(
-                &c.read_stream,
-                &[&tenant.as_str(), &stream.as_str(), &to_i64(from_version)],
-            )
-            .map_err(backend)?;
-        rows.iter().map(event_of).collect()
+        let (tenant, stream) = (tenant.clone(), stream.clone());
+        self.wait(move |i| {
+            Box::pin(async move { i.read_stream(tenant, stream, from_version).await })
+        })
     }
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut conn = self.connection()?;
-        let c = &mut *conn;
-        let rows = c
-            .client
-            .query(&c.read_all, &[&to_i64(after), &to_i64(limit as u64)])
-            .map_err(backend)?;
-        rows.iter().map(event_of).collect()
+        self.wait(move |i| Box::pin(async move { i.read_log(None, after, limit).await }))
+    }
+
+    fn read_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let tenant = tenant.clone();
+        self.wait(move |i| Box::pin(async move { i.read_log(Some(tenant), after, limit).await }))
+    }
+}
+
+impl ScanStore for PgStore {
+    fn scan(
+        &self,
+        visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),
+    ) -> Result<(), StoreError> {
+        const PAGE: i64 = 10_000;
+        let mut key: Option<(String, String, i64)> = None;
+        loop {
+            let from = key.clone();
+            let rows =
+                self.wait(move |i| Box::pin(async move { i.scan_page(from, PAGE).await }))?;
+            for row in &rows {
+                visit(event_at(row, 0));
+            }
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            // The key columns are the primary key's: never NULL.
+            key = Some((
+                last.try_get(1).map_err(backend)?,
+                last.try_get(2).map_err(backend)?,
+                last.try_get(3).map_err(backend)?,
+            ));
+            if (rows.len() as i64) < PAGE {
+                return Ok(());
+            }
+        }
     }
 }
 
@@ -833,44 +1249,11 @@ impl Outbox for PgStore {
         lease: chrono::Duration,
         limit: usize,
     ) -> Result<Vec<OutboxRecord>, StoreError> {
-        let mut conn = self.connection()?;
-        let until = now + lease;
-        let rows = conn
-            .client
-            .query(
-                &format!(
-                    "UPDATE outbox SET status = 'claimed', claimed_until = $2, due_at = $2
-                     WHERE seq IN (SELECT seq FROM outbox WHERE due_at <= $1
-                                   ORDER BY available_at, seq LIMIT $3
-                                   FOR UPDATE SKIP LOCKED)
-                     RETURNING {OUTBOX_COLUMNS}, seq"
-                ),
-                &[&now, &until, &to_i64(limit as u64)],
-            )
-            .map_err(backend)?;
-        let mut records = rows
-            .iter()
-            .map(|r| Ok((outbox_of(r)?, r.try_get::<_, i64>(8).map_err(backend)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        records.sort_by_key(|(r, seq)| (r.message.available_at, *seq));
-        Ok(records.into_iter().map(|(r, _)| r).collect())
+        self.wait(move |i| Box::pin(async move { i.claim(now, lease, limit).await }))
     }
 
     fn mark_delivered(&self, id: Uuid) -> Result<(), StoreError> {
-        let mut conn = self.connection()?;
-        let n = conn
-            .client
-            .execute(
-                "UPDATE outbox SET status = 'delivered', claimed_until = NULL, due_at = NULL
-                 WHERE id = $1",
-                &[&id],
-            )
-            .map_err(backend)?;
-        if n == 0 {
-            Err(StoreError::UnknownMessage(id))
-        } else {
-            Ok(())
-        }
+        self.wait(move |i| Box::pin(async move { i.mark_delivered(id).await }))
     }
 
     fn mark_failed(
@@ -879,42 +1262,13 @@ impl Outbox for PgStore {
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.connection()?;
-        let n = match retry_at {
-            Some(t) => conn.client.execute(
-                "UPDATE outbox SET status = 'pending', attempts = attempts + 1,
-                     last_error = $2, claimed_until = NULL, available_at = $3, due_at = $3
-                 WHERE id = $1",
-                &[&id, &error, &t],
-            ),
-            None => conn.client.execute(
-                "UPDATE outbox SET status = 'parked', attempts = attempts + 1,
-                     last_error = $2, claimed_until = NULL, due_at = NULL
-                 WHERE id = $1",
-                &[&id, &error],
-            ),
-        }
-        .map_err(backend)?;
-        if n == 0 {
-            Err(StoreError::UnknownMessage(id))
-        } else {
-            Ok(())
-        }
+        let error = error.to_owned();
+        self.wait(move |i| Box::pin(async move { i.mark_failed(id, error, retry_at).await }))
     }
 
     fn parked(&self, tenant: &TenantId) -> Result<Vec<OutboxRecord>, StoreError> {
-        let mut conn = self.connection()?;
-        let rows = conn
-            .client
-            .query(
-                &format!(
-                    "SELECT {OUTBOX_COLUMNS} FROM outbox
-                     WHERE tenant = $1 AND status = 'parked' ORDER BY seq"
-                ),
-                &[&tenant.as_str()],
-            )
-            .map_err(backend)?;
-        rows.iter().map(outbox_of).collect()
+        let tenant = tenant.clone();
+        self.wait(move |i| Box::pin(async move { i.parked(tenant).await }))
     }
 
     fn undelivered(
@@ -922,45 +1276,26 @@ impl Outbox for PgStore {
         tenant: &TenantId,
         limit: usize,
     ) -> Result<Vec<OutboxRecord>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut conn = self.connection()?;
-        let rows = conn
-            .client
-            .query(
-                &format!(
-                    "SELECT {OUTBOX_COLUMNS} FROM outbox
-                     WHERE tenant = $1 AND status <> 'delivered' ORDER BY seq LIMIT $2"
-                ),
-                &[&tenant.as_str(), &limit],
-            )
-            .map_err(backend)?;
-        rows.iter().map(outbox_of).collect()
+        let tenant = tenant.clone();
+        self.wait(move |i| Box::pin(async move { i.undelivered(tenant, limit).await }))
     }
 
     fn outbox_counts(&self, tenant: &TenantId) -> Result<BTreeMap<String, u64>, StoreError> {
-        let mut conn = self.connection()?;
-        let rows = conn
-            .client
-            .query(
-                "SELECT status, count(*) FROM outbox WHERE tenant = $1 GROUP BY status",
-                &[&tenant.as_str()],
-            )
-            .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                let s: String = r.try_get(0).map_err(backend)?;
-                let n: i64 = r.try_get(1).map_err(backend)?;
-                Ok((status_name(status_from(&s)?).to_owned(), n.max(0) as u64))
-            })
-            .collect()
+        let tenant = tenant.clone();
+        self.wait(move |i| Box::pin(async move { i.outbox_counts(tenant).await }))
     }
 }
 
-impl PgConnection {
-    /// The client, for operators' queries and benches.
-    pub fn client(&mut self) -> &mut Client {
-        &mut self.client
-    }
+fn valid_schema(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 #[cfg(test)]

@@ -126,4 +126,103 @@ pub const MIGRATIONS: &[&str] = &[
     END
     $fn$;
     "#,
+    // 3: positions from transaction ids, so writers no longer queue on one counter row;
+    //    one tenant's log by index; the stream-head check in append_group.
+    r#"
+    -- A position is (the writing transaction's id << 16) + base + the event's ordinal
+    -- in that transaction (1 … 65535). A reader takes only positions below
+    -- (the oldest running transaction's id << 16) + base: every transaction below it has
+    -- ended, so nothing can ever appear behind what a follower has read. `base` lifts
+    -- new positions above those handed out by the counter row of migration 1.
+    CREATE TABLE log_base (
+        id   integer PRIMARY KEY CHECK (id = 1),
+        base bigint  NOT NULL CHECK (base >= 0)
+    );
+    INSERT INTO log_base (id, base)
+    SELECT 1, greatest(0, coalesce((SELECT max(position) FROM events), 0)
+                          - (pg_current_xact_id()::text::bigint << 16));
+    DROP TABLE log_head;
+
+    CREATE INDEX events_tenant_position ON events (tenant, position);
+
+    DROP FUNCTION append_group(text[], text[], uuid[], bigint[], text[], timestamptz[],
+                               int[], text[], text[], int[], uuid[], text[], text[],
+                               timestamptz[]);
+    -- As migration 2's, with positions from the transaction id, and each request's
+    -- stream head checked before its version: a stream whose event count differs from
+    -- its last version, or whose last version is not its last write, takes nothing
+    -- (r_version NULL; r_events, r_last_version_position, r_last_position say why).
+    CREATE FUNCTION append_group(
+        p_tenant text[], p_stream text[], p_command uuid[], p_expected bigint[],
+        p_actor text[], p_recorded timestamptz[],
+        e_req int[], e_type text[], e_payload text[],
+        o_req int[], o_id uuid[], o_kind text[], o_payload text[], o_available timestamptz[]
+    ) RETURNS TABLE (r_dup boolean, r_version bigint, r_position bigint, r_actual bigint,
+                     r_events bigint, r_last_version_position bigint, r_last_position bigint)
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+    DECLARE
+        v bigint;
+        n integer;
+        tx_base bigint;
+        used integer := 0;
+    BEGIN
+        FOR i IN 1 .. coalesce(array_length(p_tenant, 1), 0) LOOP
+            SELECT c.version, c.position INTO r_version, r_position FROM commands c
+            WHERE c.tenant = p_tenant[i] AND c.stream = p_stream[i]
+              AND c.command_id = p_command[i];
+            IF FOUND THEN
+                r_dup := true;
+                r_actual := NULL;
+                r_events := NULL;
+                r_last_version_position := NULL;
+                r_last_position := NULL;
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
+            SELECT count(*), coalesce(max(e.version), 0), coalesce(max(e.position), 0)
+            INTO r_events, v, r_last_position FROM events e
+            WHERE e.tenant = p_tenant[i] AND e.stream = p_stream[i];
+            SELECT coalesce((SELECT e.position FROM events e
+                             WHERE e.tenant = p_tenant[i] AND e.stream = p_stream[i]
+                             ORDER BY e.version DESC LIMIT 1), 0)
+            INTO r_last_version_position;
+            r_dup := false;
+            r_actual := v;
+            IF r_events <> v OR r_last_version_position <> r_last_position
+               OR (p_expected[i] IS NOT NULL AND p_expected[i] <> v) THEN
+                r_version := NULL;
+                r_position := NULL;
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
+            SELECT count(*) INTO n FROM unnest(e_req) AS q(r) WHERE q.r = i;
+            r_position := 0;
+            IF n > 0 THEN
+                IF tx_base IS NULL THEN
+                    tx_base := (pg_current_xact_id()::text::bigint << 16)
+                               + (SELECT b.base FROM log_base b);
+                END IF;
+                IF used + n > 65535 THEN
+                    RAISE EXCEPTION 'more than 65535 events in one transaction';
+                END IF;
+                INSERT INTO events (tenant, stream, version, position, event_type, payload,
+                                    actor, command_id, recorded_at)
+                SELECT p_tenant[i], p_stream[i], v + x.ord, tx_base + used + x.ord,
+                       e_type[x.k], e_payload[x.k], p_actor[i], p_command[i], p_recorded[i]
+                FROM (SELECT k, row_number() OVER (ORDER BY k) AS ord
+                      FROM generate_subscripts(e_req, 1) AS g(k) WHERE e_req[k] = i) AS x;
+                used := used + n;
+                r_position := tx_base + used;
+            END IF;
+            r_version := v + n;
+            INSERT INTO commands (tenant, stream, command_id, version, position)
+            VALUES (p_tenant[i], p_stream[i], p_command[i], r_version, r_position);
+            INSERT INTO outbox (id, tenant, kind, payload, available_at, due_at)
+            SELECT o_id[k], p_tenant[i], o_kind[k], o_payload[k], o_available[k], o_available[k]
+            FROM generate_subscripts(o_req, 1) AS g(k) WHERE o_req[k] = i;
+            RETURN NEXT;
+        END LOOP;
+    END
+    $fn$;
+    "#,
 ];

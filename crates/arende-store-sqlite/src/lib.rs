@@ -8,14 +8,14 @@
 //! - **One writer, many readers.** Appends and outbox updates go through one writer
 //!   connection; reads use a small pool of reader connections, so in WAL mode a read
 //!   never waits behind a write.
-//! - **Group commit.** Appends that arrive while the writer is busy are queued; the next
-//!   thread to take the writer runs the whole queue in one transaction (one fsync), each
-//!   request inside its own `SAVEPOINT`, so each keeps its own expected-version check
-//!   and its own result: a conflict rolls back only that request. This is the
-//!   leader/follower form of a writer thread draining a channel: the caller that finds
-//!   the writer free writes at once on its own thread (no hand-off when there is no
-//!   contention), and callers that arrive during a commit are written together by the
-//!   next leader.
+//! - **Group commit** ([`GroupCommit`], shared with the PostgreSQL store). Appends that
+//!   arrive while the writer is busy are queued; the next leader runs the whole queue in
+//!   one transaction (one fsync), each request inside its own `SAVEPOINT`, so each keeps
+//!   its own expected-version check and its own result: a conflict rolls back only that
+//!   request. A leader that finds fewer appends queued than the last group held waits up
+//!   to [`SqliteConfig::gather`] for them, so groups stay large when a flush is fast.
+//! - **Opening** a new file from two processes at once races for the switch to WAL,
+//!   which SQLite answers "busy" without its busy handler: retried with backoff.
 //! - **Commit order.** Positions are handed out by the single writer inside the
 //!   transaction, so position order is commit order and a follower of
 //!   [`EventStore::read_all`] never skips an event.
@@ -31,16 +31,19 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, Appended, EventStore, Outbox, OutboxMessage, OutboxRecord, OutboxStatus,
-    RecordedEvent, StoreError, StreamId, status_name,
+    AppendRequest, AppendResult, Appended, EventStore, GroupCommit, GroupConfig, Outbox,
+    OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore, StoreError, StreamHead,
+    StreamId, status_name, verify_head, verify_log, verify_stream,
 };
+
+pub use arende_core::store::GroupStats;
 use chrono::{DateTime, Utc};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -75,6 +78,10 @@ pub struct SqliteConfig {
     pub busy_timeout: Duration,
     /// At most this many queued appends share one transaction (default 256).
     pub max_batch: usize,
+    /// How long the next writer waits for the callers of the last group to queue again
+    /// before it writes (default 1 ms; see [`GroupCommit`]). With a fast flush, groups
+    /// would otherwise hold only the few callers that queued during one short commit.
+    pub gather: Duration,
     /// Idle reader connections kept open (default 4).
     pub idle_readers: usize,
 }
@@ -85,6 +92,7 @@ impl Default for SqliteConfig {
             durability: Durability::Full,
             busy_timeout: Duration::from_secs(5),
             max_batch: 256,
+            gather: Duration::from_millis(1),
             idle_readers: 4,
         }
     }
@@ -130,34 +138,14 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     }
 }
 
-/// How many appends and write transactions the group commit has run (since open).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GroupStats {
-    /// Append requests written or refused by the writer.
-    pub appends: u64,
-    /// Transactions those appends ran in; fewer than `appends` when groups formed.
-    pub transactions: u64,
-}
-
-/// An append waiting for the writer, and where its result goes.
-struct Pending {
-    request: AppendRequest,
-    slot: Arc<Mutex<Option<Result<Appended, StoreError>>>>,
-}
-
 /// The embedded SQLite event store and outbox. See the crate docs for the design.
 pub struct SqliteStore {
     path: PathBuf,
     config: SqliteConfig,
     writer: Mutex<Connection>,
-    queue: Mutex<Vec<Pending>>,
-    /// Held while a caller decides whether to lead or wait; `done` wakes the waiters
-    /// when a leader has finished a group.
-    turn: Mutex<()>,
-    done: Condvar,
+    /// The queue of appends; one leader at a time (one writer connection).
+    group: GroupCommit,
     readers: Mutex<Vec<Connection>>,
-    appends: AtomicU64,
-    transactions: AtomicU64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -225,22 +213,39 @@ impl SqliteStore {
 
     /// Opens (creating if needed) the store at `path`, migrating its schema to the
     /// newest version.
+    ///
+    /// Two processes opening a new file at the same moment race for the switch to WAL,
+    /// which SQLite answers with `SQLITE_BUSY` without calling the busy handler: such a
+    /// busy or locked answer is retried with backoff (from 1 ms, doubling to 50 ms)
+    /// until [`SqliteConfig::busy_timeout`] has passed.
     pub fn open_with(path: impl AsRef<Path>, config: SqliteConfig) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let mut writer = Connection::open(&path).map_err(backend)?;
-        configure(&writer, &config).map_err(backend)?;
-        migrate(&mut writer)?;
-        writer.set_prepared_statement_cache_capacity(64);
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        let writer = loop {
+            match open_writer(&path, &config) {
+                Ok(c) => break c,
+                Err(OpenFailure::Sqlite(e))
+                    if is_busy(&e) && started.elapsed() < config.busy_timeout =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(OpenFailure::Sqlite(e)) => return Err(backend(e)),
+                Err(OpenFailure::Store(e)) => return Err(e),
+            }
+        };
+        let group = GroupCommit::new(GroupConfig {
+            max_batch: config.max_batch,
+            max_leaders: 1,
+            gather: config.gather,
+        });
         Ok(SqliteStore {
             path,
             config,
             writer: Mutex::new(writer),
-            queue: Mutex::new(Vec::new()),
-            turn: Mutex::new(()),
-            done: Condvar::new(),
+            group,
             readers: Mutex::new(Vec::new()),
-            appends: AtomicU64::new(0),
-            transactions: AtomicU64::new(0),
         })
     }
 
@@ -251,10 +256,7 @@ impl SqliteStore {
 
     /// How many appends shared how many transactions since the store was opened.
     pub fn group_stats(&self) -> GroupStats {
-        GroupStats {
-            appends: self.appends.load(Ordering::Relaxed),
-            transactions: self.transactions.load(Ordering::Relaxed),
-        }
+        self.group.stats()
     }
 
     /// The schema version of the file (`PRAGMA user_version`).
@@ -309,48 +311,28 @@ impl SqliteStore {
             }
         });
         drop(conn);
-        // Appends that found the writer busy wait for a wake-up to try again.
-        let _turn = lock(&self.turn);
-        self.done.notify_all();
         result
     }
 
-    /// As the leader holding the writer: writes the queued appends (up to
-    /// `max_batch`) as one group, releases the writer, and wakes the waiting callers.
-    fn lead(&self, conn: MutexGuard<'_, Connection>) {
-        let batch: Vec<Pending> = {
-            let mut q = lock(&self.queue);
-            let n = q.len().min(self.config.max_batch.max(1));
-            q.drain(..n).collect()
-        };
-        if !batch.is_empty() {
-            self.run_batch(&conn, batch);
-        }
-        drop(conn);
-        let _turn = lock(&self.turn);
-        self.done.notify_all();
-    }
-
-    /// Runs a batch of queued appends in one transaction, one savepoint each, and
-    /// fills each one's slot.
-    fn run_batch(&self, conn: &Connection, batch: Vec<Pending>) {
-        self.appends
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
-        self.transactions.fetch_add(1, Ordering::Relaxed);
+    /// Writes a group of appends in one transaction, one savepoint each (a conflict
+    /// rolls back only its own request), and gives each its result.
+    fn run_batch(&self, batch: Vec<AppendRequest>) -> Vec<AppendResult> {
+        let conn = lock(&self.writer);
+        let conn = &*conn;
         if let Err(e) = begin(conn) {
             let msg = e.to_string();
-            for p in batch {
-                *lock(&p.slot) = Some(Err(backend(SqliteError::GroupCommit(msg.clone()))));
-            }
-            return;
+            return batch
+                .iter()
+                .map(|_| Err(backend(SqliteError::GroupCommit(msg.clone()))))
+                .collect();
         }
         let single = batch.len() == 1;
         let mut results = Vec::with_capacity(batch.len());
-        for p in &batch {
+        for request in &batch {
             let r = if single {
-                append_one(conn, &p.request)
+                append_one(conn, request)
             } else {
-                savepoint(conn, |c| append_one(c, &p.request))
+                savepoint(conn, |c| append_one(c, request))
             };
             results.push(r);
         }
@@ -371,10 +353,37 @@ impl SqliteStore {
                 }
             }
         }
-        for (p, r) in batch.into_iter().zip(results) {
-            *lock(&p.slot) = Some(r);
-        }
+        results
     }
+}
+
+/// Why one try at opening failed: SQLite (maybe busy, to retry), or the file itself.
+enum OpenFailure {
+    Sqlite(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl From<rusqlite::Error> for OpenFailure {
+    fn from(e: rusqlite::Error) -> Self {
+        OpenFailure::Sqlite(e)
+    }
+}
+
+/// Opens, configures and migrates the writer connection (one try).
+fn open_writer(path: &Path, config: &SqliteConfig) -> Result<Connection, OpenFailure> {
+    let mut writer = Connection::open(path)?;
+    configure(&writer, config)?;
+    migrate(&mut writer)?;
+    writer.set_prepared_statement_cache_capacity(64);
+    Ok(writer)
+}
+
+/// Whether SQLite answered "busy" or "locked" (another connection holds a lock).
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 fn configure(c: &Connection, config: &SqliteConfig) -> rusqlite::Result<()> {
@@ -393,29 +402,24 @@ fn configure(c: &Connection, config: &SqliteConfig) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn migrate(c: &mut Connection) -> Result<(), StoreError> {
-    let tx = c
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(backend)?;
-    let found: i64 = tx
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(backend)?;
+fn migrate(c: &mut Connection) -> Result<(), OpenFailure> {
+    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > schema::MIGRATIONS.len() as i64 {
-        return Err(backend(SqliteError::SchemaTooNew {
+        return Err(OpenFailure::Store(backend(SqliteError::SchemaTooNew {
             found,
             known: schema::MIGRATIONS.len(),
-        }));
+        })));
     }
     for (i, sql) in schema::MIGRATIONS
         .iter()
         .enumerate()
         .skip(found.max(0) as usize)
     {
-        tx.execute_batch(sql).map_err(backend)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)
-            .map_err(backend)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
     }
-    tx.commit().map_err(backend)
+    Ok(tx.commit()?)
 }
 
 fn begin(c: &Connection) -> Result<(), StoreError> {
@@ -481,13 +485,26 @@ fn append_one(c: &Connection, req: &AppendRequest) -> Result<Appended, StoreErro
             duplicate: true,
         });
     }
-    let actual: i64 = c
+    let head = c
         .prepare_cached(
-            "SELECT coalesce(max(version), 0) FROM events WHERE tenant = ?1 AND stream = ?2",
+            "SELECT count(*), coalesce(max(version), 0), coalesce(max(position), 0),
+                    coalesce((SELECT position FROM events WHERE tenant = ?1 AND stream = ?2
+                              ORDER BY version DESC LIMIT 1), 0)
+             FROM events WHERE tenant = ?1 AND stream = ?2",
         )
-        .and_then(|mut s| s.query_row(params![tenant, stream], |r| r.get(0)))
+        .and_then(|mut s| {
+            s.query_row(params![tenant, stream], |r| {
+                Ok(StreamHead {
+                    events: r.get::<_, i64>(0)?.max(0) as u64,
+                    last_version: r.get::<_, i64>(1)?.max(0) as u64,
+                    last_position: r.get::<_, i64>(2)?.max(0) as u64,
+                    last_version_position: r.get::<_, i64>(3)?.max(0) as u64,
+                })
+            })
+        })
         .map_err(backend)?;
-    let actual = actual as u64;
+    // Nothing is appended onto a stream whose head does not add up.
+    let actual = verify_head(&req.tenant, &req.stream, head)?;
     if let Some(expected) = req.expected.as_number()
         && expected != actual
     {
@@ -586,46 +603,115 @@ fn append_one(c: &Connection, req: &AppendRequest) -> Result<Appended, StoreErro
 const EVENT_COLUMNS: &str =
     "position, tenant, stream, version, event_type, payload, actor, command_id, recorded_at";
 
-/// A row of [`EVENT_COLUMNS`] as read, converted after the statement is done.
-type EventRow = (
-    i64,
-    String,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    Vec<u8>,
-    i64,
-);
-
-fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-    ))
+/// The text of a column, or what is wrong with it (NULL, not UTF-8, not text).
+fn text_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Result<String, String>> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Text(b) => std::str::from_utf8(b)
+            .map(str::to_owned)
+            .map_err(|e| format!("not UTF-8: {e}")),
+        other => Err(format!("{} where text was due", kind_of(other))),
+    })
 }
 
-fn recorded(row: EventRow) -> Result<RecordedEvent, StoreError> {
-    let (position, tenant, stream, version, event_type, payload, actor, cmd, at) = row;
-    Ok(RecordedEvent {
-        position: position as u64,
-        tenant: TenantId::new(tenant),
-        stream: StreamId::new(stream),
-        version: version as u64,
+/// The integer of a column, or what is wrong with it.
+fn integer_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Result<i64, String>> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Integer(n) => Ok(n),
+        other => Err(format!("{} where an integer was due", kind_of(other))),
+    })
+}
+
+fn kind_of(v: ValueRef<'_>) -> &'static str {
+    match v {
+        ValueRef::Null => "NULL",
+        ValueRef::Integer(_) => "an integer",
+        ValueRef::Real(_) => "a real",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "a blob",
+    }
+}
+
+/// Reads an event row: the event, or a [`StoreError::Corrupt`] naming the row (its
+/// tenant and stream as far as they can be read, and its version) and the column that
+/// cannot be read. Only a failure of SQLite itself is an `Err` of the outer result.
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, StoreError>> {
+    let lossy = |i: usize| -> rusqlite::Result<String> {
+        Ok(match r.get_ref(i)? {
+            ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+            ValueRef::Integer(n) => n.to_string(),
+            _ => String::new(),
+        })
+    };
+    let tenant = TenantId::new(lossy(1)?);
+    let stream = StreamId::new(lossy(2)?);
+    let version = integer_at(r, 3)?;
+    let named = version.clone().unwrap_or(0).max(0) as u64;
+    let bad = |column: &'static str, reason: String| {
+        Ok(Err(StoreError::unreadable(
+            tenant.clone(),
+            stream.clone(),
+            named,
+            column,
+            reason,
+        )))
+    };
+    let position = match integer_at(r, 0)? {
+        Ok(p) if p >= 1 => p as u64,
+        Ok(p) => return bad("position", format!("{p} is not a position")),
+        Err(e) => return bad("position", e),
+    };
+    for (i, column) in [(1, "tenant"), (2, "stream")] {
+        if let Err(e) = text_at(r, i)? {
+            return bad(column, e);
+        }
+    }
+    let version = match version {
+        Ok(v) if v >= 1 => v as u64,
+        Ok(v) => return bad("version", format!("{v} is not a version")),
+        Err(e) => return bad("version", e),
+    };
+    let mut texts = [String::new(), String::new(), String::new()];
+    for (slot, (i, column)) in
+        texts
+            .iter_mut()
+            .zip([(4, "event_type"), (5, "payload"), (6, "actor")])
+    {
+        match text_at(r, i)? {
+            Ok(t) => *slot = t,
+            Err(e) => return bad(column, e),
+        }
+    }
+    let command_id = match r.get_ref(7)? {
+        ValueRef::Blob(b) => match Uuid::from_slice(b) {
+            Ok(u) => CommandId(u),
+            Err(e) => return bad("command_id", e.to_string()),
+        },
+        other => {
+            return bad(
+                "command_id",
+                format!("{} where a UUID was due", kind_of(other)),
+            );
+        }
+    };
+    let recorded_at = match integer_at(r, 8)? {
+        Ok(us) => match DateTime::from_timestamp_micros(us) {
+            Some(t) => t,
+            None => return bad("recorded_at", format!("{us} µs is not an instant")),
+        },
+        Err(e) => return bad("recorded_at", e),
+    };
+    let [event_type, payload, actor] = texts;
+    Ok(Ok(RecordedEvent {
+        position,
+        tenant,
+        stream,
+        version,
         event_type,
         payload,
         actor,
-        command_id: CommandId(uuid_from("events.command_id", &cmd)?),
-        recorded_at: from_micros("events.recorded_at", at)?,
-    })
+        command_id,
+        recorded_at,
+    }))
 }
 
 impl EventStore for SqliteStore {
@@ -636,36 +722,8 @@ impl EventStore for SqliteStore {
                 reason: "nothing to append".into(),
             });
         }
-        let slot = Arc::new(Mutex::new(None));
-        lock(&self.queue).push(Pending {
-            request,
-            slot: slot.clone(),
-        });
-        let mut turn = lock(&self.turn);
-        loop {
-            if let Some(r) = lock(&slot).take() {
-                // A leader wrote this request with its group.
-                return r;
-            }
-            match self.writer.try_lock() {
-                Ok(conn) => {
-                    drop(turn);
-                    self.lead(conn);
-                    turn = lock(&self.turn);
-                }
-                Err(std::sync::TryLockError::Poisoned(p)) => {
-                    drop(turn);
-                    self.lead(p.into_inner());
-                    turn = lock(&self.turn);
-                }
-                // The writer is busy: wait for the leader to finish its group (it
-                // notifies under `turn`, which we hold until we wait, so no wake-up is
-                // lost), then look again.
-                Err(std::sync::TryLockError::WouldBlock) => {
-                    turn = self.done.wait(turn).unwrap_or_else(|p| p.into_inner());
-                }
-            }
-        }
+        self.group
+            .submit(request, "sqlite", &|batch| self.run_batch(batch))
     }
 
     fn read_stream(
@@ -683,21 +741,59 @@ impl EventStore for SqliteStore {
             s.query_map(params![tenant.as_str(), stream.as_str(), from], event_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        rows.into_iter().map(recorded).collect()
+        verify_stream(tenant, stream, from_version, rows)
     }
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let from = i64::try_from(after).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.with_reader(|c| {
             let mut s = c.prepare_cached(&format!(
                 "SELECT {EVENT_COLUMNS} FROM events
                  WHERE position > ?1 ORDER BY position LIMIT ?2"
             ))?;
-            s.query_map(params![after, limit], event_row)?
+            s.query_map(params![from, limit], event_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        rows.into_iter().map(recorded).collect()
+        verify_log(after, None, rows)
+    }
+
+    fn read_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let from = i64::try_from(after).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.with_reader(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events
+                 WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
+            ))?;
+            s.query_map(params![tenant.as_str(), from, limit], event_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        verify_log(after, Some(tenant), rows)
+    }
+}
+
+impl ScanStore for SqliteStore {
+    fn scan(
+        &self,
+        visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),
+    ) -> Result<(), StoreError> {
+        self.with_reader(|c| {
+            // The primary key's order: no sort, one pass over the table.
+            let mut s = c.prepare(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events ORDER BY tenant, stream, version"
+            ))?;
+            let mut rows = s.query([])?;
+            while let Some(r) = rows.next()? {
+                visit(event_row(r)?);
+            }
+            Ok(())
+        })
     }
 }
 

@@ -53,4 +53,8 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due ON outbox (due_at) WHERE due_at IS NOT NULL;
     CREATE INDEX outbox_tenant_status ON outbox (tenant, status);
     "#,
+    // 2: one tenant's log in commit order (`read_tenant`), without reading the others.
+    r#"
+    CREATE INDEX events_tenant_position ON events (tenant, position);
+    "#,
 ];

@@ -7,7 +7,7 @@ use arende_core::ids::TenantId;
 use arende_core::store::{EventStore, ExpectedVersion, StoreError, StreamId};
 use arende_store_sqlite::{Durability, SqliteConfig, SqliteStore};
 use arende_store_testsuite::{
-    Fixture, concurrent_appends, follower_sees_every_event, noted, request, run_all,
+    Damage, Fixture, concurrent_appends, follower_sees_every_event, noted, request, run_all,
 };
 
 fn temp_store(config: SqliteConfig) -> (SqliteStore, tempfile::TempDir) {
@@ -16,22 +16,93 @@ fn temp_store(config: SqliteConfig) -> (SqliteStore, tempfile::TempDir) {
     (store, dir)
 }
 
+/// Damages one event row of the file through a connection of its own, as a hand-made
+/// `UPDATE` (or a disk fault) would.
+fn corrupt(
+    path: &std::path::Path,
+    tenant: &TenantId,
+    stream: &StreamId,
+    version: u64,
+    damage: Damage,
+) -> bool {
+    let c = rusqlite_connection(path);
+    c.busy_timeout(std::time::Duration::from_secs(5))
+        .expect("busy timeout");
+    let set = match damage {
+        Damage::Delete => {
+            return c
+                .execute(
+                    "DELETE FROM events WHERE tenant = ?1 AND stream = ?2 AND version = ?3",
+                    rusqlite::params![tenant.as_str(), stream.as_str(), version as i64],
+                )
+                .expect("delete")
+                == 1;
+        }
+        Damage::SetVersion(v) => format!("version = {v}"),
+        Damage::NullPayload => {
+            // NOT NULL cannot be bypassed by an UPDATE: edit the table's definition, as
+            // a file changed by another program could be.
+            let cookie: i64 = c
+                .query_row("PRAGMA schema_version", [], |r| r.get(0))
+                .expect("schema_version");
+            c.execute_batch(&format!(
+                "PRAGMA writable_schema = ON;
+                 UPDATE sqlite_schema SET sql = replace(sql, 'payload     TEXT    NOT NULL',
+                                                        'payload     TEXT')
+                 WHERE name = 'events';
+                 PRAGMA schema_version = {};
+                 PRAGMA writable_schema = OFF;",
+                cookie + 1
+            ))
+            .expect("drop NOT NULL");
+            drop(c);
+            return corrupt_with(path, tenant, stream, version, "payload = NULL");
+        }
+        Damage::NonUtf8Payload => "payload = CAST(x'7b22c328ff' AS TEXT)".to_owned(),
+        Damage::BadCommandId => "command_id = x'0102'".to_owned(),
+        Damage::BadTimestamp => "recorded_at = 9223372036854775807".to_owned(),
+        _ => return false,
+    };
+    drop(c);
+    corrupt_with(path, tenant, stream, version, &set)
+}
+
+fn corrupt_with(
+    path: &std::path::Path,
+    tenant: &TenantId,
+    stream: &StreamId,
+    version: u64,
+    set: &str,
+) -> bool {
+    let c = rusqlite_connection(path);
+    c.busy_timeout(std::time::Duration::from_secs(5))
+        .expect("busy timeout");
+    c.execute(
+        &format!("UPDATE events SET {set} WHERE tenant = ?1 AND stream = ?2 AND version = ?3"),
+        rusqlite::params![tenant.as_str(), stream.as_str(), version as i64],
+    )
+    .unwrap_or_else(|e| panic!("damage {set}: {e}"))
+        == 1
+}
+
+fn fixture(config: SqliteConfig) -> Fixture {
+    let (store, dir) = temp_store(config);
+    let path = store.path().to_path_buf();
+    Fixture::with_guard(store, dir).with_corrupter(move |t, s, v, d| corrupt(&path, t, s, v, d))
+}
+
 #[test]
 fn sqlite_store_passes_the_suite() {
-    run_all(|| {
-        let (store, dir) = temp_store(SqliteConfig::default());
-        Fixture::with_guard(store, dir)
-    });
+    run_all(|| fixture(SqliteConfig::default()));
 }
 
 #[test]
 fn sqlite_store_with_normal_durability_passes_the_suite() {
     run_all(|| {
-        let (store, dir) = temp_store(SqliteConfig {
+        fixture(SqliteConfig {
             durability: Durability::Normal,
             ..SqliteConfig::default()
-        });
-        Fixture::with_guard(store, dir)
+        })
     });
 }
 
@@ -54,7 +125,7 @@ fn reopening_keeps_everything_and_the_schema_version() {
     let path = dir.path().join("arende.db");
     {
         let store = SqliteStore::open(&path).expect("open");
-        assert_eq!(store.schema_version().expect("version"), 1);
+        assert_eq!(store.schema_version().expect("version"), 2);
         store
             .append(request(
                 "t1",
@@ -66,7 +137,7 @@ fn reopening_keeps_everything_and_the_schema_version() {
             .expect("append");
     }
     let store = SqliteStore::open(&path).expect("reopen");
-    assert_eq!(store.schema_version().expect("version"), 1);
+    assert_eq!(store.schema_version().expect("version"), 2);
     let events = store
         .read_stream(&TenantId::new("t1"), &StreamId::new("m"), 1)
         .expect("read");

@@ -30,8 +30,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use arende_core::aggregate::{DecodeError, Event, decode};
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, Appended, EventData, EventStore, ExpectedVersion, Outbox, OutboxMessage,
-    OutboxStatus, RecordedEvent, StoreError, StreamId,
+    AppendRequest, Appended, Corruption, EventData, EventStore, ExpectedVersion, Finding, Outbox,
+    OutboxMessage, OutboxStatus, RecordedEvent, ScanStore, StoreError, StreamId, verify_scan,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,15 +39,52 @@ use uuid::Uuid;
 
 pub mod crash;
 
-/// A store under test: both halves of the storage contract.
-pub trait Store: EventStore + Outbox {}
-impl<T: EventStore + Outbox + ?Sized> Store for T {}
+/// A store under test: both halves of the storage contract, and the whole-store scan.
+pub trait Store: EventStore + Outbox + ScanStore {}
+impl<T: EventStore + Outbox + ScanStore + ?Sized> Store for T {}
+
+/// Damage a corruption case does to one stored event row, directly in the store's
+/// tables (as a disk fault, a bad restore or a hand-made `UPDATE` would).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Damage {
+    /// The row is deleted: a version gap.
+    Delete,
+    /// The row gets this version (a version not used in the stream).
+    SetVersion(u64),
+    /// The payload is NULL.
+    NullPayload,
+    /// The payload is not UTF-8.
+    NonUtf8Payload,
+    /// The command id is not a UUID.
+    BadCommandId,
+    /// The timestamp is not an instant.
+    BadTimestamp,
+}
+
+impl Damage {
+    /// Every kind of damage that makes a row unreadable.
+    pub const UNREADABLE: [Damage; 4] = [
+        Damage::NullPayload,
+        Damage::NonUtf8Payload,
+        Damage::BadCommandId,
+        Damage::BadTimestamp,
+    ];
+}
+
+/// The hook a store's tests give the suite to damage a row: `(tenant, stream, version,
+/// damage)`, returning `false` when this store cannot hold such damage (e.g. a payload
+/// that is not UTF-8 in PostgreSQL, whose `text` cannot hold one); the case then skips
+/// that kind.
+pub type Corrupter = Arc<dyn Fn(&TenantId, &StreamId, u64, Damage) -> bool + Send + Sync>;
 
 /// A fresh store for one case, with whatever must live as long as it (a temporary
 /// directory, a schema to drop afterwards).
 pub struct Fixture {
     /// The store.
     pub store: Arc<dyn Store>,
+    /// How to damage its rows, for the corruption cases.
+    pub corrupter: Option<Corrupter>,
     // Dropped after `store` (fields drop in declaration order).
     _guard: Option<Box<dyn Any + Send>>,
 }
@@ -57,6 +94,7 @@ impl Fixture {
     pub fn new(store: impl Store + 'static) -> Self {
         Fixture {
             store: Arc::new(store),
+            corrupter: None,
             _guard: None,
         }
     }
@@ -65,8 +103,19 @@ impl Fixture {
     pub fn with_guard(store: impl Store + 'static, guard: impl Any + Send) -> Self {
         Fixture {
             store: Arc::new(store),
+            corrupter: None,
             _guard: Some(Box::new(guard)),
         }
+    }
+
+    /// The same fixture with a hook to damage its rows: the corruption cases
+    /// ([`CORRUPTION_CASES`]) run only on fixtures that have one.
+    pub fn with_corrupter(
+        mut self,
+        corrupter: impl Fn(&TenantId, &StreamId, u64, Damage) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.corrupter = Some(Arc::new(corrupter));
+        self
     }
 }
 
@@ -83,6 +132,7 @@ pub const CASES: &[(&str, Case)] = &[
     ("outbox_only_append", outbox_only_append),
     ("read_all_in_commit_order", read_all_in_commit_order),
     ("tenant_isolation", tenant_isolation),
+    ("tenant_log", tenant_log),
     ("unicode_round_trip", unicode_round_trip),
     ("large_payloads", large_payloads),
     ("corrupt_and_unknown_events", corrupt_and_unknown_events),
@@ -94,13 +144,41 @@ pub const CASES: &[(&str, Case)] = &[
     ("outbox_undelivered_listing", outbox_undelivered_listing),
 ];
 
-/// Runs every case of [`CASES`], each against a fresh store from `make`, and then the
-/// thread helpers ([`concurrent_appends`] with 4 writers, [`follower_sees_every_event`]).
+/// A corruption case: a store and the hook that damages its rows.
+pub type CorruptionCase = fn(&dyn Store, &Corrupter);
+
+/// The corruption cases, by name: damaged rows give typed errors naming tenant, stream
+/// and version, nothing is appended onto a damaged stream, and the rest of the store
+/// reads as before.
+pub const CORRUPTION_CASES: &[(&str, CorruptionCase)] = &[
+    ("a_version_gap_is_corruption", a_version_gap_is_corruption),
+    (
+        "swapped_versions_are_corruption",
+        swapped_versions_are_corruption,
+    ),
+    (
+        "unreadable_rows_are_corruption",
+        unreadable_rows_are_corruption,
+    ),
+];
+
+/// Runs every case of [`CASES`], each against a fresh store from `make`, the
+/// [`CORRUPTION_CASES`] (the fixture must have a corrupter: every store's tests give
+/// one), and then the thread helpers ([`concurrent_appends`] with 4 writers,
+/// [`follower_sees_every_event`]).
 pub fn run_all(make: impl Fn() -> Fixture) {
     for (name, case) in CASES {
         eprintln!("conformance case {name}");
         let fixture = make();
         case(&*fixture.store);
+    }
+    for (name, case) in CORRUPTION_CASES {
+        eprintln!("conformance case {name}");
+        let fixture = make();
+        let Some(corrupter) = fixture.corrupter.clone() else {
+            panic!("the fixture has no corrupter: give one with Fixture::with_corrupter");
+        };
+        case(&*fixture.store, &corrupter);
     }
     eprintln!("conformance case concurrent_appends");
     let fixture = make();
@@ -626,6 +704,57 @@ fn expect_tenant_conflict(store: &dyn Store) {
     }
 }
 
+/// [`EventStore::read_tenant`] gives one tenant's events, in the order of the whole log,
+/// with positions from it, paged without loss; nothing of another tenant.
+pub fn tenant_log(store: &dyn Store) {
+    for round in 0..3u64 {
+        for (tenant, stream) in [("orebro", "s-a"), ("varmland", "s-a"), ("orebro", "s-b")] {
+            append_ok(
+                store,
+                request(
+                    tenant,
+                    stream,
+                    ExpectedVersion::at(round),
+                    noted(round + 1, 1),
+                    vec![],
+                ),
+            );
+        }
+    }
+    let all = read_everything(store);
+    for tenant in ["orebro", "varmland"] {
+        let t = TenantId::new(tenant);
+        let expect: Vec<RecordedEvent> = all.iter().filter(|e| e.tenant == t).cloned().collect();
+        let got = store
+            .read_tenant(&t, 0, 1000)
+            .unwrap_or_else(|e| panic!("read_tenant failed: {e:?}"));
+        assert_eq!(got, expect, "{tenant}'s log is its part of the whole log");
+        let mut paged = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store
+                .read_tenant(&t, after, 2)
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(page.len() <= 2);
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            paged.extend(page);
+        }
+        assert_eq!(paged, expect, "{tenant}'s log pages without loss");
+        let mid = expect[1].position;
+        let rest = store
+            .read_tenant(&t, mid, 100)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(rest, expect[2..].to_vec(), "{tenant}'s log from the middle");
+    }
+    assert!(
+        store
+            .read_tenant(&TenantId::new("nowhere"), 0, 10)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .is_empty()
+    );
+}
+
 /// Swedish letters (and others) survive in every text field.
 pub fn unicode_round_trip(store: &dyn Store) {
     let text = "å ä ö Å Ä Ö – é ü ß 中文 🙂 \"citat\" \\ \u{2028}";
@@ -746,10 +875,13 @@ pub fn corrupt_and_unknown_events(store: &dyn Store) {
     );
     match decode::<ProbeEvent>(&got[1]) {
         Err(DecodeError::UnknownType {
+            tenant,
             stream,
             version,
             event_type,
+            ..
         }) => {
+            assert_eq!(tenant.as_str(), "t1");
             assert_eq!(stream.as_str(), "matter-bad");
             assert_eq!(version, 2);
             assert_eq!(event_type, "MatterTeleported");
@@ -759,14 +891,282 @@ pub fn corrupt_and_unknown_events(store: &dyn Store) {
     for (i, v) in [(2usize, 3u64), (3, 4)] {
         match decode::<ProbeEvent>(&got[i]) {
             Err(DecodeError::Corrupt {
-                stream, version, ..
+                tenant,
+                stream,
+                version,
+                ..
             }) => {
+                assert_eq!(tenant.as_str(), "t1");
                 assert_eq!(stream.as_str(), "matter-bad");
                 assert_eq!(version, v);
             }
             other => panic!("expected Corrupt at version {v}, got {other:?}"),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Corruption
+
+fn damage(corrupter: &Corrupter, tenant: &str, stream: &str, version: u64, d: Damage) -> bool {
+    corrupter(&TenantId::new(tenant), &StreamId::new(stream), version, d)
+}
+
+/// A stream of `n` events `t1/stream`, beside neighbours that must stay readable:
+/// `t1/{stream}-before`, `t2/{stream}` and `t1/{stream}-after`.
+fn damaged_world(store: &dyn Store, stream: &str, n: u64) {
+    append_ok(
+        store,
+        request(
+            "t1",
+            &format!("{stream}-before"),
+            ExpectedVersion::NoStream,
+            noted(1, 2),
+            vec![],
+        ),
+    );
+    append_ok(
+        store,
+        request("t1", stream, ExpectedVersion::NoStream, noted(1, n), vec![]),
+    );
+    append_ok(
+        store,
+        request("t2", stream, ExpectedVersion::NoStream, noted(1, 2), vec![]),
+    );
+    append_ok(
+        store,
+        request(
+            "t1",
+            &format!("{stream}-after"),
+            ExpectedVersion::NoStream,
+            noted(1, 2),
+            vec![],
+        ),
+    );
+}
+
+fn expect_corrupt(
+    what: &str,
+    result: Result<impl std::fmt::Debug, StoreError>,
+    stream: &str,
+    version: u64,
+) -> Corruption {
+    match result {
+        Err(StoreError::Corrupt {
+            tenant,
+            stream: s,
+            version: v,
+            problem,
+        }) => {
+            assert_eq!(tenant.as_str(), "t1", "{what}: the tenant is named");
+            assert_eq!(s.as_str(), stream, "{what}: the stream is named");
+            assert_eq!(v, version, "{what}: the version is named ({problem})");
+            problem
+        }
+        other => panic!("{what}: expected Corrupt at t1/{stream}/{version}, got {other:?}"),
+    }
+}
+
+/// Every event row of the store, readable or not, as the scan sees it.
+fn scanned(store: &dyn Store) -> Vec<Result<RecordedEvent, String>> {
+    let mut rows = Vec::new();
+    store
+        .scan(&mut |r| rows.push(r.map_err(|e| e.to_string())))
+        .unwrap_or_else(|e| panic!("scan failed: {e:?}"));
+    rows
+}
+
+/// Appends in every way onto a damaged stream are refused with `Corrupt` naming it, and
+/// nothing is written.
+fn nothing_appends_onto(store: &dyn Store, stream: &str, version: u64) {
+    let before = scanned(store);
+    for expected in [
+        ExpectedVersion::NoStream,
+        ExpectedVersion::Exact(version.saturating_sub(1).max(1)),
+        ExpectedVersion::Exact(version),
+        ExpectedVersion::Exact(version + 1),
+        ExpectedVersion::Any,
+    ] {
+        let r = store.append(request(
+            "t1",
+            stream,
+            expected,
+            noted(version + 1, 1),
+            vec![message("notice", "{}", instant(0))],
+        ));
+        assert!(
+            matches!(&r, Err(StoreError::Corrupt { tenant: t, stream: s, .. })
+                if t.as_str() == "t1" && s.as_str() == stream),
+            "append with {expected:?} onto damaged t1/{stream}: expected Corrupt, got {r:?}"
+        );
+    }
+    assert_eq!(
+        scanned(store),
+        before,
+        "nothing was appended onto t1/{stream}"
+    );
+    assert_eq!(count(store, "t1", "pending"), 0, "no outbox message either");
+}
+
+/// The neighbours of a damaged stream read as before, and so do other tenants' logs.
+fn neighbours_read(store: &dyn Store, stream: &str) {
+    let (before, after) = (format!("{stream}-before"), format!("{stream}-after"));
+    assert_eq!(versions(&read(store, "t1", &before, 1)), vec![1, 2]);
+    assert_eq!(versions(&read(store, "t1", &after, 1)), vec![1, 2]);
+    assert_eq!(versions(&read(store, "t2", stream, 1)), vec![1, 2]);
+    let t2 = store
+        .read_tenant(&TenantId::new("t2"), 0, 100)
+        .unwrap_or_else(|e| panic!("t2's log fails because of t1's damage: {e:?}"));
+    assert_eq!(t2.len(), 2);
+    // The neighbours still take appends.
+    append_ok(
+        store,
+        request("t1", &after, ExpectedVersion::Exact(2), noted(3, 1), vec![]),
+    );
+}
+
+fn findings(store: &dyn Store) -> Vec<Finding> {
+    verify_scan(store).unwrap_or_else(|e| panic!("verify_scan failed: {e:?}"))
+}
+
+/// A deleted row in the middle of a stream: reading it fails with `Corrupt` naming the
+/// missing version, nothing is appended onto it whatever the expected version, its
+/// neighbours read and write as before, and the whole-store scan names it.
+pub fn a_version_gap_is_corruption(store: &dyn Store, corrupter: &Corrupter) {
+    damaged_world(store, "gap", 4);
+    assert!(
+        damage(corrupter, "t1", "gap", 2, Damage::Delete),
+        "every store can lose a row"
+    );
+    let problem = expect_corrupt(
+        "read_stream",
+        store.read_stream(&TenantId::new("t1"), &StreamId::new("gap"), 1),
+        "gap",
+        2,
+    );
+    assert_eq!(
+        problem,
+        Corruption::VersionOutOfOrder {
+            expected: 2,
+            found: 3
+        }
+    );
+    nothing_appends_onto(store, "gap", 4);
+    neighbours_read(store, "gap");
+    let found = findings(store);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (
+            found[0].tenant.as_str(),
+            found[0].stream.as_str(),
+            found[0].version
+        ),
+        ("t1", "gap", 2)
+    );
+}
+
+/// Two versions that trade places (the later one written first): reading fails with
+/// `Corrupt` naming the second; when they are the last two, nothing is appended.
+pub fn swapped_versions_are_corruption(store: &dyn Store, corrupter: &Corrupter) {
+    damaged_world(store, "swap", 4);
+    let swap = |a: u64, b: u64| {
+        assert!(damage(corrupter, "t1", "swap", a, Damage::SetVersion(1000)));
+        assert!(damage(corrupter, "t1", "swap", b, Damage::SetVersion(a)));
+        assert!(damage(corrupter, "t1", "swap", 1000, Damage::SetVersion(b)));
+    };
+    swap(3, 4);
+    let problem = expect_corrupt(
+        "read_stream",
+        store.read_stream(&TenantId::new("t1"), &StreamId::new("swap"), 1),
+        "swap",
+        4,
+    );
+    assert!(
+        matches!(problem, Corruption::PositionOutOfOrder { .. }),
+        "{problem:?}"
+    );
+    nothing_appends_onto(store, "swap", 4);
+    neighbours_read(store, "swap");
+    swap(1, 2);
+    expect_corrupt(
+        "read_stream",
+        store.read_stream(&TenantId::new("t1"), &StreamId::new("swap"), 1),
+        "swap",
+        2,
+    );
+    let found = findings(store);
+    let named: Vec<u64> = found.iter().map(|f| f.version).collect();
+    assert_eq!(named, vec![2, 4], "{found:?}");
+}
+
+/// A row that cannot be read (each kind the store can hold): `read_stream` fails with
+/// `Corrupt` naming it, `read_all` returns the events before it and then fails naming
+/// it, other streams and other tenants' logs read as before, and the scan names it.
+pub fn unreadable_rows_are_corruption(store: &dyn Store, corrupter: &Corrupter) {
+    let mut tried = 0;
+    for (k, d) in Damage::UNREADABLE.into_iter().enumerate() {
+        let stream = format!("bad-{k}");
+        let start = read_everything(store).last().map_or(0, |e| e.position);
+        damaged_world(store, &stream, 3);
+        if !damage(corrupter, "t1", &stream, 2, d) {
+            eprintln!("  (this store cannot hold {d:?})");
+            continue;
+        }
+        tried += 1;
+        let problem = expect_corrupt(
+            &format!("read_stream after {d:?}"),
+            store.read_stream(&TenantId::new("t1"), &StreamId::new(&stream), 1),
+            &stream,
+            2,
+        );
+        assert!(
+            matches!(problem, Corruption::Unreadable { .. }),
+            "{d:?}: {problem:?}"
+        );
+        // Reading from version 3 on does not meet the bad row.
+        assert_eq!(versions(&read(store, "t1", &stream, 3)), vec![3]);
+        // The global log: the events before the bad row, then an error naming it.
+        let before = store
+            .read_all(start, 1000)
+            .unwrap_or_else(|e| panic!("read_all up to the bad row: {e:?}"));
+        assert_eq!(
+            before.len(),
+            3,
+            "{d:?}: read_all returns the events before the bad row"
+        );
+        let at = before.last().map_or(start, |e| e.position);
+        expect_corrupt(
+            &format!("read_all at the bad row after {d:?}"),
+            store.read_all(at, 1000),
+            &stream,
+            2,
+        );
+        expect_corrupt(
+            &format!("read_tenant at the bad row after {d:?}"),
+            store.read_tenant(&TenantId::new("t1"), at, 1000),
+            &stream,
+            2,
+        );
+        assert_eq!(
+            versions(&read(store, "t1", &format!("{stream}-after"), 1)),
+            vec![1, 2]
+        );
+        assert_eq!(versions(&read(store, "t2", &stream, 1)), vec![1, 2]);
+        let t2 = store
+            .read_tenant(&TenantId::new("t2"), 0, 1000)
+            .unwrap_or_else(|e| panic!("t2's log fails because of t1's damage: {e:?}"));
+        assert_eq!(t2.len(), 2 * (k + 1));
+        let found = findings(store);
+        assert!(
+            found.iter().any(|f| f.tenant.as_str() == "t1"
+                && f.stream.as_str() == stream
+                && f.version == 2),
+            "{d:?}: the scan names the row: {found:?}"
+        );
+        // Remove the bad row so the next kind starts from a readable log.
+        assert!(damage(corrupter, "t1", &stream, 2, Damage::Delete));
+    }
+    eprintln!("  {tried} kinds of unreadable rows tried");
 }
 
 /// A claimed message is not handed out again while claimed; delivered is final;

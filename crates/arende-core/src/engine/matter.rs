@@ -35,6 +35,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                         .into());
                     }
                     (Some(a), _) | (None, Some(a)) => a,
+                    // A retried submission with the caller's command id names the same
+                    // matter; otherwise a fresh time-ordered id.
+                    (None, None) if options.command_id.is_some() => MatterId(command_id.0),
                     (None, None) => MatterId::new_at(self.clock().now()),
                 };
                 s.id = Some(id);

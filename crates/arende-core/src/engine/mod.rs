@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::aggregate::{Aggregate, Decision, decode, encode};
+use crate::aggregate::{Aggregate, Decision, decode, decode_for, encode};
 use crate::authz::{Action, Actor};
 use crate::clock::Clock;
 use crate::command::{Command, CommandOptions, Effects, Executed, Outcome};
@@ -532,7 +532,7 @@ fn apply_records<A: Aggregate>(entry: &mut CacheEntry<A>, records: &[RecordedEve
     }
     let state = Arc::make_mut(&mut entry.state);
     for rec in records {
-        let e: A::Event = decode(rec)?;
+        let e: A::Event = decode_for::<A>(rec)?;
         state.apply(&e);
         entry.version = rec.version;
         if entry.commands.last() != Some(&rec.command_id) {

@@ -14,20 +14,25 @@ use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
 pub struct SubmitMatter {
     /// The new matter's id; `None` = a fresh time-ordered id from the engine's clock.
     /// Give it to make a retried submission idempotent.
+    #[serde(default)]
     pub id: Option<MatterId>,
     /// The kind of matter.
     pub kind: MatterKind,
     /// The title.
     pub title: String,
     /// Who raises it; `None` = the actor (who must then be a person).
+    #[serde(default)]
     pub submitter: Option<PersonId>,
     /// The body it is submitted to.
     pub body: BodyId,
     /// The parties' case numbers (diarienummer), per party.
+    #[serde(default)]
     pub case_numbers: BTreeMap<PartyId, String>,
     /// For an assignment: the body that issued it (its chair or secretary may withdraw it).
+    #[serde(default)]
     pub issuer: Option<BodyId>,
     /// The matter this one revises (set by [`crate::engine::Engine::revise_matter`]).
+    #[serde(default)]
     pub revises: Option<MatterId>,
 }
 
@@ -339,4 +344,104 @@ impl MatterCommand {
             RecordFeedback { .. } => "record-feedback",
         }
     }
+}
+
+/// One command of every kind, for tables generated from the code (the embedding
+/// guide's permissions): the values inside are placeholders.
+pub fn every_matter_command() -> Vec<MatterCommand> {
+    use MatterCommand::*;
+    let at = || At::body("body");
+    let day = NaiveDate::MIN;
+    let party = || PartyId::new("party");
+    vec![
+        Submit(SubmitMatter::new(MatterKind::Agreement, "title", "body")),
+        RegisterCaseNumber {
+            party: party(),
+            number: "1".into(),
+        },
+        MarkDocumentsReady,
+        Screen {
+            screening: Screening::InformationItem,
+        },
+        Schedule {
+            meeting: MeetingId::new("meeting"),
+        },
+        Present { at: at() },
+        Prepare {
+            at: at(),
+            recommendation: None,
+        },
+        SendOnRemiss(RemissOrder {
+            at: at(),
+            recipients: Vec::new(),
+            deadline: day,
+            receivers: Vec::new(),
+            edition: None,
+        }),
+        RecordRemissResponse {
+            recipient: RemissRecipient::Party(party()),
+            comments: 0,
+            received_on: None,
+        },
+        WorkInResponses {
+            at: at(),
+            comments_handled: 0,
+        },
+        DecideDirection {
+            at: at(),
+            direction: String::new(),
+        },
+        Recommend {
+            at: at(),
+            to: None,
+            recommendation: String::new(),
+        },
+        CheckReadiness {
+            at: at(),
+            ready: true,
+            note: None,
+        },
+        Decide {
+            at: at(),
+            approved: true,
+            clauses: Vec::new(),
+        },
+        ForwardToPolitical { at: at() },
+        ReferBack {
+            at: at(),
+            to: None,
+            instructions: String::new(),
+        },
+        Table { at: at() },
+        DropFromAgenda {
+            meeting: MeetingId::new("meeting"),
+            reason: None,
+        },
+        Withdraw { reason: None },
+        File { at: at() },
+        Escalate {
+            at: at(),
+            route: RouteId::new("route"),
+            reason: String::new(),
+        },
+        RecordPoliticalDecision {
+            party: party(),
+            decision: PartyDecision::Adopted,
+            minutes: None,
+            on: None,
+        },
+        EnterIntoForce {
+            on: day,
+            valid_until: None,
+        },
+        FollowUp {
+            note: String::new(),
+            next: None,
+        },
+        MarkRevised {
+            by: MatterId(uuid::Uuid::nil()),
+        },
+        Extend { until: day },
+        RecordFeedback { note: None },
+    ]
 }

@@ -32,7 +32,7 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-pub use command::{MatterCommand, RemissOrder, SubmitMatter};
+pub use command::{MatterCommand, RemissOrder, SubmitMatter, every_matter_command};
 pub use decide::{
     MatterContext, decide, decide_with_facts, holders_of, remiss_recipients, remiss_recipients_all,
 };

@@ -892,13 +892,40 @@ impl Aggregate for Meeting {
                 });
             }
             MeetingEvent::AgendaAdopted { items } => {
-                let mut ordered = Vec::with_capacity(self.agenda.len());
-                for n in items {
-                    if let Some(pos) = self.agenda.iter().position(|e| e.item.number == *n) {
-                        ordered.push(self.agenda.remove(pos));
+                // The adopted order first (each number takes the first entry left with
+                // that number), then the entries it does not name, in their order. One
+                // pass with an index by number: linear, as every load of the meeting
+                // applies this event.
+                let mut slots: Vec<Option<AgendaEntry>> = std::mem::take(&mut self.agenda)
+                    .into_iter()
+                    .map(Some)
+                    .collect();
+                // The first entry with each number, and for each entry the next one with
+                // the same number (numbers are unique in practice; repeats chain).
+                let mut first: std::collections::HashMap<u32, usize> =
+                    std::collections::HashMap::with_capacity(slots.len());
+                let mut next = vec![usize::MAX; slots.len()];
+                for i in (0..slots.len()).rev() {
+                    if let Some(e) = &slots[i]
+                        && let Some(later) = first.insert(e.item.number, i)
+                    {
+                        next[i] = later;
                     }
                 }
-                ordered.append(&mut self.agenda);
+                let mut ordered = Vec::with_capacity(slots.len());
+                for n in items {
+                    if let Some(&i) = first.get(n) {
+                        if next[i] == usize::MAX {
+                            first.remove(n);
+                        } else {
+                            first.insert(*n, next[i]);
+                        }
+                        if let Some(e) = slots[i].take() {
+                            ordered.push(e);
+                        }
+                    }
+                }
+                ordered.extend(slots.into_iter().flatten());
                 self.agenda = ordered;
                 self.agenda_adopted = true;
             }

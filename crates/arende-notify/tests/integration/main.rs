@@ -11,10 +11,13 @@ mod autumn_2024;
     allow(dead_code)
 )]
 mod common;
+#[cfg(feature = "webhook")]
+mod interop;
 #[cfg(feature = "nats")]
 mod kill;
 #[cfg(feature = "nats")]
 mod nats;
+mod postgres;
 mod scheduler;
 #[cfg(feature = "smtp")]
 mod smtp;
@@ -25,3 +28,4 @@ mod smtp;
 mod support;
 #[cfg(feature = "webhook")]
 mod webhook;
+mod yielding;

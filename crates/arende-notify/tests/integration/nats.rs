@@ -73,3 +73,51 @@ async fn messages_go_to_one_subject_per_tenant_and_kind_and_jetstream_drops_dupl
         .await
         .expect("delete test stream");
 }
+
+/// Issue 12.8 (c): an existing stream whose duplicate window (the server's default, two
+/// minutes) is shorter than the dispatcher's redelivery horizon is refused with a typed
+/// error naming the stream, instead of silently storing retries twice.
+#[tokio::test]
+async fn a_stream_with_a_short_duplicate_window_is_refused() {
+    let Some(url) = nats_url() else {
+        return;
+    };
+    let config = nats_test_config(&url);
+    let client = async_nats::connect(&url).await.expect("connect");
+    let js = async_nats::jetstream::new(client);
+    js.create_stream(async_nats::jetstream::stream::Config {
+        name: config.stream.clone(),
+        subjects: vec![format!("{}.>", config.subject_prefix)],
+        duplicate_window: std::time::Duration::from_secs(120),
+        ..Default::default()
+    })
+    .await
+    .expect("create the stream");
+    match NatsTransport::connect(config.clone()).await {
+        Err(arende_notify::NotifyError::DuplicateWindowTooShort {
+            stream,
+            window,
+            horizon,
+        }) => {
+            assert_eq!(stream, config.stream);
+            assert_eq!(window, std::time::Duration::from_secs(120));
+            assert_eq!(horizon, config.redelivery_horizon);
+        }
+        Err(e) => panic!("expected DuplicateWindowTooShort, got {e}"),
+        Ok(_) => panic!("a two-minute duplicate window was accepted"),
+    }
+    // A stream created by the transport gets a window that covers the horizon.
+    let fresh = nats_test_config(&url);
+    let t = NatsTransport::connect(fresh.clone())
+        .await
+        .expect("connect");
+    let mut s = t
+        .jetstream()
+        .get_stream(&fresh.stream)
+        .await
+        .expect("stream");
+    let info = s.info().await.expect("info");
+    assert!(info.config.duplicate_window >= fresh.redelivery_horizon);
+    js.delete_stream(&config.stream).await.expect("delete");
+    js.delete_stream(&fresh.stream).await.expect("delete");
+}

@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
+use arende_core::ids::TenantId;
+use arende_core::store::StreamId;
 use arende_store_postgres::{PgConfig, PgStore};
-use arende_store_testsuite::Fixture;
+use arende_store_testsuite::{Damage, Fixture};
 
 /// The server URL, or `None` (after saying so) when the tests are to be skipped.
 pub fn pg_url() -> Option<String> {
@@ -68,8 +70,56 @@ pub fn store(url: &str, pool_size: u32) -> (PgStore, DropSchema) {
     (store, guard)
 }
 
-/// A conformance fixture on a fresh schema.
+/// Damages one event row through a connection of its own, as a hand-made `UPDATE`
+/// would. PostgreSQL `text` cannot hold a payload that is not UTF-8 (`false`); NOT NULL
+/// is dropped first to store a NULL payload or command id.
+pub fn corrupt(
+    url: &str,
+    schema: &str,
+    tenant: &TenantId,
+    stream: &StreamId,
+    version: u64,
+    damage: Damage,
+) -> bool {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    c.batch_execute(&format!("SET search_path = {schema}"))
+        .expect("search_path");
+    let set = match damage {
+        Damage::Delete => {
+            return c
+                .execute(
+                    "DELETE FROM events WHERE tenant = $1 AND stream = $2 AND version = $3",
+                    &[&tenant.as_str(), &stream.as_str(), &(version as i64)],
+                )
+                .expect("delete")
+                == 1;
+        }
+        Damage::SetVersion(v) => format!("version = {v}"),
+        Damage::NullPayload => {
+            c.batch_execute("ALTER TABLE events ALTER COLUMN payload DROP NOT NULL")
+                .expect("drop NOT NULL");
+            "payload = NULL".to_owned()
+        }
+        Damage::BadCommandId => {
+            c.batch_execute("ALTER TABLE events ALTER COLUMN command_id DROP NOT NULL")
+                .expect("drop NOT NULL");
+            "command_id = NULL".to_owned()
+        }
+        Damage::BadTimestamp => "recorded_at = 'infinity'".to_owned(),
+        _ => return false,
+    };
+    c.execute(
+        &format!("UPDATE events SET {set} WHERE tenant = $1 AND stream = $2 AND version = $3"),
+        &[&tenant.as_str(), &stream.as_str(), &(version as i64)],
+    )
+    .unwrap_or_else(|e| panic!("damage {set}: {e}"))
+        == 1
+}
+
+/// A conformance fixture on a fresh schema, with its corrupter.
 pub fn fixture(url: &str) -> Fixture {
     let (store, guard) = store(url, 8);
+    let (url, schema) = (url.to_owned(), guard.schema.clone());
     Fixture::with_guard(store, guard)
+        .with_corrupter(move |t, s, v, d| corrupt(&url, &schema, t, s, v, d))
 }

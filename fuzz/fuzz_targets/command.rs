@@ -1,0 +1,49 @@
+//! Fuzz target: the JSON commands. The input is a JSON list of `{"actor": PERSON,
+//! "command": MatterCommand}`; where it parses, each command runs in turn against one
+//! matter in an in-memory engine over the repository's own organisation
+//! (`config/orebro.toml`). Every command is accepted or refused with a typed error;
+//! never a panic.
+#![no_main]
+
+use std::sync::{Arc, OnceLock};
+
+use arende_core::authz::Actor;
+use arende_core::clock::SimulatedClock;
+use arende_core::engine::Engine;
+use arende_core::ids::{MatterId, PersonId};
+use arende_core::matter::MatterCommand;
+use arende_core::org::Organisation;
+use arende_core::store::MemoryStore;
+use libfuzzer_sys::fuzz_target;
+
+#[derive(serde::Deserialize)]
+struct Step {
+    actor: String,
+    command: MatterCommand,
+}
+
+fn org() -> Arc<Organisation> {
+    static ORG: OnceLock<Arc<Organisation>> = OnceLock::new();
+    ORG.get_or_init(|| {
+        let text = include_str!("../../config/orebro.toml");
+        Arc::new(arende_core::config::load_str(text, "orebro.toml").expect("orebro loads"))
+    })
+    .clone()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(steps) = serde_json::from_slice::<Vec<Step>>(data) else {
+        return;
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 9, 2).expect("a date");
+    let engine = Engine::new(
+        org(),
+        Arc::new(MemoryStore::new()),
+        Arc::new(SimulatedClock::at_date(start)),
+    );
+    let id = MatterId::random();
+    for step in steps.into_iter().take(64) {
+        let actor = Actor::Person(PersonId::new(step.actor.as_str()));
+        let _ = engine.matter(id, &actor, step.command);
+    }
+});

@@ -223,6 +223,55 @@ fn appends(c: &mut Criterion, url: &str) {
         })
     });
     g.finish();
+    // Paired: store and raw rounds alternate (order drawn per pair), so both see the
+    // same machine; the ratio of the summed times is the figure BENCHMARKS.md records.
+    let pairs: u64 = std::env::var("ARENDE_PAIRS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let (mut store_t, mut raw_t) = (Duration::ZERO, Duration::ZERO);
+    for p in 0..pairs {
+        let store_first = flip();
+        for step in 0..2 {
+            let store_turn = (step == 0) == store_first;
+            let t = Instant::now();
+            std::thread::scope(|s| {
+                if store_turn {
+                    for w in 0..WRITERS {
+                        let store = store.clone();
+                        s.spawn(move || {
+                            for k in 0..EACH {
+                                store
+                                    .append(req(&format!("p-{p}-{w}"), k, 1))
+                                    .expect("append");
+                            }
+                        });
+                    }
+                } else {
+                    for (w, raw) in raws.iter_mut().enumerate() {
+                        s.spawn(move || {
+                            for k in 0..EACH {
+                                let pos = 20_000_000 + ((p * WRITERS + w as u64) * EACH + k);
+                                raw.insert(&format!("p-{p}-{w}"), k + 1, pos);
+                            }
+                        });
+                    }
+                }
+            });
+            if store_turn {
+                store_t += t.elapsed();
+            } else {
+                raw_t += t.elapsed();
+            }
+        }
+    }
+    eprintln!(
+        "paired 8-writer rounds over {pairs} pairs: store {:.1} ms, raw {:.1} ms, \
+         store throughput / raw = {:.2}",
+        store_t.as_secs_f64() * 1e3 / pairs as f64,
+        raw_t.as_secs_f64() * 1e3 / pairs as f64,
+        raw_t.as_secs_f64() / store_t.as_secs_f64()
+    );
     drop(raws);
     drop(raw);
     drop(store);

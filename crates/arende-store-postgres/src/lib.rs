@@ -237,8 +237,7 @@ fn log_sql() -> String {
     )
 }
 
-/// A connection with the store's statements prepared on it. Shared: `tokio-postgres`
-/// pipelines the statements of several tasks on one connection.
+/// A connection with the store's statements prepared on it.
 struct Conn {
     client: Client,
     append: Statement,
@@ -303,25 +302,41 @@ async fn open_conn(config: &tokio_postgres::Config) -> Result<Conn, tokio_postgr
     })
 }
 
-/// A fixed set of shared connections, opened on first use and again when one breaks.
+/// A fixed set of connections, opened on first use and again when one breaks. A task
+/// holds a connection for one operation: a free one if there is any, so concurrent
+/// appends run on distinct connections (and commit in parallel), else it queues on one.
 struct Pool {
     config: tokio_postgres::Config,
-    slots: Vec<tokio::sync::Mutex<Option<Arc<Conn>>>>,
+    slots: Vec<tokio::sync::Mutex<Option<Conn>>>,
     next: AtomicUsize,
 }
 
+/// A connection held for one operation.
+struct Held<'a>(tokio::sync::MutexGuard<'a, Option<Conn>>);
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        // `Pool::get` fills the slot before handing it out.
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("a held slot is open"))
+    }
+}
+
 impl Pool {
-    async fn get(&self) -> Result<Arc<Conn>, StoreError> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
-        let mut slot = self.slots[i].lock().await;
-        if let Some(c) = slot.as_ref()
-            && !c.client.is_closed()
-        {
-            return Ok(c.clone());
+    async fn get(&self) -> Result<Held<'_>, StoreError> {
+        let n = self.slots.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let free = (0..n).find_map(|k| self.slots[(start + k) % n].try_lock().ok());
+        let mut slot = match free {
+            Some(g) => g,
+            None => self.slots[start % n].lock().await,
+        };
+        if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
+            *slot = Some(open_conn(&self.config).await.map_err(backend)?);
         }
-        let c = Arc::new(open_conn(&self.config).await.map_err(backend)?);
-        *slot = Some(c.clone());
-        Ok(c)
+        Ok(Held(slot))
     }
 }
 
@@ -472,8 +487,8 @@ impl Inner {
     /// engine instance aborts it), nothing of it is written and each request is retried
     /// on its own.
     async fn append_group(&self, batch: &[AppendRequest]) -> Vec<AppendResult> {
-        let conn = match self.pool.get().await {
-            Ok(c) => c,
+        let grouped = match self.pool.get().await {
+            Ok(conn) => run_group(&conn, batch).await,
             Err(e) => {
                 let msg = e.to_string();
                 return batch
@@ -482,7 +497,7 @@ impl Inner {
                     .collect();
             }
         };
-        match run_group(&conn, batch).await {
+        match grouped {
             Ok(outcomes) => outcomes
                 .into_iter()
                 .zip(batch)

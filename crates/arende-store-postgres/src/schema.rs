@@ -179,13 +179,13 @@ pub const MIGRATIONS: &[&str] = &[
                 RETURN NEXT;
                 CONTINUE;
             END IF;
-            SELECT count(*), coalesce(max(e.version), 0), coalesce(max(e.position), 0)
-            INTO r_events, v, r_last_position FROM events e
+            -- One statement, one snapshot: the head's four numbers agree.
+            SELECT count(*), coalesce(max(e.version), 0), coalesce(max(e.position), 0),
+                   coalesce((SELECT l.position FROM events l
+                             WHERE l.tenant = p_tenant[i] AND l.stream = p_stream[i]
+                             ORDER BY l.version DESC LIMIT 1), 0)
+            INTO r_events, v, r_last_position, r_last_version_position FROM events e
             WHERE e.tenant = p_tenant[i] AND e.stream = p_stream[i];
-            SELECT coalesce((SELECT e.position FROM events e
-                             WHERE e.tenant = p_tenant[i] AND e.stream = p_stream[i]
-                             ORDER BY e.version DESC LIMIT 1), 0)
-            INTO r_last_version_position;
             r_dup := false;
             r_actual := v;
             IF r_events <> v OR r_last_version_position <> r_last_position

@@ -251,6 +251,48 @@ fn group_commit(c: &mut Criterion) {
         })
     });
     g.finish();
+    // Paired: store and raw rounds alternate, so both see the same machine; the ratio
+    // of the summed times is the figure BENCHMARKS.md records.
+    let pairs: u64 = std::env::var("ARENDE_PAIRS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let (mut store_t, mut raw_t) = (Duration::ZERO, Duration::ZERO);
+    for p in 0..pairs {
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for w in 0..WRITERS {
+                let store = store.clone();
+                s.spawn(move || {
+                    for k in 0..EACH {
+                        store
+                            .append(req(&format!("p-{p}-{w}"), k, events(k, 1)))
+                            .expect("append");
+                    }
+                });
+            }
+        });
+        store_t += t.elapsed();
+        let t = Instant::now();
+        let mut pos = (r + p) * WRITERS * EACH;
+        for k in 0..EACH {
+            tx(&rawc, || {
+                for w in 0..WRITERS {
+                    raw_insert(&rawc, &format!("p-{p}-{w}"), k, pos, &events(k, 1));
+                    pos += 1;
+                }
+            });
+        }
+        raw_t += t.elapsed();
+    }
+    eprintln!(
+        "paired 16-writer rounds over {pairs} pairs: store {:.1} ms, raw batched {:.1} ms, \
+         store throughput / raw = {:.2}; {:?}",
+        store_t.as_secs_f64() * 1e3 / pairs as f64,
+        raw_t.as_secs_f64() * 1e3 / pairs as f64,
+        raw_t.as_secs_f64() / store_t.as_secs_f64(),
+        store.group_stats()
+    );
 }
 
 /// A store holding `total` events, among them the 1,000 of `matter-target`, written

@@ -116,7 +116,6 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         Ok(())
     }
 
-
     /// A revision may be submitted only when the matter it revises would accept being
     /// marked revised by it (decided or in force, the actor may, not revised by another
     /// matter yet): the revision policy marks it after the submission is written.

@@ -479,9 +479,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             let g = self.follows.read().unwrap_or_else(|p| p.into_inner());
             (g.0.clone(), g.1)
         };
-        let records = self
-            .store
-            .read_stream(&self.org.tenant, &self.follows_stream, version + 1)?;
+        let records =
+            self.store
+                .read_stream(&self.org.tenant, &self.follows_stream, version + 1)?;
         let Some(last) = records.last().map(|r| r.version) else {
             return Ok(state);
         };

@@ -1,8 +1,8 @@
 //! Fuzz target: the JSON commands. The input is a JSON list of `{"actor": PERSON,
-//! "command": MatterCommand}`; where it parses, each command runs in turn against one
-//! matter in an in-memory engine over the repository's own organisation
-//! (`config/orebro.toml`). Every command is accepted or refused with a typed error;
-//! never a panic.
+//! "command": Command}` (the top-level [`Command`] of every aggregate, in its JSON
+//! form); where it parses, each command runs in turn through `Engine::execute` of an
+//! in-memory engine over the repository's own organisation (`config/orebro.toml`).
+//! Every command is accepted or refused with a typed error; never a panic.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -10,8 +10,8 @@ use std::sync::{Arc, OnceLock};
 use arende_core::authz::Actor;
 use arende_core::clock::SimulatedClock;
 use arende_core::engine::Engine;
-use arende_core::ids::{MatterId, PersonId};
-use arende_core::matter::MatterCommand;
+use arende_core::command::{Command, CommandOptions};
+use arende_core::ids::PersonId;
 use arende_core::org::Organisation;
 use arende_core::store::MemoryStore;
 use libfuzzer_sys::fuzz_target;
@@ -19,7 +19,7 @@ use libfuzzer_sys::fuzz_target;
 #[derive(serde::Deserialize)]
 struct Step {
     actor: String,
-    command: MatterCommand,
+    command: Command,
 }
 
 fn org() -> Arc<Organisation> {
@@ -41,9 +41,8 @@ fuzz_target!(|data: &[u8]| {
         Arc::new(MemoryStore::new()),
         Arc::new(SimulatedClock::at_date(start)),
     );
-    let id = MatterId::random();
     for step in steps.into_iter().take(64) {
         let actor = Actor::Person(PersonId::new(step.actor.as_str()));
-        let _ = engine.matter(id, &actor, step.command);
+        let _ = engine.execute(&actor, step.command, CommandOptions::default());
     }
 });

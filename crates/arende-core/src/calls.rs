@@ -1,6 +1,6 @@
 //! Typed convenience calls: each is one line over [`Engine::execute`], for Rust callers
 //! who would rather not build a [`Command`] by hand. Every call takes its options the
-//! same way: anything that converts into [`CommandOptions`] (a [`CommandId`], options,
+//! same way: anything that converts into [`CommandOptions`] (a [`CommandId`](crate::ids::CommandId), options,
 //! or `CommandOptions::default()`).
 
 use crate::assignment::{Assignment, AssignmentCommand, AssignmentOrder, Due, WorkingGroup};

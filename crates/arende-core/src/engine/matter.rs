@@ -2,8 +2,6 @@
 //! submission without one), the followers snapshot, the cited minutes and the matter a
 //! submission revises; then the matter's pure `decide_with_facts` decides.
 
-use std::sync::Arc;
-
 use super::Engine;
 use crate::authz::Actor;
 use crate::clock::Clock;
@@ -13,7 +11,6 @@ use crate::ids::{CommandId, MatterId, MinutesRef, UnknownId};
 use crate::matter::{Matter, MatterCommand, MatterContext, MatterError, decide_with_facts};
 use crate::meeting::Meeting;
 use crate::store::EventStore;
-use crate::subscription::{SUBSCRIPTIONS_KEY, Subscriptions};
 
 impl<S: EventStore, C: Clock> Engine<S, C> {
     pub(super) fn dispatch_matter(
@@ -117,11 +114,6 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             ));
         }
         Ok(())
-    }
-
-    /// The tenant's follows, as the kernel's cache holds them (caught up with the store).
-    pub(crate) fn followers(&self) -> Result<Arc<Subscriptions>> {
-        Ok(self.load::<Subscriptions>(SUBSCRIPTIONS_KEY)?.0)
     }
 
     /// A revision may be submitted only when the matter it revises would accept being

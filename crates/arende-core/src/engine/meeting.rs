@@ -47,7 +47,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             _ => Vec::new(),
         };
         if let MeetingCommand::SendNotice(input) = command {
-            self.check_agenda_matters(actor, id, &input.agenda)?;
+            self.check_agenda_matters(id, &input.agenda)?;
         }
         let (next, scheduled_here) = match command {
             MeetingCommand::RecordHeld(record) => {
@@ -135,16 +135,14 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// Every matter on a notice's agenda must exist and accept being scheduled on the
     /// meeting (the notice policy schedules them once the notice is written): the first
-    /// that would not stops the notice with its refusal, and nothing is written.
-    fn check_agenda_matters(
-        &self,
-        actor: &Actor,
-        meeting: &MeetingId,
-        agenda: &[AgendaItem],
-    ) -> Result<()> {
+    /// that would not stops the notice with its refusal, and nothing is written. The
+    /// right to set the meeting's agenda is the right to send its notice, checked
+    /// before: scheduling is checked as the policy will run it.
+    fn check_agenda_matters(&self, meeting: &MeetingId, agenda: &[AgendaItem]) -> Result<()> {
+        let policy = Actor::system("policy");
         let ctx = MatterContext {
             org: self.org(),
-            actor,
+            actor: &policy,
             today: self.clock().today(),
         };
         for item in agenda {

@@ -44,6 +44,11 @@ pub struct Engine<S, C> {
     ids: IdSource,
     pub(crate) matter_view: Mutex<crate::projection::MatterProjection>,
     pub(crate) policies: PolicyGate,
+    /// The tenant's follows as last read, with the subscription stream's version: a
+    /// command reads only what the stream gained since (usually nothing) under a read
+    /// lock, instead of taking the state out of the cache and putting it back.
+    follows: std::sync::RwLock<(Arc<crate::subscription::Subscriptions>, u64)>,
+    follows_stream: StreamId,
 }
 
 /// The policies' state in an engine: one runner at a time, started once, inline or not
@@ -199,6 +204,10 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             ids: IdSource::new(),
             matter_view: Mutex::new(crate::projection::MatterProjection::new(tenant)),
             policies: PolicyGate::default(),
+            follows: std::sync::RwLock::new((Arc::default(), 0)),
+            follows_stream: Self::stream_of::<crate::subscription::Subscriptions>(
+                crate::subscription::SUBSCRIPTIONS_KEY,
+            ),
         }
     }
 
@@ -461,6 +470,32 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         };
         self.cache.put(stream.clone(), entry);
         Ok(out)
+    }
+
+    /// The tenant's follows, caught up with the store (what a decide is given to know
+    /// who follows a matter or a body).
+    pub(crate) fn followers(&self) -> Result<Arc<crate::subscription::Subscriptions>> {
+        let (state, version) = {
+            let g = self.follows.read().unwrap_or_else(|p| p.into_inner());
+            (g.0.clone(), g.1)
+        };
+        let records =
+            self.store
+                .read_stream(&self.org.tenant, &self.follows_stream, version + 1)?;
+        let Some(last) = records.last().map(|r| r.version) else {
+            return Ok(state);
+        };
+        let mut next = (*state).clone();
+        for rec in &records {
+            let e = decode_for::<crate::subscription::Subscriptions>(rec)?;
+            next.apply(&e);
+        }
+        let next = Arc::new(next);
+        let mut g = self.follows.write().unwrap_or_else(|p| p.into_inner());
+        if last > g.1 {
+            *g = (next.clone(), last);
+        }
+        Ok(next)
     }
 
     /// The events a command wrote to a stream (for the outcome of a duplicate).

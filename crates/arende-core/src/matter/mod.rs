@@ -11,7 +11,7 @@
 //! actor and today's date, and yields events or a typed refusal. [`Aggregate::apply`](crate::aggregate::Aggregate::apply)
 //! (the [`Aggregate`](crate::aggregate::Aggregate) impl) folds events into the state.
 //! The engine methods (`Engine::submit_matter`, `Engine::matter`, …) are in
-//! [`engine`]; they add feedback (återkoppling) and remiss notifications.
+//! [`engine`](crate::engine); they add feedback (återkoppling) and remiss notification facts.
 //!
 //! Invariants kept here: a decision-like outcome (decision, direction decision,
 //! readiness check, forwarding to political decision, political decision) is never

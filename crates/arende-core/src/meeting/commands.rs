@@ -26,7 +26,8 @@ use super::{
 /// What the secretary sends with a notice (kallelse).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct NoticeInput {
-    /// The agenda (see [`Engine::proposed_agenda`] for a proposal).
+    /// The agenda (see [`Read::proposed_agenda`](crate::read::Read::proposed_agenda) for a
+    /// proposal).
     pub agenda: Vec<AgendaItem>,
     /// The documents (handlingar).
     pub documents: Vec<Document>,

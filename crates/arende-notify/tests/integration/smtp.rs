@@ -76,7 +76,7 @@ async fn a_notice_arrives_as_text_html_and_calendar_invitation_per_language() {
     assert!(text.contains("Förväntan på deltagarna: Ta med synpunkter"));
     let html = sv.html.as_deref().expect("html part");
     assert!(
-        html.contains("<ol><li value=\"1\">Välkommen</li>"),
+        html.contains("<ol><li value=\"1\">Välkommen (för information)</li>"),
         "{html}"
     );
     assert!(

@@ -443,3 +443,42 @@ fn a_decision_cannot_cite_a_paragraph_its_minutes_do_not_hold() {
         .unwrap_err();
     assert!(err.to_string().contains("§ 9"), "{err}");
 }
+
+#[test]
+fn a_submission_stored_in_another_matters_stream_is_corruption() {
+    use arende::store::{AppendRequest, EventData, ExpectedVersion};
+    let (engine, store, _) = memory("2024-09-02");
+    let submit = SubmitMatter::new(MatterKind::Information, "IF-frågan", "sbu");
+    let id = engine
+        .submit_matter(&p("jaana-jansson"), submit)
+        .unwrap()
+        .state
+        .id
+        .unwrap();
+    let org = org();
+    let own = store
+        .read_stream(&org.tenant, &StreamId::new(format!("matter-{id}")), 1)
+        .unwrap();
+    let other = MatterId::random();
+    let stream = StreamId::new(format!("matter-{other}"));
+    store
+        .append(AppendRequest {
+            tenant: org.tenant.clone(),
+            stream,
+            expected: ExpectedVersion::NoStream,
+            command_id: CommandId::random(),
+            actor: "jaana-jansson".into(),
+            recorded_at: own[0].recorded_at,
+            events: vec![EventData {
+                event_type: own[0].event_type.clone(),
+                payload: own[0].payload.clone(),
+            }],
+            outbox: Vec::new(),
+        })
+        .unwrap();
+    let err = engine.read().matter(other).unwrap_err();
+    assert!(matches!(err, arende::Error::Decode(_)), "{err:?}");
+    assert!(err.to_string().contains(&other.to_string()), "{err}");
+    // The rest of the store still reads.
+    assert!(engine.read().matter(id).is_ok());
+}

@@ -232,6 +232,14 @@ impl Event for AssignmentEvent {
     fn known_types() -> &'static [&'static str] {
         ASSIGNMENT_EVENT_TYPES
     }
+
+    /// Giving an assignment names it.
+    fn subject(&self) -> Option<String> {
+        match self {
+            AssignmentEvent::AssignmentGiven { id, .. } => Some(id.to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// Where an assignment stands.

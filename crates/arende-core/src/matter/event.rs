@@ -403,6 +403,14 @@ impl Event for MatterEvent {
     fn known_types() -> &'static [&'static str] {
         TYPES
     }
+
+    /// A submission names its matter: stored in another matter's stream it is corrupt.
+    fn subject(&self) -> Option<String> {
+        match self {
+            MatterEvent::Submitted { id, .. } => Some(id.to_string()),
+            _ => None,
+        }
+    }
 }
 
 impl MatterEvent {

@@ -701,6 +701,14 @@ impl Event for MeetingEvent {
     fn known_types() -> &'static [&'static str] {
         MEETING_EVENT_TYPES
     }
+
+    /// A meeting's first event names the meeting.
+    fn subject(&self) -> Option<String> {
+        match self {
+            MeetingEvent::MeetingPlanned { meeting, .. } => Some(meeting.to_string()),
+            _ => None,
+        }
+    }
 }
 
 // ───────────────────────────── state ─────────────────────────────

@@ -344,16 +344,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         };
         if entry.commands.contains(&command_id) {
             // A retry of a command that was already written: nothing to do.
-            let events = self.events_of::<A>(stream, command_id)?;
-            let out = Executed {
-                state: entry.state.clone(),
-                events,
-                version: entry.version,
-                duplicate: true,
-                effects: Effects::default(),
-            };
-            self.cache.put(stream.clone(), entry);
-            return Ok(out);
+            return self.duplicate(stream, command_id, entry);
         }
         if let Some(expected) = options.expected_version
             && expected != entry.version
@@ -441,17 +432,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             }
         };
         if appended.duplicate {
+            // Written before by another engine: the stream as it is now.
             let entry = self.read_entry::<A>(stream)?;
-            let events = self.events_of::<A>(stream, command_id)?;
-            let out = Executed {
-                state: entry.state.clone(),
-                events,
-                version: entry.version,
-                duplicate: true,
-                effects: Effects::default(),
-            };
-            self.cache.put(stream.clone(), entry);
-            return Ok(out);
+            return self.duplicate(stream, command_id, entry);
         }
         {
             let state = Arc::make_mut(&mut entry.state);
@@ -496,6 +479,26 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             *g = (next.clone(), last);
         }
         Ok(next)
+    }
+
+    /// The outcome of a command that was written before: the stream's state and
+    /// version, and the events that command wrote; nothing is written now.
+    fn duplicate<A: Aggregate + Send + Sync + 'static>(
+        &self,
+        stream: &StreamId,
+        command_id: CommandId,
+        entry: CacheEntry<A>,
+    ) -> Result<Executed<A>> {
+        let events = self.events_of::<A>(stream, command_id)?;
+        let out = Executed {
+            state: entry.state.clone(),
+            events,
+            version: entry.version,
+            duplicate: true,
+            effects: Effects::default(),
+        };
+        self.cache.put(stream.clone(), entry);
+        Ok(out)
     }
 
     /// The events a command wrote to a stream (for the outcome of a duplicate).

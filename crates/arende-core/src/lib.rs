@@ -9,6 +9,7 @@
 //!   ([`aggregate`]); [`engine`] runs commands against a [`store::EventStore`].
 //! - [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
 //!   [`forecast`] answers "when can this be decided?".
+//! - [`deployment`] holds the counties one process serves, each an engine by tenant.
 //! - [`notification`] is what the engine writes to the outbox.
 //! - [`subscription`] holds who follows a matter or a body; [`projection`] is the matter
 //!   read model (per body and status, per submitter, owed feedback, stuck, remiss due).
@@ -25,6 +26,7 @@ pub mod calls;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod deployment;
 pub mod engine;
 pub mod error;
 pub mod forecast;

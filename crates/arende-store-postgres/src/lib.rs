@@ -649,7 +649,7 @@ impl Inner {
                 &format!(
                     "UPDATE outbox SET status = 'claimed', claimed_until = $2, due_at = $2
                      WHERE seq IN (SELECT seq FROM outbox WHERE due_at <= $1
-                                   ORDER BY available_at, seq LIMIT $3
+                                   ORDER BY due_at, seq LIMIT $3
                                    FOR UPDATE SKIP LOCKED)
                      RETURNING {OUTBOX_COLUMNS}, seq"
                 ),

@@ -225,4 +225,11 @@ pub const MIGRATIONS: &[&str] = &[
     END
     $fn$;
     "#,
+    // 4: the dispatcher's claim walks the due messages in (due_at, seq) order and stops
+    // after its batch, however deep the backlog (the index on due_at alone made every
+    // claim sort every due message).
+    r#"
+    CREATE INDEX outbox_due_seq ON outbox (due_at, seq) WHERE due_at IS NOT NULL;
+    DROP INDEX outbox_due;
+    "#,
 ];

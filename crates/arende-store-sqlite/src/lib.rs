@@ -855,7 +855,7 @@ impl Outbox for SqliteStore {
                 .prepare_cached(
                     "UPDATE outbox SET status = 'claimed', claimed_until = ?2, due_at = ?2
                      WHERE seq IN (SELECT seq FROM outbox WHERE due_at <= ?1
-                                   ORDER BY available_at, seq LIMIT ?3)
+                                   ORDER BY due_at, seq LIMIT ?3)
                      RETURNING id, tenant, kind, payload, available_at, attempts,
                                last_error, status, seq",
                 )

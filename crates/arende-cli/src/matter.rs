@@ -297,10 +297,19 @@ fn where_of(payload: &Value) -> Option<String> {
             _ => None,
         }
     }
-    find(payload, 0).or_else(|| match payload.get("meeting") {
-        Some(Value::String(m)) => Some(m.clone()),
-        _ => None,
-    })
+    fn meeting(v: &Value, depth: u32) -> Option<String> {
+        if depth > 8 {
+            return None;
+        }
+        match v {
+            Value::Object(map) => match map.get("meeting") {
+                Some(Value::String(m)) => Some(m.clone()),
+                _ => map.values().find_map(|x| meeting(x, depth + 1)),
+            },
+            _ => None,
+        }
+    }
+    find(payload, 0).or_else(|| meeting(payload, 0))
 }
 
 fn status_text(m: &Matter, lang: Language) -> &'static str {

@@ -526,6 +526,31 @@ command = { aggregate = "matter", command = { type = "submit", kind = "informati
         assert_eq!(e.problem, Problem::NoSteps);
     }
 
+    /// Every cut of the real scenario files (as a half-written file would be) parses or
+    /// names a place; the fuzz target `scenario` explores further.
+    #[test]
+    fn cut_scenario_files_never_panic() {
+        for text in [
+            include_str!("../../../scenarios/family-centres.toml"),
+            include_str!("../../../scenarios/unbroken-schooling.toml"),
+        ] {
+            let whole = parse(text, Format::Toml).expect("the scenario parses");
+            assert!(whole.steps.len() > 30);
+            let mut cuts = 0;
+            for (i, _) in text.char_indices().step_by(97) {
+                let cut = &text[..i];
+                match parse(cut, Format::Toml) {
+                    Ok(s) => assert!(s.steps.len() <= whole.steps.len()),
+                    Err(e) => {
+                        let _ = (e.to_string(), e.swedish());
+                    }
+                }
+                cuts += 1;
+            }
+            assert!(cuts > 100);
+        }
+    }
+
     #[test]
     fn the_json_form_parses_the_same() {
         let json = r#"{"step": [{"date": "2024-09-02", "as": "jaana-jansson",

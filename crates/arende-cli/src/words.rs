@@ -11,7 +11,18 @@ use arende_core::subscription::SubscriptionError;
 /// A refusal or failure of the core, in the reader's language (without a prefix).
 pub fn error(e: &Error, lang: Language) -> String {
     if lang == Language::English {
-        return e.to_string();
+        return match e {
+            Error::Store(StoreError::Conflict {
+                stream,
+                expected,
+                actual,
+                ..
+            }) => format!(
+                "conflict on {stream}: expected version {}, it is at {actual} (read again and decide again)",
+                expected_text(expected, lang)
+            ),
+            e => e.to_string(),
+        };
     }
     match e {
         Error::Matter(m) => m.swedish(),
@@ -41,7 +52,8 @@ pub fn error(e: &Error, lang: Language) -> String {
             actual,
             ..
         }) => format!(
-            "versionskonflikt i {stream}: väntade version {expected:?}, den är {actual} (läs igen och försök på nytt)"
+            "versionskonflikt i {stream}: väntade version {}, den är {actual} (läs igen och försök på nytt)",
+            expected_text(expected, lang)
         ),
         Error::Store(s) => format!("lagringen svarade med fel: {s}"),
         Error::Decode(d) => format!("en lagrad händelse går inte att läsa: {d}"),
@@ -66,6 +78,36 @@ fn kind_sv(kind: &str) -> &str {
     }
 }
 
+/// What a meeting command tried (the core names it in English), in Swedish.
+fn action_sv(action: &str) -> &str {
+    match action {
+        "adjust the minutes" => "justera protokollet",
+        "cancel the meeting" => "ställa in sammanträdet",
+        "change the minutes" => "ändra protokollet",
+        "confirm the meeting" => "bekräfta sammanträdet",
+        "distribute the minutes" => "skicka ut protokollet",
+        "move the meeting" => "flytta sammanträdet",
+        "record the meeting as held" => "registrera sammanträdet som hållet",
+        "send the call for matters" => "skicka inhämtning av frågor",
+        "send the notice" => "skicka kallelsen",
+        "draft the minutes" => "upprätta protokollet",
+        "render minutes that are not drafted" => "visa ett protokoll som inte är upprättat",
+        other => other,
+    }
+}
+
+/// An expected version, e.g. `3`, `ingen ström` / `no stream`.
+fn expected_text(e: &arende_core::store::ExpectedVersion, lang: Language) -> String {
+    use arende_core::store::ExpectedVersion as V;
+    match (e, lang) {
+        (V::Exact(n), _) => n.to_string(),
+        (V::NoStream, Language::Swedish) => "ingen ström (0)".into(),
+        (V::NoStream, Language::English) => "no stream (0)".into(),
+        (_, Language::Swedish) => "vilken som helst".into(),
+        (_, Language::English) => "any".into(),
+    }
+}
+
 fn meeting_error(e: &MeetingError) -> String {
     match e {
         MeetingError::InvalidInput { meeting, problem } => {
@@ -76,18 +118,23 @@ fn meeting_error(e: &MeetingError) -> String {
             phase,
             action,
         } => format!(
-            "sammanträdet {meeting} är {}: kan inte {action}",
-            phase.swedish()
+            "sammanträdet {meeting} är {}: kan inte {}",
+            phase.swedish(),
+            action_sv(action)
         ),
         MeetingError::Cancelled { meeting, action } => {
-            format!("sammanträdet {meeting} är inställt: kan inte {action}")
+            format!(
+                "sammanträdet {meeting} är inställt: kan inte {}",
+                action_sv(action)
+            )
         }
         MeetingError::MinutesFinal {
             meeting,
             since,
             action,
         } => format!(
-            "protokollet från sammanträdet {meeting} är slutligt ({since}) och kan inte ändras: kan inte {action}"
+            "protokollet från sammanträdet {meeting} är slutligt ({since}) och kan inte ändras: kan inte {}",
+            action_sv(action)
         ),
         MeetingError::NotAdjusted { meeting } => format!(
             "protokollet från sammanträdet {meeting} är inte justerat än: justera det innan det skickas ut"

@@ -175,7 +175,12 @@ fn submit_show_list_and_run(store: &Store) {
     ]);
     status(&o, 1);
     assert!(
-        text(&o.stderr).starts_with("refused: conflict"),
+        text(&o.stderr).starts_with("refused: conflict on matter-"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stderr).contains("expected version 1, it is at 4"),
         "{}",
         text(&o.stderr)
     );
@@ -311,8 +316,8 @@ fn meeting_verbs(store: &Store) {
         after["next"].as_array().is_some_and(|n| !n.is_empty()),
         "{after}"
     );
-    // Adjusting again: the minutes are final.
-    let o = store.arende(&[
+    // Adjusting again: the minutes are final (said in Swedish, action included).
+    let again = store.arende(&[
         "meeting",
         "adjust",
         "council-social-2024-05-17",
@@ -321,7 +326,12 @@ fn meeting_verbs(store: &Store) {
         "--on",
         "2024-06-14",
     ]);
-    status(&o, 1);
+    status(&again, 1);
+    assert!(
+        text(&again.stderr).contains("kan inte justera protokollet"),
+        "{}",
+        text(&again.stderr)
+    );
 
     // A notice with the proposed agenda, for the next meeting of the specific council.
     let o = store.arende(&["meeting", "agenda", "sbu-2024-10-15", "--which", "proposed"]);

@@ -493,4 +493,54 @@ fn dispatch_previews_then_delivers_the_outbox() {
     ]);
     status(&o, 1);
     assert!(text(&o.stderr).contains("webhook"), "{}", text(&o.stderr));
+
+    // --follow keeps delivering what commands write while it runs.
+    let mut follower = std::process::Command::new(env!("CARGO_BIN_EXE_arende"))
+        .args([
+            "dispatch",
+            "--follow",
+            "--poll",
+            "1",
+            "--no-scheduler",
+            "--webhook",
+            &url,
+            "--webhook-secret",
+            secret,
+        ])
+        .env("ARENDE_STORE", &store.store)
+        .env("ARENDE_CONFIG", support::orebro())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("dispatch --follow starts");
+    for title in ["Första", "Andra"] {
+        let o = store.arende(&[
+            "matter",
+            "submit",
+            "--as",
+            "daniel-berglund",
+            "--kind",
+            "information",
+            "--title",
+            title,
+            "--body",
+            "sbu",
+            "--submitter",
+            "jaana-jansson",
+        ]);
+        status(&o, 0);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count.load(Ordering::SeqCst) < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let still_running = follower.try_wait().ok().flatten().is_none();
+    let _ = follower.kill();
+    let _ = follower.wait();
+    assert!(still_running, "dispatch --follow ended by itself");
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        3,
+        "both new messages delivered while following"
+    );
 }

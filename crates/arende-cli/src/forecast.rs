@@ -11,6 +11,7 @@ use arende_core::ids::MeetingId;
 use arende_core::notification::Language;
 use arende_core::org::{LeadTime, Organisation, check_date, offset_date};
 use arende_core::route::{Purpose, Route};
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use crate::error::CliError;
@@ -133,7 +134,7 @@ pub fn run(args: ForecastArgs, lang: Language) -> Result<String, CliError> {
             s
         }
         Format::Text => {
-            let mut s = timeline(&org, route, &forecast, &args, lang);
+            let mut s = timeline(&org, route, &forecast, &args.done, lang);
             if let Some(w) = &what_if {
                 s.push_str(&what_if_text(w, &assumptions, lang));
             }
@@ -283,11 +284,11 @@ fn what_if_text(w: &WhatIf, assumptions: &[Assumption], lang: Language) -> Strin
 }
 
 /// The readable timeline of `--format text`.
-fn timeline(
+pub(crate) fn timeline(
     org: &Organisation,
     route: &Route,
     f: &Forecast,
-    args: &ForecastArgs,
+    done: &[(String, NaiveDate)],
     lang: Language,
 ) -> String {
     let mut out = String::new();
@@ -313,8 +314,8 @@ fn timeline(
     };
     let _ = writeln!(out, "{title} {} ({})", route.name(), f.route);
     let _ = writeln!(out, "{ready_h}: {}", f.ready);
-    if !args.done.is_empty() {
-        let done: Vec<String> = args.done.iter().map(|(s, d)| format!("{s} {d}")).collect();
+    if !done.is_empty() {
+        let done: Vec<String> = done.iter().map(|(s, d)| format!("{s} {d}")).collect();
         let _ = writeln!(out, "{done_h}: {}", done.join(", "));
     }
     out.push('\n');

@@ -1,14 +1,26 @@
 //! `arende`: check a county configuration, show a route, show a body's meeting plan, and
-//! forecast when a matter can be decided.
+//! forecast when a matter can be decided; and on a store (SQLite by default, or
+//! PostgreSQL): submit, show, list and forecast matters, run a meeting's agenda, notice,
+//! minutes and adjustment, run any kernel command, dispatch notifications, and simulate
+//! a scenario file in simulated time.
 //!
-//! Exit codes: 0 success; 1 the configuration is invalid or the input names something
-//! it does not have (every problem is listed); 2 bad usage (an option missing or
-//! malformed, e.g. a date not in YYYY-MM-DD form).
+//! Exit codes: 0 success; 1 refused or invalid (the configuration is invalid, the input
+//! names something it does not have, the engine refused the command, a scenario step
+//! failed: every problem is named); 2 bad usage (an option missing or malformed, e.g. a
+//! date not in YYYY-MM-DD form, or `--as` missing for a verb that writes). Messages are
+//! Swedish by default, English with `--lang en`.
 
+mod dispatch;
 mod error;
 mod forecast;
+mod matter;
+mod meeting;
+mod open;
+mod run;
 mod show;
+mod simulate;
 mod store;
+mod words;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +83,27 @@ enum Command {
         #[command(subcommand)]
         command: store::StoreCommand,
     },
+    /// Matters (ärenden) on a store: submit, show, list, forecast.
+    Matter {
+        #[command(subcommand)]
+        verb: matter::MatterVerb,
+    },
+    /// Meetings (sammanträden) on a store: agenda, notice, minutes, adjust.
+    Meeting {
+        #[command(subcommand)]
+        verb: meeting::MeetingVerb,
+    },
+    /// Kernel commands (JSON, as the HTTP API takes them) on a store.
+    #[command(name = "command")]
+    Kernel {
+        #[command(subcommand)]
+        verb: run::CommandVerb,
+    },
+    /// Run the scheduler and deliver the outbox's notifications, once or --follow.
+    Dispatch(dispatch::DispatchArgs),
+    /// Run a scenario file (dated kernel commands) in simulated time and print the
+    /// timeline.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Options of `arende forecast`.
@@ -145,7 +178,7 @@ fn parse_lang(s: &str) -> Result<Language, String> {
         .ok_or_else(|| format!("unknown language \"{s}\": use sv or en"))
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| format!("\"{s}\" is not a date of the form YYYY-MM-DD"))
 }
@@ -224,6 +257,11 @@ fn run(cli: Cli) -> Result<String, CliError> {
             Ok(show::calendar_text(body, &meetings, lang))
         }
         Command::Store { command } => Ok(store::run(command, lang)?),
+        Command::Matter { verb } => matter::run(verb, lang),
+        Command::Meeting { verb } => meeting::run(verb, lang),
+        Command::Kernel { verb } => run::run(verb, lang),
+        Command::Dispatch(args) => dispatch::run(args, lang),
+        Command::Simulate(args) => simulate::run(args, lang),
     }
 }
 
@@ -232,7 +270,8 @@ fn main() -> ExitCode {
     let lang = cli.lang;
     match run(cli) {
         Ok(out) => {
-            print!("{out}");
+            // A closed pipe (`arende … | head`) is not an error of the command.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
             ExitCode::SUCCESS
         }
         Err(e) => {

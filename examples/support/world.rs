@@ -31,9 +31,15 @@ use super::timeline::{Line, Note, NoteKind, Sent, timeline};
 /// The engine the examples run: SQLite on disk, simulated time.
 pub type SimEngine = Engine<SqliteStore, Arc<SimulatedClock>>;
 
-/// The Örebro configuration (`config/orebro.toml`).
+/// The Örebro configuration (`config/orebro.toml` of the workspace: found upward from the
+/// crate being built, so tests of other crates can run these scripts too).
 pub fn orebro() -> Result<Organisation> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/orebro.toml");
+    let start = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = start
+        .ancestors()
+        .map(|dir| dir.join("config/orebro.toml"))
+        .find(|path| path.is_file())
+        .ok_or_else(|| anyhow::anyhow!("no config/orebro.toml above {}", start.display()))?;
     Ok(arende::load_file(path)?)
 }
 

@@ -4,8 +4,7 @@
 //! every party's decision, the dates in force, the same number of events — on SQLite and
 //! on PostgreSQL. A bad scenario names its step and the typed error; never a panic.
 
-// The examples' script reads `config/orebro.toml` under the package being built:
-// `crates/arende-cli/config` links to the workspace's `config`.
+// The examples' script finds the workspace's `config/orebro.toml` upward from here.
 #[path = "../../../examples/support/mod.rs"]
 #[allow(missing_docs, clippy::all)]
 mod examples;

@@ -90,3 +90,31 @@ fn quote(s: &str) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_position_is_marked_and_the_route_drawn() {
+        let org = arende_core::config::load_str(
+            include_str!("../../../config/orebro.toml"),
+            "config/orebro.toml",
+        )
+        .expect("the Örebro configuration");
+        let route = org
+            .routes
+            .values()
+            .find(|r| r.steps().count() >= 3)
+            .expect("a route with steps");
+        let steps: Vec<StepId> = route.steps().map(|s| s.id.clone()).collect();
+        let done: BTreeSet<StepId> = steps.iter().take(1).cloned().collect();
+        let current: BTreeSet<StepId> = steps.iter().skip(1).take(1).cloned().collect();
+        let dot = marked_dot(route, &org, &done, &current);
+        assert_eq!(dot.matches(DONE_FILL).count(), 1, "{dot}");
+        assert_eq!(dot.matches(CURRENT_FILL).count(), 1, "{dot}");
+        let svg = route_svg(route, &org, &done, &current).expect("drawn");
+        assert!(svg.contains("<svg") && svg.contains(DONE_FILL) && svg.contains(CURRENT_FILL));
+        assert!(dot_to_svg("broken", "digraph { a -> ; }").is_err());
+    }
+}

@@ -278,3 +278,117 @@ fn the_openapi_document_lists_the_pages_as_html() {
     }
     assert!(paths["/ui/{tenant}/matters"]["post"].is_object());
 }
+
+fn field_values(html: &str, marker: &str) -> Vec<String> {
+    html.split(marker)
+        .skip(1)
+        .filter_map(|s| {
+            s.split("value=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+fn version_of(html: &str) -> String {
+    field_values(html, "name=\"version\"")
+        .into_iter()
+        .next()
+        .expect("a form with the version")
+}
+
+/// A week of a secretary's meeting through the forms: the notice with the proposed
+/// agenda, the meeting held with its attendance, the minutes, the adjustment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_through_the_forms() {
+    let data = tokio::task::spawn_blocking(support::load)
+        .await
+        .expect("the loader runs")
+        .expect("the examples' data loads");
+    let dep = Arc::clone(&data.deployment);
+    let fam = support::FAMILY;
+    let meeting = format!("/ui/{fam}/meetings/cg-joint-2024-11-15");
+    let peter = app(&dep, Some("peter-bergvall-virtanen"));
+    let local = Some("http://localhost");
+
+    let (_, page) = get(&peter, &format!("{meeting}?lang=sv")).await;
+    assert!(page.contains("id=\"n-send\""), "the notice form");
+    let (status, _, body) = post(
+        &peter,
+        &format!("{meeting}/notice?lang=sv"),
+        &format!("expectations=L%C3%A4s&version={}", version_of(&page)),
+        local,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = get(&peter, &format!("{meeting}?lang=sv")).await;
+    assert!(page.contains("id=\"phase\">kallat<"), "the notice is sent");
+
+    data.clock
+        .set_date(chrono::NaiveDate::from_ymd_opt(2024, 11, 15).expect("a day"));
+    let (_, page) = get(&peter, &format!("{meeting}?lang=sv")).await;
+    let present = field_values(&page, "name=\"present\"");
+    assert!(!present.is_empty(), "the members to tick");
+    let mut form: Vec<String> = present.iter().map(|p| format!("present={p}")).collect();
+    form.push(format!("version={}", version_of(&page)));
+    let (status, _, body) = post(
+        &peter,
+        &format!("{meeting}/held?lang=sv"),
+        &form.join("&"),
+        local,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    let (_, page) = get(&peter, &format!("{meeting}?lang=sv")).await;
+    assert!(page.contains("id=\"m-submit\""), "the minutes form");
+    let chair = field_values(&page, "<option")
+        .into_iter()
+        .next()
+        .expect("a member");
+    let form = format!(
+        "chair={chair}&secretary=peter-bergvall-virtanen&adjuster={chair}&notes=Inledning%0ADragning&version={}",
+        version_of(&page)
+    );
+    let (status, _, body) = post(&peter, &format!("{meeting}/minutes?lang=sv"), &form, local).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = get(&peter, &format!("{meeting}?lang=sv")).await;
+    assert!(
+        page.contains("class=\"minutes\""),
+        "the minutes, rendered from their Markdown"
+    );
+    assert!(
+        page.contains("Väntar på justering av"),
+        "awaiting adjustment"
+    );
+
+    let adjuster = app(&dep, Some(&chair));
+    let (_, page) = get(&adjuster, &format!("{meeting}?lang=sv")).await;
+    // Adjusted on a day still ahead: refused, in words, and nothing written.
+    let form = format!("on=2024-11-18&means=email&version={}", version_of(&page));
+    let (status, _, body) = post(
+        &adjuster,
+        &format!("{meeting}/adjust?lang=sv"),
+        &form,
+        local,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("role=\"alert\"") && body.contains("2024-11-18"));
+    data.clock
+        .set_date(chrono::NaiveDate::from_ymd_opt(2024, 11, 18).expect("a day"));
+    let form = format!("on=2024-11-18&means=email&version={}", version_of(&page));
+    let (status, _, body) = post(
+        &adjuster,
+        &format!("{meeting}/adjust?lang=sv"),
+        &form,
+        local,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = get(&adjuster, &format!("{meeting}?lang=sv")).await;
+    assert!(page.contains("id=\"adjusted\""), "adjusted");
+    assert!(page.contains("2024-11-18"));
+}

@@ -96,6 +96,15 @@ pub struct MatterPage {
     pub parties: Vec<PartyRow>,
     /// In force from (or as forecast).
     pub in_force: Option<(NaiveDate, bool)>,
+    /// Readable names of the route's steps and of the bodies, by id.
+    pub names: BTreeMap<String, String>,
+}
+
+impl MatterPage {
+    /// A step's or body's readable name, else the id.
+    pub fn name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.names.get(id).map_or(id, String::as_str)
+    }
 }
 
 /// Gathers a matter's page; `question` is the "can it reach …?" asked, if any.
@@ -270,7 +279,16 @@ pub fn build(
             .and_then(|s| s.date)
             .map(|d| (d, true))
     });
+    let mut names: BTreeMap<String, String> = org
+        .bodies
+        .values()
+        .map(|b| (b.id.to_string(), b.name.clone()))
+        .collect();
+    if let Some(r) = route {
+        names.extend(r.steps().map(|s| (s.id.to_string(), s.name.clone())));
+    }
     Ok(MatterPage {
+        names,
         id,
         route_name: route.map(|r| r.name().to_owned()),
         matter,
@@ -360,7 +378,7 @@ pub fn render(ctx: &Ctx, v: &MatterPage) -> Markup {
                 tbody {
                     @for h in &v.history {
                         tr class="done" {
-                            td { (h.date) }
+                            td class="d" { (h.date) }
                             td { (event_text(&h.event, org_lang)) }
                             td { @if let Some(b) = &h.body { (b) } }
                             td { @if let Some((mtg, p)) = &h.minutes { a href=(ctx.href(&format!("meetings/{mtg}"))) { (mtg) } " § " (p) } }
@@ -386,11 +404,11 @@ pub fn render(ctx: &Ctx, v: &MatterPage) -> Markup {
                             @for s in &f.steps {
                                 @let crit = v.critical.contains(&s.step);
                                 tr class=[crit.then_some("critical")] {
-                                    td { (s.step) @if crit { span class="muted" { " (" (ctx.t("kritisk", "critical")) ")" } } }
+                                    td { (v.name(s.step.as_str())) @if crit { span class="muted" { " (" (ctx.t("kritisk", "critical")) ")" } } }
                                     td { (purpose_text(s.purpose, org_lang)) }
-                                    td { @if let Some(b) = &s.body { (b) } @else if !s.parties.is_empty() { (s.parties.len()) " " (ctx.t("parter", "parties")) } }
-                                    td { @if let Some(d) = s.date { @if let Some(mtg) = &s.meeting { a href=(ctx.href(&format!("meetings/{mtg}"))) { (d) } } @else { (d) } } @else { (ctx.t("bortom planen", "beyond the plan")) } }
-                                    td { @if let Some(c) = s.cutoff { (c) } }
+                                    td { @if let Some(b) = &s.body { (v.name(b.as_str())) } @else if !s.parties.is_empty() { (s.parties.len()) " " (ctx.t("parter", "parties")) } }
+                                    td class="d" { @if let Some(d) = s.date { @if let Some(mtg) = &s.meeting { a href=(ctx.href(&format!("meetings/{mtg}"))) { (d) } } @else { (d) } } @else { (ctx.t("bortom planen", "beyond the plan")) } }
+                                    td class="d" { @if let Some(c) = s.cutoff { (c) } }
                                     td { (s.bound_by.describe(org_lang)) }
                                 }
                             }

@@ -39,6 +39,8 @@ pub struct Data {
     pub family: MatterId,
     /// The unbroken-schooling agreement (tenant [`SCHOOLING`]).
     pub schooling: MatterId,
+    /// The deployment's clock (at [`TODAY`]; a test may move it on).
+    pub clock: Arc<SimulatedClock>,
     _dir: tempfile::TempDir,
 }
 
@@ -154,6 +156,7 @@ pub fn load() -> Result<Data> {
         deployment: Arc::new(deployment),
         family: family.matter,
         schooling: schooling.matter,
+        clock,
         _dir: dir,
     })
 }

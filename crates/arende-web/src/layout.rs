@@ -65,7 +65,7 @@ pub fn page(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href="/ui/assets/style.css";
                 script src="/ui/assets/live.js" defer {}
             }
-            body {
+            body data-live[!ctx.can_act()] {
                 a class="skip" href="#main" { (ctx.t("Hoppa till innehållet", "Skip to content")) }
                 header {
                     nav aria-label=(ctx.t("Huvudmeny", "Main menu")) {

@@ -90,10 +90,11 @@ async fn browser(port: u16, profile: &Path) -> Result<Client> {
         "goog:chromeOptions".into(),
         json!({
             "binary": CHROMIUM,
+            "prefs": { "intl.accept_languages": "sv-SE,sv" },
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1600",
+                "--window-size=1280,1600", "--lang=sv-SE",
                 format!("--user-data-dir={}", profile.display()),
             ]
         }),

@@ -16,7 +16,7 @@ use arende_core::projection::MatterSummary;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
-use super::{body_name, item_kind_text, person_name, phase_text, status_text};
+use super::{LIST_CAP, body_name, item_kind_text, more, person_name, phase_text, status_text};
 use crate::layout::{Ctx, page};
 
 /// How many upcoming meetings the page lists.
@@ -225,19 +225,20 @@ pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
                 Some(a) => {
                     p { (ctx.t("Sammanträdet", "Meeting")) " " a href=(ctx.href(&format!("meetings/{}", a.meeting))) { (a.meeting) } }
                     ol {
-                        @for item in &a.items {
+                        @for item in a.items.iter().take(LIST_CAP) {
                             li value=(item.number) {
                                 @if let Some(id) = item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (item.title) } } @else { (item.title) }
                                 " (" (item_kind_text(item.kind, org_lang)) ")"
                             }
                         }
                     }
+                    @if let Some(m) = more(a.items.len(), org_lang) { p class="muted" { (m) } }
                     @if !a.deferred.is_empty() {
                         table {
                             caption { (ctx.t("Missade brytdatum", "Missed the cut-off")) }
                             thead { tr { th scope="col" { (ctx.t("Ärende", "Matter")) } th scope="col" { (ctx.t("Varför", "Why")) } th scope="col" { (ctx.t("Går till", "Goes to")) } } }
                             tbody {
-                                @for d in &a.deferred {
+                                @for d in a.deferred.iter().take(LIST_CAP) {
                                     tr {
                                         td { (d.candidate.title) }
                                         td { (deferral_text(&d.reason, org_lang)) }
@@ -246,6 +247,7 @@ pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
                                 }
                             }
                         }
+                        @if let Some(m) = more(a.deferred.len(), org_lang) { p class="muted" { (m) } }
                     }
                 }
             }
@@ -256,11 +258,11 @@ pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
             @for (status, list) in &v.matters {
                 h3 { (status) " (" (list.len()) ")" }
                 ul {
-                    @for m in list.iter().take(200) {
+                    @for m in list.iter().take(LIST_CAP) {
                         li { a href=(ctx.href(&format!("matters/{}", m.id))) { (m.title) } }
                     }
                 }
-                @if list.len() > 200 { p class="muted" { (list.len() - 200) " " (ctx.t("till, se länsöversikten", "more, see the county overview")) } }
+                @if let Some(m) = more(list.len(), org_lang) { p class="muted" { (m) } }
             }
         }
         section aria-labelledby="adjust" {
@@ -273,14 +275,16 @@ pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
         section aria-labelledby="feedback" {
             h2 id="feedback" { (ctx.t("Återkoppling att ge", "Feedback owed")) }
             @if v.owed_feedback.is_empty() { p { (ctx.t("Ingen.", "None.")) } }
-            ul { @for m in v.owed_feedback.iter().take(200) {
+            @if let Some(m) = more(v.owed_feedback.len(), org_lang) { p class="muted" { (m) } }
+            ul { @for m in v.owed_feedback.iter().take(LIST_CAP) {
                 li { a href=(ctx.href(&format!("matters/{}", m.id))) { (m.title) } " – " (m.submitter) }
             } }
         }
         section aria-labelledby="overdue" {
             h2 id="overdue" { (ctx.t("Förfallna uppdrag", "Overdue assignments")) }
             @if v.overdue.is_empty() { p { (ctx.t("Inga.", "None.")) } }
-            ul { @for o in &v.overdue {
+            @if let Some(m) = more(v.overdue.len(), org_lang) { p class="muted" { (m) } }
+            ul { @for o in v.overdue.iter().take(LIST_CAP) {
                 li { (o.task) " – " (o.assignee) ", " (ctx.t("skulle vara klart", "due")) " " span class="late" { (o.due) }
                     @if let Some(m) = o.matter { " (" a href=(ctx.href(&format!("matters/{m}"))) { (ctx.t("ärendet", "the matter")) } ")" } }
             } }

@@ -10,7 +10,7 @@ use arende_core::matter::Matter;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
-use super::body_name;
+use super::{LIST_CAP, body_name, more};
 use crate::layout::{Ctx, page};
 
 /// How many of the oldest matters per body the overview lists.
@@ -151,7 +151,8 @@ pub fn render(ctx: &Ctx, v: &CountyPage) -> Markup {
         section aria-labelledby="stuck" {
             h2 id="stuck" { (ctx.t("Försenade mot prognosen", "Stuck past their forecast")) }
             @if v.stuck.is_empty() { p { (ctx.t("Inga.", "None.")) } }
-            ul { @for s in &v.stuck { li { a href=(ctx.href(&format!("matters/{}", s.row.id))) { (s.row.title) } " – " (s.step) ", " (ctx.t("prognos", "forecast")) " " span class="late" { (s.forecast) } } } }
+            @if let Some(m) = more(v.stuck.len(), ctx.lang) { p class="muted" { (m) } }
+            ul { @for s in v.stuck.iter().take(LIST_CAP) { li { a href=(ctx.href(&format!("matters/{}", s.row.id))) { (s.row.title) } " – " (s.step) ", " (ctx.t("prognos", "forecast")) " " span class="late" { (s.forecast) } } } }
         }
     };
     page(

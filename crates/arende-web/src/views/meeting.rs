@@ -11,7 +11,7 @@ use arende_core::meeting::{Meeting, MeetingPhase, ProposedAgenda};
 use arende_core::org::{PlannedMeeting, Role};
 use maud::{Markup, html};
 
-use super::{body::deferral_text, item_kind_text, person_name, phase_text};
+use super::{LIST_CAP, body::deferral_text, item_kind_text, more, person_name, phase_text};
 use crate::layout::{Ctx, page, raw};
 
 /// The meeting page's view model.
@@ -110,26 +110,29 @@ pub fn render(ctx: &Ctx, v: &MeetingPage) -> Markup {
             h2 id="agenda" { (ctx.t("Dagordning", "Agenda")) }
             @if !s.agenda.is_empty() {
                 ol {
-                    @for e in &s.agenda {
+                    @for e in s.agenda.iter().take(LIST_CAP) {
                         li value=(e.item.number) {
                             @if let Some(id) = e.item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (e.item.title) } } @else { (e.item.title) }
                             " (" (item_kind_text(e.item.kind, lang)) ")"
                         }
                     }
                 }
+                @if let Some(m) = more(s.agenda.len(), lang) { p class="muted" { (m) } }
             } @else if let Some(p) = &v.proposed {
                 p { (ctx.t("Förslag (kallelsen är inte skickad):", "Proposal (the notice is not sent):")) }
                 ol {
-                    @for item in &p.items {
+                    @for item in p.items.iter().take(LIST_CAP) {
                         li value=(item.number) {
                             @if let Some(id) = item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (item.title) } } @else { (item.title) }
                             " (" (item_kind_text(item.kind, lang)) ")"
                         }
                     }
                 }
+                @if let Some(m) = more(p.items.len(), lang) { p class="muted" { (m) } }
                 @if !p.deferred.is_empty() {
                     h3 { (ctx.t("Missade brytdatum", "Missed the cut-off")) }
-                    ul { @for d in &p.deferred { li { (d.candidate.title) ": " (deferral_text(&d.reason, lang)) } } }
+                    ul { @for d in p.deferred.iter().take(LIST_CAP) { li { (d.candidate.title) ": " (deferral_text(&d.reason, lang)) } } }
+                    @if let Some(m) = more(p.deferred.len(), lang) { p class="muted" { (m) } }
                 }
                 @if ctx.can_act() {
                     form method="post" action=(action("notice")) {

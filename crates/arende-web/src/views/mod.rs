@@ -22,6 +22,18 @@ use arende_core::meeting::{ItemKind, MeetingPhase};
 use arende_core::org::Organisation;
 use arende_core::route::Purpose;
 
+/// How many rows a list on a page shows at most (a page stays well under 200 kB even
+/// for a county with 10,000 matters); the rest is counted.
+pub const LIST_CAP: usize = 100;
+
+/// "… and N more", when a list was cut at [`LIST_CAP`].
+pub fn more(total: usize, lang: Language) -> Option<String> {
+    (total > LIST_CAP).then(|| match lang {
+        Language::English => format!("… and {} more", total - LIST_CAP),
+        _ => format!("… och {} till", total - LIST_CAP),
+    })
+}
+
 /// A body's name, or its id when the configuration does not know it.
 pub fn body_name(org: &Organisation, id: &BodyId) -> String {
     org.body(id)

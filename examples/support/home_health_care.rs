@@ -105,6 +105,7 @@ fn readiness_minutes(
         Minutes {
             chair,
             adjusters: Vec::new(),
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(1, "Mötet öppnas").item(1),
                 Paragraph::new(2, "Ny överenskommelse om hälso- och sjukvård i hemmet")
@@ -274,6 +275,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         Minutes {
             chair: "jenny-steen",
             adjusters: vec!["tina-johansson"],
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(1, "Mötet öppnas och justerare utses").item(1),
                 Paragraph::new(2, "Fastställande av dagordning").item(2),

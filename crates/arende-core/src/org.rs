@@ -136,6 +136,37 @@ pub struct Body {
     pub lead_times: LeadTimes,
     /// Created for one assignment and dissolved after (tillfällig arbetsgrupp).
     pub temporary: bool,
+    /// Who must adjust (justera) the body's minutes besides the named adjusters.
+    #[serde(default)]
+    pub adjustment: AdjustmentRule,
+}
+
+/// Who adjusts (justerar) a body's minutes besides every adjuster named in them
+/// (`[bodies.<id>.adjustment]` in the configuration). By default the named adjusters
+/// alone; the chair alone finalises only where `chair-alone` says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AdjustmentRule {
+    /// The chair (ordförande) adjusts too.
+    #[serde(default)]
+    pub chair: bool,
+    /// The secretary (sekreterare) adjusts too.
+    #[serde(default)]
+    pub secretary: bool,
+    /// The chair's adjustment alone makes the minutes final (ordförandens justering).
+    #[serde(default)]
+    pub chair_alone: bool,
+}
+
+impl AdjustmentRule {
+    /// The rule of a meeting of several bodies: each requirement of any of them.
+    pub fn join(self, other: AdjustmentRule) -> AdjustmentRule {
+        AdjustmentRule {
+            chair: self.chair || other.chair,
+            secretary: self.secretary || other.secretary,
+            chair_alone: self.chair_alone && other.chair_alone,
+        }
+    }
 }
 
 impl Body {
@@ -177,6 +208,19 @@ pub struct Membership {
     pub party: Option<PartyId>,
     /// For a substitute: whose substitute.
     pub substitute_for: Option<PersonId>,
+    /// The first day of the mandate period (mandatperiod); `None`: from always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// The last day of the mandate period; `None`: without end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+}
+
+impl Membership {
+    /// Whether the membership holds on a date (within its mandate period).
+    pub fn active_on(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date <= u)
+    }
 }
 
 /// Whether a planned meeting is still on.
@@ -275,6 +319,30 @@ impl Organisation {
         self.parties.values().filter(|p| p.signatory)
     }
 
+    /// The memberships that hold on a date (their mandate period covers it).
+    pub fn memberships_on(&self, date: NaiveDate) -> impl Iterator<Item = &Membership> {
+        self.memberships.iter().filter(move |m| m.active_on(date))
+    }
+
+    /// The roles a person holds in a body on a date (the roster on that day).
+    pub fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {
+        self.memberships_on(date)
+            .filter(|m| &m.person == person && &m.body == body)
+            .map(|m| m.role)
+            .collect()
+    }
+
+    /// The adjustment rule of a meeting of `bodies` (joint sessions expanded).
+    pub fn adjustment_rule(&self, bodies: &[BodyId]) -> AdjustmentRule {
+        let mut rule: Option<AdjustmentRule> = None;
+        for b in self.expanded_bodies(bodies) {
+            if let Some(body) = self.body(&b) {
+                rule = Some(rule.map_or(body.adjustment, |r| r.join(body.adjustment)));
+            }
+        }
+        rule.unwrap_or_default()
+    }
+
     /// The memberships of a body.
     pub fn members_of<'a>(&'a self, body: &'a BodyId) -> impl Iterator<Item = &'a Membership> {
         self.memberships.iter().filter(move |m| &m.body == body)
@@ -318,6 +386,10 @@ impl Organisation {
 impl RoleSource for Organisation {
     fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
         Organisation::roles_of(self, person, body)
+    }
+
+    fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {
+        Organisation::roles_on(self, person, body, date)
     }
 
     fn permissions(&self) -> &Permissions {

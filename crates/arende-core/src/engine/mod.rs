@@ -289,9 +289,13 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         Ok(!records.is_empty())
     }
 
-    /// Checks that `actor` may take `action` at `body`; system actors always may.
+    /// Checks that `actor` may take `action` at `body` on the roster of today (the
+    /// clock's date); system actors may when granted the action.
     pub fn authorize(&self, actor: &Actor, action: Action, body: &BodyId) -> Result<()> {
-        Ok(crate::authz::authorize(&self.org, actor, action, body)?)
+        let today = self.clock.today();
+        Ok(crate::authz::authorize_on(
+            &self.org, actor, action, body, today,
+        )?)
     }
 
     /// Runs a command on one aggregate: takes its state (cached, or read from the

@@ -47,6 +47,7 @@ pub(crate) mod fixture {
             minutes,
             lead_times: LeadTimes::default(),
             temporary: false,
+            adjustment: Default::default(),
         }
     }
 
@@ -68,6 +69,8 @@ pub(crate) mod fixture {
             role,
             party: Some(PartyId::new(party)),
             substitute_for: None,
+            from: None,
+            until: None,
         }
     }
 
@@ -478,11 +481,11 @@ fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
 }
 
 fn draft() -> MinutesDraft {
-    MinutesDraft {
-        chair: pid("jenny"),
-        secretary: pid("malin"),
-        adjusters: vec![pid("tina")],
-        paragraphs: vec![
+    MinutesDraft::new(
+        "jenny",
+        "malin",
+        vec![pid("tina")],
+        vec![
             Paragraph::new(1, "Mötet öppnas och justerare utses")
                 .text("Till justerare utsågs Tina Johansson, Laxå kommun."),
             Paragraph::new(2, "Regional samverkan för familjecentral")
@@ -490,7 +493,7 @@ fn draft() -> MinutesDraft {
                 .presented_by("susann")
                 .outcome(Outcome::NotedAndFiled),
         ],
-    }
+    )
 }
 
 // ─────────────── given / when / then on the pure decisions ───────────────
@@ -716,10 +719,7 @@ fn adjusted_minutes_are_final_and_refuse_every_change() {
         today: d(2024, 6, 14),
         ..c
     };
-    let adj = Adjustment {
-        on: d(2024, 6, 14),
-        means: AdjustmentMeans::Email,
-    };
+    let adj = Adjustment::new(d(2024, 6, 14), AdjustmentMeans::Email).by("tina");
     for e in m.decide_adjust(&c, &adj).unwrap() {
         m.apply(&e);
     }
@@ -747,10 +747,7 @@ fn an_adjustment_date_must_lie_between_meeting_and_today() {
         ..c
     };
     for on in [d(2024, 5, 16), d(2024, 6, 2)] {
-        let adj = Adjustment {
-            on,
-            means: AdjustmentMeans::Email,
-        };
+        let adj = Adjustment::new(on, AdjustmentMeans::Email).by("tina");
         assert!(
             matches!(
                 m.decide_adjust(&c, &adj),
@@ -778,12 +775,12 @@ fn a_protocol_is_distributed_only_when_adjusted_and_notes_are_final_when_distrib
     for e in m.decide_held(&c, &MeetingRecord::default()).unwrap() {
         m.apply(&e);
     }
-    let notes = MinutesDraft {
-        chair: pid("ingmar"),
-        secretary: pid("daniel"),
-        adjusters: vec![],
-        paragraphs: vec![Paragraph::new(1, "Välkommen")],
-    };
+    let notes = MinutesDraft::new(
+        "ingmar",
+        "daniel",
+        vec![],
+        vec![Paragraph::new(1, "Välkommen")],
+    );
     for e in m.decide_minutes(&c, &notes).unwrap() {
         m.apply(&e);
     }
@@ -964,10 +961,7 @@ fn adjusting_is_for_the_named_adjuster_or_the_role() {
         .draft_minutes(&person("malin"), cmd(), &m, dr)
         .unwrap();
     clock.set_date(d(2024, 6, 14));
-    let adj = Adjustment {
-        on: d(2024, 6, 14),
-        means: AdjustmentMeans::Email,
-    };
+    let adj = Adjustment::new(d(2024, 6, 14), AdjustmentMeans::Email);
     let before = stream(&store, m.as_str()).len();
     let err = engine
         .adjust_minutes(&person("jessica"), cmd(), &m, adj.clone())

@@ -420,6 +420,19 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
     );
     assert!(en.contains("Adjusted on: 2024-06-14 by e-mail."), "{en}");
     assert!(en.contains("The item is dropped for lack of time."), "{en}");
+    // The one named adjuster's adjustment, recorded with who, when and how, and the
+    // distribution list: members, the body above (the regional council), presenters.
+    for line in [
+        "Justerat av Tina Johansson 2024-06-14 via e-post.",
+        "Vid protokollet: Malin Duckert Ek, sekreterare",
+        "Protokollet ska skickas till: Ledamöter, Regionala samverkansrådet, Föredragande",
+    ] {
+        assert!(sv.contains(line), "missing {line:?} in\n{sv}");
+    }
+    assert!(
+        en.contains("The minutes are sent to: Members, Regionala samverkansrådet, Presenters"),
+        "{en}"
+    );
 
     // Any change after adjustment is refused and stores nothing.
     let before = stream(store.as_ref(), m.as_str());

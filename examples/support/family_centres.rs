@@ -52,6 +52,9 @@ pub struct FamilyCentres {
     pub forecast: Forecast,
     /// The refused decision at the preparatory group.
     pub refusal: arende::Error,
+    /// The joint chief group's protocol of 15 November 2024 as rendered (Swedish): two
+    /// adjusters, one for the municipalities and one for the Region.
+    pub joint_minutes: String,
 }
 
 fn text(list: &[&str]) -> Vec<String> {
@@ -325,6 +328,10 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
         },
     )?;
     w.forecasting(false);
+    let joint_minutes = w
+        .engine
+        .read()
+        .minutes(joint.id(), arende::meeting::Language::Swedish)?;
 
     let run = w.finish(
         "Överenskommelse om regional samverkan för familjecentraler — KCRD:s uppdrag, 2024–2025",
@@ -336,6 +343,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
         assignment,
         forecast,
         refusal,
+        joint_minutes,
     })
 }
 

@@ -268,7 +268,12 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         Vec::new(),
         Some("Ta ställning till rekommendationen till parterna."),
     )?;
-    let record = w.all_present(&council.plan, &[]);
+    // The adjuster is elected among those present: Tina Johansson (Laxå) takes part.
+    let mut record = w.all_present(&council.plan, &[]);
+    record
+        .attendance
+        .present
+        .extend(super::ids(&["tina-johansson"]));
     council.held(
         &mut w,
         record,

@@ -72,6 +72,7 @@ struct Labels {
     conflict_text: &'static str,
     reservations: &'static str,
     reserves: &'static str,
+    presenters: &'static str,
     send_to: &'static str,
     send_notes_to: &'static str,
     elected_in: &'static str,
@@ -131,6 +132,7 @@ const SV: Labels = Labels {
     conflict_text: "anmäler jäv och deltar inte i handläggningen av ärendet",
     reservations: "Reservationer",
     reserves: "reserverar sig mot beslutet",
+    presenters: "Föredragande",
     send_to: "Protokollet ska skickas till",
     send_notes_to: "Minnesanteckningarna ska skickas till",
     elected_in: "utsedda i §",
@@ -190,6 +192,7 @@ const EN: Labels = Labels {
     conflict_text: "declares a conflict of interest and takes no part in the item",
     reservations: "Reservations",
     reserves: "enters a reservation against the decision",
+    presenters: "Presenters",
     send_to: "The minutes are sent to",
     send_notes_to: "The notes are sent to",
     elected_in: "elected in §",
@@ -927,7 +930,7 @@ fn distribution_md(
     let presenters = meeting.agenda.iter().any(|e| e.item.presenter.is_some())
         || minutes.paragraphs.iter().any(|p| !p.presenters.is_empty());
     if presenters {
-        to.push(l.presenter.to_owned());
+        to.push(l.presenters.to_owned());
     }
     let lead = match minutes.kind {
         MinutesKind::Protocol => l.send_to,

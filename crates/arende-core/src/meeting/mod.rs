@@ -2552,3 +2552,6 @@ impl Meeting {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod adjust_tests;

@@ -2,7 +2,7 @@
 //! of its engine commands on the in-memory store, with a small Örebro-like organisation.
 
 use super::*;
-use crate::command::Effects;
+pub(super) use crate::command::Effects;
 
 pub(crate) fn pid(s: &str) -> PersonId {
     PersonId::new(s)
@@ -351,29 +351,29 @@ use std::sync::Arc;
 use crate::authz::Actor;
 use crate::clock::SimulatedClock;
 use crate::engine::Engine;
-use crate::error::Error;
+pub(super) use crate::error::Error;
 use crate::ids::CommandId;
 use crate::notification::{Notification, NotificationKind, RecipientReason};
 use crate::store::{MemoryStore, Outbox, StreamId};
 
 type TestEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
 
-fn engine_at(date: NaiveDate) -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
+pub(super) fn engine_at(date: NaiveDate) -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
     let store = Arc::new(MemoryStore::new());
     let clock = Arc::new(SimulatedClock::at_date(date));
     let engine = Engine::new(Arc::new(fixture::org()), store.clone(), clock.clone());
     (engine, store, clock)
 }
 
-fn mid(s: &str) -> MeetingId {
+pub(super) fn mid(s: &str) -> MeetingId {
     MeetingId::new(s)
 }
 
-fn person(s: &str) -> Actor {
+pub(super) fn person(s: &str) -> Actor {
     Actor::Person(pid(s))
 }
 
-fn cmd() -> CommandId {
+pub(super) fn cmd() -> CommandId {
     CommandId::random()
 }
 
@@ -391,7 +391,7 @@ fn outbox(store: &MemoryStore) -> Vec<Notification> {
         .collect()
 }
 
-fn stream(store: &MemoryStore, meeting: &str) -> Vec<crate::store::RecordedEvent> {
+pub(super) fn stream(store: &MemoryStore, meeting: &str) -> Vec<crate::store::RecordedEvent> {
     use crate::store::EventStore;
     store
         .read_stream(
@@ -410,7 +410,7 @@ fn ctx<'a>(org: &'a Organisation, id: &str, today: NaiveDate) -> Context<'a> {
     }
 }
 
-fn given<'a>(
+pub(super) fn given<'a>(
     org: &'a Organisation,
     id: &str,
     today: NaiveDate,
@@ -439,7 +439,7 @@ fn council_agenda() -> Vec<AgendaItem> {
     ]
 }
 
-fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
+pub(super) fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
     let (m, c) = given(org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
     let notice = m
         .decide_notice(
@@ -480,7 +480,7 @@ fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
     (m, c)
 }
 
-fn draft() -> MinutesDraft {
+pub(super) fn draft() -> MinutesDraft {
     MinutesDraft::new(
         "jenny",
         "malin",

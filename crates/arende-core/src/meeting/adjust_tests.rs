@@ -611,6 +611,29 @@ fn through_the_engine_the_adjuster_adjusts_and_the_secretary_records_an_email() 
         .filter_map(|a| a.by.clone())
         .collect();
     assert_eq!(by, vec![pid("tina"), pid("jonas")]);
+    // The audit trail: every event records who issued the command and the
+    // configuration version; Jonas's adjustment was recorded by the secretary.
+    let records = stream(&store, m.as_str());
+    let audits: Vec<(String, crate::aggregate::Audit)> = records
+        .iter()
+        .map(|r| (r.event_type.clone(), crate::aggregate::audit_of(r)))
+        .collect();
+    assert!(
+        audits
+            .iter()
+            .all(|(_, a)| a.config.as_deref() == Some(engine.config_version()))
+    );
+    let signed: Vec<&str> = audits
+        .iter()
+        .filter(|(t, _)| t == "AdjusterSigned")
+        .map(|(_, a)| a.actor.as_str())
+        .collect();
+    assert_eq!(signed, vec!["tina", "malin"]);
+    assert!(
+        engine
+            .config_version()
+            .starts_with(&format!("{}#", fixture::org().version))
+    );
 }
 
 // ─────────────── property: final iff every named adjuster adjusted ───────────────

@@ -397,6 +397,43 @@ impl RoleSource for Organisation {
     }
 }
 
+/// The organisation with its roster as of one day: permissions are checked against the
+/// memberships whose mandate period covers that day; everything else reads through to
+/// the organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct RosterOn<'a> {
+    org: &'a Organisation,
+    date: NaiveDate,
+}
+
+impl<'a> RosterOn<'a> {
+    /// The organisation's roster on `date`.
+    pub fn new(org: &'a Organisation, date: NaiveDate) -> Self {
+        RosterOn { org, date }
+    }
+}
+
+impl std::ops::Deref for RosterOn<'_> {
+    type Target = Organisation;
+    fn deref(&self) -> &Organisation {
+        self.org
+    }
+}
+
+impl RoleSource for RosterOn<'_> {
+    fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
+        self.org.roles_on(person, body, self.date)
+    }
+
+    fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {
+        self.org.roles_on(person, body, date)
+    }
+
+    fn permissions(&self) -> &Permissions {
+        &self.org.permissions
+    }
+}
+
 impl BodyNames for Organisation {
     fn body_name(&self, body: &BodyId) -> Option<&str> {
         self.body(body).map(|b| b.name.as_str())
@@ -434,6 +471,58 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_roster_of_a_day_counts_only_memberships_whose_term_covers_it() {
+        use crate::authz::{Action, Actor, authorize};
+        let mut org: Organisation = serde_json::from_value(serde_json::json!({
+            "tenant": "t", "name": "T", "version": "1", "parties": {}, "county_parts": {},
+            "bodies": {}, "people": {}, "memberships": [], "routes": {}, "matter_kinds": {},
+            "meetings": [], "permissions": Permissions::default()
+        }))
+        .unwrap();
+        let body = BodyId::new("kcrd");
+        org.memberships.push(Membership {
+            person: PersonId::new("anna"),
+            body: body.clone(),
+            role: Role::Secretary,
+            party: None,
+            substitute_for: None,
+            from: Some(d(2023, 1, 1)),
+            until: Some(d(2024, 6, 30)),
+        });
+        let anna = Actor::Person(PersonId::new("anna"));
+        let may = |date| {
+            authorize(
+                &RosterOn::new(&org, date),
+                &anna,
+                Action::RecordMinutes,
+                &body,
+            )
+        };
+        assert!(may(d(2023, 1, 1)).is_ok());
+        assert!(may(d(2024, 6, 30)).is_ok());
+        assert!(may(d(2024, 7, 1)).is_err(), "the term ended");
+        assert!(may(d(2022, 12, 31)).is_err(), "the term had not begun");
+        // Without dates: always (backward compatible).
+        org.memberships[0].from = None;
+        org.memberships[0].until = None;
+        assert!(
+            authorize(
+                &RosterOn::new(&org, d(1990, 1, 1)),
+                &anna,
+                Action::RecordMinutes,
+                &body
+            )
+            .is_ok()
+        );
+        // A membership stored without dates reads as always.
+        let m: Membership = serde_json::from_str(
+            r#"{"person":"anna","body":"kcrd","role":"secretary","party":null,"substitute_for":null}"#,
+        )
+        .unwrap();
+        assert!(m.active_on(d(1990, 1, 1)) && m.active_on(d(2990, 1, 1)));
     }
 
     #[test]

@@ -707,3 +707,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_new_commands_have_a_stable_kebab_case_json_form() {
+    let decline = MeetingCommand::DeclineAdjustment {
+        by: Some(pid("jonas")),
+        on: d(2024, 6, 11),
+        comments: "§ 2: Regionens yrkande saknas".into(),
+    };
+    let json = serde_json::to_value(&decline).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "decline-adjustment", "by": "jonas", "on": "2024-06-11",
+            "comments": "§ 2: Regionens yrkande saknas"})
+    );
+    assert_eq!(
+        serde_json::from_value::<MeetingCommand>(json).unwrap(),
+        decline
+    );
+    let reserve: MeetingCommand = serde_json::from_value(serde_json::json!({
+        "type": "enter-reservation", "paragraph": 3, "member": "tina",
+        "reason": "Medlen borde gå till länsdelarna."
+    }))
+    .unwrap();
+    assert_eq!(reserve.name(), "enter-reservation");
+    // An adjustment without `by` (the acting person adjusts) is the old form.
+    let old: MeetingCommand =
+        serde_json::from_str(r#"{"type":"adjust-minutes","on":"2024-06-14","means":"email"}"#)
+            .unwrap();
+    assert_eq!(
+        old,
+        MeetingCommand::AdjustMinutes(Adjustment::new(d(2024, 6, 14), AdjustmentMeans::Email))
+    );
+    // A draft's votes and jäv read back as written.
+    let p = voted_paragraph();
+    let back: Paragraph = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+    assert_eq!(back, p);
+}

@@ -17,5 +17,14 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args_os().nth(1).map(std::path::PathBuf::from);
     let scenario = support::family_centres::run(path.as_deref())?;
     print!("{}", scenario.run);
+    // The joint chief group's protocol: adjusted by both named adjusters, one for the
+    // municipalities and one for the Region; its header and signature block.
+    let minutes = &scenario.joint_minutes;
+    let head = minutes.split("**Ledamöter:**").next().unwrap_or_default();
+    let signatures = minutes
+        .find("## Justeras")
+        .and_then(|at| minutes.get(at..))
+        .unwrap_or_default();
+    println!("\n{head}…\n\n{signatures}");
     Ok(())
 }

@@ -54,20 +54,31 @@ fn table(org: &Organisation) -> String {
         MeetingCommand::SendCallForMatters,
         MeetingCommand::SendNotice(NoticeInput::default()),
         MeetingCommand::RecordHeld(MeetingRecord::default()),
-        MeetingCommand::AdjustMinutes(Adjustment {
+        MeetingCommand::AdjustMinutes(Adjustment::new(day, AdjustmentMeans::Email)),
+        MeetingCommand::DeclineAdjustment {
+            by: None,
             on: day,
-            means: AdjustmentMeans::Email,
-        }),
+            comments: String::new(),
+        },
+        MeetingCommand::EnterReservation {
+            paragraph: 1,
+            member: arende::ids::PersonId::new("x"),
+            reason: String::new(),
+        },
         MeetingCommand::DistributeMinutes,
         MeetingCommand::Confirm,
         MeetingCommand::Cancel { reason: None },
     ];
     for c in meeting {
         let action = c.permission();
-        let place = if matches!(c, MeetingCommand::AdjustMinutes(_)) {
-            "a body of the meeting (or an adjuster or the chair named in the minutes)"
-        } else {
-            "a body of the meeting"
+        let place = match c {
+            MeetingCommand::AdjustMinutes(_) | MeetingCommand::DeclineAdjustment { .. } => {
+                "a body of the meeting (or, for themself, one who must adjust the minutes; recording another's: `record-minutes`)"
+            }
+            MeetingCommand::EnterReservation { .. } => {
+                "a body of the meeting (or the member, for their own reservation)"
+            }
+            _ => "a body of the meeting",
         };
         let _ = writeln!(
             out,

@@ -196,6 +196,8 @@ fn council_minutes() -> MinutesDraft {
         chair: pid("jenny-steen"),
         secretary: pid("malin-duckert-ek"),
         adjusters: vec![pid("tina-johansson")],
+        adjuster_labels: Default::default(),
+        adjusters_elected_in: None,
         paragraphs: vec![
             Paragraph::new(1, "Mötet öppnas och justerare utses")
                 .item(1)
@@ -406,10 +408,7 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
         &p("tina-johansson"),
         cmd(),
         &m,
-        Adjustment {
-            on: d("2024-06-14"),
-            means: AdjustmentMeans::Email,
-        },
+        Adjustment::new(d("2024-06-14"), AdjustmentMeans::Email),
     )?;
     assert!(adjusted.executed.state.minutes_final());
     let sv = engine.read().minutes(&m, Language::Swedish)?;
@@ -421,6 +420,19 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
     );
     assert!(en.contains("Adjusted on: 2024-06-14 by e-mail."), "{en}");
     assert!(en.contains("The item is dropped for lack of time."), "{en}");
+    // The one named adjuster's adjustment, recorded with who, when and how, and the
+    // distribution list: members, the body above (the regional council), presenters.
+    for line in [
+        "Justerat av Tina Johansson 2024-06-14 via e-post.",
+        "Vid protokollet: Malin Duckert Ek, sekreterare",
+        "Protokollet ska skickas till: Ledamöter, Regionala samverkansrådet, Föredragande",
+    ] {
+        assert!(sv.contains(line), "missing {line:?} in\n{sv}");
+    }
+    assert!(
+        en.contains("The minutes are sent to: Members, Regionala samverkansrådet, Presenters"),
+        "{en}"
+    );
 
     // Any change after adjustment is refused and stores nothing.
     let before = stream(store.as_ref(), m.as_str());
@@ -438,10 +450,7 @@ fn the_council_protocol_of_17_may_2024_on_sqlite() -> anyhow::Result<()> {
             &p("jenny-steen"),
             cmd(),
             &m,
-            Adjustment {
-                on: d("2024-06-14"),
-                means: AdjustmentMeans::Signature,
-            },
+            Adjustment::new(d("2024-06-14"), AdjustmentMeans::Signature),
         )
         .unwrap_err();
     assert!(
@@ -577,6 +586,8 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
             chair: pid("ingmar-angman"),
             secretary: pid("daniel-berglund"),
             adjusters: vec![],
+            adjuster_labels: Default::default(),
+            adjusters_elected_in: None,
             paragraphs: vec![
                 Paragraph::new(1, "Välkommen"),
                 Paragraph::new(2, "Obruten skolgång för placerade barn")
@@ -662,6 +673,8 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
             chair: pid("ann-sofie-vennerstrand"),
             secretary: pid("peter-bergvall-virtanen"),
             adjusters: people(&["johanna-viberg", "karin-haster"]),
+            adjuster_labels: Default::default(),
+            adjusters_elected_in: None,
             paragraphs: vec![
                 Paragraph::new(1, "Inledning"),
                 Paragraph::new(2, "Obruten skolgång för placerade barn")
@@ -690,14 +703,26 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
     drain(store.as_ref());
 
     clock.set_date(d("2024-11-22"));
-    let adjusted = engine.adjust_minutes(
+    // Two adjusters: the first adjustment leaves the protocol open; the second makes it
+    // final, and only then do its decisions take effect.
+    let first = engine.adjust_minutes(
         &p("johanna-viberg"),
         cmd(),
         &joint,
-        Adjustment {
-            on: d("2024-11-22"),
-            means: AdjustmentMeans::Email,
-        },
+        Adjustment::new(d("2024-11-22"), AdjustmentMeans::Email),
+    )?;
+    assert!(!first.executed.state.minutes_final());
+    assert_eq!(
+        first.executed.state.awaiting_adjustment(),
+        vec![pid("karin-haster")]
+    );
+    assert_eq!(active_steps(&engine, matter), vec!["cg-information"]);
+    assert!(engine.read().assignments()?.is_empty());
+    let adjusted = engine.adjust_minutes(
+        &p("karin-haster"),
+        cmd(),
+        &joint,
+        Adjustment::new(d("2024-11-22"), AdjustmentMeans::Email),
     )?;
     let effects = adjusted.effects.expect("the protocol became final");
     assert!(effects.failures.is_empty(), "{:?}", effects.failures);
@@ -824,6 +849,8 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
             chair: pid("ann-sofie-vennerstrand"),
             secretary: pid("peter-bergvall-virtanen"),
             adjusters: people(&["johanna-viberg"]),
+            adjuster_labels: Default::default(),
+            adjusters_elected_in: None,
             paragraphs: vec![
                 Paragraph::new(1, "Överenskommelse obruten skolgång för placerade barn")
                     .item(item.number)
@@ -847,10 +874,7 @@ fn decisions_take_effect_only_when_the_minutes_are_final() -> anyhow::Result<()>
         &p("johanna-viberg"),
         cmd(),
         &feb,
-        Adjustment {
-            on: d("2025-02-28"),
-            means: AdjustmentMeans::Email,
-        },
+        Adjustment::new(d("2025-02-28"), AdjustmentMeans::Email),
     )?;
     assert_eq!(engine.read().matter(matter)?.status, MatterStatus::Decided);
     assert_eq!(

@@ -103,6 +103,8 @@ fn up_to_the_notes<S: EventStore>(
         chair: PersonId::new("ingmar-angman"),
         secretary: PersonId::new("daniel-berglund"),
         adjusters: vec![],
+        adjuster_labels: Default::default(),
+        adjusters_elected_in: None,
         paragraphs: vec![
             Paragraph::new(1, "Välkommen"),
             Paragraph::new(2, "Obruten skolgång")

@@ -52,6 +52,9 @@ pub struct FamilyCentres {
     pub forecast: Forecast,
     /// The refused decision at the preparatory group.
     pub refusal: arende::Error,
+    /// The joint chief group's protocol of 15 November 2024 as rendered (Swedish): two
+    /// adjusters, one for the municipalities and one for the Region.
+    pub joint_minutes: String,
 }
 
 fn text(list: &[&str]) -> Vec<String> {
@@ -273,6 +276,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
         Minutes {
             chair: "regiondirektor",
             adjusters: Vec::new(),
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(1, "Mötet öppnas").item(1),
                 Paragraph::new(2, "Överenskommelse om regional samverkan för familjecentraler")
@@ -324,6 +328,10 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
         },
     )?;
     w.forecasting(false);
+    let joint_minutes = w
+        .engine
+        .read()
+        .minutes(joint.id(), arende::meeting::Language::Swedish)?;
 
     let run = w.finish(
         "Överenskommelse om regional samverkan för familjecentraler — KCRD:s uppdrag, 2024–2025",
@@ -335,6 +343,7 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
         assignment,
         forecast,
         refusal,
+        joint_minutes,
     })
 }
 
@@ -475,6 +484,7 @@ fn council_of_17_may(w: &mut World, council: &MeetingRun, matter: MatterId) -> R
         Minutes {
             chair: "jenny-steen",
             adjusters: vec!["tina-johansson"],
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(1, "Mötet öppnas och justerare utses")
                     .item(1)
@@ -585,6 +595,7 @@ fn preparatory_group(
         Minutes {
             chair: "ingmar-angman",
             adjusters: Vec::new(),
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(7, "Förslag till överenskommelse inom kommuner gällande obruten skolgång för placerade barn")
                     .item(7)
@@ -661,6 +672,10 @@ fn joint_chief_group(w: &mut World, joint: &MeetingRun, matter: MatterId) -> Res
         Minutes {
             chair: "ann-sofie-vennerstrand",
             adjusters: vec!["johanna-viberg", "karin-haster"],
+            adjuster_labels: vec![
+                ("johanna-viberg", "för kommunerna"),
+                ("karin-haster", "för Regionen"),
+            ],
             paragraphs: vec![
                 Paragraph::new(6, "Överenskommelse om regional samverkan för familjecentraler i Örebro län")
                     .item(6)
@@ -671,7 +686,10 @@ fn joint_chief_group(w: &mut World, joint: &MeetingRun, matter: MatterId) -> Res
             ],
         },
     )?;
-    joint.adjust(w, "johanna-viberg", d(2024, 11, 22))
+    // One adjuster for the municipalities, one for the Region: the protocol is final
+    // when the second has adjusted.
+    joint.adjust(w, "johanna-viberg", d(2024, 11, 20))?;
+    joint.adjust(w, "karin-haster", d(2024, 11, 22))
 }
 
 /// The forecast of what remains after the joint chief group: the comment round runs to

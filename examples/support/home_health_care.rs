@@ -105,6 +105,7 @@ fn readiness_minutes(
         Minutes {
             chair,
             adjusters: Vec::new(),
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(1, "Mötet öppnas").item(1),
                 Paragraph::new(2, "Ny överenskommelse om hälso- och sjukvård i hemmet")
@@ -267,13 +268,19 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
         Vec::new(),
         Some("Ta ställning till rekommendationen till parterna."),
     )?;
-    let record = w.all_present(&council.plan, &[]);
+    // The adjuster is elected among those present: Tina Johansson (Laxå) takes part.
+    let mut record = w.all_present(&council.plan, &[]);
+    record
+        .attendance
+        .present
+        .extend(super::ids(&["tina-johansson"]));
     council.held(
         &mut w,
         record,
         Minutes {
             chair: "jenny-steen",
             adjusters: vec!["tina-johansson"],
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(1, "Mötet öppnas och justerare utses").item(1),
                 Paragraph::new(2, "Fastställande av dagordning").item(2),

@@ -630,9 +630,38 @@ fn meeting_line(
         E::MinutesAdjusted { adjustment } => (
             adjustment.on,
             format!(
-                "{minutes} från {} justeras {}",
+                "{minutes} från {} är justerat {}",
                 plan.date,
                 adjustment.means.swedish()
+            ),
+        ),
+        E::AdjusterSigned { adjustment, .. } => (
+            adjustment.on,
+            format!(
+                "{minutes} från {} justeras av {} {}",
+                plan.date,
+                adjustment
+                    .by
+                    .as_ref()
+                    .map_or_else(|| "(okänd)".to_owned(), |p| person_name(org, p)),
+                adjustment.means.swedish()
+            ),
+        ),
+        E::AdjustmentDeclined { declined } => (
+            declined.on,
+            format!(
+                "{} vägrar justera {minutes} från {}: {}",
+                person_name(org, &declined.by),
+                plan.date,
+                declined.comments
+            ),
+        ),
+        E::ReservationEntered { reservation } => (
+            reservation.on,
+            format!(
+                "{} reserverar sig mot beslutet i § {}",
+                person_name(org, &reservation.member),
+                reservation.paragraph
             ),
         ),
         E::MinutesDistributed { on, recipients } => (

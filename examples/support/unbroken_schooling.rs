@@ -212,6 +212,7 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
         Minutes {
             chair: "ann-sofie-vennerstrand",
             adjusters: vec!["johanna-viberg", "katarina-arkehang"],
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(1, "Inledning").item(1),
                 Paragraph::new(2, "Överenskommelse om obruten skolgång för barn och unga som placerats utanför hemmet")
@@ -230,6 +231,7 @@ pub fn run(store: Option<&Path>) -> Result<UnbrokenSchooling> {
     )?;
     let adjusted = decide.plan.date + chrono::Duration::days(7);
     decide.adjust(&mut w, "johanna-viberg", adjusted)?;
+    decide.adjust(&mut w, "katarina-arkehang", adjusted)?;
     decide.distribute(&mut w, adjusted)?;
     w.forecasting(false);
 
@@ -267,6 +269,7 @@ fn preparatory_group(w: &mut World, sbu: &MeetingRun, matter: MatterId) -> Resul
         Minutes {
             chair: "ingmar-angman",
             adjusters: Vec::new(),
+            adjuster_labels: vec![],
             paragraphs: vec![
                 Paragraph::new(7, "Förslag till överenskommelse inom kommuner gällande obruten skolgång för placerade barn")
                     .item(7)
@@ -364,6 +367,10 @@ fn joint_chief_group(w: &mut World, joint: &MeetingRun, matter: MatterId) -> Res
         Minutes {
             chair: "ann-sofie-vennerstrand",
             adjusters: vec!["johanna-viberg", "karin-haster"],
+            adjuster_labels: vec![
+                ("johanna-viberg", "för kommunerna"),
+                ("karin-haster", "för Regionen"),
+            ],
             paragraphs: vec![
                 Paragraph::new(9, "Obruten skolgång för barn och unga som placerats utanför hemmet – förslag till överenskommelse presenteras")
                     .item(9)
@@ -398,7 +405,10 @@ fn joint_chief_group(w: &mut World, joint: &MeetingRun, matter: MatterId) -> Res
         Some("cg-joint"),
         format!("beslut: {}", refusal_text(&refusal)),
     );
-    joint.adjust(w, "johanna-viberg", d(2024, 11, 22))?;
+    // Two adjusters, one for the municipalities and one for the Region: final only
+    // when both have adjusted.
+    joint.adjust(w, "johanna-viberg", d(2024, 11, 20))?;
+    joint.adjust(w, "karin-haster", d(2024, 11, 22))?;
     joint.distribute(w, d(2024, 11, 22))?;
     Ok(refusal)
 }

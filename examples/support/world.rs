@@ -444,28 +444,28 @@ impl MeetingRun {
             &self.secretary,
             CommandId::random(),
             &self.plan.id,
-            MinutesDraft {
-                chair: PersonId::new(minutes.chair),
-                secretary,
-                adjusters: super::ids(&minutes.adjusters),
-                paragraphs: minutes.paragraphs,
-            },
+            minutes.adjuster_labels.iter().fold(
+                MinutesDraft::new(
+                    minutes.chair,
+                    secretary,
+                    super::ids(&minutes.adjusters),
+                    minutes.paragraphs,
+                ),
+                |draft, (who, label)| draft.adjuster(*who, *label),
+            ),
         )?;
         Ok(())
     }
 
-    /// An adjuster adjusts the protocol by e-mail on `on`: it becomes final and its
-    /// decisions take effect on their matters.
+    /// An adjuster adjusts the protocol by e-mail on `on`; when every named adjuster
+    /// has, it becomes final and its decisions take effect on their matters.
     pub fn adjust(&self, w: &mut World, adjuster: &str, on: NaiveDate) -> Result<()> {
         w.at(on)?;
         let done = w.engine.adjust_minutes(
             &super::person(adjuster),
             CommandId::random(),
             &self.plan.id,
-            arende::meeting::Adjustment {
-                on,
-                means: AdjustmentMeans::Email,
-            },
+            arende::meeting::Adjustment::new(on, AdjustmentMeans::Email),
         )?;
         check(done)
     }
@@ -486,6 +486,8 @@ pub struct Minutes {
     pub chair: &'static str,
     /// The adjusters (justerare); none for notes.
     pub adjusters: Vec<&'static str>,
+    /// Labels of adjusters, e.g. `("karin-haster", "för Regionen")`.
+    pub adjuster_labels: Vec<(&'static str, &'static str)>,
     /// The paragraphs.
     pub paragraphs: Vec<Paragraph>,
 }

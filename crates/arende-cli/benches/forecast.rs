@@ -62,6 +62,7 @@ fn body(id: &str, kind: BodyKind) -> Body {
         minutes: MinutesKind::Protocol,
         lead_times,
         temporary: false,
+        adjustment: Default::default(),
     }
 }
 

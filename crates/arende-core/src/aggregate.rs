@@ -4,12 +4,19 @@
 //!
 //! Events are stored as their serde JSON (externally tagged: `{"Variant": {…}}`) with
 //! the variant name as the event type, so a stored event is readable without the code.
+//! The kernel writes each event in an audit envelope, `{"event": {"Variant": {…}},
+//! "audit": {…}}` ([`Audit`]: who, on which mandate, under which configuration);
+//! events stored before the envelope read as they are, with the mandate and the
+//! configuration unknown.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::ids::TenantId;
+use serde::Deserialize;
+
+use crate::ids::{BodyId, TenantId};
 use crate::store::{EventData, RecordedEvent, StreamId};
+use crate::terms::Mandate;
 
 /// An event type that can be stored.
 pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug {
@@ -23,6 +30,98 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug {
     /// event names none.
     fn subject(&self) -> Option<String> {
         None
+    }
+    /// The body and the mandate this event was taken under, for events that are the
+    /// exercise of a mandate (a decision, a recommendation, a readiness check, a
+    /// political decision). By default none.
+    fn mandate(&self) -> Option<(BodyId, Mandate)> {
+        None
+    }
+}
+
+/// The audit record of an event (revisionsspår): who issued the command, the mandate
+/// the event was taken under, and the configuration in force — so that "who decided
+/// this, on which mandate, under which rules" is answered years later.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Audit {
+    /// Who issued the command (a person id, or `system:<name>`).
+    pub actor: String,
+    /// The body and the mandate it acted under, for decisions, recommendations and
+    /// readiness checks; `None` for other events, and unknown for events stored before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandate: Option<AuditMandate>,
+    /// The configuration version: the county's declared version and a hash of the
+    /// configuration (`2024.3#9f2c…`); `None` (unknown) for events stored before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+}
+
+/// A body's mandate, as recorded in an [`Audit`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditMandate {
+    /// The body that acted.
+    pub body: BodyId,
+    /// The mandate (mandat) it acted under.
+    pub mandate: Mandate,
+}
+
+/// The stored form of an event with its audit record.
+#[derive(Serialize)]
+struct Enveloped<'a, E> {
+    event: &'a E,
+    audit: &'a Audit,
+}
+
+#[derive(Deserialize)]
+struct EnvelopedOwned<E> {
+    event: E,
+}
+
+/// The start of an enveloped payload (no event variant is named `event`).
+const ENVELOPE: &str = "{\"event\":";
+
+/// Encodes an event with its audit record (the mandate taken from the event).
+pub fn encode_audited<E: Event>(event: &E, actor: &str, config: Option<&str>) -> EventData {
+    let audit = Audit {
+        actor: actor.to_owned(),
+        mandate: event
+            .mandate()
+            .map(|(body, mandate)| AuditMandate { body, mandate }),
+        config: config.map(str::to_owned),
+    };
+    EventData {
+        event_type: event.event_type().to_owned(),
+        payload: serde_json::to_string(&Enveloped {
+            event,
+            audit: &audit,
+        })
+        .unwrap_or_else(|e| {
+            format!(
+                "{{\"EncodingFailed\":{}}}",
+                serde_json::Value::String(e.to_string())
+            )
+        }),
+    }
+}
+
+/// The audit record of a stored event; for an event stored before the envelope, the
+/// store's actor with the mandate and the configuration unknown. Never fails on a
+/// payload it cannot read: the audit of such an event is as unknown.
+pub fn audit_of(rec: &RecordedEvent) -> Audit {
+    #[derive(Deserialize)]
+    struct AuditOnly {
+        audit: Audit,
+    }
+    if rec.payload.starts_with(ENVELOPE)
+        && let Ok(a) = serde_json::from_str::<AuditOnly>(&rec.payload)
+    {
+        return a.audit;
+    }
+    Audit {
+        actor: rec.actor.clone(),
+        mandate: None,
+        config: None,
     }
 }
 
@@ -113,7 +212,12 @@ pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
             event_type: rec.event_type.clone(),
         });
     }
-    let event: E = serde_json::from_str(&rec.payload).map_err(|e| DecodeError::Corrupt {
+    let parsed = if rec.payload.starts_with(ENVELOPE) {
+        serde_json::from_str::<EnvelopedOwned<E>>(&rec.payload).map(|x| x.event)
+    } else {
+        serde_json::from_str::<E>(&rec.payload)
+    };
+    let event: E = parsed.map_err(|e| DecodeError::Corrupt {
         tenant: rec.tenant.clone(),
         stream: rec.stream.clone(),
         version: rec.version,
@@ -190,7 +294,7 @@ mod tests {
     use crate::ids::CommandId;
     use serde::Deserialize;
 
-    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     enum Probe {
         Opened { id: String },
         Noted,
@@ -238,6 +342,45 @@ mod tests {
             command_id: CommandId::random(),
             recorded_at: chrono::DateTime::UNIX_EPOCH,
         }
+    }
+
+    #[test]
+    fn an_audited_event_reads_back_with_its_audit_and_an_old_one_as_unknown() {
+        let opened = Probe::Opened { id: "a".into() };
+        let data = encode_audited(&opened, "tina", Some("2024.1#00ff"));
+        assert!(data.payload.starts_with(ENVELOPE), "{}", data.payload);
+        let mut r = rec("thing-a", 1, &opened);
+        r.payload = data.payload;
+        r.actor = "tina".into();
+        assert_eq!(decode::<Probe>(&r).unwrap(), opened);
+        assert_eq!(
+            audit_of(&r),
+            Audit {
+                actor: "tina".into(),
+                mandate: None,
+                config: Some("2024.1#00ff".into()),
+            }
+        );
+        // Stored before the envelope: the event reads, its audit is the store's actor
+        // with the mandate and the configuration unknown.
+        let old = rec("thing-a", 1, &opened);
+        assert_eq!(decode::<Probe>(&old).unwrap(), opened);
+        assert_eq!(
+            audit_of(&old),
+            Audit {
+                actor: "x".into(),
+                mandate: None,
+                config: None,
+            }
+        );
+        // An envelope that does not parse is corrupt, never a panic.
+        let mut bad = rec("thing-a", 1, &opened);
+        bad.payload = "{\"event\": 7, \"audit\": 1}".into();
+        assert!(matches!(
+            decode::<Probe>(&bad),
+            Err(DecodeError::Corrupt { .. })
+        ));
+        assert_eq!(audit_of(&bad).config, None);
     }
 
     #[test]

@@ -115,6 +115,17 @@ impl Permissions {
 pub trait RoleSource {
     /// The roles `person` holds in `body`.
     fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role>;
+    /// The roles `person` holds in `body` on `date` (the roster of that day: memberships
+    /// whose mandate period covers it). By default the same as [`Self::roles_of`].
+    fn roles_on(
+        &self,
+        person: &PersonId,
+        body: &BodyId,
+        date: chrono::NaiveDate,
+    ) -> BTreeSet<Role> {
+        let _ = date;
+        self.roles_of(person, body)
+    }
     /// Which roles allow which action.
     fn permissions(&self) -> &Permissions;
 }
@@ -122,6 +133,14 @@ pub trait RoleSource {
 impl<T: RoleSource + ?Sized> RoleSource for std::sync::Arc<T> {
     fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
         (**self).roles_of(person, body)
+    }
+    fn roles_on(
+        &self,
+        person: &PersonId,
+        body: &BodyId,
+        date: chrono::NaiveDate,
+    ) -> BTreeSet<Role> {
+        (**self).roles_on(person, body, date)
     }
     fn permissions(&self) -> &Permissions {
         (**self).permissions()
@@ -150,10 +169,30 @@ pub fn authorize(
     action: Action,
     body: &crate::ids::BodyId,
 ) -> Result<(), NotPermitted> {
+    authorize_roles(org, actor, action, body, |p| org.roles_of(p, body))
+}
+
+/// As [`authorize`], against the roster on `date` (the meeting's day, or the command's
+/// day): a role whose mandate period does not cover the date does not count.
+pub fn authorize_on(
+    org: &impl RoleSource,
+    actor: &Actor,
+    action: Action,
+    body: &crate::ids::BodyId,
+    date: chrono::NaiveDate,
+) -> Result<(), NotPermitted> {
+    authorize_roles(org, actor, action, body, |p| org.roles_on(p, body, date))
+}
+
+fn authorize_roles(
+    org: &impl RoleSource,
+    actor: &Actor,
+    action: Action,
+    body: &crate::ids::BodyId,
+    roles: impl Fn(&PersonId) -> BTreeSet<Role>,
+) -> Result<(), NotPermitted> {
     let allowed = match actor {
-        Actor::Person(person) => org
-            .permissions()
-            .allows(action, &org.roles_of(person, body)),
+        Actor::Person(person) => org.permissions().allows(action, &roles(person)),
         Actor::System(s) => s.may(action),
     };
     if allowed {

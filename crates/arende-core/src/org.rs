@@ -136,6 +136,37 @@ pub struct Body {
     pub lead_times: LeadTimes,
     /// Created for one assignment and dissolved after (tillfällig arbetsgrupp).
     pub temporary: bool,
+    /// Who must adjust (justera) the body's minutes besides the named adjusters.
+    #[serde(default)]
+    pub adjustment: AdjustmentRule,
+}
+
+/// Who adjusts (justerar) a body's minutes besides every adjuster named in them
+/// (`[bodies.<id>.adjustment]` in the configuration). By default the named adjusters
+/// alone; the chair alone finalises only where `chair-alone` says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AdjustmentRule {
+    /// The chair (ordförande) adjusts too.
+    #[serde(default)]
+    pub chair: bool,
+    /// The secretary (sekreterare) adjusts too.
+    #[serde(default)]
+    pub secretary: bool,
+    /// The chair's adjustment alone makes the minutes final (ordförandens justering).
+    #[serde(default)]
+    pub chair_alone: bool,
+}
+
+impl AdjustmentRule {
+    /// The rule of a meeting of several bodies: each requirement of any of them.
+    pub fn join(self, other: AdjustmentRule) -> AdjustmentRule {
+        AdjustmentRule {
+            chair: self.chair || other.chair,
+            secretary: self.secretary || other.secretary,
+            chair_alone: self.chair_alone && other.chair_alone,
+        }
+    }
 }
 
 impl Body {
@@ -177,6 +208,19 @@ pub struct Membership {
     pub party: Option<PartyId>,
     /// For a substitute: whose substitute.
     pub substitute_for: Option<PersonId>,
+    /// The first day of the mandate period (mandatperiod); `None`: from always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// The last day of the mandate period; `None`: without end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+}
+
+impl Membership {
+    /// Whether the membership holds on a date (within its mandate period).
+    pub fn active_on(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date <= u)
+    }
 }
 
 /// Whether a planned meeting is still on.
@@ -275,6 +319,30 @@ impl Organisation {
         self.parties.values().filter(|p| p.signatory)
     }
 
+    /// The memberships that hold on a date (their mandate period covers it).
+    pub fn memberships_on(&self, date: NaiveDate) -> impl Iterator<Item = &Membership> {
+        self.memberships.iter().filter(move |m| m.active_on(date))
+    }
+
+    /// The roles a person holds in a body on a date (the roster on that day).
+    pub fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {
+        self.memberships_on(date)
+            .filter(|m| &m.person == person && &m.body == body)
+            .map(|m| m.role)
+            .collect()
+    }
+
+    /// The adjustment rule of a meeting of `bodies` (joint sessions expanded).
+    pub fn adjustment_rule(&self, bodies: &[BodyId]) -> AdjustmentRule {
+        let mut rule: Option<AdjustmentRule> = None;
+        for b in self.expanded_bodies(bodies) {
+            if let Some(body) = self.body(&b) {
+                rule = Some(rule.map_or(body.adjustment, |r| r.join(body.adjustment)));
+            }
+        }
+        rule.unwrap_or_default()
+    }
+
     /// The memberships of a body.
     pub fn members_of<'a>(&'a self, body: &'a BodyId) -> impl Iterator<Item = &'a Membership> {
         self.memberships.iter().filter(move |m| &m.body == body)
@@ -320,8 +388,49 @@ impl RoleSource for Organisation {
         Organisation::roles_of(self, person, body)
     }
 
+    fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {
+        Organisation::roles_on(self, person, body, date)
+    }
+
     fn permissions(&self) -> &Permissions {
         &self.permissions
+    }
+}
+
+/// The organisation with its roster as of one day: permissions are checked against the
+/// memberships whose mandate period covers that day; everything else reads through to
+/// the organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct RosterOn<'a> {
+    org: &'a Organisation,
+    date: NaiveDate,
+}
+
+impl<'a> RosterOn<'a> {
+    /// The organisation's roster on `date`.
+    pub fn new(org: &'a Organisation, date: NaiveDate) -> Self {
+        RosterOn { org, date }
+    }
+}
+
+impl std::ops::Deref for RosterOn<'_> {
+    type Target = Organisation;
+    fn deref(&self) -> &Organisation {
+        self.org
+    }
+}
+
+impl RoleSource for RosterOn<'_> {
+    fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
+        self.org.roles_on(person, body, self.date)
+    }
+
+    fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {
+        self.org.roles_on(person, body, date)
+    }
+
+    fn permissions(&self) -> &Permissions {
+        &self.org.permissions
     }
 }
 
@@ -362,6 +471,58 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_roster_of_a_day_counts_only_memberships_whose_term_covers_it() {
+        use crate::authz::{Action, Actor, authorize};
+        let mut org: Organisation = serde_json::from_value(serde_json::json!({
+            "tenant": "t", "name": "T", "version": "1", "parties": {}, "county_parts": {},
+            "bodies": {}, "people": {}, "memberships": [], "routes": {}, "matter_kinds": {},
+            "meetings": [], "permissions": Permissions::default()
+        }))
+        .unwrap();
+        let body = BodyId::new("kcrd");
+        org.memberships.push(Membership {
+            person: PersonId::new("anna"),
+            body: body.clone(),
+            role: Role::Secretary,
+            party: None,
+            substitute_for: None,
+            from: Some(d(2023, 1, 1)),
+            until: Some(d(2024, 6, 30)),
+        });
+        let anna = Actor::Person(PersonId::new("anna"));
+        let may = |date| {
+            authorize(
+                &RosterOn::new(&org, date),
+                &anna,
+                Action::RecordMinutes,
+                &body,
+            )
+        };
+        assert!(may(d(2023, 1, 1)).is_ok());
+        assert!(may(d(2024, 6, 30)).is_ok());
+        assert!(may(d(2024, 7, 1)).is_err(), "the term ended");
+        assert!(may(d(2022, 12, 31)).is_err(), "the term had not begun");
+        // Without dates: always (backward compatible).
+        org.memberships[0].from = None;
+        org.memberships[0].until = None;
+        assert!(
+            authorize(
+                &RosterOn::new(&org, d(1990, 1, 1)),
+                &anna,
+                Action::RecordMinutes,
+                &body
+            )
+            .is_ok()
+        );
+        // A membership stored without dates reads as always.
+        let m: Membership = serde_json::from_str(
+            r#"{"person":"anna","body":"kcrd","role":"secretary","party":null,"substitute_for":null}"#,
+        )
+        .unwrap();
+        assert!(m.active_on(d(1990, 1, 1)) && m.active_on(d(2990, 1, 1)));
     }
 
     #[test]

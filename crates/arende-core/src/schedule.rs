@@ -439,6 +439,8 @@ mod tests {
             role,
             party: None,
             substitute_for: sub_for.map(PersonId::new),
+            from: None,
+            until: None,
         }
     }
 
@@ -473,6 +475,7 @@ mod tests {
                 minutes: MinutesKind::Notes,
                 lead_times: LeadTimes::default(),
                 temporary: false,
+                adjustment: Default::default(),
             },
         );
         let people = [

@@ -689,6 +689,11 @@ impl Builder<'_, '_> {
                     minutes,
                     lead_times,
                     temporary: b.temporary,
+                    adjustment: crate::org::AdjustmentRule {
+                        chair: b.adjustment.chair,
+                        secretary: b.adjustment.secretary,
+                        chair_alone: b.adjustment.chair_alone,
+                    },
                 },
             );
         }
@@ -978,6 +983,52 @@ impl Builder<'_, '_> {
                 (Role::Adjuster, "adjuster", &r.adjuster),
                 (Role::Official, "official", &r.official),
             ];
+            // Mandate periods: each person named must hold a role here, and a period
+            // must not end before it starts.
+            let mut terms: BTreeMap<&str, (Option<NaiveDate>, Option<NaiveDate>)> = BTreeMap::new();
+            for (who, term) in &r.terms {
+                let tpath = format!("{path}.terms.{}", who.get_ref());
+                let listed = lists
+                    .iter()
+                    .any(|(_, _, list)| list.iter().any(|x| x.get_ref() == who.get_ref()));
+                if !listed {
+                    self.p.at(
+                        &tpath,
+                        Some(who.span()),
+                        tx(
+                            format!(
+                                "\"{}\" has a term but is not listed in any role of this body",
+                                who.get_ref()
+                            ),
+                            format!(
+                                "\"{}\" har en mandatperiod men ingen roll i detta organ",
+                                who.get_ref()
+                            ),
+                        ),
+                    );
+                }
+                let from = term
+                    .from
+                    .as_ref()
+                    .and_then(|v| date(self.p, &format!("{tpath}.from"), v));
+                let until = term
+                    .until
+                    .as_ref()
+                    .and_then(|v| date(self.p, &format!("{tpath}.until"), v));
+                if let (Some(f), Some(u), Some(v)) = (from, until, term.until.as_ref())
+                    && u < f
+                {
+                    self.p.at(
+                        format!("{tpath}.until"),
+                        Some(v.span()),
+                        tx(
+                            format!("the term ends ({u}) before it starts ({f})"),
+                            format!("mandatperioden slutar ({u}) innan den börjar ({f})"),
+                        ),
+                    );
+                }
+                terms.insert(who.get_ref().as_str(), (from, until));
+            }
             for (role, key, list) in lists {
                 let lpath = format!("{path}.{key}");
                 let mut seen = BTreeSet::new();
@@ -1038,12 +1089,18 @@ impl Builder<'_, '_> {
                         Some((_, party)) => Some(PartyId::new(party.get_ref().as_str())),
                         None => people.get(&pid).and_then(|x| x.party.clone()),
                     };
+                    let (from, until) = terms
+                        .get(person.get_ref().as_str())
+                        .copied()
+                        .unwrap_or((None, None));
                     out.push(Membership {
                         party,
                         person: pid,
                         body: BodyId::new(k.get_ref().as_str()),
                         role,
                         substitute_for,
+                        from,
+                        until,
                     });
                 }
             }

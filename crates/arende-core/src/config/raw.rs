@@ -75,6 +75,31 @@ pub(crate) struct RawBody {
     pub lead_times: RawLeadTimes,
     #[serde(default)]
     pub temporary: bool,
+    /// Who adjusts the minutes besides the named adjusters.
+    #[serde(default)]
+    pub adjustment: RawAdjustment,
+}
+
+/// `[bodies.<id>.adjustment]`: `chair`, `secretary`, `chair-alone`, each `false` by
+/// default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawAdjustment {
+    #[serde(default)]
+    pub chair: bool,
+    #[serde(default)]
+    pub secretary: bool,
+    #[serde(default)]
+    pub chair_alone: bool,
+}
+
+/// `[memberships.<body>.terms.<person>]`: the person's mandate period in the body
+/// (both ends optional; no term = always).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawTerm {
+    pub from: Option<Spanned<DateText>>,
+    pub until: Option<Spanned<DateText>>,
 }
 
 /// `[people.<id>]`.
@@ -111,6 +136,10 @@ pub(crate) struct RawRoster {
     /// The party a person represents in this body, when not the person's own party.
     #[serde(default)]
     pub represents: BTreeMap<S, S>,
+    /// Mandate periods (from/until) per person; a person without one holds their roles
+    /// always.
+    #[serde(default)]
+    pub terms: BTreeMap<S, RawTerm>,
 }
 
 /// `[routes.<id>]`.

@@ -1,18 +1,19 @@
 //! What the kernel gathers for a meeting command: the meeting as planned, the actor's
-//! permission at its bodies (an adjuster or chair named in the minutes may adjust
-//! them), the followers of its bodies, the next meeting and the matters scheduled on
+//! permission at its bodies on the meeting's day (an adjuster named in the minutes
+//! may adjust them, or decline to; a member may enter their own reservation), the followers of its bodies, the next meeting and the matters scheduled on
 //! this one; for a notice, that every matter on its agenda would accept being
 //! scheduled. Then the meeting's pure `decide` decides.
 
 use super::Engine;
-use crate::authz::{Action, Actor, authorize};
+use crate::authz::{Action, Actor, authorize_on};
 use crate::clock::Clock;
 use crate::command::{CommandOptions, Executed};
 use crate::error::{Error, Result};
 use crate::ids::{BodyId, CommandId, MatterId, MeetingId, UnknownId};
 use crate::matter::{Matter, MatterCommand, MatterContext};
 use crate::meeting::{
-    AgendaItem, Context, Given, Meeting, MeetingCommand, MeetingError, decide, expanded_bodies,
+    Adjustment, AgendaItem, Context, Given, Meeting, MeetingCommand, MeetingError, decide,
+    expanded_bodies,
 };
 use crate::notification::Recipient;
 use crate::org::{MeetingStatus, PlannedMeeting};
@@ -30,15 +31,66 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     ) -> Result<Executed<Meeting>> {
         let plan = self.planned(id)?;
         let action = command.permission();
-        let named = matches!(command, MeetingCommand::AdjustMinutes(_)) && {
-            let (current, _) = self.load::<Meeting>(id.as_str())?;
-            match (actor.person(), &current.minutes) {
-                (Some(p), Some(m)) => m.adjusters.contains(p) || &m.chair == p,
-                _ => false,
+        // Who adjusts or declines is the acting person unless the command names them
+        // (a secretary recording an adjustment received by e-mail).
+        let filled;
+        let command = match (command, actor.person()) {
+            (MeetingCommand::AdjustMinutes(a), Some(p)) if a.by.is_none() => {
+                filled = MeetingCommand::AdjustMinutes(Adjustment {
+                    by: Some(p.clone()),
+                    ..a.clone()
+                });
+                &filled
             }
+            (
+                MeetingCommand::DeclineAdjustment {
+                    by: None,
+                    on,
+                    comments,
+                },
+                Some(p),
+            ) => {
+                filled = MeetingCommand::DeclineAdjustment {
+                    by: Some(p.clone()),
+                    on: *on,
+                    comments: comments.clone(),
+                };
+                &filled
+            }
+            _ => command,
         };
-        if !named {
-            self.authorize_meeting(actor, action, &plan.bodies)?;
+        let (current, _) = self.load::<Meeting>(id.as_str())?;
+        // A person acting for themself needs no permission where the minutes make it
+        // their part: an adjuster adjusting or declining, a member entering their own
+        // reservation.
+        let own = match (command, actor.person(), &current.minutes) {
+            (MeetingCommand::AdjustMinutes(a), Some(p), Some(m)) => {
+                a.by.as_ref() == Some(p) && m.may_adjust(p)
+            }
+            (MeetingCommand::DeclineAdjustment { by, .. }, Some(p), Some(m)) => {
+                by.as_ref() == Some(p) && m.may_adjust(p)
+            }
+            (MeetingCommand::EnterReservation { member, .. }, Some(p), Some(_)) => member == p,
+            _ => false,
+        };
+        // Recording another person's adjustment or refusal (received by e-mail, signed
+        // on paper) is the secretary's work: it needs the right to record the minutes.
+        let for_another = match (command, actor.person()) {
+            (MeetingCommand::AdjustMinutes(a), Some(p)) => a.by.as_ref().is_some_and(|b| b != p),
+            (MeetingCommand::DeclineAdjustment { by, .. }, Some(p)) => {
+                by.as_ref().is_some_and(|b| b != p)
+            }
+            _ => false,
+        };
+        let action = if for_another {
+            Action::RecordMinutes
+        } else {
+            action
+        };
+        // Permissions are checked against the roster on the meeting's day.
+        let on = current.date().unwrap_or(plan.date);
+        if !own {
+            self.authorize_meeting(actor, action, &plan.bodies, on)?;
         }
         let followers = match command {
             MeetingCommand::SendCallForMatters
@@ -107,11 +159,17 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     }
 
     /// Whether `actor` may take `action` at any of the bodies meeting.
-    fn authorize_meeting(&self, actor: &Actor, action: Action, bodies: &[BodyId]) -> Result<()> {
+    fn authorize_meeting(
+        &self,
+        actor: &Actor,
+        action: Action,
+        bodies: &[BodyId],
+        on: chrono::NaiveDate,
+    ) -> Result<()> {
         let all = expanded_bodies(self.org(), bodies);
         let mut first = None;
         for b in &all {
-            match authorize(self.org(), actor, action, b) {
+            match authorize_on(self.org(), actor, action, b, on) {
                 Ok(()) => return Ok(()),
                 Err(e) => {
                     first.get_or_insert(e);

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::aggregate::{Aggregate, Decision, decode, decode_for, encode};
+use crate::aggregate::{Aggregate, Decision, decode, decode_for, encode_audited};
 use crate::authz::{Action, Actor};
 use crate::clock::Clock;
 use crate::command::{Command, CommandOptions, Effects, Executed, Outcome};
@@ -49,6 +49,21 @@ pub struct Engine<S, C> {
     /// lock, instead of taking the state out of the cache and putting it back.
     follows: std::sync::RwLock<(Arc<crate::subscription::Subscriptions>, u64)>,
     follows_stream: StreamId,
+    /// The configuration version recorded with every event (audit).
+    config_version: String,
+}
+
+/// The configuration version an engine records with its events: the county's declared
+/// version and a hash (FNV-1a, 64 bits) of the whole configuration as loaded, so that a
+/// change without a new declared version is still told apart.
+pub fn config_version(org: &Organisation) -> String {
+    let text = serde_json::to_string(org).unwrap_or_default();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{}#{hash:016x}", org.version)
 }
 
 /// The policies' state in an engine: one runner at a time, started once, inline or not
@@ -196,7 +211,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     /// An engine for an organisation, over a store, with a clock.
     pub fn new(org: Arc<Organisation>, store: S, clock: C) -> Self {
         let tenant = org.tenant.clone();
+        let config_version = config_version(&org);
         Engine {
+            config_version,
             org,
             store,
             clock,
@@ -216,6 +233,11 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     pub fn with_cache_capacity(mut self, capacity: usize) -> Self {
         self.cache = StateCache::new(capacity);
         self
+    }
+
+    /// The configuration version this engine records with its events.
+    pub fn config_version(&self) -> &str {
+        &self.config_version
     }
 
     /// How many aggregate states are cached now.
@@ -289,9 +311,13 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         Ok(!records.is_empty())
     }
 
-    /// Checks that `actor` may take `action` at `body`; system actors always may.
+    /// Checks that `actor` may take `action` at `body` on the roster of today (the
+    /// clock's date); system actors may when granted the action.
     pub fn authorize(&self, actor: &Actor, action: Action, body: &BodyId) -> Result<()> {
-        Ok(crate::authz::authorize(&self.org, actor, action, body)?)
+        let today = self.clock.today();
+        Ok(crate::authz::authorize_on(
+            &self.org, actor, action, body, today,
+        )?)
     }
 
     /// Runs a command on one aggregate: takes its state (cached, or read from the
@@ -421,7 +447,11 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             command_id,
             actor: actor.audit_name(),
             recorded_at: now,
-            events: decision.events.iter().map(encode).collect(),
+            events: decision
+                .events
+                .iter()
+                .map(|e| encode_audited(e, &actor.audit_name(), Some(&self.config_version)))
+                .collect(),
             outbox,
         }) {
             Ok(a) => a,

@@ -460,7 +460,8 @@ pub fn decide(
     ctx: &MatterContext<'_>,
 ) -> Result<Vec<MatterEvent>> {
     let name = command.name();
-    let org = ctx.org;
+    // Permissions against the roster on the command's day (mandate periods).
+    let org = &crate::org::RosterOn::new(ctx.org, ctx.today);
     if let MatterCommand::Submit(s) = command {
         return submit(matter, s, ctx);
     }
@@ -1225,7 +1226,8 @@ fn current_body_for(
 }
 
 fn submit(matter: &Matter, s: SubmitMatter, ctx: &MatterContext<'_>) -> Result<Vec<MatterEvent>> {
-    let org = ctx.org;
+    // Permissions against the roster on the command's day (mandate periods).
+    let org = &crate::org::RosterOn::new(ctx.org, ctx.today);
     if let Some(id) = matter.id {
         return refuse(MatterError::AlreadySubmitted { id });
     }
@@ -1283,7 +1285,8 @@ fn send_on_remiss(
     ctx: &MatterContext<'_>,
     name: &'static str,
 ) -> Result<Vec<MatterEvent>> {
-    let org = ctx.org;
+    // Permissions against the roster on the command's day (mandate periods).
+    let org = &crate::org::RosterOn::new(ctx.org, ctx.today);
     in_progress(matter.status, name)?;
     if let Some(r) = &matter.remiss {
         return refuse(MatterError::RemissAlreadyOpen {
@@ -1357,7 +1360,8 @@ fn refer_back(
     ctx: &MatterContext<'_>,
     name: &'static str,
 ) -> Result<Vec<MatterEvent>> {
-    let org = ctx.org;
+    // Permissions against the roster on the command's day (mandate periods).
+    let org = &crate::org::RosterOn::new(ctx.org, ctx.today);
     in_progress(matter.status, name)?;
     check_at(org, &at)?;
     non_empty("instructions", &instructions)?;
@@ -1443,7 +1447,8 @@ fn political_decision(
     ctx: &MatterContext<'_>,
     name: &'static str,
 ) -> Result<Vec<MatterEvent>> {
-    let org = ctx.org;
+    // Permissions against the roster on the command's day (mandate periods).
+    let org = &crate::org::RosterOn::new(ctx.org, ctx.today);
     let p = org.party(&party).ok_or_else(|| unknown("party", &party))?;
     if !matches!(
         matter.status,

@@ -411,6 +411,23 @@ impl Event for MatterEvent {
             _ => None,
         }
     }
+
+    /// The mandate a decision, direction decision, recommendation, preparation,
+    /// readiness check, forwarding or political decision was taken under (audit).
+    fn mandate(&self) -> Option<(crate::ids::BodyId, crate::terms::Mandate)> {
+        use crate::terms::Mandate as M;
+        let (at, mandate) = match self {
+            MatterEvent::Decided { at, .. } => (&at.body, M::Decide),
+            MatterEvent::DirectionDecided { at, .. } => (&at.body, M::DirectionDecision),
+            MatterEvent::Recommended { at, .. } => (&at.body, M::Recommend),
+            MatterEvent::Prepared { at, .. } => (&at.body, M::Prepare),
+            MatterEvent::ReadinessChecked { at, .. } => (&at.body, M::ReadinessCheck),
+            MatterEvent::ForwardedToPolitical { at, .. } => (&at.body, M::ForwardToPolitical),
+            MatterEvent::PoliticalDecisionRecorded { body, .. } => (body, M::PoliticalDecision),
+            _ => return None,
+        };
+        Some((at.clone(), mandate))
+    }
 }
 
 impl MatterEvent {

@@ -45,6 +45,7 @@ pub(crate) fn body(
         minutes: MinutesKind::Notes,
         lead_times: LeadTimes::default(),
         temporary: false,
+        adjustment: Default::default(),
     }
 }
 
@@ -105,6 +106,8 @@ fn member(org: &mut Organisation, person: &str, body: &str, role: Role, party: O
         role,
         party: party.map(PartyId::new),
         substitute_for: None,
+        from: None,
+        until: None,
     });
 }
 

@@ -159,6 +159,8 @@ fn build_org(spec: &OrgSpec) -> Organisation {
                 role,
                 party: Some(PartyId::new("p0")),
                 substitute_for: None,
+                from: None,
+                until: None,
             });
         }
     }

@@ -68,9 +68,33 @@ pub enum MeetingCommand {
     RecordHeld(MeetingRecord),
     /// Record (or revise) the draft minutes.
     DraftMinutes(MinutesDraft),
-    /// Adjust (justera) the minutes. Final minutes take effect on their matters and
-    /// give their assignments (the final-minutes policy).
+    /// One adjuster adjusts (justerar) the minutes: who (`by`, the acting person when
+    /// not given), when and how. The minutes are final when every adjuster named in
+    /// them has adjusted (and the chair and secretary where the configuration says);
+    /// final minutes take effect on their matters and give their assignments (the
+    /// final-minutes policy).
     AdjustMinutes(Adjustment),
+    /// An adjuster declines to adjust, with comments: the minutes go back to the
+    /// secretary, and a new round of adjustment starts with the next draft.
+    DeclineAdjustment {
+        /// Who declines (the acting person when not given).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
+        /// On.
+        on: NaiveDate,
+        /// What must change.
+        comments: String,
+    },
+    /// A member's reservation (reservation) against a paragraph's decision, with its
+    /// written reason, handed in before the minutes are final.
+    EnterReservation {
+        /// The paragraph (§).
+        paragraph: u32,
+        /// The member reserving.
+        member: PersonId,
+        /// The written reason.
+        reason: String,
+    },
     /// Distribute the minutes to the members, the body above and the presenters.
     DistributeMinutes,
     /// Move the meeting to another time (and place).
@@ -92,8 +116,9 @@ pub enum MeetingCommand {
 }
 
 impl MeetingCommand {
-    /// The permission the command needs at one of the meeting's bodies (an adjuster
-    /// or the chair named in the minutes may adjust them without it). The kernel
+    /// The permission the command needs at one of the meeting's bodies (a person who
+    /// must adjust the minutes may adjust them, or decline to, without it; a member may
+    /// enter their own reservation without it). The kernel
     /// checks exactly this; the embedding guide's table is generated from it.
     pub fn permission(&self) -> crate::authz::Action {
         use crate::authz::Action as A;
@@ -105,8 +130,11 @@ impl MeetingCommand {
             | MeetingCommand::Cancel { .. } => A::SendNotices,
             MeetingCommand::RecordHeld(_)
             | MeetingCommand::DraftMinutes(_)
-            | MeetingCommand::DistributeMinutes => A::RecordMinutes,
-            MeetingCommand::AdjustMinutes(_) => A::AdjustMinutes,
+            | MeetingCommand::DistributeMinutes
+            | MeetingCommand::EnterReservation { .. } => A::RecordMinutes,
+            MeetingCommand::AdjustMinutes(_) | MeetingCommand::DeclineAdjustment { .. } => {
+                A::AdjustMinutes
+            }
         }
     }
 
@@ -118,6 +146,8 @@ impl MeetingCommand {
             MeetingCommand::RecordHeld(_) => "record-held",
             MeetingCommand::DraftMinutes(_) => "draft-minutes",
             MeetingCommand::AdjustMinutes(_) => "adjust-minutes",
+            MeetingCommand::DeclineAdjustment { .. } => "decline-adjustment",
+            MeetingCommand::EnterReservation { .. } => "enter-reservation",
             MeetingCommand::DistributeMinutes => "distribute-minutes",
             MeetingCommand::Move { .. } => "move",
             MeetingCommand::Confirm => "confirm",
@@ -160,6 +190,24 @@ pub fn decide(
         MeetingCommand::AdjustMinutes(adjustment) => {
             Ok(Decision::events(state.decide_adjust(ctx, adjustment)?))
         }
+        MeetingCommand::DeclineAdjustment { by, on, comments } => {
+            let Some(by) = by else {
+                return Err(MeetingError::InvalidInput {
+                    meeting: ctx.plan.id.clone(),
+                    problem: "the refusal does not say who declined (by)".into(),
+                });
+            };
+            Ok(Decision::events(
+                state.decide_decline(ctx, by, *on, comments)?,
+            ))
+        }
+        MeetingCommand::EnterReservation {
+            paragraph,
+            member,
+            reason,
+        } => Ok(Decision::events(
+            state.decide_reservation(ctx, *paragraph, member, reason)?,
+        )),
         MeetingCommand::DistributeMinutes => distribute(state, ctx, given),
         MeetingCommand::Move { to, reason } => moved(state, ctx, given, to, reason),
         MeetingCommand::Confirm => Ok(Decision::events(state.decide_confirm(ctx)?)),

@@ -1,8 +1,10 @@
 //! Minutes rendered as Markdown in the layout of the reference minutes (Region Örebro
 //! län): a header with the body, date, time and place, "Justerat den: … via e-post",
-//! chair, adjusters and secretary, attendance by role (absent names struck through),
-//! numbered § paragraphs with "beslutar att …" clauses, and the "Justeras" signature
-//! block. Swedish by default; English available.
+//! chair, adjusters (with their labels) and secretary, attendance by role on the
+//! meeting's day (absent names struck through), numbered § paragraphs with jäv, motions,
+//! the order of propositions, open votes, "beslutar att …" clauses and reservations, the
+//! "Justeras" signature block with a line per adjuster ("Justeras för …"), and the
+//! distribution list. Swedish by default; English available.
 
 use std::fmt::Write as _;
 
@@ -10,7 +12,9 @@ use crate::assignment::{Assignee, AssignmentOrder, Due};
 use crate::ids::{BodyId, PersonId};
 use crate::org::{MinutesKind, Organisation, Role};
 
-use super::{AdjustmentMeans, Meeting, Outcome, Paragraph, Presenter, expanded_bodies};
+use super::{
+    AdjustmentMeans, Meeting, Minutes, Outcome, Paragraph, Presenter, VoteChoice, expanded_bodies,
+};
 
 pub use crate::notification::Language;
 
@@ -50,6 +54,28 @@ struct Labels {
     signatures: &'static str,
     at_minutes: &'static str,
     time: &'static str,
+    chair_and_secretary: &'static str,
+    adjusted_for: &'static str,
+    adjusted_by: &'static str,
+    declined_by: &'static str,
+    motions: &'static str,
+    propositions: &'static str,
+    vote: &'static str,
+    vote_put: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    abstain: &'static str,
+    result: &'static str,
+    casting_vote: &'static str,
+    adopted: &'static str,
+    conflict: &'static str,
+    conflict_text: &'static str,
+    reservations: &'static str,
+    reserves: &'static str,
+    presenters: &'static str,
+    send_to: &'static str,
+    send_notes_to: &'static str,
+    elected_in: &'static str,
 }
 
 const SV: Labels = Labels {
@@ -88,6 +114,28 @@ const SV: Labels = Labels {
     signatures: "Justeras",
     at_minutes: "Vid protokollet",
     time: "kl.",
+    chair_and_secretary: "Ordförande och sekreterare",
+    adjusted_for: "Justeras",
+    adjusted_by: "Justerat av",
+    declined_by: "Justering vägrad av",
+    motions: "Yrkanden",
+    propositions: "Propositionsordning",
+    vote: "Omröstning",
+    vote_put: "Den som vill bifalla yrkande {yes} röstar ja; den som vill bifalla yrkande {no} röstar nej.",
+    yes: "ja",
+    no: "nej",
+    abstain: "avstår",
+    result: "Resultat",
+    casting_vote: "Ordföranden avgör med sin utslagsröst.",
+    adopted: "Ordföranden finner att yrkande {n} bifalls.",
+    conflict: "Jäv",
+    conflict_text: "anmäler jäv och deltar inte i handläggningen av ärendet",
+    reservations: "Reservationer",
+    reserves: "reserverar sig mot beslutet",
+    presenters: "Föredragande",
+    send_to: "Protokollet ska skickas till",
+    send_notes_to: "Minnesanteckningarna ska skickas till",
+    elected_in: "utsedda i §",
 };
 
 const EN: Labels = Labels {
@@ -126,6 +174,28 @@ const EN: Labels = Labels {
     signatures: "Signatures",
     at_minutes: "Minutes taken by",
     time: "",
+    chair_and_secretary: "Chair and secretary",
+    adjusted_for: "Adjusted",
+    adjusted_by: "Adjusted by",
+    declined_by: "Adjustment declined by",
+    motions: "Motions",
+    propositions: "Order of propositions",
+    vote: "Vote",
+    vote_put: "Those for motion {yes} vote yes; those for motion {no} vote no.",
+    yes: "yes",
+    no: "no",
+    abstain: "abstains",
+    result: "Result",
+    casting_vote: "The chair decides with the casting vote.",
+    adopted: "The chair finds motion {n} adopted.",
+    conflict: "Conflict of interest",
+    conflict_text: "declares a conflict of interest and takes no part in the item",
+    reservations: "Reservations",
+    reserves: "enters a reservation against the decision",
+    presenters: "Presenters",
+    send_to: "The minutes are sent to",
+    send_notes_to: "The notes are sent to",
+    elected_in: "elected in §",
 };
 
 fn labels(language: Language) -> &'static Labels {
@@ -310,6 +380,7 @@ fn paragraph_md(
     if !p.text.trim().is_empty() {
         let _ = writeln!(out, "{}\n", p.text.trim());
     }
+    deliberation_md(org, meeting, p, l, out);
     let body_name = |b: &BodyId| {
         org.body(b)
             .map_or_else(|| b.to_string(), |x| x.name.clone())
@@ -414,6 +485,118 @@ fn paragraph_md(
             assignment_line(org, order, language, l)
         );
     }
+    let reservations: Vec<_> = meeting.reservations_in(p.number).collect();
+    if !reservations.is_empty() {
+        let _ = writeln!(out, "**{}**\n", l.reservations);
+        for r in reservations {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                person_name(org, &r.member),
+                l.reserves,
+                r.reason.trim()
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// A paragraph's conflicts of interest (jäv), motions (yrkanden), order of
+/// propositions (propositionsordning) and open vote with each member's vote.
+fn deliberation_md(
+    org: &Organisation,
+    meeting: &Meeting,
+    p: &Paragraph,
+    l: &Labels,
+    out: &mut String,
+) {
+    if !p.conflicts.is_empty() {
+        let _ = writeln!(out, "**{}**\n", l.conflict);
+        for c in &p.conflicts {
+            match &c.reason {
+                Some(r) if !r.trim().is_empty() => {
+                    let _ = writeln!(
+                        out,
+                        "- {} {} ({}).",
+                        person_name(org, &c.member),
+                        l.conflict_text,
+                        r.trim()
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "- {} {}.",
+                        person_name(org, &c.member),
+                        l.conflict_text
+                    );
+                }
+            }
+        }
+        out.push('\n');
+    }
+    if !p.motions.is_empty() {
+        let _ = writeln!(out, "**{}**\n", l.motions);
+        for (i, m) in p.motions.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}. {}: {}",
+                i + 1,
+                person_name(org, &m.by),
+                m.text.trim()
+            );
+        }
+        out.push('\n');
+    }
+    if !p.propositions.is_empty() {
+        let order: Vec<String> = p.propositions.iter().map(u32::to_string).collect();
+        let _ = writeln!(out, "**{}:** {}\n", l.propositions, order.join(", "));
+    }
+    let chair = meeting.minutes.as_ref().map(|m| &m.chair);
+    if let Some(v) = &p.vote {
+        let _ = writeln!(out, "**{}**\n", l.vote);
+        let _ = writeln!(
+            out,
+            "{}\n",
+            l.vote_put
+                .replace("{yes}", &v.yes.to_string())
+                .replace("{no}", &v.no.to_string())
+        );
+        for b in &v.ballots {
+            let choice = match b.choice {
+                VoteChoice::Yes => l.yes,
+                VoteChoice::No => l.no,
+                VoteChoice::Abstain => l.abstain,
+            };
+            let _ = writeln!(out, "- {}: {choice}", person_name(org, &b.member));
+        }
+        out.push('\n');
+        if let Some(r) = chair.and_then(|c| v.result(c)) {
+            let _ = writeln!(
+                out,
+                "{}: {} {}, {} {}, {} {}.{}\n",
+                l.result,
+                r.yes,
+                l.yes,
+                r.no,
+                l.no,
+                r.abstained,
+                l.abstain,
+                if r.casting_vote {
+                    format!(" {}", l.casting_vote)
+                } else {
+                    String::new()
+                }
+            );
+            let _ = writeln!(
+                out,
+                "{}\n",
+                l.adopted.replace("{n}", &r.adopted.to_string())
+            );
+        }
+    } else if let Some(n) = p.adopted {
+        let _ = writeln!(out, "{}\n", l.adopted.replace("{n}", &n.to_string()));
+    }
 }
 
 /// Renders a meeting's minutes as Markdown, or `None` when no minutes are drafted.
@@ -455,20 +638,47 @@ pub fn render_markdown(
         }
         None if minutes.kind == MinutesKind::Protocol => {
             let _ = writeln!(out, "{}\n", l.not_adjusted);
+            for a in &meeting.signatures {
+                if let Some(by) = &a.by {
+                    let _ = writeln!(
+                        out,
+                        "{} {} {} {}.\n",
+                        l.adjusted_by,
+                        person_name(org, by),
+                        a.on,
+                        means(&a.means, language)
+                    );
+                }
+            }
+            if meeting.returned
+                && let Some(d) = meeting.declines.last()
+            {
+                let _ = writeln!(
+                    out,
+                    "{} {} {}: {}\n",
+                    l.declined_by,
+                    person_name(org, &d.by),
+                    d.on,
+                    d.comments
+                );
+            }
         }
         None => {}
     }
+    let on = meeting.date().unwrap_or(slot.date);
+    let roster: Vec<&crate::org::Membership> = org.memberships_on(on).collect();
     let bodies = expanded_bodies(org, &meeting.bodies);
     let party_in = |p: &PersonId| {
-        org.memberships
+        roster
             .iter()
             .find(|m| &m.person == p && bodies.contains(&m.body))
             .and_then(|m| m.party.clone())
     };
+    let same = minutes.chair == minutes.secretary;
     let _ = writeln!(
         out,
         "**{}:** {}\n",
-        l.chair,
+        if same { l.chair_and_secretary } else { l.chair },
         person_line(
             org,
             &minutes.chair,
@@ -480,16 +690,28 @@ pub fn render_markdown(
         let names: Vec<String> = minutes
             .adjusters
             .iter()
-            .map(|a| person_line(org, a, party_in(a).as_ref(), false))
+            .map(|a| {
+                let line = person_line(org, a, party_in(a).as_ref(), false);
+                match minutes.label(a) {
+                    Some(label) => format!("{line} ({label})"),
+                    None => line,
+                }
+            })
             .collect();
-        let _ = writeln!(out, "**{}:** {}\n", l.adjusters, names.join("; "));
+        let elected = minutes
+            .adjusters_elected_in
+            .map(|n| format!(" ({} {n})", l.elected_in))
+            .unwrap_or_default();
+        let _ = writeln!(out, "**{}:** {}{elected}\n", l.adjusters, names.join("; "));
     }
-    let _ = writeln!(
-        out,
-        "**{}:** {}\n",
-        l.secretary,
-        person_name(org, &minutes.secretary)
-    );
+    if !same {
+        let _ = writeln!(
+            out,
+            "**{}:** {}\n",
+            l.secretary,
+            person_name(org, &minutes.secretary)
+        );
+    }
 
     let attendance = meeting.attendance.clone().unwrap_or_default();
     let struck = |present: bool, line: String| if present { line } else { format!("~~{line}~~") };
@@ -520,8 +742,7 @@ pub fn render_markdown(
                 .map_or_else(|| body.to_string(), |b| b.name.clone());
             let _ = writeln!(out, "### {name}\n");
         }
-        let members: Vec<_> = org
-            .memberships
+        let members: Vec<_> = roster
             .iter()
             .filter(|m| &m.body == body && m.role == Role::Member)
             .collect();
@@ -542,8 +763,7 @@ pub fn render_markdown(
             }
             out.push('\n');
         }
-        let subs: Vec<_> = org
-            .memberships
+        let subs: Vec<_> = roster
             .iter()
             .filter(|m| &m.body == body && m.role == Role::Substitute)
             .collect();
@@ -567,8 +787,7 @@ pub fn render_markdown(
         }
     }
     let mut officials: Vec<(PersonId, bool)> = Vec::new();
-    for m in org
-        .memberships
+    for m in roster
         .iter()
         .filter(|m| bodies.contains(&m.body) && m.role == Role::Official)
     {
@@ -615,11 +834,35 @@ pub fn render_markdown(
         paragraph_md(org, meeting, &title, p, language, &mut out);
     }
 
+    signatures_md(org, meeting, minutes, l, language, &mut out);
+    distribution_md(org, meeting, minutes, &bodies, l, &mut out);
+    Some(out)
+}
+
+/// The signature block: the chair (with "och sekreterare" when the same person), then
+/// one line per adjuster with its label ("Justeras för kommunerna"), then the
+/// secretary ("Vid protokollet").
+fn signatures_md(
+    org: &Organisation,
+    meeting: &Meeting,
+    minutes: &Minutes,
+    l: &Labels,
+    language: Language,
+    out: &mut String,
+) {
+    let same = minutes.chair == minutes.secretary;
     let _ = writeln!(out, "## {}\n", l.signatures);
-    let mut signers: Vec<(String, String)> =
-        vec![(l.chair.to_owned(), person_name(org, &minutes.chair))];
+    let mut signers: Vec<(String, &PersonId)> = vec![(
+        if same { l.chair_and_secretary } else { l.chair }.to_owned(),
+        &minutes.chair,
+    )];
     for a in &minutes.adjusters {
-        signers.push((l.adjuster.to_owned(), person_name(org, a)));
+        let role = match (minutes.label(a), language) {
+            (Some(label), Language::Swedish) => format!("{} {label}", l.adjusted_for),
+            (Some(label), Language::English) => format!("{} ({label})", l.adjuster),
+            (None, _) => l.adjuster.to_owned(),
+        };
+        signers.push((role, a));
     }
     let header: Vec<&str> = signers.iter().map(|(r, _)| r.as_str()).collect();
     let _ = writeln!(out, "| {} |", header.join(" | "));
@@ -629,14 +872,69 @@ pub fn render_markdown(
         "|{}",
         " ________________________ |".repeat(signers.len())
     );
-    let names: Vec<&str> = signers.iter().map(|(_, n)| n.as_str()).collect();
+    let names: Vec<String> = signers.iter().map(|(_, p)| person_name(org, p)).collect();
     let _ = writeln!(out, "| {} |\n", names.join(" | "));
-    let _ = writeln!(
-        out,
-        "{}: {}, {}",
-        l.at_minutes,
-        person_name(org, &minutes.secretary),
-        l.secretary.to_lowercase()
-    );
-    Some(out)
+    // Each adjustment as recorded: who, when and how (with the signing reference).
+    if meeting.adjustment.is_some() {
+        for a in &meeting.signatures {
+            if let Some(by) = &a.by {
+                let reference = a
+                    .reference
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{} {} {} {}{reference}.\n",
+                    l.adjusted_by,
+                    person_name(org, by),
+                    a.on,
+                    means(&a.means, language)
+                );
+            }
+        }
+    }
+    if !same {
+        let _ = writeln!(
+            out,
+            "{}: {}, {}\n",
+            l.at_minutes,
+            person_name(org, &minutes.secretary),
+            l.secretary.to_lowercase()
+        );
+    }
+}
+
+/// "Protokollet ska skickas till: Ledamöter, <the body above>, Föredragande".
+fn distribution_md(
+    org: &Organisation,
+    meeting: &Meeting,
+    minutes: &Minutes,
+    bodies: &[BodyId],
+    l: &Labels,
+    out: &mut String,
+) {
+    let mut to: Vec<String> = vec![l.members.to_owned()];
+    for b in bodies {
+        if let Some(parent) = org.body(b).and_then(|x| x.parent.as_ref())
+            && !bodies.contains(parent)
+        {
+            let name = org
+                .body(parent)
+                .map_or_else(|| parent.to_string(), |x| x.name.clone());
+            if !to.contains(&name) {
+                to.push(name);
+            }
+        }
+    }
+    let presenters = meeting.agenda.iter().any(|e| e.item.presenter.is_some())
+        || minutes.paragraphs.iter().any(|p| !p.presenters.is_empty());
+    if presenters {
+        to.push(l.presenters.to_owned());
+    }
+    let lead = match minutes.kind {
+        MinutesKind::Protocol => l.send_to,
+        MinutesKind::Notes => l.send_notes_to,
+    };
+    let _ = writeln!(out, "{lead}: {}", to.join(", "));
 }

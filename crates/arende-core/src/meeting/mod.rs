@@ -32,7 +32,7 @@ pub use commands::{
 };
 pub use minutes::{Language, meeting_title, render_markdown};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Aggregate, Event};
 use crate::assignment::AssignmentOrder;
 use crate::ids::{BodyId, MatterId, MeetingId, PersonId};
-use crate::org::{MeetingStatus, MinutesKind, Organisation, PlannedMeeting, Role};
+use crate::org::{AdjustmentRule, MeetingStatus, MinutesKind, Organisation, PlannedMeeting, Role};
 
 pub use crate::ids::MinutesRef;
 
@@ -389,9 +389,156 @@ pub struct Paragraph {
     pub outcome: Outcome,
     /// Assignments (uppdrag) given in this paragraph; created when the minutes are final.
     pub assignments: Vec<AssignmentOrder>,
+    /// The motions (yrkanden) made on the item, numbered from 1 in this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub motions: Vec<Motion>,
+    /// The order in which the chair put the motions (propositionsordning), as motion
+    /// numbers; empty when there was one motion or none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub propositions: Vec<u32>,
+    /// The motion the chair found adopted (bifallen) without a vote; with a vote the
+    /// vote's result decides (Kommunallagen 5 kap. 53–57 §§, 6 kap. 24 §).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<u32>,
+    /// An open vote (öppen omröstning) with each member's vote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vote: Option<Vote>,
+    /// Members who declared a conflict of interest (jäv, Kommunallagen 6 kap. 28–32 §§):
+    /// they take no part in the paragraph and quorum is counted without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A motion (yrkande) on an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Motion {
+    /// Who moved it.
+    pub by: PersonId,
+    /// What is moved, e.g. `bifall till arbetsutskottets förslag`.
+    pub text: String,
+}
+
+/// A member's vote (röst) in an open vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VoteChoice {
+    /// Yes (ja): for the motion put as yes.
+    Yes,
+    /// No (nej): for the motion put as no.
+    No,
+    /// Abstains (avstår).
+    Abstain,
+}
+
+/// One member's vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ballot {
+    /// The member (or serving substitute).
+    pub member: PersonId,
+    /// How they voted.
+    pub choice: VoteChoice,
+}
+
+/// An open vote (öppen omröstning, Kommunallagen 5 kap. 55 §): the motion put as yes
+/// against the motion put as no (voteringsproposition), and each member's vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    /// The motion number a yes (ja) vote is for.
+    pub yes: u32,
+    /// The motion number a no (nej) vote is for.
+    pub no: u32,
+    /// Every vote cast, one per member.
+    pub ballots: Vec<Ballot>,
+}
+
+/// The counted result of a vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteResult {
+    /// Yes votes.
+    pub yes: u32,
+    /// No votes.
+    pub no: u32,
+    /// Abstentions.
+    pub abstained: u32,
+    /// The motion adopted.
+    pub adopted: u32,
+    /// Whether the chair's casting vote (utslagsröst) decided a tie (5 kap. 67 §).
+    pub casting_vote: bool,
+}
+
+impl Vote {
+    /// Counts the vote: the majority wins; a tie is decided by the chair's vote
+    /// (utslagsröst, Kommunallagen 5 kap. 67 §). `None` when tied and the chair cast no
+    /// yes or no.
+    pub fn result(&self, chair: &PersonId) -> Option<VoteResult> {
+        let count = |c: VoteChoice| {
+            u32::try_from(self.ballots.iter().filter(|b| b.choice == c).count()).unwrap_or(u32::MAX)
+        };
+        let (yes, no, abstained) = (
+            count(VoteChoice::Yes),
+            count(VoteChoice::No),
+            count(VoteChoice::Abstain),
+        );
+        let (adopted, casting_vote) = match yes.cmp(&no) {
+            std::cmp::Ordering::Greater => (self.yes, false),
+            std::cmp::Ordering::Less => (self.no, false),
+            std::cmp::Ordering::Equal => {
+                match self.ballots.iter().find(|b| &b.member == chair)?.choice {
+                    VoteChoice::Yes => (self.yes, true),
+                    VoteChoice::No => (self.no, true),
+                    VoteChoice::Abstain => return None,
+                }
+            }
+        };
+        Some(VoteResult {
+            yes,
+            no,
+            abstained,
+            adopted,
+            casting_vote,
+        })
+    }
+}
+
+/// A declared conflict of interest (jäv).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The member.
+    pub member: PersonId,
+    /// Why, as the minutes state it (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A reservation (reservation) against a decision in a paragraph, with the written
+/// reason handed in before the minutes are adjusted (Kommunallagen 4 kap. 27 §, 6 kap.
+/// 35 §).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reservation {
+    /// The paragraph (§).
+    pub paragraph: u32,
+    /// The member reserving.
+    pub member: PersonId,
+    /// The written reason.
+    pub reason: String,
+    /// Handed in on.
+    pub on: NaiveDate,
 }
 
 impl Paragraph {
+    /// The motion adopted: the vote's result, or the chair's finding.
+    pub fn adopted_motion(&self, chair: &PersonId) -> Option<u32> {
+        match &self.vote {
+            Some(v) => v.result(chair).map(|r| r.adopted),
+            None => self.adopted,
+        }
+    }
+
+    /// Whether a member declared a conflict of interest (jäv) in this paragraph.
+    pub fn conflicted(&self, member: &PersonId) -> bool {
+        self.conflicts.iter().any(|c| &c.member == member)
+    }
+
     /// A paragraph with a number, a title and nothing else.
     pub fn new(number: u32, title: impl Into<String>) -> Self {
         Paragraph {
@@ -403,6 +550,11 @@ impl Paragraph {
             text: String::new(),
             outcome: Outcome::Recorded,
             assignments: Vec::new(),
+            motions: Vec::new(),
+            propositions: Vec::new(),
+            adopted: None,
+            vote: None,
+            conflicts: Vec::new(),
         }
     }
 
@@ -450,10 +602,45 @@ pub struct MinutesDraft {
     pub chair: PersonId,
     /// Secretary (sekreterare).
     pub secretary: PersonId,
-    /// Adjusters (justerare): at least one for a protocol.
+    /// Adjusters (justerare): at least one for a protocol. Every one must adjust.
     pub adjusters: Vec<PersonId>,
     /// The paragraphs, numbered consecutively.
     pub paragraphs: Vec<Paragraph>,
+    /// Each adjuster's label, e.g. `för kommunerna` / `för Regionen` ("Justeras för …").
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub adjuster_labels: BTreeMap<PersonId, String>,
+    /// The paragraph (§) in which the adjusters were elected (justerare utses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusters_elected_in: Option<u32>,
+}
+
+impl MinutesDraft {
+    /// A draft with a chair, a secretary, the adjusters and the paragraphs.
+    pub fn new(
+        chair: impl Into<PersonId>,
+        secretary: impl Into<PersonId>,
+        adjusters: Vec<PersonId>,
+        paragraphs: Vec<Paragraph>,
+    ) -> Self {
+        MinutesDraft {
+            chair: chair.into(),
+            secretary: secretary.into(),
+            adjusters,
+            paragraphs,
+            adjuster_labels: BTreeMap::new(),
+            adjusters_elected_in: None,
+        }
+    }
+
+    /// With an adjuster and its label, e.g. `för Regionen`.
+    pub fn adjuster(mut self, person: impl Into<PersonId>, label: impl Into<String>) -> Self {
+        let person = person.into();
+        if !self.adjusters.contains(&person) {
+            self.adjusters.push(person.clone());
+        }
+        self.adjuster_labels.insert(person, label.into());
+        self
+    }
 }
 
 /// Minutes as recorded: notes or protocol.
@@ -469,9 +656,58 @@ pub struct Minutes {
     pub adjusters: Vec<PersonId>,
     /// The paragraphs.
     pub paragraphs: Vec<Paragraph>,
+    /// Each adjuster's label ("för kommunerna").
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub adjuster_labels: BTreeMap<PersonId, String>,
+    /// The paragraph in which the adjusters were elected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusters_elected_in: Option<u32>,
+    /// Who must adjust besides the named adjusters, as configured when the draft was
+    /// recorded (minutes stored before this was recorded read as the default rule).
+    #[serde(default)]
+    pub rule: AdjustmentRule,
 }
 
 impl Minutes {
+    /// Everyone who must adjust (the named adjusters, and the chair and secretary when
+    /// the rule says so), each once, in order.
+    pub fn signers(&self) -> Vec<PersonId> {
+        let mut out: Vec<PersonId> = Vec::new();
+        let mut push = |p: &PersonId| {
+            if !out.contains(p) {
+                out.push(p.clone());
+            }
+        };
+        if self.rule.chair || self.rule.chair_alone {
+            push(&self.chair);
+        }
+        for a in &self.adjusters {
+            push(a);
+        }
+        if self.rule.secretary {
+            push(&self.secretary);
+        }
+        out
+    }
+
+    /// Whether `person` may adjust: a named adjuster, or the chair or secretary when the
+    /// rule says so.
+    pub fn may_adjust(&self, person: &PersonId) -> bool {
+        self.signers().contains(person)
+    }
+
+    /// Whether these signatures make the minutes final: every signer has adjusted, or
+    /// the chair has where the chair alone finalises.
+    pub fn complete(&self, signed: &[PersonId]) -> bool {
+        (self.rule.chair_alone && signed.contains(&self.chair))
+            || self.signers().iter().all(|p| signed.contains(p))
+    }
+
+    /// An adjuster's label, e.g. `för kommunerna`.
+    pub fn label(&self, adjuster: &PersonId) -> Option<&str> {
+        self.adjuster_labels.get(adjuster).map(String::as_str)
+    }
+
     /// A paragraph by number.
     pub fn paragraph(&self, number: u32) -> Option<&Paragraph> {
         self.paragraphs.iter().find(|p| p.number == number)
@@ -518,13 +754,59 @@ impl AdjustmentMeans {
     }
 }
 
-/// The adjustment (justering) of minutes: when and how.
+/// An adjustment (justering) of minutes: who, when and how. As a command, one
+/// adjuster's adjustment; the minutes are final when every named adjuster has adjusted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adjustment {
     /// The date.
     pub on: NaiveDate,
     /// How.
     pub means: AdjustmentMeans,
+    /// Who adjusted (an adjuster named in the minutes); in a command, the acting person
+    /// when not given. Unknown (`None`) in adjustments stored before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<PersonId>,
+    /// The signing service's reference for an electronic signature (e-underskrift).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl Adjustment {
+    /// An adjustment on a date by a means (the adjuster: the acting person).
+    pub fn new(on: NaiveDate, means: AdjustmentMeans) -> Self {
+        Adjustment {
+            on,
+            means,
+            by: None,
+            reference: None,
+        }
+    }
+
+    /// By a named adjuster.
+    pub fn by(mut self, adjuster: impl Into<PersonId>) -> Self {
+        self.by = Some(adjuster.into());
+        self
+    }
+
+    /// With the signing service's reference.
+    pub fn reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
+        self
+    }
+}
+
+/// An adjuster's refusal to adjust (justering vägras), with comments: the minutes go
+/// back to the secretary, and a new round of adjustment starts with the next draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declined {
+    /// Who declined.
+    pub by: PersonId,
+    /// On.
+    pub on: NaiveDate,
+    /// What must change.
+    pub comments: String,
+    /// The round of adjustment (the draft number) declined.
+    pub round: u32,
 }
 
 /// A meeting's time and place, with the dates derived from its bodies' lead times.
@@ -649,10 +931,29 @@ pub enum MeetingEvent {
         /// The draft.
         minutes: Minutes,
     },
-    /// Minutes were adjusted (justerade): locked, and final for a protocol.
-    MinutesAdjusted {
-        /// When and how.
+    /// One adjuster adjusted the minutes (who, when, how) in a round of adjustment.
+    AdjusterSigned {
+        /// Who, when and how.
         adjustment: Adjustment,
+        /// The round (the draft number adjusted).
+        round: u32,
+    },
+    /// An adjuster declined to adjust, with comments: back to the secretary.
+    AdjustmentDeclined {
+        /// Who, when, why.
+        declined: Declined,
+    },
+    /// The minutes were adjusted (justerade) by everyone who must: locked, and final for
+    /// a protocol. Written with the last adjuster's signature (before signatures were
+    /// recorded one by one, alone).
+    MinutesAdjusted {
+        /// When (the last adjustment) and how.
+        adjustment: Adjustment,
+    },
+    /// A member's reservation against a decision, with its written reason.
+    ReservationEntered {
+        /// The reservation.
+        reservation: Reservation,
     },
     /// Minutes were distributed: final for notes.
     MinutesDistributed {
@@ -677,6 +978,9 @@ const MEETING_EVENT_TYPES: &[&str] = &[
     "MinutesDrafted",
     "MinutesAdjusted",
     "MinutesDistributed",
+    "AdjusterSigned",
+    "AdjustmentDeclined",
+    "ReservationEntered",
 ];
 
 impl Event for MeetingEvent {
@@ -694,6 +998,9 @@ impl Event for MeetingEvent {
             MeetingEvent::AgendaItemDropped { .. } => "AgendaItemDropped",
             MeetingEvent::MinutesDrafted { .. } => "MinutesDrafted",
             MeetingEvent::MinutesAdjusted { .. } => "MinutesAdjusted",
+            MeetingEvent::AdjusterSigned { .. } => "AdjusterSigned",
+            MeetingEvent::AdjustmentDeclined { .. } => "AdjustmentDeclined",
+            MeetingEvent::ReservationEntered { .. } => "ReservationEntered",
             MeetingEvent::MinutesDistributed { .. } => "MinutesDistributed",
         }
     }
@@ -813,8 +1120,16 @@ pub struct Meeting {
     pub minutes: Option<Minutes>,
     /// How many drafts were recorded.
     pub drafts: u32,
-    /// The adjustment.
+    /// The adjustment that made the minutes final.
     pub adjustment: Option<Adjustment>,
+    /// The adjustments of the current round, one per adjuster.
+    pub signatures: Vec<Adjustment>,
+    /// The refusals to adjust, every round.
+    pub declines: Vec<Declined>,
+    /// Whether the last round was declined: back with the secretary for a new draft.
+    pub returned: bool,
+    /// Reservations entered against decisions.
+    pub reservations: Vec<Reservation>,
     /// When the minutes were distributed.
     pub distributed_on: Option<NaiveDate>,
 }
@@ -945,11 +1260,26 @@ impl Aggregate for Meeting {
             MeetingEvent::MinutesDrafted { minutes } => {
                 self.minutes = Some(minutes.clone());
                 self.drafts += 1;
+                // A new draft starts a new round of adjustment.
+                self.signatures.clear();
+                self.returned = false;
                 self.phase = MeetingPhase::MinutesDrafted;
+            }
+            MeetingEvent::AdjusterSigned { adjustment, .. } => {
+                self.signatures.retain(|a| a.by != adjustment.by);
+                self.signatures.push(adjustment.clone());
+            }
+            MeetingEvent::AdjustmentDeclined { declined } => {
+                self.declines.push(declined.clone());
+                self.signatures.clear();
+                self.returned = true;
             }
             MeetingEvent::MinutesAdjusted { adjustment } => {
                 self.adjustment = Some(adjustment.clone());
                 self.phase = MeetingPhase::MinutesAdjusted;
+            }
+            MeetingEvent::ReservationEntered { reservation } => {
+                self.reservations.push(reservation.clone());
             }
             MeetingEvent::MinutesDistributed { on, .. } => {
                 self.distributed_on = Some(*on);
@@ -973,6 +1303,49 @@ impl Meeting {
             Some(_) => self.distributed_on.is_some(),
             None => false,
         }
+    }
+
+    /// The day the meeting is held (or planned to be, after moves).
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.held_on.or(self.slot.as_ref().map(|s| s.date))
+    }
+
+    /// The day the minutes became final (the last adjustment of a protocol, the
+    /// distribution of notes), if they are.
+    pub fn final_on(&self) -> Option<NaiveDate> {
+        if !self.minutes_final() {
+            return None;
+        }
+        match &self.minutes {
+            Some(m) if m.kind == MinutesKind::Protocol => self.adjustment.as_ref().map(|a| a.on),
+            _ => self.distributed_on,
+        }
+    }
+
+    /// The day the minutes were adjusted by everyone who must (justerade), if they were.
+    pub fn adjusted_on(&self) -> Option<NaiveDate> {
+        self.adjustment.as_ref().map(|a| a.on)
+    }
+
+    /// Who must still adjust in the current round (empty once adjusted).
+    pub fn awaiting_adjustment(&self) -> Vec<PersonId> {
+        if self.adjustment.is_some() {
+            return Vec::new();
+        }
+        let Some(m) = &self.minutes else {
+            return Vec::new();
+        };
+        m.signers()
+            .into_iter()
+            .filter(|p| !self.signatures.iter().any(|a| a.by.as_ref() == Some(p)))
+            .collect()
+    }
+
+    /// The reservations entered against a paragraph's decision.
+    pub fn reservations_in(&self, paragraph: u32) -> impl Iterator<Item = &Reservation> {
+        self.reservations
+            .iter()
+            .filter(move |r| r.paragraph == paragraph)
     }
 
     /// The items dropped at this meeting (to be carried to the next).
@@ -1120,6 +1493,52 @@ pub enum MeetingError {
         /// In what role it was given, e.g. `presenter of item 3`.
         role: String,
     },
+    /// The person is not one who must adjust these minutes (not a named adjuster, nor
+    /// the chair or secretary where the configuration has them adjust).
+    #[error("meeting {meeting}: {person} is not an adjuster (justerare) of the minutes")]
+    NotAnAdjuster {
+        /// The meeting.
+        meeting: MeetingId,
+        /// Who was given.
+        person: PersonId,
+    },
+    /// The adjuster has already adjusted this round of the minutes.
+    #[error("meeting {meeting}: {person} already adjusted the minutes on {on}")]
+    AlreadyAdjusted {
+        /// The meeting.
+        meeting: MeetingId,
+        /// The adjuster.
+        person: PersonId,
+        /// When.
+        on: NaiveDate,
+    },
+    /// An adjuster declined the minutes: they are back with the secretary, and a new
+    /// draft must be recorded before anyone adjusts again.
+    #[error(
+        "meeting {meeting}: {declined_by} declined to adjust the minutes; record a new draft first"
+    )]
+    MinutesReturned {
+        /// The meeting.
+        meeting: MeetingId,
+        /// Who declined.
+        declined_by: PersonId,
+    },
+    /// The body was not quorate (beslutför) for a decision: more than half of the
+    /// members must serve, counted without those who declared a conflict of interest
+    /// (Kommunallagen 6 kap. 27 §, 5 kap. 65 §).
+    #[error(
+        "meeting {meeting}, § {paragraph}: not quorate (beslutför): {serving} of {members} members serve"
+    )]
+    QuorumNotMet {
+        /// The meeting.
+        meeting: MeetingId,
+        /// The paragraph.
+        paragraph: u32,
+        /// Members (and substitutes) serving in the paragraph.
+        serving: u32,
+        /// Members of the body.
+        members: u32,
+    },
     /// A new time for the meeting that is not valid.
     #[error("meeting {meeting}: {problem}")]
     InvalidSlot {
@@ -1186,13 +1605,23 @@ pub fn minutes_kind(org: &Organisation, bodies: &[BodyId]) -> MinutesKind {
     }
 }
 
-fn holds(org: &Organisation, person: &PersonId, bodies: &[BodyId], role: Role) -> bool {
-    org.memberships
-        .iter()
+fn holds(
+    org: &Organisation,
+    person: &PersonId,
+    bodies: &[BodyId],
+    role: Role,
+    on: NaiveDate,
+) -> bool {
+    org.memberships_on(on)
         .any(|m| &m.person == person && m.role == role && bodies.contains(&m.body))
 }
 
-fn check_substitutes(ctx: &Context<'_>, subs: &[SubstituteFor]) -> Result<(), MeetingError> {
+/// Checks the substitutes against the roster on the meeting's day `on`.
+fn check_substitutes(
+    ctx: &Context<'_>,
+    subs: &[SubstituteFor],
+    on: NaiveDate,
+) -> Result<(), MeetingError> {
     let bodies = ctx.bodies();
     let mut seen = BTreeSet::new();
     for s in subs {
@@ -1205,8 +1634,7 @@ fn check_substitutes(ctx: &Context<'_>, subs: &[SubstituteFor]) -> Result<(), Me
         };
         let memberships: Vec<_> = ctx
             .org
-            .memberships
-            .iter()
+            .memberships_on(on)
             .filter(|m| {
                 m.person == s.substitute && m.role == Role::Substitute && bodies.contains(&m.body)
             })
@@ -1214,7 +1642,7 @@ fn check_substitutes(ctx: &Context<'_>, subs: &[SubstituteFor]) -> Result<(), Me
         if memberships.is_empty() {
             return Err(bad("is not a substitute (ersättare) in this body".into()));
         }
-        if !holds(ctx.org, &s.member, &bodies, Role::Member) {
+        if !holds(ctx.org, &s.member, &bodies, Role::Member, on) {
             return Err(bad(format!(
                 "{} is not a member (ledamot) of this body",
                 s.member
@@ -1379,7 +1807,8 @@ impl Meeting {
             return Err(state.invalid(ctx, ACTION));
         }
         check_agenda(ctx, &input.agenda)?;
-        check_substitutes(ctx, &input.substitutes_called)?;
+        let on = state.date().unwrap_or(ctx.plan.date);
+        check_substitutes(ctx, &input.substitutes_called, on)?;
         events.push(MeetingEvent::NoticeSent {
             on: ctx.today,
             agenda: input.agenda.clone(),
@@ -1426,7 +1855,7 @@ impl Meeting {
                 });
             }
         }
-        check_substitutes(ctx, &a.substitutes)?;
+        check_substitutes(ctx, &a.substitutes, date)?;
         for s in &a.substitutes {
             if a.present.contains(&s.member) {
                 return Err(MeetingError::InvalidAttendance {
@@ -1598,6 +2027,11 @@ impl Meeting {
                     })?;
             }
         }
+        let on = self.date().unwrap_or(ctx.plan.date);
+        self.check_adjusters(ctx, draft, on)?;
+        for p in &draft.paragraphs {
+            self.check_deliberation(ctx, kind, &draft.chair, p, on)?;
+        }
         Ok(vec![MeetingEvent::MinutesDrafted {
             minutes: Minutes {
                 kind,
@@ -1605,23 +2039,408 @@ impl Meeting {
                 secretary: draft.secretary.clone(),
                 adjusters: draft.adjusters.clone(),
                 paragraphs: draft.paragraphs.clone(),
+                adjuster_labels: draft.adjuster_labels.clone(),
+                adjusters_elected_in: draft.adjusters_elected_in,
+                rule: ctx.org.adjustment_rule(&self.bodies),
             },
         }])
     }
 
-    /// Decides "adjust the minutes" (justering): locks them, and makes a protocol final.
+    /// The adjusters: each named once, labels only for named adjusters, the electing §
+    /// in the minutes, and each adjuster took part in the meeting (when attendance was
+    /// recorded).
+    fn check_adjusters(
+        &self,
+        ctx: &Context<'_>,
+        draft: &MinutesDraft,
+        on: NaiveDate,
+    ) -> Result<(), MeetingError> {
+        let bad = |place: &str, problem: String| MeetingError::InvalidMinutes {
+            meeting: ctx.id(),
+            place: place.into(),
+            problem,
+        };
+        let mut seen = BTreeSet::new();
+        for a in &draft.adjusters {
+            if !seen.insert(a) {
+                return Err(bad("adjusters", format!("{a} is named twice")));
+            }
+            if let Some(att) = &self.attendance
+                && !(att.present.is_empty() && att.substitutes.is_empty())
+                && !att.took_part(a)
+            {
+                return Err(bad(
+                    "adjusters",
+                    format!("{a} did not take part in the meeting on {on}"),
+                ));
+            }
+        }
+        for (person, label) in &draft.adjuster_labels {
+            if !draft.adjusters.contains(person) {
+                return Err(bad(
+                    "adjuster-labels",
+                    format!("{person} is labelled but not named as adjuster"),
+                ));
+            }
+            if label.trim().is_empty() {
+                return Err(bad(
+                    "adjuster-labels",
+                    format!("the label of {person} is empty"),
+                ));
+            }
+        }
+        if let Some(n) = draft.adjusters_elected_in
+            && !draft.paragraphs.iter().any(|p| p.number == n)
+        {
+            return Err(bad(
+                "adjusters-elected-in",
+                format!("the minutes have no § {n}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A paragraph's motions, order of propositions, vote and conflicts of interest
+    /// (jäv), and the quorum for its decision counted without the conflicted.
+    fn check_deliberation(
+        &self,
+        ctx: &Context<'_>,
+        kind: MinutesKind,
+        chair: &PersonId,
+        p: &Paragraph,
+        on: NaiveDate,
+    ) -> Result<(), MeetingError> {
+        let id = ctx.id();
+        let place = |what: &str| format!("§ {}, {what}", p.number);
+        let bad = |what: &str, problem: String| MeetingError::InvalidMinutes {
+            meeting: id.clone(),
+            place: place(what),
+            problem,
+        };
+        let motions = u32::try_from(p.motions.len()).unwrap_or(u32::MAX);
+        let in_range = |n: u32| n >= 1 && n <= motions;
+        let bodies = ctx.bodies();
+        let attendance = self.attendance.clone().unwrap_or_default();
+        // Who serves (tjänstgör) with vote: members present and substitutes serving, on
+        // the roster of the meeting's day.
+        let serves = |person: &PersonId| {
+            (attendance.present.contains(person)
+                && (holds(ctx.org, person, &bodies, Role::Member, on)
+                    || holds(ctx.org, person, &bodies, Role::Chair, on)))
+                || attendance
+                    .substitutes
+                    .iter()
+                    .any(|s| &s.substitute == person)
+        };
+        let mut conflicted = BTreeSet::new();
+        for c in &p.conflicts {
+            ctx.known(&c.member, place("conflict of interest (jäv)"))?;
+            if !conflicted.insert(&c.member) {
+                return Err(bad("jäv", format!("{} declared twice", c.member)));
+            }
+        }
+        for (i, m) in p.motions.iter().enumerate() {
+            ctx.known(&m.by, place(&format!("motion {}", i + 1)))?;
+            if m.text.trim().is_empty() {
+                return Err(bad(
+                    &format!("motion {}", i + 1),
+                    "the motion is empty".into(),
+                ));
+            }
+            if conflicted.contains(&m.by) {
+                return Err(bad(
+                    &format!("motion {}", i + 1),
+                    format!(
+                        "{} declared a conflict of interest (jäv) and takes no part",
+                        m.by
+                    ),
+                ));
+            }
+        }
+        let mut put = BTreeSet::new();
+        for n in &p.propositions {
+            if !in_range(*n) {
+                return Err(bad("propositions", format!("there is no motion {n}")));
+            }
+            if !put.insert(*n) {
+                return Err(bad("propositions", format!("motion {n} is put twice")));
+            }
+        }
+        if let Some(n) = p.adopted
+            && !in_range(n)
+        {
+            return Err(bad("adopted", format!("there is no motion {n}")));
+        }
+        if let Some(v) = &p.vote {
+            for n in [v.yes, v.no] {
+                if !in_range(n) {
+                    return Err(bad("vote", format!("there is no motion {n}")));
+                }
+                if !p.propositions.is_empty() && !put.contains(&n) {
+                    return Err(bad("vote", format!("motion {n} was not put")));
+                }
+            }
+            if v.yes == v.no {
+                return Err(bad("vote", "yes and no must be different motions".into()));
+            }
+            let mut voted = BTreeSet::new();
+            for b in &v.ballots {
+                ctx.known(&b.member, place("vote"))?;
+                if !voted.insert(&b.member) {
+                    return Err(bad("vote", format!("{} votes twice", b.member)));
+                }
+                if conflicted.contains(&b.member) {
+                    return Err(bad(
+                        "vote",
+                        format!(
+                            "{} declared a conflict of interest (jäv) and may not vote",
+                            b.member
+                        ),
+                    ));
+                }
+                if !serves(&b.member) {
+                    return Err(bad(
+                        "vote",
+                        format!("{} does not serve as a member at the meeting", b.member),
+                    ));
+                }
+            }
+            let Some(result) = v.result(chair) else {
+                return Err(bad(
+                    "vote",
+                    "the vote is tied and the chair cast no deciding vote".into(),
+                ));
+            };
+            if p.adopted.is_some_and(|a| a != result.adopted) {
+                return Err(bad(
+                    "adopted",
+                    format!("the vote adopted motion {}", result.adopted),
+                ));
+            }
+        }
+        // Quorum: a decision in a protocol needs more than half of the members serving,
+        // without those with a conflict of interest. Checked when the meeting's
+        // attendance names its serving members.
+        if kind == MinutesKind::Protocol && p.outcome.is_decision() {
+            let mut members: BTreeSet<&PersonId> = BTreeSet::new();
+            for m in ctx.org.memberships_on(on) {
+                if m.role == Role::Member && bodies.contains(&m.body) {
+                    members.insert(&m.person);
+                }
+            }
+            let serving: BTreeSet<&PersonId> = attendance
+                .present
+                .iter()
+                .filter(|x| members.contains(x))
+                .chain(attendance.substitutes.iter().map(|s| &s.substitute))
+                .filter(|x| !conflicted.contains(x))
+                .collect();
+            let counted = !members.is_empty()
+                && (!attendance.present.is_empty() || !attendance.substitutes.is_empty());
+            let n = u32::try_from(members.len()).unwrap_or(u32::MAX);
+            let s = u32::try_from(serving.len()).unwrap_or(u32::MAX);
+            if counted && s.saturating_mul(2) <= n {
+                return Err(MeetingError::QuorumNotMet {
+                    meeting: id,
+                    paragraph: p.number,
+                    serving: s,
+                    members: n,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Decides one adjuster's adjustment (justering): recorded with who, when and how;
+    /// when every one who must has adjusted (or the chair, where the chair alone
+    /// finalises), the minutes are adjusted: locked, and final for a protocol.
     pub fn decide_adjust(
         &self,
         ctx: &Context<'_>,
         adjustment: &Adjustment,
     ) -> Result<Vec<MeetingEvent>, MeetingError> {
         const ACTION: &str = "adjust the minutes";
+        let minutes = self.adjustable(ctx, ACTION)?;
+        let Some(by) = adjustment.by.clone() else {
+            return Err(MeetingError::InvalidInput {
+                meeting: ctx.id(),
+                problem: "the adjustment does not say who adjusted (by)".into(),
+            });
+        };
+        if !minutes.may_adjust(&by) {
+            return Err(MeetingError::NotAnAdjuster {
+                meeting: ctx.id(),
+                person: by,
+            });
+        }
+        if let Some(done) = self.signatures.iter().find(|a| a.by.as_ref() == Some(&by)) {
+            return Err(MeetingError::AlreadyAdjusted {
+                meeting: ctx.id(),
+                person: by,
+                on: done.on,
+            });
+        }
+        if adjustment.means == AdjustmentMeans::ElectronicSignature
+            && adjustment
+                .reference
+                .as_ref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            return Err(MeetingError::InvalidMinutes {
+                meeting: ctx.id(),
+                place: "adjustment".into(),
+                problem: "an electronic signature needs the signing service's reference".into(),
+            });
+        }
+        self.check_adjustment_date(ctx, adjustment.on)?;
+        let mut events = vec![MeetingEvent::AdjusterSigned {
+            adjustment: adjustment.clone(),
+            round: self.drafts,
+        }];
+        let mut signed: Vec<PersonId> = self
+            .signatures
+            .iter()
+            .filter_map(|a| a.by.clone())
+            .collect();
+        signed.push(by);
+        if minutes.complete(&signed) {
+            let last = self
+                .signatures
+                .iter()
+                .map(|a| a.on)
+                .chain([adjustment.on])
+                .max()
+                .unwrap_or(adjustment.on);
+            events.push(MeetingEvent::MinutesAdjusted {
+                adjustment: Adjustment {
+                    on: last,
+                    ..adjustment.clone()
+                },
+            });
+        }
+        Ok(events)
+    }
+
+    /// Decides an adjuster's refusal to adjust, with comments: the round's adjustments
+    /// lapse and the minutes go back to the secretary for a new draft.
+    pub fn decide_decline(
+        &self,
+        ctx: &Context<'_>,
+        by: &PersonId,
+        on: NaiveDate,
+        comments: &str,
+    ) -> Result<Vec<MeetingEvent>, MeetingError> {
+        const ACTION: &str = "decline to adjust the minutes";
+        let minutes = self.adjustable(ctx, ACTION)?;
+        if !minutes.may_adjust(by) {
+            return Err(MeetingError::NotAnAdjuster {
+                meeting: ctx.id(),
+                person: by.clone(),
+            });
+        }
+        if comments.trim().is_empty() {
+            return Err(MeetingError::InvalidInput {
+                meeting: ctx.id(),
+                problem: "a refusal to adjust needs comments saying what must change".into(),
+            });
+        }
+        self.check_adjustment_date(ctx, on)?;
+        Ok(vec![MeetingEvent::AdjustmentDeclined {
+            declined: Declined {
+                by: by.clone(),
+                on,
+                comments: comments.trim().to_owned(),
+                round: self.drafts,
+            },
+        }])
+    }
+
+    /// Decides a reservation against a paragraph's decision: handed in with a written
+    /// reason before the minutes are final, by a member who served in the paragraph.
+    pub fn decide_reservation(
+        &self,
+        ctx: &Context<'_>,
+        paragraph: u32,
+        member: &PersonId,
+        reason: &str,
+    ) -> Result<Vec<MeetingEvent>, MeetingError> {
+        const ACTION: &str = "enter a reservation";
         if self.minutes_locked() {
             return Err(self.final_error(ctx, ACTION));
         }
         self.not_cancelled(ctx, ACTION)?;
         let Some(minutes) = &self.minutes else {
             return Err(self.invalid(ctx, ACTION));
+        };
+        let place = format!("§ {paragraph}, reservation");
+        let bad = |problem: String| MeetingError::InvalidMinutes {
+            meeting: ctx.id(),
+            place: place.clone(),
+            problem,
+        };
+        ctx.known(member, "reserving member")?;
+        let Some(p) = minutes.paragraph(paragraph) else {
+            return Err(bad(format!("the minutes have no § {paragraph}")));
+        };
+        if !p.outcome.is_decision() {
+            return Err(bad(
+                "the paragraph records no decision to reserve against".into()
+            ));
+        }
+        if p.conflicted(member) {
+            return Err(bad(format!(
+                "{member} declared a conflict of interest (jäv) and took no part"
+            )));
+        }
+        let on = self.date().unwrap_or(ctx.plan.date);
+        let bodies = ctx.bodies();
+        let attendance = self.attendance.clone().unwrap_or_default();
+        let serves = (attendance.present.contains(member)
+            && (holds(ctx.org, member, &bodies, Role::Member, on)
+                || holds(ctx.org, member, &bodies, Role::Chair, on)))
+            || attendance
+                .substitutes
+                .iter()
+                .any(|s| &s.substitute == member);
+        if !serves {
+            return Err(bad(format!(
+                "{member} did not serve as a member at the meeting"
+            )));
+        }
+        if reason.trim().is_empty() {
+            return Err(bad("a reservation needs its written reason".into()));
+        }
+        if self
+            .reservations
+            .iter()
+            .any(|r| r.paragraph == paragraph && &r.member == member)
+        {
+            return Err(bad(format!(
+                "{member} has already reserved against § {paragraph}"
+            )));
+        }
+        Ok(vec![MeetingEvent::ReservationEntered {
+            reservation: Reservation {
+                paragraph,
+                member: member.clone(),
+                reason: reason.trim().to_owned(),
+                on: ctx.today,
+            },
+        }])
+    }
+
+    /// The minutes, when they may be adjusted now: drafted, not final, not declined.
+    fn adjustable(
+        &self,
+        ctx: &Context<'_>,
+        action: &'static str,
+    ) -> Result<&Minutes, MeetingError> {
+        if self.minutes_locked() {
+            return Err(self.final_error(ctx, action));
+        }
+        self.not_cancelled(ctx, action)?;
+        let Some(minutes) = &self.minutes else {
+            return Err(self.invalid(ctx, action));
         };
         if minutes.adjusters.is_empty() {
             return Err(MeetingError::InvalidMinutes {
@@ -1630,20 +2449,30 @@ impl Meeting {
                 problem: "the minutes name no adjuster (justerare)".into(),
             });
         }
+        if self.returned
+            && let Some(d) = self.declines.last()
+        {
+            return Err(MeetingError::MinutesReturned {
+                meeting: ctx.id(),
+                declined_by: d.by.clone(),
+            });
+        }
+        Ok(minutes)
+    }
+
+    fn check_adjustment_date(&self, ctx: &Context<'_>, on: NaiveDate) -> Result<(), MeetingError> {
         let held = self.held_on.unwrap_or(ctx.plan.date);
-        if adjustment.on < held || adjustment.on > ctx.today {
+        if on < held || on > ctx.today {
             return Err(MeetingError::InvalidMinutes {
                 meeting: ctx.id(),
                 place: "adjustment".into(),
                 problem: format!(
-                    "the adjustment date {} must be between the meeting ({held}) and today ({})",
-                    adjustment.on, ctx.today
+                    "the adjustment date {on} must be between the meeting ({held}) and today ({})",
+                    ctx.today
                 ),
             });
         }
-        Ok(vec![MeetingEvent::MinutesAdjusted {
-            adjustment: adjustment.clone(),
-        }])
+        Ok(())
     }
 
     /// Decides "distribute the minutes": a protocol must be adjusted first.
@@ -1723,3 +2552,6 @@ impl Meeting {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod adjust_tests;

@@ -2,7 +2,7 @@
 //! of its engine commands on the in-memory store, with a small Örebro-like organisation.
 
 use super::*;
-use crate::command::Effects;
+pub(super) use crate::command::Effects;
 
 pub(crate) fn pid(s: &str) -> PersonId {
     PersonId::new(s)
@@ -47,6 +47,7 @@ pub(crate) mod fixture {
             minutes,
             lead_times: LeadTimes::default(),
             temporary: false,
+            adjustment: Default::default(),
         }
     }
 
@@ -68,6 +69,8 @@ pub(crate) mod fixture {
             role,
             party: Some(PartyId::new(party)),
             substitute_for: None,
+            from: None,
+            until: None,
         }
     }
 
@@ -348,29 +351,29 @@ use std::sync::Arc;
 use crate::authz::Actor;
 use crate::clock::SimulatedClock;
 use crate::engine::Engine;
-use crate::error::Error;
+pub(super) use crate::error::Error;
 use crate::ids::CommandId;
 use crate::notification::{Notification, NotificationKind, RecipientReason};
 use crate::store::{MemoryStore, Outbox, StreamId};
 
 type TestEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
 
-fn engine_at(date: NaiveDate) -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
+pub(super) fn engine_at(date: NaiveDate) -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
     let store = Arc::new(MemoryStore::new());
     let clock = Arc::new(SimulatedClock::at_date(date));
     let engine = Engine::new(Arc::new(fixture::org()), store.clone(), clock.clone());
     (engine, store, clock)
 }
 
-fn mid(s: &str) -> MeetingId {
+pub(super) fn mid(s: &str) -> MeetingId {
     MeetingId::new(s)
 }
 
-fn person(s: &str) -> Actor {
+pub(super) fn person(s: &str) -> Actor {
     Actor::Person(pid(s))
 }
 
-fn cmd() -> CommandId {
+pub(super) fn cmd() -> CommandId {
     CommandId::random()
 }
 
@@ -388,7 +391,7 @@ fn outbox(store: &MemoryStore) -> Vec<Notification> {
         .collect()
 }
 
-fn stream(store: &MemoryStore, meeting: &str) -> Vec<crate::store::RecordedEvent> {
+pub(super) fn stream(store: &MemoryStore, meeting: &str) -> Vec<crate::store::RecordedEvent> {
     use crate::store::EventStore;
     store
         .read_stream(
@@ -407,7 +410,7 @@ fn ctx<'a>(org: &'a Organisation, id: &str, today: NaiveDate) -> Context<'a> {
     }
 }
 
-fn given<'a>(
+pub(super) fn given<'a>(
     org: &'a Organisation,
     id: &str,
     today: NaiveDate,
@@ -436,7 +439,7 @@ fn council_agenda() -> Vec<AgendaItem> {
     ]
 }
 
-fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
+pub(super) fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
     let (m, c) = given(org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
     let notice = m
         .decide_notice(
@@ -477,12 +480,12 @@ fn held_council(org: &Organisation) -> (Meeting, Context<'_>) {
     (m, c)
 }
 
-fn draft() -> MinutesDraft {
-    MinutesDraft {
-        chair: pid("jenny"),
-        secretary: pid("malin"),
-        adjusters: vec![pid("tina")],
-        paragraphs: vec![
+pub(super) fn draft() -> MinutesDraft {
+    MinutesDraft::new(
+        "jenny",
+        "malin",
+        vec![pid("tina")],
+        vec![
             Paragraph::new(1, "Mötet öppnas och justerare utses")
                 .text("Till justerare utsågs Tina Johansson, Laxå kommun."),
             Paragraph::new(2, "Regional samverkan för familjecentral")
@@ -490,7 +493,7 @@ fn draft() -> MinutesDraft {
                 .presented_by("susann")
                 .outcome(Outcome::NotedAndFiled),
         ],
-    }
+    )
 }
 
 // ─────────────── given / when / then on the pure decisions ───────────────
@@ -716,10 +719,7 @@ fn adjusted_minutes_are_final_and_refuse_every_change() {
         today: d(2024, 6, 14),
         ..c
     };
-    let adj = Adjustment {
-        on: d(2024, 6, 14),
-        means: AdjustmentMeans::Email,
-    };
+    let adj = Adjustment::new(d(2024, 6, 14), AdjustmentMeans::Email).by("tina");
     for e in m.decide_adjust(&c, &adj).unwrap() {
         m.apply(&e);
     }
@@ -747,10 +747,7 @@ fn an_adjustment_date_must_lie_between_meeting_and_today() {
         ..c
     };
     for on in [d(2024, 5, 16), d(2024, 6, 2)] {
-        let adj = Adjustment {
-            on,
-            means: AdjustmentMeans::Email,
-        };
+        let adj = Adjustment::new(on, AdjustmentMeans::Email).by("tina");
         assert!(
             matches!(
                 m.decide_adjust(&c, &adj),
@@ -778,12 +775,12 @@ fn a_protocol_is_distributed_only_when_adjusted_and_notes_are_final_when_distrib
     for e in m.decide_held(&c, &MeetingRecord::default()).unwrap() {
         m.apply(&e);
     }
-    let notes = MinutesDraft {
-        chair: pid("ingmar"),
-        secretary: pid("daniel"),
-        adjusters: vec![],
-        paragraphs: vec![Paragraph::new(1, "Välkommen")],
-    };
+    let notes = MinutesDraft::new(
+        "ingmar",
+        "daniel",
+        vec![],
+        vec![Paragraph::new(1, "Välkommen")],
+    );
     for e in m.decide_minutes(&c, &notes).unwrap() {
         m.apply(&e);
     }
@@ -964,10 +961,7 @@ fn adjusting_is_for_the_named_adjuster_or_the_role() {
         .draft_minutes(&person("malin"), cmd(), &m, dr)
         .unwrap();
     clock.set_date(d(2024, 6, 14));
-    let adj = Adjustment {
-        on: d(2024, 6, 14),
-        means: AdjustmentMeans::Email,
-    };
+    let adj = Adjustment::new(d(2024, 6, 14), AdjustmentMeans::Email);
     let before = stream(&store, m.as_str()).len();
     let err = engine
         .adjust_minutes(&person("jessica"), cmd(), &m, adj.clone())

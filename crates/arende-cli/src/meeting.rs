@@ -80,8 +80,9 @@ pub enum MeetingVerb {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Record that the minutes were adjusted (justerade): they become final and their
-    /// decisions take effect on their matters.
+    /// Record an adjustment (justering) of the minutes: by the acting adjuster, or by the
+    /// secretary for another (`--by`). They become final, and their decisions take effect
+    /// on their matters, when every named adjuster has adjusted.
     Adjust {
         /// The meeting's id.
         meeting: String,
@@ -93,6 +94,13 @@ pub enum MeetingVerb {
         /// How.
         #[arg(long, value_enum, default_value_t = Means::Email)]
         means: Means,
+        /// The adjuster, when the secretary records another's adjustment (default: the
+        /// person acting).
+        #[arg(long)]
+        by: Option<String>,
+        /// The signing service's reference (required for an electronic signature).
+        #[arg(long)]
+        reference: Option<String>,
     },
 }
 
@@ -316,6 +324,8 @@ pub fn run(verb: MeetingVerb, lang: Language) -> Result<String, CliError> {
             store,
             on,
             means,
+            by,
+            reference,
         } => {
             let opened = open(&store)?;
             let engine = &opened.engine;
@@ -333,7 +343,12 @@ pub fn run(verb: MeetingVerb, lang: Language) -> Result<String, CliError> {
                 &actor,
                 Command::meeting(
                     id.clone(),
-                    MeetingCommand::AdjustMinutes(Adjustment { on, means }),
+                    MeetingCommand::AdjustMinutes(Adjustment {
+                        on,
+                        means,
+                        by: by.map(|p| arende_core::ids::PersonId::new(p.trim())),
+                        reference,
+                    }),
                 ),
                 CommandOptions::default(),
             )?;

@@ -647,7 +647,17 @@ pub async fn post_minutes(
     let f = FormFields::parse(&body);
     let chair = PersonId::new(f.required("chair")?);
     let secretary = PersonId::new(f.required("secretary")?);
-    let adjuster = PersonId::new(f.required("adjuster")?);
+    let label = |name: &str| {
+        f.get(name)
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+    };
+    let first = f.required("adjuster")?;
+    let mut adjusters = vec![(PersonId::new(first), label("adjuster-label"))];
+    if let Some(second) = f.get("adjuster-2").filter(|p| !p.is_empty() && *p != first) {
+        adjusters.push((PersonId::new(second), label("adjuster-2-label")));
+    }
     let notes: Vec<String> = f
         .get("notes")
         .unwrap_or("")
@@ -687,8 +697,13 @@ pub async fn post_minutes(
                 command: MeetingCommand::DraftMinutes(MinutesDraft {
                     chair,
                     secretary,
-                    adjusters: vec![adjuster],
+                    adjusters: adjusters.iter().map(|(p, _)| p.clone()).collect(),
                     paragraphs,
+                    adjuster_labels: adjusters
+                        .into_iter()
+                        .filter_map(|(p, label)| label.map(|l| (p, l)))
+                        .collect(),
+                    adjusters_elected_in: None,
                 }),
             },
             options,
@@ -723,6 +738,12 @@ pub async fn post_adjust(
             )));
         }
     };
+    let by = f.get("by").filter(|p| !p.is_empty()).map(PersonId::new);
+    let reference = f
+        .get("reference")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
     let options = options_for(&f)?;
     let id = MeetingId::new(meeting);
     let back = format!("meetings/{id}");
@@ -730,7 +751,12 @@ pub async fn post_adjust(
         Ok((
             Command::Meeting {
                 meeting: id,
-                command: MeetingCommand::AdjustMinutes(Adjustment { on, means }),
+                command: MeetingCommand::AdjustMinutes(Adjustment {
+                    on,
+                    means,
+                    by,
+                    reference,
+                }),
             },
             options,
         ))

@@ -182,6 +182,12 @@ pub fn render(ctx: &Ctx, v: &MeetingPage) -> Markup {
                     select id="m-secretary" name="secretary" { @for (id, name) in &v.members { option value=(id) { (name) } } }
                     label for="m-adjuster" { (ctx.t("Justerare", "Adjuster")) }
                     select id="m-adjuster" name="adjuster" { @for (id, name) in &v.members { option value=(id) { (name) } } }
+                    label for="m-adjuster-label" { (ctx.t("Justerar för (t.ex. ”kommunerna”, valfritt)", "Adjusts for (e.g. “the municipalities”, optional)")) }
+                    input id="m-adjuster-label" name="adjuster-label" type="text";
+                    label for="m-adjuster-2" { (ctx.t("Andra justerare (valfritt)", "Second adjuster (optional)")) }
+                    select id="m-adjuster-2" name="adjuster-2" { option value="" { "–" } @for (id, name) in &v.members { option value=(id) { (name) } } }
+                    label for="m-adjuster-2-label" { (ctx.t("Andra justeraren justerar för (valfritt)", "The second adjuster adjusts for (optional)")) }
+                    input id="m-adjuster-2-label" name="adjuster-2-label" type="text";
                     label for="m-text" { (ctx.t("Anteckning för varje punkt (en rad per punkt, i dagordningens ordning)", "A note for each item (one line per item, in agenda order)")) }
                     textarea id="m-text" name="notes" rows="6" cols="70" {}
                     button type="submit" id="m-submit" { (ctx.t("Spara protokollet", "Save the minutes")) }
@@ -192,8 +198,8 @@ pub fn render(ctx: &Ctx, v: &MeetingPage) -> Markup {
             h2 id="adjustment" { (ctx.t("Justering", "Adjustment")) }
             @match &s.adjustment {
                 Some(a) => p id="adjusted" { (ctx.t("Justerat", "Adjusted")) " " (a.on) " " (match lang { Language::English => a.means.english(), _ => a.means.swedish() }) }
-                None => @if let Some(m) = &s.minutes {
-                    p { (ctx.t("Väntar på justering av", "Awaiting adjustment by")) " " (m.adjusters.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")) }
+                None => @if s.minutes.is_some() {
+                    p { (ctx.t("Väntar på justering av", "Awaiting adjustment by")) " " (s.awaiting_adjustment().iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")) }
                 } @else { p { (ctx.t("Inget att justera ännu.", "Nothing to adjust yet.")) } }
             }
             @if ctx.can_act() && s.phase == MeetingPhase::MinutesDrafted {
@@ -208,6 +214,10 @@ pub fn render(ctx: &Ctx, v: &MeetingPage) -> Markup {
                         option value="signature" { (ctx.t("genom underskrift", "by signature")) }
                         option value="electronic-signature" { (ctx.t("genom e-signering", "by electronic signature")) }
                     }
+                    label for="a-by" { (ctx.t("Justerare (när sekreteraren registrerar en annans justering)", "Adjuster (when the secretary records another's adjustment)")) }
+                    select id="a-by" name="by" { option value="" { (ctx.t("jag själv", "myself")) } @for p in s.awaiting_adjustment() { option value=(p) { (p) } } }
+                    label for="a-reference" { (ctx.t("E-signeringstjänstens referens (vid e-signering)", "The signing service's reference (for an electronic signature)")) }
+                    input id="a-reference" name="reference" type="text";
                     button type="submit" id="a-submit" { (ctx.t("Justera", "Adjust")) }
                 }
             }

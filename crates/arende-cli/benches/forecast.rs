@@ -148,6 +148,7 @@ fn organisation() -> Organisation {
         matter_kinds: BTreeMap::new(),
         meetings,
         permissions: Permissions::default(),
+        days_off: Default::default(),
     }
 }
 

@@ -7,7 +7,8 @@
 //! - [`route`] holds routes as DAGs of steps; [`authz`] who may do what.
 //! - [`matter`], [`meeting`], [`assignment`] are the event-sourced aggregates
 //!   ([`aggregate`]); [`engine`] runs commands against a [`store::EventStore`].
-//! - [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
+//! - [`holidays`] computes Swedish public holidays and working days;
+//!   [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
 //!   [`forecast`] answers "when can this be decided?".
 //! - [`deployment`] holds the counties one process serves, each an engine by tenant.
 //! - [`notification`] is what the engine writes to the outbox.
@@ -30,6 +31,7 @@ pub mod deployment;
 pub mod engine;
 pub mod error;
 pub mod forecast;
+pub mod holidays;
 pub mod ids;
 pub mod language;
 pub mod matter;

@@ -507,6 +507,7 @@ mod tests {
                 planned("sbu-2024-12-16", d(2024, 12, 16)),
             ],
             permissions: Permissions::default(),
+            days_off: Default::default(),
         }
     }
 

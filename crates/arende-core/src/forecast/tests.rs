@@ -102,6 +102,7 @@ impl Fixture {
             matter_kinds: BTreeMap::new(),
             meetings: Vec::new(),
             permissions: Permissions::default(),
+            days_off: Default::default(),
         };
         let mut f = Fixture { org };
         f.plan("cg-joint", &["2024-09-13", "2024-11-15", "2024-12-13"]);

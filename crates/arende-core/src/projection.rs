@@ -323,7 +323,11 @@ impl MatterProjection {
         };
         match event {
             Submitted { .. } => {}
-            CaseNumberRegistered { .. } | DocumentsReady { .. } | Extended { .. } => {}
+            CaseNumberRegistered { .. }
+            | DocumentsReady { .. }
+            | Extended { .. }
+            | PartyMinutesAdjusted { .. }
+            | Announced { .. } => {}
             ScreenedAsInformation { .. } => row.status = MatterStatus::InformationItem,
             AcceptedForHandling { activated, .. } | Escalated { activated, .. } => {
                 row.active = activated.iter().map(|a| active_row(syms, a)).collect();

@@ -215,12 +215,36 @@ pub enum MatterCommand {
         /// The day of the decision; `None` = today.
         on: Option<NaiveDate>,
     },
-    /// Record entry into force (ikraftträdande).
+    /// Record that the minutes with a party's political decision were adjusted
+    /// (justerade), on `on` (`None` = today).
+    RecordPartyAdjustment {
+        /// The party.
+        party: PartyId,
+        /// The day of adjustment; `None` = today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<NaiveDate>,
+    },
+    /// Record the notice on the party's notice board (anslagstavla) that the minutes
+    /// with its decision are adjusted, on `on` (`None` = today); it starts the appeal
+    /// period (laglighetsprövning) that gives the decision's legal force (laga kraft).
+    RecordAnnouncement {
+        /// The party.
+        party: PartyId,
+        /// The day of the notice; `None` = today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<NaiveDate>,
+    },
+    /// Record entry into force (ikraftträdande). Refused before every party it enters
+    /// into force for has a decision in legal force on `on`, unless `override_reason`
+    /// says why it enters into force anyway (recorded with it).
     EnterIntoForce {
         /// From this day.
         on: NaiveDate,
         /// Valid until, if limited.
         valid_until: Option<NaiveDate>,
+        /// Why it enters into force before every decision is in legal force.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_reason: Option<String>,
     },
     /// Record a follow-up (uppföljning).
     FollowUp {
@@ -279,7 +303,9 @@ impl MatterCommand {
             RecordRemissResponse { .. } => (A::Consult, "the body that sent the remiss"),
             DropFromAgenda { .. } => (A::RecordOutcome, "a body of the meeting"),
             Withdraw { .. } => (A::Assign, "the issuer (or the matter's submitter)"),
-            RecordPoliticalDecision { .. } => {
+            RecordPoliticalDecision { .. }
+            | RecordPartyAdjustment { .. }
+            | RecordAnnouncement { .. } => {
                 (A::RecordPoliticalDecision, "the party's political body")
             }
             EnterIntoForce { .. } | FollowUp { .. } | MarkRevised { .. } | Extend { .. } => {
@@ -337,6 +363,8 @@ impl MatterCommand {
             File { .. } => "file",
             Escalate { .. } => "escalate",
             RecordPoliticalDecision { .. } => "record-political-decision",
+            RecordPartyAdjustment { .. } => "record-party-adjustment",
+            RecordAnnouncement { .. } => "record-announcement",
             EnterIntoForce { .. } => "enter-into-force",
             FollowUp { .. } => "follow-up",
             MarkRevised { .. } => "mark-revised",
@@ -430,9 +458,18 @@ pub fn every_matter_command() -> Vec<MatterCommand> {
             minutes: None,
             on: None,
         },
+        RecordPartyAdjustment {
+            party: party(),
+            on: None,
+        },
+        RecordAnnouncement {
+            party: party(),
+            on: None,
+        },
         EnterIntoForce {
             on: day,
             valid_until: None,
+            override_reason: None,
         },
         FollowUp {
             note: String::new(),

@@ -273,6 +273,37 @@ pub enum MatterEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advance: Option<Advance>,
     },
+    /// The minutes with a party's political decision were adjusted (justerade).
+    PartyMinutesAdjusted {
+        /// The party.
+        party: PartyId,
+        /// Its political body.
+        body: BodyId,
+        /// The day of adjustment.
+        on: NaiveDate,
+        /// The day they were due (the meeting + the body's `minutes-final`, 14 days).
+        due: NaiveDate,
+        /// Whether adjusted after `due`.
+        late: bool,
+    },
+    /// The notice that the minutes are adjusted was put on the party's notice board
+    /// (anslagstavla): the appeal period (laglighetsprövning) runs from it.
+    Announced {
+        /// The party.
+        party: PartyId,
+        /// Its political body.
+        body: BodyId,
+        /// The day of the notice.
+        on: NaiveDate,
+        /// The day it was due (the adjustment + `announcement`, 2 days).
+        due: NaiveDate,
+        /// Whether put up after `due` (recorded, but flagged).
+        late: bool,
+        /// The last day of the appeal period.
+        appeal_ends: NaiveDate,
+        /// The first day the decision is in legal force (laga kraft).
+        legal_force: NaiveDate,
+    },
     /// The handling concluded: decided, adopted, partially adopted or rejected.
     Concluded {
         /// How.
@@ -287,6 +318,10 @@ pub enum MatterEvent {
         valid_until: Option<NaiveDate>,
         /// The parties it is in force for (empty: no political level).
         parties: Vec<PartyId>,
+        /// Why it entered into force before every decision was in legal force, when it
+        /// did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legal_force_override: Option<String>,
         /// The entry-into-force step completed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advance: Option<Advance>,
@@ -354,6 +389,8 @@ const TYPES: &[&str] = &[
     "Filed",
     "Escalated",
     "PoliticalDecisionRecorded",
+    "PartyMinutesAdjusted",
+    "Announced",
     "Concluded",
     "EnteredIntoForce",
     "FollowedUp",
@@ -391,6 +428,8 @@ impl Event for MatterEvent {
             Filed { .. } => "Filed",
             Escalated { .. } => "Escalated",
             PoliticalDecisionRecorded { .. } => "PoliticalDecisionRecorded",
+            PartyMinutesAdjusted { .. } => "PartyMinutesAdjusted",
+            Announced { .. } => "Announced",
             Concluded { .. } => "Concluded",
             EnteredIntoForce { .. } => "EnteredIntoForce",
             FollowedUp { .. } => "FollowedUp",
@@ -415,7 +454,8 @@ impl Event for MatterEvent {
 
 impl MatterEvent {
     /// Whether this is a change the submitter should hear of (återkoppling). Recording
-    /// feedback, a case number, ready documents or a single remiss response is not.
+    /// feedback, a case number, ready documents, a single remiss response or a step of a
+    /// party's decision towards legal force (adjustment, notice) is not.
     pub fn is_change(&self) -> bool {
         !matches!(
             self,
@@ -423,6 +463,8 @@ impl MatterEvent {
                 | MatterEvent::CaseNumberRegistered { .. }
                 | MatterEvent::DocumentsReady { .. }
                 | MatterEvent::RemissResponseRecorded { .. }
+                | MatterEvent::PartyMinutesAdjusted { .. }
+                | MatterEvent::Announced { .. }
         )
     }
 
@@ -475,7 +517,9 @@ impl MatterEvent {
             | AnsweredDirectly { body, .. }
             | Scheduled { body, .. }
             | DroppedFromAgenda { body, .. }
-            | PoliticalDecisionRecorded { body, .. } => Some(body),
+            | PoliticalDecisionRecorded { body, .. }
+            | PartyMinutesAdjusted { body, .. }
+            | Announced { body, .. } => Some(body),
             Redirected { to, .. } => Some(to),
             _ => self.at().map(|a| &a.body),
         }
@@ -516,6 +560,13 @@ pub struct Matter {
     pub remiss: Option<Box<Remiss>>,
     /// The political decisions per party (a party not here has not decided yet).
     pub political: BTreeMap<PartyId, PartyDecision>,
+    /// Each deciding party's road to legal force (laga kraft): its decision's day, the
+    /// adjustment of its minutes and the notice on its notice board.
+    #[serde(default)]
+    pub legal: BTreeMap<PartyId, PartyLegal>,
+    /// Why the matter entered into force before every decision was in legal force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_force_override: Option<String>,
     /// How the handling concluded.
     pub conclusion: Option<Conclusion>,
     /// In force from.
@@ -564,6 +615,8 @@ impl Default for Matter {
             last_body: None,
             remiss: None,
             political: BTreeMap::new(),
+            legal: BTreeMap::new(),
+            legal_force_override: None,
             conclusion: None,
             in_force_from: None,
             valid_until: None,
@@ -820,16 +873,52 @@ impl Aggregate for Matter {
                 body,
                 decision,
                 minutes,
+                on,
                 advance,
-                ..
             } => {
                 self.political.insert(party.clone(), *decision);
+                self.legal.insert(
+                    party.clone(),
+                    PartyLegal {
+                        body: body.clone(),
+                        decided_on: *on,
+                        adjusted_on: None,
+                        adjusted_late: false,
+                        announced_on: None,
+                        announced_late: false,
+                        appeal_ends: None,
+                        legal_force: None,
+                    },
+                );
                 if let Some(a) = advance {
                     let at = At {
                         body: body.clone(),
                         minutes: minutes.clone(),
                     };
                     self.apply_advance(a, Some(&at), by);
+                }
+            }
+            PartyMinutesAdjusted {
+                party, on, late, ..
+            } => {
+                if let Some(l) = self.legal.get_mut(party) {
+                    l.adjusted_on = Some(*on);
+                    l.adjusted_late = *late;
+                }
+            }
+            Announced {
+                party,
+                on,
+                late,
+                appeal_ends,
+                legal_force,
+                ..
+            } => {
+                if let Some(l) = self.legal.get_mut(party) {
+                    l.announced_on = Some(*on);
+                    l.announced_late = *late;
+                    l.appeal_ends = Some(*appeal_ends);
+                    l.legal_force = Some(*legal_force);
                 }
             }
             Concluded { outcome } => {
@@ -845,8 +934,10 @@ impl Aggregate for Matter {
                 on,
                 valid_until,
                 parties,
+                legal_force_override,
                 advance,
             } => {
+                self.legal_force_override = legal_force_override.clone();
                 self.in_force_from = Some(*on);
                 self.valid_until = *valid_until;
                 self.in_force_for = parties.clone();

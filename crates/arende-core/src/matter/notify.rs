@@ -167,6 +167,8 @@ pub(crate) fn change_of(org: &Organisation, event: &MatterEvent) -> Option<Chang
         CaseNumberRegistered { .. }
         | DocumentsReady { .. }
         | RemissResponseRecorded { .. }
+        | PartyMinutesAdjusted { .. }
+        | Announced { .. }
         | FeedbackGiven { .. } => return None,
     })
 }

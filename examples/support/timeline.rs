@@ -504,6 +504,35 @@ fn matter_line(
                 done(advance)
             ),
         ),
+        E::PartyMinutesAdjusted { on, due, late, .. } => (
+            *on,
+            format!(
+                "protokollet med beslutet justeras{}",
+                if *late {
+                    format!(" (för sent: senast {due})")
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+        E::Announced {
+            on,
+            due,
+            late,
+            appeal_ends,
+            legal_force,
+            ..
+        } => (
+            *on,
+            format!(
+                "justeringen anslås på anslagstavlan{}; överklagandetiden löper till {appeal_ends}, beslutet vinner laga kraft {legal_force}",
+                if *late {
+                    format!(" (för sent: senast {due})")
+                } else {
+                    String::new()
+                }
+            ),
+        ),
         E::Concluded { outcome } => (recorded, format!("ärendet avgjort: {}", outcome.swedish())),
         E::EnteredIntoForce {
             on,

@@ -581,6 +581,77 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         Ok(out)
     }
 
+    /// The dates of matters to watch, for the reminders of the schedule
+    /// ([`crate::schedule::DateState`], `sent` left false): each step towards a
+    /// party's legal force not yet recorded (due by the rule's date), each next
+    /// follow-up and each end of validity of a matter not closed, with the secretaries
+    /// of the body concerned as recipients.
+    pub fn dates_to_watch(&self) -> Result<Vec<crate::schedule::DateState>> {
+        use crate::notification::{DueStep, RecipientReason};
+        use crate::schedule::DateState;
+        let org = self.engine.org();
+        let secretaries = |body: &BodyId| -> Vec<Recipient> {
+            org.members_of(body)
+                .filter(|m| m.role == crate::org::Role::Secretary)
+                .filter_map(|m| org.person(&m.person))
+                .map(|p| Recipient::from_person(p, RecipientReason::Member))
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (_, m) in self.all_of::<Matter>()? {
+            let Some(id) = m.id else { continue };
+            for v in self.legal_views(id, &m) {
+                let step = if !v.dates.adjusted_recorded {
+                    Some((DueStep::Adjustment, v.dates.adjust_by))
+                } else if !v.dates.announced_recorded {
+                    Some((DueStep::Announcement, v.dates.announce_by))
+                } else {
+                    None
+                };
+                if let Some((step, date)) = step {
+                    out.push(DateState {
+                        matter: id,
+                        matter_title: m.title.clone(),
+                        step,
+                        date,
+                        party: Some(v.party.clone()),
+                        recipients: secretaries(&v.recorded.body),
+                        body: v.recorded.body,
+                        sent: false,
+                    });
+                }
+            }
+            if matches!(m.status, MatterStatus::Closed(_)) {
+                continue;
+            }
+            let admin = m
+                .current_bodies()
+                .into_iter()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| m.body.clone());
+            for (step, date) in [
+                (DueStep::FollowUp, m.next_follow_up),
+                (DueStep::ValidUntil, m.valid_until),
+            ] {
+                if let Some(date) = date {
+                    out.push(DateState {
+                        matter: id,
+                        matter_title: m.title.clone(),
+                        step,
+                        date,
+                        party: None,
+                        recipients: secretaries(&admin),
+                        body: admin.clone(),
+                        sent: false,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|x| (x.date, x.key()));
+        Ok(out)
+    }
+
     /// A party's notice board (anslagstavla) as data: the notices that minutes with
     /// its decisions on matters are adjusted, newest first.
     pub fn notice_board(&self, party: &PartyId) -> Result<Vec<NoticeBoardEntry>> {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use arende_core::ids::{BodyId, PartyId, PersonId, RouteId, TenantId};
 use arende_core::notification::{
-    AdjustedBy, AgendaKind, AssignedTo, Change, DropCause, FinalOutcome, Language, MeetingChange,
-    MeetingRef, Notification, NotificationKind, Recipient, detail,
+    AdjustedBy, AgendaKind, AssignedTo, Change, DropCause, DueStep, FinalOutcome, Language,
+    MeetingChange, MeetingRef, Notification, NotificationKind, Recipient, detail,
 };
 use arende_core::org::{MinutesKind, Organisation};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -598,6 +598,9 @@ pub fn context(
     }
     put(&mut c, "receivers", n.receivers.join(", "));
     put(&mut c, "edition", n.edition.clone().unwrap_or_default());
+    if let Some(p) = &n.party {
+        put(&mut c, "party", names.party(p));
+    }
     let recipients = n
         .recipients
         .iter()
@@ -729,6 +732,12 @@ pub fn context(
                 }
                 NotificationKind::AssignmentGiven => "summary-assignment-given",
                 NotificationKind::AssignmentDue => "summary-assignment-due",
+                NotificationKind::DateDue => match n.due_step {
+                    Some(DueStep::Adjustment) => "summary-date-due-adjustment",
+                    Some(DueStep::Announcement) => "summary-date-due-announcement",
+                    Some(DueStep::ValidUntil) => "summary-date-due-valid-until",
+                    Some(DueStep::FollowUp) | None => "summary-date-due-follow-up",
+                },
                 NotificationKind::Feedback => "submitted",
             };
             phrases.render(key, &c)?

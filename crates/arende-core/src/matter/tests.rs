@@ -2316,6 +2316,18 @@ fn each_party_s_decision_gains_legal_force_from_its_own_notice_board() {
             .iter()
             .all(|o| o.what == "adjustment" && o.due == d(2024, 10, 15))
     );
+    // The schedule watches the same dates, reminding each party's secretaries.
+    let watch = g.e.read().dates_to_watch().unwrap();
+    let adjustments: Vec<_> = watch
+        .iter()
+        .filter(|x| x.step == crate::notification::DueStep::Adjustment)
+        .collect();
+    assert_eq!(adjustments.len(), 3);
+    assert!(
+        adjustments
+            .iter()
+            .all(|x| x.date == d(2024, 10, 15) && !x.recipients.is_empty())
+    );
 
     g.e.clock().set_date(d(2024, 10, 30));
     // A notice before the adjustment, a date in the future, or before the decision:

@@ -671,6 +671,15 @@ pub enum Change {
         /// Until.
         until: NaiveDate,
     },
+    /// An assignment (uppdrag) given in the matter was reported back (återrapporterat).
+    AssignmentReported {
+        /// The body that gave the assignment.
+        issuer: BodyId,
+        /// The report, as entered.
+        report: String,
+        /// The day.
+        on: NaiveDate,
+    },
 }
 
 /// The prose of a notification written before the facts (schema 1), kept so that an

@@ -10,6 +10,7 @@
 //! | a meeting's `AgendaItemDropped` with a matter scheduled there | the matter is dropped from the agenda (`drop-from-agenda`) |
 //! | a meeting's `MinutesAdjusted` / `MinutesDistributed` that makes the minutes final | each § records its outcome on its matter, with the meeting and the §; each assignment of a § is given (`give`) |
 //! | a matter's `Submitted` that revises another matter | the other matter is marked revised (`mark-revised`) |
+//! | an assignment's `AssignmentReported` into a matter | the matter records the report (`record-assignment-report`): its history shows it and its submitter is owed feedback |
 //!
 //! [`Engine::execute`] runs the policies right after a command whose events are a
 //! source, so a caller sees the effects at once ([`Executed::effects`]); a crash between
@@ -85,6 +86,7 @@ fn is_source(stream: &str, event_type: &str) -> bool {
             "NoticeSent" | "AgendaItemDropped" | "MinutesAdjusted" | "MinutesDistributed"
         ))
         || (stream.starts_with("matter-") && event_type == "Submitted")
+        || (stream.starts_with("assignment-") && event_type == "AssignmentReported")
 }
 
 impl<S: EventStore, C: Clock> Engine<S, C> {
@@ -111,6 +113,15 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                         e,
                         MatterEvent::Submitted {
                             revises: Some(_),
+                            ..
+                        }
+                    )
+                }),
+                Outcome::Assignment(x) => x.events.iter().any(|e| {
+                    matches!(
+                        e,
+                        crate::assignment::AssignmentEvent::AssignmentReported {
+                            matter: Some(_),
                             ..
                         }
                     )
@@ -260,6 +271,9 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// Handles one source event.
     fn handle(&self, rec: &RecordedEvent) -> Result<Effects> {
+        if let Some(key) = rec.stream.as_str().strip_prefix("assignment-") {
+            return self.assignment_reported(key, rec);
+        }
         if let Some(key) = rec.stream.as_str().strip_prefix("matter-") {
             let MatterEvent::Submitted {
                 revises: Some(old), ..
@@ -370,6 +384,46 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             }),
         }
         Ok(())
+    }
+
+    /// An assignment reported back into a matter: the matter records the report.
+    fn assignment_reported(&self, key: &str, rec: &RecordedEvent) -> Result<Effects> {
+        use crate::assignment::{Assignment, AssignmentEvent};
+        let AssignmentEvent::AssignmentReported {
+            on,
+            report,
+            matter: Some(matter),
+            at,
+        } = decode::<AssignmentEvent>(rec)?
+        else {
+            return Ok(Effects::default());
+        };
+        let (state, _) = self.load::<Assignment>(key)?;
+        let (Some(id), Some(issuer)) = (state.id, state.issuer.clone()) else {
+            return Ok(Effects::default());
+        };
+        let mut effects = Effects::default();
+        let command_id = derived_command_id(&["assignment-report", key, &matter.to_string()]);
+        let command = MatterCommand::RecordAssignmentReport {
+            assignment: id,
+            issuer,
+            report,
+            on,
+            at: at.clone(),
+        };
+        let at = at.unwrap_or(MinutesRef {
+            meeting: MeetingId::new(""),
+            paragraph: 0,
+        });
+        match self.effect(Command::matter(matter, command), command_id)? {
+            None => effects.matters.push((matter, at)),
+            Some(refusal) => effects.failures.push(EffectFailure {
+                at,
+                effect: format!("record the report of assignment {id} on matter {matter}"),
+                error: refusal.to_string(),
+            }),
+        }
+        Ok(effects)
     }
 
     fn mark_revised(&self, old: MatterId, new: MatterId) -> Result<Effects> {

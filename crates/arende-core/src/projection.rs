@@ -327,7 +327,8 @@ impl MatterProjection {
             | DocumentsReady { .. }
             | Extended { .. }
             | PartyMinutesAdjusted { .. }
-            | Announced { .. } => {}
+            | Announced { .. }
+            | AssignmentReportReceived { .. } => {}
             ScreenedAsInformation { .. } => row.status = MatterStatus::InformationItem,
             AcceptedForHandling { activated, .. } | Escalated { activated, .. } => {
                 row.active = activated.iter().map(|a| active_row(syms, a)).collect();

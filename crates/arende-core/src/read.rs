@@ -515,6 +515,17 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         Ok(out)
     }
 
+    /// A matter's history: its events in order (an unknown matter has none).
+    pub fn matter_history(&self, id: MatterId) -> Result<Vec<crate::matter::MatterEvent>> {
+        let e = self.engine;
+        let stream = Engine::<S, C>::stream_of::<Matter>(&id.to_string());
+        let records = e.store().read_stream(&e.org().tenant, &stream, 1)?;
+        records
+            .iter()
+            .map(|r| crate::aggregate::decode_for::<Matter>(r).map_err(Into::into))
+            .collect()
+    }
+
     /// Each deciding party's road to legal force (laga kraft) on a matter, in party
     /// order: the recorded dates, and the rule's dates for the rest (the latest the
     /// law allows). The forecast uses the same rule.

@@ -518,6 +518,12 @@ fn change_phrase(
             put(&mut c, "on", date(until));
             "extended"
         }
+        Change::AssignmentReported { issuer, report, on } => {
+            put(&mut c, "body", names.body(issuer));
+            put(&mut c, "text", report.clone());
+            put(&mut c, "on", date(on));
+            "assignment-reported"
+        }
     };
     (key, c)
 }

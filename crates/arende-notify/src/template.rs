@@ -147,6 +147,7 @@ pub const PHRASES: &[&str] = &[
     "followed-up",
     "revised",
     "extended",
+    "assignment-reported",
     // The summary of the other kinds.
     "summary-call-for-matters",
     "summary-notice",

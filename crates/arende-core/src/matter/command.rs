@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::types::*;
 use crate::ids::MinutesRef;
-use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
 
 /// Submit a matter (anmäla ärende) to a body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +263,21 @@ pub enum MatterCommand {
         /// The new end of validity.
         until: NaiveDate,
     },
+    /// Record that an assignment (uppdrag) given in the matter was reported back
+    /// (återrapporterat); run by the policy on the assignment's `AssignmentReported`.
+    RecordAssignmentReport {
+        /// The assignment.
+        assignment: AssignmentId,
+        /// The body that gave it.
+        issuer: BodyId,
+        /// The report, as entered.
+        report: String,
+        /// The day it was reported.
+        on: NaiveDate,
+        /// Where it was reported, if at a meeting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<MinutesRef>,
+    },
     /// Record that the submitter was told (återkoppling given by hand).
     RecordFeedback {
         /// A note.
@@ -311,6 +326,10 @@ impl MatterCommand {
             EnterIntoForce { .. } | FollowUp { .. } | MarkRevised { .. } | Extend { .. } => {
                 (A::RecordOutcome, "a body that administers the matter")
             }
+            RecordAssignmentReport { .. } => (
+                A::Assign,
+                "the assignment's issuer (run by the assignment-report policy)",
+            ),
             RecordFeedback { .. } => (A::RecordOutcome, "a body the matter is at"),
         })
     }
@@ -369,6 +388,7 @@ impl MatterCommand {
             FollowUp { .. } => "follow-up",
             MarkRevised { .. } => "mark-revised",
             Extend { .. } => "extend",
+            RecordAssignmentReport { .. } => "record-assignment-report",
             RecordFeedback { .. } => "record-feedback",
         }
     }
@@ -479,6 +499,13 @@ pub fn every_matter_command() -> Vec<MatterCommand> {
             by: MatterId(uuid::Uuid::nil()),
         },
         Extend { until: day },
+        RecordAssignmentReport {
+            assignment: AssignmentId(uuid::Uuid::nil()),
+            issuer: BodyId::new("body"),
+            report: String::new(),
+            on: day,
+            at: None,
+        },
         RecordFeedback { note: None },
     ]
 }

@@ -469,8 +469,13 @@ pub fn decide(
     };
     let status = matter.status;
     if let MatterStatus::Closed(closure) = status {
-        let allowed = matches!(command, MatterCommand::RecordFeedback { .. })
-            || (closure == Closure::Revised && matches!(command, MatterCommand::Extend { .. }));
+        // Feedback, and an assignment's report (the history shows it), reach a closed
+        // matter too.
+        let allowed = matches!(
+            command,
+            MatterCommand::RecordFeedback { .. } | MatterCommand::RecordAssignmentReport { .. }
+        ) || (closure == Closure::Revised
+            && matches!(command, MatterCommand::Extend { .. }));
         if !allowed {
             return refuse(MatterError::Closed {
                 closure,
@@ -1002,6 +1007,30 @@ pub fn decide(
             minutes,
             on,
         } => political_decision(matter, party, decision, minutes, on, ctx, name)?,
+        C::RecordAssignmentReport {
+            assignment,
+            issuer,
+            report,
+            on,
+            at,
+        } => {
+            if matter.reported_assignments.contains(&assignment) {
+                return refuse(MatterError::InvalidInput {
+                    field: "assignment",
+                    reason: format!("the report of assignment {assignment} is already recorded"),
+                });
+            }
+            non_empty("report", &report)?;
+            org.body(&issuer).ok_or_else(|| unknown("body", &issuer))?;
+            authorize(org, ctx.actor, Action::Assign, &issuer)?;
+            vec![MatterEvent::AssignmentReportReceived {
+                assignment,
+                issuer,
+                report,
+                on,
+                at,
+            }]
+        }
         C::RecordPartyAdjustment { party, on } => party_adjusted(matter, party, on, ctx, name)?,
         C::RecordAnnouncement { party, on } => party_announced(matter, party, on, ctx, name)?,
         C::EnterIntoForce {

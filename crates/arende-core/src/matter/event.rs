@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::types::*;
 use crate::aggregate::{Aggregate, Event};
-use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId, StepId};
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId, StepId};
 use crate::route::Purpose;
 
 /// Something that happened to a matter. Stored as externally tagged JSON with the
@@ -350,6 +350,21 @@ pub enum MatterEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous: Option<NaiveDate>,
     },
+    /// An assignment (uppdrag) given in the matter was reported back (återrapporterat):
+    /// the matter's history shows it and its submitter is owed feedback.
+    AssignmentReportReceived {
+        /// The assignment.
+        assignment: AssignmentId,
+        /// The body that gave it.
+        issuer: BodyId,
+        /// The report, as entered.
+        report: String,
+        /// The day it was reported.
+        on: NaiveDate,
+        /// Where it was reported, if at a meeting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<crate::meeting::MinutesRef>,
+    },
     /// The submitter was told of the matter's changes (återkoppling).
     FeedbackGiven {
         /// The matter's version the submitter now knows of.
@@ -396,6 +411,7 @@ const TYPES: &[&str] = &[
     "FollowedUp",
     "Revised",
     "Extended",
+    "AssignmentReportReceived",
     "FeedbackGiven",
 ];
 
@@ -435,6 +451,7 @@ impl Event for MatterEvent {
             FollowedUp { .. } => "FollowedUp",
             Revised { .. } => "Revised",
             Extended { .. } => "Extended",
+            AssignmentReportReceived { .. } => "AssignmentReportReceived",
             FeedbackGiven { .. } => "FeedbackGiven",
         }
     }
@@ -564,6 +581,9 @@ pub struct Matter {
     /// adjustment of its minutes and the notice on its notice board.
     #[serde(default)]
     pub legal: BTreeMap<PartyId, PartyLegal>,
+    /// The assignments given in the matter that have been reported back, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reported_assignments: Vec<AssignmentId>,
     /// Why the matter entered into force before every decision was in legal force.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_force_override: Option<String>,
@@ -616,6 +636,7 @@ impl Default for Matter {
             remiss: None,
             political: BTreeMap::new(),
             legal: BTreeMap::new(),
+            reported_assignments: Vec::new(),
             legal_force_override: None,
             conclusion: None,
             in_force_from: None,
@@ -958,6 +979,11 @@ impl Aggregate for Matter {
                 self.status = MatterStatus::Closed(Closure::Revised);
             }
             Extended { until, .. } => self.valid_until = Some(*until),
+            AssignmentReportReceived { assignment, .. } => {
+                if !self.reported_assignments.contains(assignment) {
+                    self.reported_assignments.push(*assignment);
+                }
+            }
             FeedbackGiven { through, .. } => {
                 self.told_through = self.told_through.max(*through);
             }

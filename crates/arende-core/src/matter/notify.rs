@@ -164,6 +164,13 @@ pub(crate) fn change_of(org: &Organisation, event: &MatterEvent) -> Option<Chang
         FollowedUp { note, .. } => Change::FollowedUp { note: note.clone() },
         Revised { .. } => Change::Revised,
         Extended { until, .. } => Change::Extended { until: *until },
+        AssignmentReportReceived {
+            issuer, report, on, ..
+        } => Change::AssignmentReported {
+            issuer: issuer.clone(),
+            report: report.clone(),
+            on: *on,
+        },
         CaseNumberRegistered { .. }
         | DocumentsReady { .. }
         | RemissResponseRecorded { .. }

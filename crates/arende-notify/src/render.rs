@@ -1048,6 +1048,12 @@ mod tests {
         due.body = Some(BodyId::new("cg-social"));
         due.assignment_title = Some("ta fram en plan".into());
         due.deadline = Some(d(2024, 12, 1));
+        let mut date_due = new(NotificationKind::DateDue);
+        date_due.matter_title = Some("Familjecentraler".into());
+        date_due.body = Some(BodyId::new("sbu"));
+        date_due.deadline = Some(d(2024, 12, 1));
+        date_due.due_step = Some(DueStep::Adjustment);
+        date_due.party = Some(PartyId::new("region"));
         vec![
             call,
             notice(),
@@ -1061,13 +1067,14 @@ mod tests {
             given,
             group,
             due,
+            date_due,
         ]
     }
 
     #[test]
     fn every_kind_renders_in_swedish_and_english() {
         // (subject, a line of the text) per notification of `every_kind`, sv then en.
-        let expected: [[(&str, &str); 2]; 12] = [
+        let expected: [[(&str, &str); 2]; 13] = [
             [
                 (
                     "Inhämtning av ärenden: Samverkansgrupp barn och unga 15 oktober 2024",
@@ -1186,6 +1193,16 @@ mod tests {
                 (
                     "Assignment due 1 December 2024: ta fram en plan",
                     "The assignment \"ta fram en plan\" from cg-social is due by 1 December 2024.",
+                ),
+            ],
+            [
+                (
+                    "Datum att bevaka 1 december 2024: Familjecentraler",
+                    "skulle ha justerats senast 1 december 2024 (inom 14 dagar från sammanträdet)",
+                ),
+                (
+                    "Date to watch 1 December 2024: Familjecentraler",
+                    "were due to be adjusted by 1 December 2024 (within 14 days of the meeting)",
                 ),
             ],
         ];
@@ -1469,6 +1486,15 @@ mod tests {
                 Change::Extended { until: on },
                 "förlängts till 16 december 2024",
                 "extended until 16 December 2024",
+            ),
+            (
+                Change::AssignmentReported {
+                    issuer: b(),
+                    report: "planen är klar".into(),
+                    on,
+                },
+                "har återrapporterats 16 december 2024: planen är klar",
+                "was reported back on 16 December 2024: planen är klar",
             ),
         ];
         let org = names_org();

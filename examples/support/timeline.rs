@@ -128,6 +128,7 @@ pub fn kind_sv(kind: NotificationKind) -> &'static str {
         NotificationKind::RemissReminder => "remisspåminnelse",
         NotificationKind::AssignmentGiven => "uppdrag",
         NotificationKind::AssignmentDue => "uppdrag förfaller",
+        NotificationKind::DateDue => "datum att bevaka",
     }
 }
 
@@ -551,7 +552,14 @@ fn matter_line(
             (*on, t)
         }
         E::FollowedUp { note, .. } => (recorded, format!("uppföljning: {note}")),
+        E::RevisionStarted { by } => (
+            recorded,
+            format!("revideras av {by}; gäller tills revideringen träder i kraft"),
+        ),
         E::Revised { by } => (recorded, format!("ersätts av revideringen {by}")),
+        E::AssignmentReportReceived { report, .. } => {
+            (recorded, format!("uppdraget återrapporteras: {report}"))
+        }
         E::Extended { until, .. } => (recorded, format!("förlängs till {until}")),
         E::FeedbackGiven { .. } => return None,
     };

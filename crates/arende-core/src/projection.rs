@@ -328,7 +328,8 @@ impl MatterProjection {
             | Extended { .. }
             | PartyMinutesAdjusted { .. }
             | Announced { .. }
-            | AssignmentReportReceived { .. } => {}
+            | AssignmentReportReceived { .. }
+            | RevisionStarted { .. } => {}
             ScreenedAsInformation { .. } => row.status = MatterStatus::InformationItem,
             AcceptedForHandling { activated, .. } | Escalated { activated, .. } => {
                 row.active = activated.iter().map(|a| active_row(syms, a)).collect();

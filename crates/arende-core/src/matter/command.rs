@@ -253,7 +253,14 @@ pub enum MatterCommand {
         /// The next follow-up, if any.
         next: Option<NaiveDate>,
     },
-    /// Mark as replaced by a revision (used by `Engine::revise_matter`).
+    /// Record that a revision of the matter started (run by the revision policy on
+    /// the revision's submission): the matter stays valid meanwhile.
+    MarkRevisionStarted {
+        /// The new version.
+        by: MatterId,
+    },
+    /// Close as replaced by a revision (run by the revision policy when the revision
+    /// enters into force).
     MarkRevised {
         /// The new version.
         by: MatterId,
@@ -323,9 +330,11 @@ impl MatterCommand {
             | RecordAnnouncement { .. } => {
                 (A::RecordPoliticalDecision, "the party's political body")
             }
-            EnterIntoForce { .. } | FollowUp { .. } | MarkRevised { .. } | Extend { .. } => {
-                (A::RecordOutcome, "a body that administers the matter")
-            }
+            EnterIntoForce { .. }
+            | FollowUp { .. }
+            | MarkRevised { .. }
+            | MarkRevisionStarted { .. }
+            | Extend { .. } => (A::RecordOutcome, "a body that administers the matter"),
             RecordAssignmentReport { .. } => (
                 A::Assign,
                 "the assignment's issuer (run by the assignment-report policy)",
@@ -386,6 +395,7 @@ impl MatterCommand {
             RecordAnnouncement { .. } => "record-announcement",
             EnterIntoForce { .. } => "enter-into-force",
             FollowUp { .. } => "follow-up",
+            MarkRevisionStarted { .. } => "mark-revision-started",
             MarkRevised { .. } => "mark-revised",
             Extend { .. } => "extend",
             RecordAssignmentReport { .. } => "record-assignment-report",
@@ -494,6 +504,9 @@ pub fn every_matter_command() -> Vec<MatterCommand> {
         FollowUp {
             note: String::new(),
             next: None,
+        },
+        MarkRevisionStarted {
+            by: MatterId(uuid::Uuid::nil()),
         },
         MarkRevised {
             by: MatterId(uuid::Uuid::nil()),

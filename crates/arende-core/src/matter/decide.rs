@@ -1163,6 +1163,24 @@ pub fn decide(
                 advance: adv,
             }]
         }
+        C::MarkRevisionStarted { by } => {
+            if !matches!(status, S::Decided | S::InForce) {
+                return Err(invalid(status, name));
+            }
+            if Some(by) == matter.id {
+                return refuse(MatterError::InvalidInput {
+                    field: "revision",
+                    reason: "a matter cannot revise itself".into(),
+                });
+            }
+            authorize_any(
+                org,
+                ctx.actor,
+                Action::RecordOutcome,
+                admin_bodies(org, matter),
+            )?;
+            vec![MatterEvent::RevisionStarted { by }]
+        }
         C::MarkRevised { by } => {
             if !matches!(status, S::Decided | S::InForce) {
                 return Err(invalid(status, name));

@@ -337,7 +337,13 @@ pub enum MatterEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advance: Option<Advance>,
     },
-    /// Replaced by a revision (revidering): a new matter starts its own route.
+    /// A revision (revidering) started: a new matter runs its own route while this one
+    /// stays valid.
+    RevisionStarted {
+        /// The new version.
+        by: MatterId,
+    },
+    /// Replaced by a revision (revidering) that entered into force.
     Revised {
         /// The new version.
         by: MatterId,
@@ -409,6 +415,7 @@ const TYPES: &[&str] = &[
     "Concluded",
     "EnteredIntoForce",
     "FollowedUp",
+    "RevisionStarted",
     "Revised",
     "Extended",
     "AssignmentReportReceived",
@@ -449,6 +456,7 @@ impl Event for MatterEvent {
             Concluded { .. } => "Concluded",
             EnteredIntoForce { .. } => "EnteredIntoForce",
             FollowedUp { .. } => "FollowedUp",
+            RevisionStarted { .. } => "RevisionStarted",
             Revised { .. } => "Revised",
             Extended { .. } => "Extended",
             AssignmentReportReceived { .. } => "AssignmentReportReceived",
@@ -482,6 +490,7 @@ impl MatterEvent {
                 | MatterEvent::RemissResponseRecorded { .. }
                 | MatterEvent::PartyMinutesAdjusted { .. }
                 | MatterEvent::Announced { .. }
+                | MatterEvent::RevisionStarted { .. }
         )
     }
 
@@ -601,8 +610,11 @@ pub struct Matter {
     pub follow_ups: u32,
     /// The matter this one revises.
     pub revises: Option<MatterId>,
-    /// The matter that revises this one.
+    /// The matter that revises this one (once the revision entered into force).
     pub revised_by: Option<MatterId>,
+    /// The revision under way: this matter stays valid until it enters into force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<MatterId>,
     /// When it was registered.
     pub registered_on: NaiveDate,
     /// When its documents were ready.
@@ -646,6 +658,7 @@ impl Default for Matter {
             follow_ups: 0,
             revises: None,
             revised_by: None,
+            revision: None,
             registered_on: NaiveDate::default(),
             documents_ready: None,
             config_version: String::new(),
@@ -974,7 +987,9 @@ impl Aggregate for Matter {
                     self.apply_advance(a, None, by);
                 }
             }
+            RevisionStarted { by } => self.revision = Some(*by),
             Revised { by } => {
+                self.revision = None;
                 self.revised_by = Some(*by);
                 self.status = MatterStatus::Closed(Closure::Revised);
             }

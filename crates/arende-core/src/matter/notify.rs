@@ -163,6 +163,7 @@ pub(crate) fn change_of(org: &Organisation, event: &MatterEvent) -> Option<Chang
         EnteredIntoForce { on, .. } => Change::EnteredIntoForce { on: *on },
         FollowedUp { note, .. } => Change::FollowedUp { note: note.clone() },
         Revised { .. } => Change::Revised,
+        RevisionStarted { .. } => return None,
         Extended { until, .. } => Change::Extended { until: *until },
         AssignmentReportReceived {
             issuer, report, on, ..

@@ -1209,12 +1209,12 @@ fn in_force() -> Given {
 }
 
 #[test]
-fn revision_starts_a_new_linked_matter_and_the_old_may_still_be_extended() {
+fn revision_starts_a_new_linked_matter_and_the_old_stays_in_force_until_it_enters_into_force() {
     let g = in_force();
     let mut s = SubmitMatter::new(
         MatterKind::Agreement,
         "Överenskommelse om X, version 2",
-        "sbu",
+        "kcrd",
     );
     s.submitter = Some("anna".into());
     let new =
@@ -1223,16 +1223,95 @@ fn revision_starts_a_new_linked_matter_and_the_old_may_still_be_extended() {
     let new_id = new.state.id.unwrap();
     assert_eq!(new.state.revises, Some(g.id));
     assert_eq!(new.state.status, MatterStatus::Registered);
+    assert_eq!(new.effects.revision_started, [g.id]);
+    // The old stays in force while the revision runs its route, and may be extended
+    // and followed up meanwhile.
     let old = g.state();
-    assert_eq!(old.status, MatterStatus::Closed(Closure::Revised));
-    assert_eq!(old.revised_by, Some(new_id));
-    // The old stays valid longer while the revision runs its route.
+    assert_eq!(old.status, MatterStatus::InForce);
+    assert_eq!(old.revision, Some(new_id));
+    assert_eq!(old.revised_by, None);
     g.ok(
         "kcrd-sec",
         MatterCommand::Extend {
             until: d(2026, 6, 30),
         },
     );
+    g.ok(
+        "kcrd-sec",
+        MatterCommand::FollowUp {
+            note: "gäller till revideringen".into(),
+            next: Some(d(2026, 3, 1)),
+        },
+    );
+    // The end of the extension and the follow-up are watched.
+    let due =
+        g.e.read()
+            .follow_ups_due(d(2026, 2, 1), d(2026, 7, 1))
+            .unwrap();
+    assert_eq!(
+        due.iter().map(|x| (x.what, x.date)).collect::<Vec<_>>(),
+        [
+            ("follow-up", d(2026, 3, 1)),
+            ("valid-until", d(2026, 6, 30))
+        ]
+    );
+    // The revision takes its route to entry into force; only then is the old closed
+    // as replaced.
+    let run = |actor: &str, c: MatterCommand| {
+        g.e.run_matter(new_id, &person(actor), c)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    run(
+        "kcrd-sec",
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-quorum")),
+            },
+        },
+    );
+    run(
+        "kcrd-sec",
+        MatterCommand::ForwardToPolitical { at: at("kcrd") },
+    );
+    for party in ["region", "askersund", "orebro"] {
+        run(
+            &format!("{party}-sec"),
+            MatterCommand::RecordPoliticalDecision {
+                party: p(party),
+                decision: PartyDecision::Adopted,
+                minutes: None,
+                on: None,
+            },
+        );
+        run(
+            &format!("{party}-sec"),
+            MatterCommand::RecordPartyAdjustment {
+                party: p(party),
+                on: None,
+            },
+        );
+        run(
+            &format!("{party}-sec"),
+            MatterCommand::RecordAnnouncement {
+                party: p(party),
+                on: None,
+            },
+        );
+    }
+    assert_eq!(g.state().status, MatterStatus::InForce);
+    let entered = run(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2026, 7, 1),
+            valid_until: None,
+            override_reason: None,
+        },
+    );
+    assert_eq!(entered.effects.revised, [g.id]);
+    let old = g.state();
+    assert_eq!(old.status, MatterStatus::Closed(Closure::Revised));
+    assert_eq!(old.revised_by, Some(new_id));
+    assert_eq!(old.revision, None);
     let err = matter_err(g.refused(
         "kcrd-sec",
         MatterCommand::FollowUp {

@@ -279,6 +279,7 @@ fn home_health_care_agreement_2024() {
             MatterCommand::EnterIntoForce {
                 on: d(2025, 1, 1),
                 valid_until: None,
+                override_reason: None,
             },
         )
         .unwrap_err();
@@ -308,6 +309,52 @@ fn home_health_care_agreement_2024() {
         (m.status, m.conclusion),
         (MatterStatus::Decided, Some(Conclusion::Adopted))
     );
+    // Before the decisions are in legal force (laga kraft), entry into force waits.
+    let err = e
+        .run_matter(
+            id,
+            &who("secretary-kcrd"),
+            MatterCommand::EnterIntoForce {
+                on: d(2025, 1, 1),
+                valid_until: None,
+                override_reason: None,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Matter(MatterError::NotInLegalForce { waiting_for, .. }) if waiting_for.len() == 13),
+        "{err}"
+    );
+    // Each party's minutes adjusted on 2 December, the notice on its notice board on
+    // the 3rd: three weeks is Christmas Eve, so the appeal period runs to Friday 27
+    // December and every decision is in legal force on the 28th.
+    e.clock().set_date(d(2024, 12, 3));
+    for p in &parties {
+        let secretary = format!("secretary-{p}-ks").replace("region-ks", "region-rs");
+        run(
+            &e,
+            id,
+            &secretary,
+            MatterCommand::RecordPartyAdjustment {
+                party: p.clone(),
+                on: Some(d(2024, 12, 2)),
+            },
+        );
+        let m = run(
+            &e,
+            id,
+            &secretary,
+            MatterCommand::RecordAnnouncement {
+                party: p.clone(),
+                on: Some(d(2024, 12, 3)),
+            },
+        );
+        assert_eq!(m.legal[p].appeal_ends, Some(d(2024, 12, 27)));
+        assert_eq!(m.legal[p].legal_force, Some(d(2024, 12, 28)));
+    }
+    let board = e.read().notice_board(last).unwrap();
+    assert_eq!(board.len(), 1);
+    assert_eq!(board[0].legal_force, d(2024, 12, 28));
     let m = run(
         &e,
         id,
@@ -315,6 +362,7 @@ fn home_health_care_agreement_2024() {
         MatterCommand::EnterIntoForce {
             on: d(2025, 1, 1),
             valid_until: None,
+            override_reason: None,
         },
     );
     assert_eq!(m.status, MatterStatus::InForce);

@@ -1010,10 +1010,11 @@ fn the_calendar_keeps_each_entry_across_a_move_and_a_cancellation() -> anyhow::R
         count,
         "the same entry, not a new one"
     );
+    // A month before 17 December is Sunday 17 November: the call moves to the Friday.
     let plan = engine.read().effective_meeting(&m)?;
     assert_eq!(
         (plan.call_for_matters, plan.notice),
-        (d("2024-11-17"), d("2024-12-03"))
+        (d("2024-11-15"), d("2024-12-03"))
     );
 
     // An explicit meeting of the plan is confirmed already: confirming changes nothing.

@@ -182,12 +182,29 @@ pub fn commands_of(id: MatterId) -> (Actor, SubmitMatter, Vec<(Actor, MatterComm
                 on: None,
             },
         ));
+        // The party's minutes adjusted and announced on its notice board (today): its
+        // decision is in legal force (laga kraft) long before the entry into force.
+        steps.push((
+            person(&format!("{party}-sec")),
+            MatterCommand::RecordPartyAdjustment {
+                party: PartyId::new(party),
+                on: None,
+            },
+        ));
+        steps.push((
+            person(&format!("{party}-sec")),
+            MatterCommand::RecordAnnouncement {
+                party: PartyId::new(party),
+                on: None,
+            },
+        ));
     }
     steps.push((
         kcrd,
         MatterCommand::EnterIntoForce {
             on: date(2025, 1, 1),
             valid_until: None,
+            override_reason: None,
         },
     ));
     (person("submitter"), submit, steps)

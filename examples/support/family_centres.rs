@@ -318,13 +318,22 @@ pub fn run(store: Option<&Path>) -> Result<FamilyCentres> {
             },
         )?;
     }
-    w.at(in_force)?;
+    // The minutes adjusted a week after each meeting, the notice the day after: the
+    // entry into force waits for the last party's legal force (laga kraft).
+    let w_org = w.org.clone();
+    let legal = super::to_legal_force(&mut w, matter, &decisions, 7, |p| {
+        political_secretary(&w_org, p)
+    })?;
+    let last = legal.iter().map(|(_, f)| *f).max().unwrap_or(in_force);
+    let in_force = in_force.max(last);
+    w.at(in_force.max(w.today()))?;
     w.engine.run_matter(
         matter,
         &kcrd_secretary,
         MatterCommand::EnterIntoForce {
             on: in_force,
             valid_until: None,
+            override_reason: None,
         },
     )?;
     w.forecasting(false);

@@ -362,6 +362,7 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
                 MatterCommand::EnterIntoForce {
                     on: d(IN_FORCE.0, IN_FORCE.1, IN_FORCE.2),
                     valid_until: None,
+                    override_reason: None,
                 },
             ) {
                 Ok(_) => bail!("entry into force was accepted before {late} decided"),
@@ -392,16 +393,50 @@ pub fn run(store: Option<&Path>) -> Result<HomeHealthCare> {
             },
         )?;
     }
+    // Each party's minutes are adjusted a week after its meeting and the adjustment is
+    // put on its notice board the day after: three weeks of appeal (laglighetsprövning)
+    // later, each decision is in legal force (laga kraft).
+    let w_org = w.org.clone();
+    let legal = super::to_legal_force(&mut w, matter, &decisions, 7, |p| {
+        political_secretary(&w_org, p).map(|(_, s)| s)
+    })?;
+    let last = legal.iter().map(|(_, f)| *f).max().unwrap_or_default();
+    w.note(
+        NoteKind::Forecast,
+        Some("council-regional"),
+        format!(
+            "laga kraft per part: {}",
+            legal
+                .iter()
+                .map(|(p, f)| {
+                    let name = w
+                        .org
+                        .party(p)
+                        .map_or_else(|| p.to_string(), |x| x.name.clone());
+                    format!("{name} {f}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
     w.forecasting(false);
 
-    // Entry into force on 1 January 2025 (minutes 003: "Ikraftträdande januari 2025").
-    w.at(d(IN_FORCE.0, IN_FORCE.1, IN_FORCE.2))?;
+    // Entry into force on 1 January 2025 (minutes 003: "Ikraftträdande januari 2025"),
+    // once every party's decision is in legal force; when the last one is not by then
+    // (the late party), only with a recorded reason.
+    let in_force = d(IN_FORCE.0, IN_FORCE.1, IN_FORCE.2);
+    w.at(in_force.max(w.today()))?;
     w.engine.run_matter(
         matter,
         &peter,
         MatterCommand::EnterIntoForce {
-            on: d(IN_FORCE.0, IN_FORCE.1, IN_FORCE.2),
+            on: in_force,
             valid_until: None,
+            override_reason: (last > in_force).then(|| {
+                format!(
+                    "överenskommelsen gäller från den 1 januari 2025 enligt KCRD; sista partens beslut vinner laga kraft {last}"
+                )
+            }),
         },
     )?;
 

@@ -39,3 +39,50 @@ pub fn person(id: &str) -> Actor {
 pub fn ids(list: &[&str]) -> Vec<PersonId> {
     list.iter().map(|p| PersonId::new(*p)).collect()
 }
+
+/// Each party's road to legal force (laga kraft) after its political decision on
+/// `decided`: the minutes adjusted `adjust_after` days after the meeting, the notice on
+/// the party's notice board the next day (recorded by the party's political secretary,
+/// `secretary`), in date order with the simulation's clock. Returns each party's day of
+/// legal force, as the engine computed it (the appeal period of three weeks, running to
+/// the next working day when it ends on a day off).
+pub fn to_legal_force(
+    w: &mut world::World,
+    matter: arende::ids::MatterId,
+    decided: &[(NaiveDate, arende::ids::PartyId)],
+    adjust_after: i64,
+    secretary: impl Fn(&arende::ids::PartyId) -> anyhow::Result<String>,
+) -> anyhow::Result<Vec<(arende::ids::PartyId, NaiveDate)>> {
+    use arende::matter::MatterCommand;
+    let mut steps: Vec<(NaiveDate, bool, arende::ids::PartyId)> = Vec::new();
+    for (date, party) in decided {
+        let adjusted = *date + chrono::Duration::days(adjust_after);
+        steps.push((adjusted, false, party.clone()));
+        steps.push((adjusted + chrono::Duration::days(1), true, party.clone()));
+    }
+    steps.sort();
+    for (date, announce, party) in steps {
+        if date > w.today() {
+            w.at(date)?;
+        }
+        let command = if announce {
+            MatterCommand::RecordAnnouncement {
+                party: party.clone(),
+                on: Some(date),
+            }
+        } else {
+            MatterCommand::RecordPartyAdjustment {
+                party: party.clone(),
+                on: Some(date),
+            }
+        };
+        w.engine
+            .run_matter(matter, &person(&secretary(&party)?), command)?;
+    }
+    let state = w.engine.read().matter(matter)?;
+    Ok(state
+        .legal
+        .iter()
+        .filter_map(|(p, l)| l.legal_force.map(|f| (p.clone(), f)))
+        .collect())
+}

@@ -128,6 +128,7 @@ pub fn kind_sv(kind: NotificationKind) -> &'static str {
         NotificationKind::RemissReminder => "remisspåminnelse",
         NotificationKind::AssignmentGiven => "uppdrag",
         NotificationKind::AssignmentDue => "uppdrag förfaller",
+        NotificationKind::DateDue => "datum att bevaka",
     }
 }
 
@@ -504,6 +505,35 @@ fn matter_line(
                 done(advance)
             ),
         ),
+        E::PartyMinutesAdjusted { on, due, late, .. } => (
+            *on,
+            format!(
+                "protokollet med beslutet justeras{}",
+                if *late {
+                    format!(" (för sent: senast {due})")
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+        E::Announced {
+            on,
+            due,
+            late,
+            appeal_ends,
+            legal_force,
+            ..
+        } => (
+            *on,
+            format!(
+                "justeringen anslås på anslagstavlan{}; överklagandetiden löper till {appeal_ends}, beslutet vinner laga kraft {legal_force}",
+                if *late {
+                    format!(" (för sent: senast {due})")
+                } else {
+                    String::new()
+                }
+            ),
+        ),
         E::Concluded { outcome } => (recorded, format!("ärendet avgjort: {}", outcome.swedish())),
         E::EnteredIntoForce {
             on,
@@ -522,7 +552,14 @@ fn matter_line(
             (*on, t)
         }
         E::FollowedUp { note, .. } => (recorded, format!("uppföljning: {note}")),
+        E::RevisionStarted { by } => (
+            recorded,
+            format!("revideras av {by}; gäller tills revideringen träder i kraft"),
+        ),
         E::Revised { by } => (recorded, format!("ersätts av revideringen {by}")),
+        E::AssignmentReportReceived { report, .. } => {
+            (recorded, format!("uppdraget återrapporteras: {report}"))
+        }
         E::Extended { until, .. } => (recorded, format!("förlängs till {until}")),
         E::FeedbackGiven { .. } => return None,
     };

@@ -149,6 +149,7 @@ fn organisation() -> Organisation {
         matter_kinds: BTreeMap::new(),
         meetings,
         permissions: Permissions::default(),
+        days_off: Default::default(),
     }
 }
 

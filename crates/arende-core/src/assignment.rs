@@ -798,6 +798,75 @@ mod tests {
     }
 
     #[test]
+    fn a_report_reaches_its_matter_and_its_submitter_hears_of_it() {
+        use crate::matter::{MatterEvent, MatterKind, SubmitMatter};
+        use crate::notification::Change;
+        let (e, store, _) = engine();
+        let mut s = SubmitMatter::new(
+            MatterKind::Assignment,
+            "Prioriteringsordning för familjecentraler",
+            "cg-social",
+        );
+        s.submitter = Some(pid("jaana"));
+        let matter = e
+            .submit_matter(&person("karolina"), s)
+            .unwrap()
+            .state
+            .id
+            .unwrap();
+        let c = CommandId::random();
+        let id = AssignmentId(c.0);
+        let mut o = order(Assignee::Person(pid("susann")), Due::Date(d(2024, 12, 1)));
+        o.matter = Some(matter);
+        e.give_assignment(&person("karolina"), c, &BodyId::new("cg-social"), None, o)
+            .unwrap();
+        sent(&store);
+        let done = e
+            .report_assignment(
+                &person("susann"),
+                CommandId::random(),
+                id,
+                "ordningen är framtagen",
+                None,
+            )
+            .unwrap();
+        // The policy recorded the report on the matter, once.
+        assert_eq!(done.effects.matters.len(), 1, "{:?}", done.effects);
+        assert!(done.effects.failures.is_empty());
+        let m = e.read().matter(matter).unwrap();
+        assert_eq!(m.reported_assignments, vec![id]);
+        let history = e.read().matter_history(matter).unwrap();
+        assert!(history.iter().any(|ev| matches!(
+            ev,
+            MatterEvent::AssignmentReportReceived { assignment, report, issuer, .. }
+                if *assignment == id && report == "ordningen är framtagen" && issuer.as_str() == "cg-social"
+        )));
+        // Whoever raised the matter is told of it (feedback with the report).
+        let told = sent(&store);
+        let feedback = told
+            .iter()
+            .find(|n| n.kind == NotificationKind::Feedback && n.matter == Some(matter))
+            .expect("feedback to the submitter");
+        assert!(
+            feedback
+                .recipients
+                .iter()
+                .any(|r| r.person == Some(pid("jaana")))
+        );
+        assert!(feedback.changes.iter().any(|c| matches!(
+            c,
+            Change::AssignmentReported { report, .. } if report == "ordningen är framtagen"
+        )));
+        // Run again (a replay): nothing more.
+        let again = e.run_policies().unwrap();
+        assert!(again.matters.is_empty());
+        assert_eq!(
+            e.read().matter(matter).unwrap().reported_assignments,
+            vec![id]
+        );
+    }
+
+    #[test]
     fn an_assignee_body_sets_up_a_working_group_dissolved_when_reported() {
         let (e, _, clock) = engine();
         let c = CommandId::random();

@@ -20,7 +20,8 @@ use crate::org::{LeadTimes, MeetingStatus, Organisation, PlannedMeeting, Role};
 
 /// The call-for-matters and notice dates of a meeting on `date` of `bodies`: a joint
 /// session's own lead times, else the earliest each body's lead times ask for (bodies
-/// meeting together follow the strictest).
+/// meeting together follow the strictest), each moved to the working day before when it
+/// falls on a weekend, public holiday or local day off ([`Organisation::calendar`]).
 pub fn derived_dates(
     org: &Organisation,
     bodies: &[BodyId],
@@ -41,16 +42,20 @@ pub fn derived_dates(
     } else {
         leads
     };
+    // A date that falls on a weekend, holiday or local day off moves to the working
+    // day before (the same calendar as the configuration's meeting plans).
+    let calendar = org.calendar();
+    let moved = |lead: crate::terms::LeadTime| {
+        calendar
+            .lead_before(lead, date)
+            .unwrap_or_else(|| lead.before(date))
+    };
     let call = leads
         .iter()
-        .map(|l| l.call_for_matters.before(date))
+        .map(|l| moved(l.call_for_matters))
         .min()
         .unwrap_or(date);
-    let notice = leads
-        .iter()
-        .map(|l| l.notice.before(date))
-        .min()
-        .unwrap_or(date);
+    let notice = leads.iter().map(|l| moved(l.notice)).min().unwrap_or(date);
     (call, notice)
 }
 

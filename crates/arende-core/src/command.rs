@@ -319,8 +319,10 @@ pub struct Effects {
     pub scheduled: Vec<(MatterId, MeetingId)>,
     /// Assignments given in the minutes.
     pub assignments: Vec<AssignmentId>,
-    /// Matters marked as revised by a new matter.
+    /// Matters closed as replaced by a revision that entered into force.
     pub revised: Vec<MatterId>,
+    /// Matters whose revision started (they stay valid until it enters into force).
+    pub revision_started: Vec<MatterId>,
     /// Effects that were refused (a refusal is final for that effect: the policy goes
     /// on; a store failure is not recorded here but stops the run, which resumes from
     /// its checkpoint).
@@ -334,6 +336,7 @@ impl Effects {
             && self.scheduled.is_empty()
             && self.assignments.is_empty()
             && self.revised.is_empty()
+            && self.revision_started.is_empty()
             && self.failures.is_empty()
     }
 
@@ -343,6 +346,7 @@ impl Effects {
         self.scheduled.extend(other.scheduled);
         self.assignments.extend(other.assignments);
         self.revised.extend(other.revised);
+        self.revision_started.extend(other.revision_started);
         self.failures.extend(other.failures);
     }
 }

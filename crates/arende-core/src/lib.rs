@@ -7,7 +7,9 @@
 //! - [`route`] holds routes as DAGs of steps; [`authz`] who may do what.
 //! - [`matter`], [`meeting`], [`assignment`] are the event-sourced aggregates
 //!   ([`aggregate`]); [`engine`] runs commands against a [`store::EventStore`].
-//! - [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
+//! - [`legal`] is the rule of legal force (laga kraft) per party;
+//!   [`holidays`] computes Swedish public holidays and working days;
+//!   [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
 //!   [`forecast`] answers "when can this be decided?".
 //! - [`deployment`] holds the counties one process serves, each an engine by tenant.
 //! - [`notification`] is what the engine writes to the outbox.
@@ -30,8 +32,10 @@ pub mod deployment;
 pub mod engine;
 pub mod error;
 pub mod forecast;
+pub mod holidays;
 pub mod ids;
 pub mod language;
+pub mod legal;
 pub mod matter;
 pub mod meeting;
 pub mod notification;

@@ -57,11 +57,43 @@ pub enum NotificationKind {
     AssignmentGiven,
     /// An assignment due.
     AssignmentDue,
+    /// A date of a matter falling due or overdue (a [`DueStep`]): the adjustment of
+    /// a party's minutes or the notice on its notice board (towards laga kraft), a
+    /// follow-up (uppföljning), or the end of the matter's validity (giltig till).
+    DateDue,
+}
+
+/// Which date of a matter a [`NotificationKind::DateDue`] reminder is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueStep {
+    /// The minutes with a party's political decision are not adjusted (justerade)
+    /// within 14 days of the meeting.
+    Adjustment,
+    /// The notice that they are adjusted is not on the party's notice board
+    /// (anslagstavla) within 2 days.
+    Announcement,
+    /// A follow-up (uppföljning) falls due.
+    FollowUp,
+    /// The matter's validity (after an extension: the new date) ends.
+    ValidUntil,
+}
+
+impl DueStep {
+    /// The name, e.g. `follow-up`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DueStep::Adjustment => "adjustment",
+            DueStep::Announcement => "announcement",
+            DueStep::FollowUp => "follow-up",
+            DueStep::ValidUntil => "valid-until",
+        }
+    }
 }
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 9] = [
         NotificationKind::CallForMatters,
         NotificationKind::Notice,
         NotificationKind::MinutesDistributed,
@@ -70,6 +102,7 @@ impl NotificationKind {
         NotificationKind::RemissReminder,
         NotificationKind::AssignmentGiven,
         NotificationKind::AssignmentDue,
+        NotificationKind::DateDue,
     ];
 
     /// The name used as the outbox kind and in transport subjects, e.g. `notice`.
@@ -83,6 +116,7 @@ impl NotificationKind {
             NotificationKind::RemissReminder => "remiss-reminder",
             NotificationKind::AssignmentGiven => "assignment-given",
             NotificationKind::AssignmentDue => "assignment-due",
+            NotificationKind::DateDue => "date-due",
         }
     }
 
@@ -637,6 +671,15 @@ pub enum Change {
         /// Until.
         until: NaiveDate,
     },
+    /// An assignment (uppdrag) given in the matter was reported back (återrapporterat).
+    AssignmentReported {
+        /// The body that gave the assignment.
+        issuer: BodyId,
+        /// The report, as entered.
+        report: String,
+        /// The day.
+        on: NaiveDate,
+    },
 }
 
 /// The prose of a notification written before the facts (schema 1), kept so that an
@@ -740,6 +783,12 @@ pub struct Notification {
     /// Remiss: the edition of the documents, as entered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edition: Option<String>,
+    /// A date due: which date of the matter (its day is `deadline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_step: Option<DueStep>,
+    /// The party it concerns (a date due towards a party's legal force).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<crate::ids::PartyId>,
     /// Further facts an embedder adds (e.g. [`detail::ORGANIZER_EMAIL`]); the engine
     /// writes none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -782,6 +831,8 @@ impl Notification {
             working_group: None,
             receivers: Vec::new(),
             edition: None,
+            due_step: None,
+            party: None,
             details: BTreeMap::new(),
             legacy: None,
         }
@@ -964,6 +1015,10 @@ mod wire {
         #[serde(default)]
         edition: Option<String>,
         #[serde(default)]
+        due_step: Option<DueStep>,
+        #[serde(default)]
+        party: Option<crate::ids::PartyId>,
+        #[serde(default)]
         details: BTreeMap<String, String>,
         #[serde(default)]
         legacy: Option<LegacyText>,
@@ -1073,6 +1128,8 @@ mod wire {
                 working_group: w.working_group,
                 receivers: w.receivers,
                 edition: w.edition,
+                due_step: w.due_step,
+                party: w.party,
                 details,
                 legacy,
             })

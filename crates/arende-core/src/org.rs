@@ -291,9 +291,20 @@ pub struct Organisation {
     pub meetings: Vec<PlannedMeeting>,
     /// Who may do what.
     pub permissions: Permissions,
+    /// Local days off (lokala lediga dagar) besides the Swedish public holidays
+    /// (`[calendar] days-off`): no rule-made meeting falls on one, and call and notice
+    /// dates move off them.
+    #[serde(default)]
+    pub days_off: BTreeSet<NaiveDate>,
 }
 
 impl Organisation {
+    /// The working-day calendar (arbetsdagar): weekends, Swedish public holidays and
+    /// the configuration's local days off.
+    pub fn calendar(&self) -> crate::holidays::WorkCalendar {
+        crate::holidays::WorkCalendar::new(self.days_off.clone())
+    }
+
     /// A body by id.
     pub fn body(&self, id: &BodyId) -> Option<&Body> {
         self.bodies.get(id)

@@ -9,7 +9,9 @@
 //! | a meeting's `NoticeSent` | each matter on its agenda is scheduled on the meeting (`schedule`) |
 //! | a meeting's `AgendaItemDropped` with a matter scheduled there | the matter is dropped from the agenda (`drop-from-agenda`) |
 //! | a meeting's `MinutesAdjusted` / `MinutesDistributed` that makes the minutes final | each § records its outcome on its matter, with the meeting and the §; each assignment of a § is given (`give`) |
-//! | a matter's `Submitted` that revises another matter | the other matter is marked revised (`mark-revised`) |
+//! | a matter's `Submitted` that revises another matter | the other matter records that its revision started (`mark-revision-started`) and stays valid |
+//! | a revision's `EnteredIntoForce` | the matter it revises is closed as replaced (`mark-revised`) |
+//! | an assignment's `AssignmentReported` into a matter | the matter records the report (`record-assignment-report`): its history shows it and its submitter is owed feedback |
 //!
 //! [`Engine::execute`] runs the policies right after a command whose events are a
 //! source, so a caller sees the effects at once ([`Executed::effects`]); a crash between
@@ -84,7 +86,8 @@ fn is_source(stream: &str, event_type: &str) -> bool {
             event_type,
             "NoticeSent" | "AgendaItemDropped" | "MinutesAdjusted" | "MinutesDistributed"
         ))
-        || (stream.starts_with("matter-") && event_type == "Submitted")
+        || (stream.starts_with("matter-") && matches!(event_type, "Submitted" | "EnteredIntoForce"))
+        || (stream.starts_with("assignment-") && event_type == "AssignmentReported")
 }
 
 impl<S: EventStore, C: Clock> Engine<S, C> {
@@ -106,11 +109,16 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     .events
                     .iter()
                     .any(|e| is_source(&format!("{}-", Meeting::PREFIX), e.event_type())),
-                Outcome::Matter(x) => x.events.iter().any(|e| {
+                Outcome::Matter(x) => x.events.iter().any(|e| match e {
+                    MatterEvent::Submitted { revises, .. } => revises.is_some(),
+                    MatterEvent::EnteredIntoForce { .. } => x.state.revises.is_some(),
+                    _ => false,
+                }),
+                Outcome::Assignment(x) => x.events.iter().any(|e| {
                     matches!(
                         e,
-                        MatterEvent::Submitted {
-                            revises: Some(_),
+                        crate::assignment::AssignmentEvent::AssignmentReported {
+                            matter: Some(_),
                             ..
                         }
                     )
@@ -260,17 +268,26 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// Handles one source event.
     fn handle(&self, rec: &RecordedEvent) -> Result<Effects> {
+        if let Some(key) = rec.stream.as_str().strip_prefix("assignment-") {
+            return self.assignment_reported(key, rec);
+        }
         if let Some(key) = rec.stream.as_str().strip_prefix("matter-") {
-            let MatterEvent::Submitted {
-                revises: Some(old), ..
-            } = decode::<MatterEvent>(rec)?
-            else {
-                return Ok(Effects::default());
-            };
             let Ok(new) = key.parse::<MatterId>() else {
                 return Ok(Effects::default());
             };
-            return self.mark_revised(old, new);
+            return match decode::<MatterEvent>(rec)? {
+                MatterEvent::Submitted {
+                    revises: Some(old), ..
+                } => self.revision_started(old, new),
+                MatterEvent::EnteredIntoForce { .. } => {
+                    let (state, _) = self.load::<Matter>(key)?;
+                    match state.revises {
+                        Some(old) => self.mark_revised(old, new),
+                        None => Ok(Effects::default()),
+                    }
+                }
+                _ => Ok(Effects::default()),
+            };
         }
         let meeting = MeetingId::new(
             rec.stream
@@ -370,6 +387,65 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             }),
         }
         Ok(())
+    }
+
+    /// An assignment reported back into a matter: the matter records the report.
+    fn assignment_reported(&self, key: &str, rec: &RecordedEvent) -> Result<Effects> {
+        use crate::assignment::{Assignment, AssignmentEvent};
+        let AssignmentEvent::AssignmentReported {
+            on,
+            report,
+            matter: Some(matter),
+            at,
+        } = decode::<AssignmentEvent>(rec)?
+        else {
+            return Ok(Effects::default());
+        };
+        let (state, _) = self.load::<Assignment>(key)?;
+        let (Some(id), Some(issuer)) = (state.id, state.issuer.clone()) else {
+            return Ok(Effects::default());
+        };
+        let mut effects = Effects::default();
+        let command_id = derived_command_id(&["assignment-report", key, &matter.to_string()]);
+        let command = MatterCommand::RecordAssignmentReport {
+            assignment: id,
+            issuer,
+            report,
+            on,
+            at: at.clone(),
+        };
+        let at = at.unwrap_or(MinutesRef {
+            meeting: MeetingId::new(""),
+            paragraph: 0,
+        });
+        match self.effect(Command::matter(matter, command), command_id)? {
+            None => effects.matters.push((matter, at)),
+            Some(refusal) => effects.failures.push(EffectFailure {
+                at,
+                effect: format!("record the report of assignment {id} on matter {matter}"),
+                error: refusal.to_string(),
+            }),
+        }
+        Ok(effects)
+    }
+
+    /// A revision was submitted: the old matter records it and stays valid.
+    fn revision_started(&self, old: MatterId, new: MatterId) -> Result<Effects> {
+        let mut effects = Effects::default();
+        let id = derived_command_id(&["revision-started", &old.to_string(), &new.to_string()]);
+        let command = MatterCommand::MarkRevisionStarted { by: new };
+        match self.effect(Command::matter(old, command), id)? {
+            None => effects.revision_started.push(old),
+            Some(refusal) => effects.failures.push(EffectFailure {
+                at: MinutesRef {
+                    meeting: MeetingId::new(""),
+                    paragraph: 0,
+                },
+                effect: format!("record that matter {new} revises matter {old}"),
+                error: refusal.to_string(),
+            }),
+        }
+        Ok(effects)
     }
 
     fn mark_revised(&self, old: MatterId, new: MatterId) -> Result<Effects> {

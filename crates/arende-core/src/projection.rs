@@ -323,7 +323,13 @@ impl MatterProjection {
         };
         match event {
             Submitted { .. } => {}
-            CaseNumberRegistered { .. } | DocumentsReady { .. } | Extended { .. } => {}
+            CaseNumberRegistered { .. }
+            | DocumentsReady { .. }
+            | Extended { .. }
+            | PartyMinutesAdjusted { .. }
+            | Announced { .. }
+            | AssignmentReportReceived { .. }
+            | RevisionStarted { .. } => {}
             ScreenedAsInformation { .. } => row.status = MatterStatus::InformationItem,
             AcceptedForHandling { activated, .. } | Escalated { activated, .. } => {
                 row.active = activated.iter().map(|a| active_row(syms, a)).collect();

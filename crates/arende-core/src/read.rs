@@ -6,7 +6,9 @@
 //! `engine.read()` gives a [`Read`]; its methods are nouns with the subject first:
 //! `read.matter(id)`, `read.meeting(&id)`, `read.matters_at(&body, status)`,
 //! `read.proposed_agenda(&meeting, &[], language)`, `read.owed_feedback()`,
-//! `read.overdue_assignments(as_of)`, `read.follow_ups_due(from, to)`, …
+//! `read.overdue_assignments(as_of)`, `read.follow_ups_due(from, to)`,
+//! `read.legal_force(matter)` (each party's laga-kraft dates), `read.legal_overdue(as_of)`,
+//! `read.notice_board(&party)`, …
 
 use std::collections::BTreeMap;
 
@@ -18,8 +20,9 @@ use crate::calendar::{Conflict, Deadline, IcsOptions, conflicts, to_ics};
 use crate::clock::Clock;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId, UnknownId};
-use crate::matter::{Matter, MatterStatus};
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, UnknownId};
+use crate::legal::{LegalDates, LegalPeriods, legal_dates};
+use crate::matter::{Matter, MatterStatus, PartyLegal};
 use crate::meeting::{
     Candidate, ItemKind, Language, Meeting, MeetingError, MeetingPhase, ProposedAgenda,
     build_agenda, render_markdown, standard_agenda,
@@ -53,6 +56,66 @@ pub struct DateDue {
     pub what: &'static str,
     /// The date.
     pub date: NaiveDate,
+}
+
+/// One party's decision on a matter on its way to legal force (laga kraft), with the
+/// dates of [`crate::legal::legal_dates`]: recorded where recorded, else the latest the
+/// law allows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartyLegalView {
+    /// The matter.
+    pub matter: MatterId,
+    /// Its title.
+    pub title: String,
+    /// The party.
+    pub party: PartyId,
+    /// The state recorded on the matter.
+    pub recorded: PartyLegal,
+    /// The dates of the rule.
+    pub dates: LegalDates,
+}
+
+/// A step towards legal force that is overdue (a reminder is due for it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LegalOverdue {
+    /// The matter.
+    pub matter: MatterId,
+    /// Its title.
+    pub title: String,
+    /// The party.
+    pub party: PartyId,
+    /// Its political body.
+    pub body: BodyId,
+    /// What is overdue: `adjustment` (justering) or `announcement` (anslag).
+    pub what: &'static str,
+    /// The day of the decision.
+    pub decided_on: NaiveDate,
+    /// The day it was due.
+    pub due: NaiveDate,
+}
+
+/// A notice on a party's notice board (anslagstavla): the minutes with its decision on
+/// a matter are adjusted, and the appeal period runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NoticeBoardEntry {
+    /// The matter.
+    pub matter: MatterId,
+    /// Its title.
+    pub title: String,
+    /// The political body whose minutes were adjusted.
+    pub body: BodyId,
+    /// The day of the decision (the meeting).
+    pub decided_on: NaiveDate,
+    /// The day the minutes were adjusted.
+    pub adjusted_on: NaiveDate,
+    /// The day of the notice.
+    pub announced_on: NaiveDate,
+    /// Whether the notice came later than the law allows.
+    pub late: bool,
+    /// The last day to appeal (laglighetsprövning).
+    pub appeal_ends: NaiveDate,
+    /// The first day the decision is in legal force.
+    pub legal_force: NaiveDate,
 }
 
 /// A notification waiting in the outbox, read without claiming it.
@@ -449,6 +512,186 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
             push("valid-until", m.valid_until);
         }
         out.sort_by_key(|a| (a.date, a.matter));
+        Ok(out)
+    }
+
+    /// A matter's history: its events in order (an unknown matter has none).
+    pub fn matter_history(&self, id: MatterId) -> Result<Vec<crate::matter::MatterEvent>> {
+        let e = self.engine;
+        let stream = Engine::<S, C>::stream_of::<Matter>(&id.to_string());
+        let records = e.store().read_stream(&e.org().tenant, &stream, 1)?;
+        records
+            .iter()
+            .map(|r| crate::aggregate::decode_for::<Matter>(r).map_err(Into::into))
+            .collect()
+    }
+
+    /// Each deciding party's road to legal force (laga kraft) on a matter, in party
+    /// order: the recorded dates, and the rule's dates for the rest (the latest the
+    /// law allows). The forecast uses the same rule.
+    pub fn legal_force(&self, id: MatterId) -> Result<Vec<PartyLegalView>> {
+        let m = self.matter(id)?;
+        if !m.exists() {
+            return Err(UnknownId::new("matter", id).into());
+        }
+        Ok(self.legal_views(id, &m))
+    }
+
+    fn legal_views(&self, id: MatterId, m: &Matter) -> Vec<PartyLegalView> {
+        let org = self.engine.org();
+        let calendar = org.calendar();
+        m.legal
+            .iter()
+            .filter_map(|(party, l)| {
+                let body = org.body(&l.body)?;
+                Some(PartyLegalView {
+                    matter: id,
+                    title: m.title.clone(),
+                    party: party.clone(),
+                    recorded: l.clone(),
+                    dates: legal_dates(
+                        &calendar,
+                        LegalPeriods::of(&body.lead_times),
+                        l.decided_on,
+                        l.facts(),
+                    ),
+                })
+            })
+            .collect()
+    }
+
+    /// Adjustments (justering within 14 days of the meeting) and notices (anslag within
+    /// 2 days of the adjustment) of political decisions overdue on `as_of` (due before
+    /// it and not recorded), by due date.
+    pub fn legal_overdue(&self, as_of: NaiveDate) -> Result<Vec<LegalOverdue>> {
+        let mut out = Vec::new();
+        for (_, m) in self.all_of::<Matter>()? {
+            let Some(id) = m.id else { continue };
+            for v in self.legal_views(id, &m) {
+                let what = if !v.dates.adjusted_recorded {
+                    Some(("adjustment", v.dates.adjust_by))
+                } else if !v.dates.announced_recorded {
+                    Some(("announcement", v.dates.announce_by))
+                } else {
+                    None
+                };
+                if let Some((what, due)) = what.filter(|(_, due)| *due < as_of) {
+                    out.push(LegalOverdue {
+                        matter: id,
+                        title: v.title,
+                        party: v.party,
+                        body: v.recorded.body,
+                        what,
+                        decided_on: v.recorded.decided_on,
+                        due,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.due, a.matter, &a.party).cmp(&(b.due, b.matter, &b.party)));
+        Ok(out)
+    }
+
+    /// The dates of matters to watch, for the reminders of the schedule
+    /// ([`crate::schedule::DateState`], `sent` left false): each step towards a
+    /// party's legal force not yet recorded (due by the rule's date), each next
+    /// follow-up and each end of validity of a matter not closed, with the secretaries
+    /// of the body concerned as recipients.
+    pub fn dates_to_watch(&self) -> Result<Vec<crate::schedule::DateState>> {
+        use crate::notification::{DueStep, RecipientReason};
+        use crate::schedule::DateState;
+        let org = self.engine.org();
+        let secretaries = |body: &BodyId| -> Vec<Recipient> {
+            org.members_of(body)
+                .filter(|m| m.role == crate::org::Role::Secretary)
+                .filter_map(|m| org.person(&m.person))
+                .map(|p| Recipient::from_person(p, RecipientReason::Member))
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (_, m) in self.all_of::<Matter>()? {
+            let Some(id) = m.id else { continue };
+            for v in self.legal_views(id, &m) {
+                let step = if !v.dates.adjusted_recorded {
+                    Some((DueStep::Adjustment, v.dates.adjust_by))
+                } else if !v.dates.announced_recorded {
+                    Some((DueStep::Announcement, v.dates.announce_by))
+                } else {
+                    None
+                };
+                if let Some((step, date)) = step {
+                    out.push(DateState {
+                        matter: id,
+                        matter_title: m.title.clone(),
+                        step,
+                        date,
+                        party: Some(v.party.clone()),
+                        recipients: secretaries(&v.recorded.body),
+                        body: v.recorded.body,
+                        sent: false,
+                    });
+                }
+            }
+            if matches!(m.status, MatterStatus::Closed(_)) {
+                continue;
+            }
+            let admin = m
+                .current_bodies()
+                .into_iter()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| m.body.clone());
+            for (step, date) in [
+                (DueStep::FollowUp, m.next_follow_up),
+                (DueStep::ValidUntil, m.valid_until),
+            ] {
+                if let Some(date) = date {
+                    out.push(DateState {
+                        matter: id,
+                        matter_title: m.title.clone(),
+                        step,
+                        date,
+                        party: None,
+                        recipients: secretaries(&admin),
+                        body: admin.clone(),
+                        sent: false,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|x| (x.date, x.key()));
+        Ok(out)
+    }
+
+    /// A party's notice board (anslagstavla) as data: the notices that minutes with
+    /// its decisions on matters are adjusted, newest first.
+    pub fn notice_board(&self, party: &PartyId) -> Result<Vec<NoticeBoardEntry>> {
+        if self.engine.org().party(party).is_none() {
+            return Err(UnknownId::new("party", party).into());
+        }
+        let mut out = Vec::new();
+        for (_, m) in self.all_of::<Matter>()? {
+            let Some(id) = m.id else { continue };
+            let Some(l) = m.legal.get(party) else {
+                continue;
+            };
+            if let (Some(adjusted_on), Some(announced_on), Some(appeal_ends), Some(legal_force)) =
+                (l.adjusted_on, l.announced_on, l.appeal_ends, l.legal_force)
+            {
+                out.push(NoticeBoardEntry {
+                    matter: id,
+                    title: m.title.clone(),
+                    body: l.body.clone(),
+                    decided_on: l.decided_on,
+                    adjusted_on,
+                    announced_on,
+                    late: l.announced_late,
+                    appeal_ends,
+                    legal_force,
+                });
+            }
+        }
+        out.sort_by_key(|e| std::cmp::Reverse((e.announced_on, e.matter)));
         Ok(out)
     }
 

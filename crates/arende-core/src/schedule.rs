@@ -16,6 +16,11 @@
 //!   deadline, to the recipients who have not answered.
 //! - **Assignment due** [`ScheduleRules::assignment_due`] before an assignment's due
 //!   date, to its assignees and the followers of its matter, unless reported back.
+//! - **Date due** ([`DateState`]): the day after a party's minutes were due to be
+//!   adjusted (14 days) or the notice due on its notice board (2 days) without either
+//!   recorded, to the political body's secretaries; [`ScheduleRules::date_due`] (30
+//!   days) before a follow-up or the end of a matter's validity, to the secretaries of
+//!   the body that administers it; and to the matter's followers.
 //!
 //! A message is due when its send date lies in the window, it has not been sent, and
 //! what it is about has not yet happened (a notice for a meeting that has been held is
@@ -26,12 +31,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId};
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId};
 use crate::meeting::{
     AgendaItem, SubstituteFor, call_recipients, expanded_bodies, notice_recipients,
 };
 use crate::notification::{
-    AgendaEntry, NoticeDocument, NoticeFacts, Notification, NotificationKind, Recipient,
+    AgendaEntry, DueStep, NoticeDocument, NoticeFacts, Notification, NotificationKind, Recipient,
     Substitution,
 };
 use crate::org::{LeadTime, MeetingStatus, Organisation, PlannedMeeting};
@@ -43,6 +48,8 @@ pub struct ScheduleRules {
     pub remiss_reminder: LeadTime,
     /// The assignment-due message goes out this long before the due date.
     pub assignment_due: LeadTime,
+    /// A matter's follow-up or end of validity is reminded this long before it.
+    pub date_due: LeadTime,
 }
 
 impl Default for ScheduleRules {
@@ -50,6 +57,7 @@ impl Default for ScheduleRules {
         ScheduleRules {
             remiss_reminder: LeadTime::Weeks(1),
             assignment_due: LeadTime::Weeks(1),
+            date_due: LeadTime::Days(30),
         }
     }
 }
@@ -191,6 +199,64 @@ pub struct ScheduleState {
     pub assignments: Vec<AssignmentState>,
     /// Subscriptions.
     pub followers: Followers,
+    /// Dates of matters to watch: steps towards a party's legal force not yet
+    /// recorded, follow-ups and ends of validity.
+    #[serde(default)]
+    pub dates: Vec<DateState>,
+}
+
+/// A date of a matter to watch (see [`DueStep`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateState {
+    /// The matter.
+    pub matter: MatterId,
+    /// Its title.
+    pub matter_title: String,
+    /// Which date.
+    pub step: DueStep,
+    /// The date: the adjustment or notice due by it (reminded the day after, when it
+    /// is overdue), the follow-up or end of validity (reminded
+    /// [`ScheduleRules::date_due`] before it).
+    pub date: NaiveDate,
+    /// The party, for a step towards its legal force.
+    pub party: Option<PartyId>,
+    /// The body concerned: the party's political body, else the body that administers
+    /// the matter.
+    pub body: BodyId,
+    /// Who is reminded (the body's secretaries).
+    pub recipients: Vec<Recipient>,
+    /// The reminder has been sent.
+    pub sent: bool,
+}
+
+impl DateState {
+    /// The key of its reminder, unique for all time.
+    pub fn key(&self) -> String {
+        match &self.party {
+            Some(p) => format!(
+                "date-due/{}/{}/{p}/{}",
+                self.matter,
+                self.step.name(),
+                self.date
+            ),
+            None => format!(
+                "date-due/{}/{}/{}",
+                self.matter,
+                self.step.name(),
+                self.date
+            ),
+        }
+    }
+
+    /// The day its reminder is due.
+    pub fn send_on(&self, rules: &ScheduleRules) -> NaiveDate {
+        match self.step {
+            DueStep::Adjustment | DueStep::Announcement => {
+                self.date.succ_opt().unwrap_or(self.date)
+            }
+            DueStep::FollowUp | DueStep::ValidUntil => rules.date_due.before(self.date),
+        }
+    }
 }
 
 /// What a due message is about, so the caller can record it as sent in the right place.
@@ -207,6 +273,13 @@ pub enum DueSubject {
     },
     /// An assignment.
     Assignment(AssignmentId),
+    /// A date of a matter ([`DateState`]).
+    Date {
+        /// The matter.
+        matter: MatterId,
+        /// Which date.
+        step: DueStep,
+    },
 }
 
 /// A message that is due.
@@ -274,8 +347,49 @@ pub fn due_messages(
         }
         out.push(assignment_due(org, a, send_on, window.to, &state.followers));
     }
+    for x in &state.dates {
+        let send_on = x.send_on(rules);
+        // A follow-up or end of validity already passed is not reminded late.
+        let passed =
+            matches!(x.step, DueStep::FollowUp | DueStep::ValidUntil) && x.date < window.to;
+        if x.sent || passed || !window.contains(send_on) || x.recipients.is_empty() {
+            continue;
+        }
+        out.push(date_due(org, x, send_on, window.to, &state.followers));
+    }
     out.sort_by(|a, b| (a.send_on, &a.key).cmp(&(b.send_on, &b.key)));
     out
+}
+
+fn date_due(
+    org: &Organisation,
+    x: &DateState,
+    send_on: NaiveDate,
+    today: NaiveDate,
+    f: &Followers,
+) -> Due {
+    let mut n = Notification::new(NotificationKind::DateDue, org.tenant.clone(), today);
+    n.matter = Some(x.matter);
+    n.matter_title = Some(x.matter_title.clone());
+    n.body = Some(x.body.clone());
+    n.deadline = Some(x.date);
+    n.due_step = Some(x.step);
+    n.party = x.party.clone();
+    for r in &x.recipients {
+        n.add_recipient(r.clone());
+    }
+    for r in f.matters.get(&x.matter).into_iter().flatten() {
+        n.add_recipient(r.clone());
+    }
+    Due {
+        key: x.key(),
+        send_on,
+        subject: DueSubject::Date {
+            matter: x.matter,
+            step: x.step,
+        },
+        notification: n,
+    }
 }
 
 /// The followers of a meeting's bodies (joint sessions expanded), in body order: the
@@ -510,6 +624,7 @@ mod tests {
                 planned("sbu-2024-12-16", d(2024, 12, 16)),
             ],
             permissions: Permissions::default(),
+            days_off: Default::default(),
         }
     }
 
@@ -743,5 +858,63 @@ mod tests {
         a.reported = true;
         state.assignments[0] = a;
         assert!(due_messages(&org, &state, &rules, Window::day(d(2024, 11, 12))).is_empty());
+    }
+
+    #[test]
+    fn dates_due_are_reminded_once_overdue_or_thirty_days_ahead() {
+        let org = org();
+        let secretary = Recipient::from_person(
+            &person("daniel", "Daniel Berglund"),
+            RecipientReason::Member,
+        );
+        let adjustment = DateState {
+            matter: MatterId(uuid::Uuid::nil()),
+            matter_title: "Hemsjukvård".into(),
+            step: DueStep::Adjustment,
+            date: d(2024, 11, 19),
+            party: Some(PartyId::new("region")),
+            body: BodyId::new("sbu"),
+            recipients: vec![secretary.clone()],
+            sent: false,
+        };
+        let follow_up = DateState {
+            step: DueStep::FollowUp,
+            date: d(2025, 3, 1),
+            party: None,
+            ..adjustment.clone()
+        };
+        let rules = ScheduleRules::default();
+        let mut state = ScheduleState {
+            dates: vec![adjustment.clone(), follow_up.clone()],
+            ..Default::default()
+        };
+        // Not yet overdue on the due day itself.
+        assert!(due_messages(&org, &state, &rules, Window::day(d(2024, 11, 19))).is_empty());
+        let due = due_messages(&org, &state, &rules, Window::day(d(2024, 11, 20)));
+        assert_eq!(due.len(), 1);
+        let n = &due[0].notification;
+        assert_eq!(n.kind, NotificationKind::DateDue);
+        assert_eq!(n.due_step, Some(DueStep::Adjustment));
+        assert_eq!(n.party, Some(PartyId::new("region")));
+        assert_eq!(n.deadline, Some(d(2024, 11, 19)));
+        assert_eq!(names(&due[0]), vec!["daniel"]);
+        assert!(due[0].key.starts_with("date-due/"));
+        // The follow-up: 30 days ahead (30 January), not after it has passed.
+        let due = due_messages(&org, &state, &rules, Window::day(d(2025, 1, 30)));
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].notification.due_step, Some(DueStep::FollowUp));
+        assert_eq!(due[0].send_on, d(2025, 1, 30));
+        let late = Window {
+            from: d(2025, 1, 25),
+            to: d(2025, 3, 2),
+        };
+        assert!(
+            due_messages(&org, &state, &rules, late)
+                .iter()
+                .all(|x| x.notification.due_step != Some(DueStep::FollowUp))
+        );
+        // Once sent, never again.
+        state.dates[0].sent = true;
+        assert!(due_messages(&org, &state, &rules, Window::day(d(2024, 11, 20))).is_empty());
     }
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use arende_core::ids::{BodyId, PartyId, PersonId, RouteId, TenantId};
 use arende_core::notification::{
-    AdjustedBy, AgendaKind, AssignedTo, Change, DropCause, FinalOutcome, Language, MeetingChange,
-    MeetingRef, Notification, NotificationKind, Recipient, detail,
+    AdjustedBy, AgendaKind, AssignedTo, Change, DropCause, DueStep, FinalOutcome, Language,
+    MeetingChange, MeetingRef, Notification, NotificationKind, Recipient, detail,
 };
 use arende_core::org::{MinutesKind, Organisation};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -518,6 +518,12 @@ fn change_phrase(
             put(&mut c, "on", date(until));
             "extended"
         }
+        Change::AssignmentReported { issuer, report, on } => {
+            put(&mut c, "body", names.body(issuer));
+            put(&mut c, "text", report.clone());
+            put(&mut c, "on", date(on));
+            "assignment-reported"
+        }
     };
     (key, c)
 }
@@ -598,6 +604,9 @@ pub fn context(
     }
     put(&mut c, "receivers", n.receivers.join(", "));
     put(&mut c, "edition", n.edition.clone().unwrap_or_default());
+    if let Some(p) = &n.party {
+        put(&mut c, "party", names.party(p));
+    }
     let recipients = n
         .recipients
         .iter()
@@ -729,6 +738,12 @@ pub fn context(
                 }
                 NotificationKind::AssignmentGiven => "summary-assignment-given",
                 NotificationKind::AssignmentDue => "summary-assignment-due",
+                NotificationKind::DateDue => match n.due_step {
+                    Some(DueStep::Adjustment) => "summary-date-due-adjustment",
+                    Some(DueStep::Announcement) => "summary-date-due-announcement",
+                    Some(DueStep::ValidUntil) => "summary-date-due-valid-until",
+                    Some(DueStep::FollowUp) | None => "summary-date-due-follow-up",
+                },
                 NotificationKind::Feedback => "submitted",
             };
             phrases.render(key, &c)?
@@ -1033,6 +1048,12 @@ mod tests {
         due.body = Some(BodyId::new("cg-social"));
         due.assignment_title = Some("ta fram en plan".into());
         due.deadline = Some(d(2024, 12, 1));
+        let mut date_due = new(NotificationKind::DateDue);
+        date_due.matter_title = Some("Familjecentraler".into());
+        date_due.body = Some(BodyId::new("sbu"));
+        date_due.deadline = Some(d(2024, 12, 1));
+        date_due.due_step = Some(DueStep::Adjustment);
+        date_due.party = Some(PartyId::new("region"));
         vec![
             call,
             notice(),
@@ -1046,13 +1067,14 @@ mod tests {
             given,
             group,
             due,
+            date_due,
         ]
     }
 
     #[test]
     fn every_kind_renders_in_swedish_and_english() {
         // (subject, a line of the text) per notification of `every_kind`, sv then en.
-        let expected: [[(&str, &str); 2]; 12] = [
+        let expected: [[(&str, &str); 2]; 13] = [
             [
                 (
                     "Inhämtning av ärenden: Samverkansgrupp barn och unga 15 oktober 2024",
@@ -1171,6 +1193,16 @@ mod tests {
                 (
                     "Assignment due 1 December 2024: ta fram en plan",
                     "The assignment \"ta fram en plan\" from cg-social is due by 1 December 2024.",
+                ),
+            ],
+            [
+                (
+                    "Datum att bevaka 1 december 2024: Familjecentraler",
+                    "skulle ha justerats senast 1 december 2024 (inom 14 dagar från sammanträdet)",
+                ),
+                (
+                    "Date to watch 1 December 2024: Familjecentraler",
+                    "were due to be adjusted by 1 December 2024 (within 14 days of the meeting)",
                 ),
             ],
         ];
@@ -1454,6 +1486,15 @@ mod tests {
                 Change::Extended { until: on },
                 "förlängts till 16 december 2024",
                 "extended until 16 December 2024",
+            ),
+            (
+                Change::AssignmentReported {
+                    issuer: b(),
+                    report: "planen är klar".into(),
+                    on,
+                },
+                "har återrapporterats 16 december 2024: planen är klar",
+                "was reported back on 16 December 2024: planen är klar",
             ),
         ];
         let org = names_org();

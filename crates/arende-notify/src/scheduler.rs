@@ -12,7 +12,9 @@
 //!   (`Engine::send_call_for_matters`, `Engine::send_scheduled_notice`), which moves
 //!   the meeting on and writes its notification in the same append; the meeting's
 //!   phase refuses a second one;
-//! - a remiss reminder or an assignment-due message is written with a
+//! - a remiss reminder, an assignment-due message or a date-due message (a party's
+//!   minutes not adjusted or not announced in time, a follow-up or an end of validity
+//!   coming up) is written with a
 //!   `ScheduledMessageSent` event on its own stream (`schedule-<key>`), expected not to
 //!   exist yet, so a second scheduler (or a rerun) writes nothing.
 //!
@@ -179,6 +181,21 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
                 state.assignments.push(a);
             }
         }
+        // Dates of matters to watch (steps towards a party's legal force, follow-ups,
+        // ends of validity); only those whose reminder falls in the window are looked
+        // up in the log.
+        for mut x in engine.read().dates_to_watch()? {
+            if !window.contains(x.send_on(&self.rules)) {
+                continue;
+            }
+            x.sent = self.logged(&x.key())?;
+            if let std::collections::btree_map::Entry::Vacant(e) =
+                state.followers.matters.entry(x.matter)
+            {
+                e.insert(self.followers(&[FollowTarget::Matter(x.matter)])?);
+            }
+            state.dates.push(x);
+        }
         let bodies: BTreeSet<BodyId> = org.bodies.keys().cloned().collect();
         for b in bodies {
             let f = self.followers(&[FollowTarget::Body(b.clone())])?;
@@ -256,7 +273,7 @@ impl<S: EventStore, C: Clock> Scheduler<S, C> {
                     .engine
                     .send_scheduled_notice(&self.actor, cmd, m)
                     .map(|e| !e.duplicate),
-                DueSubject::Remiss { .. } | DueSubject::Assignment(_) => {
+                DueSubject::Remiss { .. } | DueSubject::Assignment(_) | DueSubject::Date { .. } => {
                     self.log_and_send(&due, cmd)
                 }
             };

@@ -147,6 +147,7 @@ pub const PHRASES: &[&str] = &[
     "followed-up",
     "revised",
     "extended",
+    "assignment-reported",
     // The summary of the other kinds.
     "summary-call-for-matters",
     "summary-notice",
@@ -156,6 +157,10 @@ pub const PHRASES: &[&str] = &[
     "summary-assignment-given",
     "summary-working-group-formed",
     "summary-assignment-due",
+    "summary-date-due-adjustment",
+    "summary-date-due-announcement",
+    "summary-date-due-follow-up",
+    "summary-date-due-valid-until",
     // Words and lines for typed values.
     "agenda-information",
     "agenda-discussion",
@@ -170,7 +175,7 @@ pub const PHRASES: &[&str] = &[
 ];
 
 /// Every notification kind, for checking that templates cover them all.
-pub const KINDS: [NotificationKind; 8] = NotificationKind::ALL;
+pub const KINDS: [NotificationKind; 9] = NotificationKind::ALL;
 
 /// A kind by its outbox name (`notice`, `call-for-matters`, …).
 pub fn kind_from_name(name: &str) -> Option<NotificationKind> {
@@ -811,7 +816,7 @@ mod tests {
     #[test]
     fn the_builtin_templates_cover_every_kind_in_both_languages() {
         let mut t = Templates::empty();
-        assert_eq!(t.load_toml(BUILTIN), Ok(16 + 2 * PHRASES.len()));
+        assert_eq!(t.load_toml(BUILTIN), Ok(18 + 2 * PHRASES.len()));
         for kind in KINDS {
             for lang in Language::ALL {
                 assert!(t.map.contains_key(&(kind, lang)), "{kind:?} {lang:?}");

@@ -12,11 +12,12 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::plan::{MeetingRule, TimeWindow, parse_date, parse_recurrence, parse_window};
 use super::raw::{
-    DateText, RawBody, RawCountyPart, RawDefaults, RawLeadTimes, RawOrganisation, RawParty,
-    RawPerson, RawPlan, RawRoster, RawRoute, S,
+    DateText, RawBody, RawCalendar, RawCountyPart, RawDefaults, RawLeadTimes, RawOrganisation,
+    RawParty, RawPerson, RawPlan, RawRoster, RawRoute, S,
 };
 use super::{Problems, Text, swedish, tx};
 use crate::authz::{Action, Permissions};
+use crate::holidays::{DayOff, WorkCalendar};
 use crate::ids::{BodyId, CountyPartId, MeetingId, PartyId, PersonId, RouteId, StepId, TenantId};
 use crate::org::{
     Body, BodyKind, CountyPart, LeadTime, LeadTimes, Mandate, MeetingStatus, Membership,
@@ -31,9 +32,10 @@ type Span = Range<usize>;
 /// thousands of meetings).
 const MAX_RULE_DAYS: i64 = 3653;
 
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 12] = [
     "organisation",
     "defaults",
+    "calendar",
     "parties",
     "county-parts",
     "bodies",
@@ -88,6 +90,7 @@ struct Sections {
     /// Whether `[organisation]` is in the file (read or not).
     organisation_given: bool,
     defaults: Option<RawDefaults>,
+    calendar: Option<RawCalendar>,
     parties: Vec<(S, RawParty)>,
     county_parts: Vec<(S, RawCountyPart)>,
     bodies: Vec<(S, RawBody)>,
@@ -142,6 +145,7 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
                 s.organisation = one(&name, value, p).map(|o| (vspan, o));
             }
             "defaults" => s.defaults = one(&name, value, p),
+            "calendar" => s.calendar = one(&name, value, p),
             "parties" => s.parties = entries(&name, value, p, &mut s.keys),
             "county-parts" => s.county_parts = entries(&name, value, p, &mut s.keys),
             "bodies" => s.bodies = entries(&name, value, p, &mut s.keys),
@@ -173,7 +177,13 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
             ),
         }
     }
-    Some(Builder { p }.build(s))
+    Some(
+        Builder {
+            p,
+            calendar: WorkCalendar::default(),
+        }
+        .build(s),
+    )
 }
 
 /// Deserializes one whole section (or entry); a problem without a place of its own is
@@ -446,6 +456,8 @@ impl Drafts {
 
 struct Builder<'p, 'a> {
     p: &'p mut Problems<'a>,
+    /// The working-day calendar (public holidays and the local days off).
+    calendar: WorkCalendar,
 }
 
 impl Builder<'_, '_> {
@@ -907,6 +919,17 @@ impl Builder<'_, '_> {
             }
         }
 
+        // [calendar]
+        let mut days_off = BTreeSet::new();
+        if let Some(c) = &s.calendar {
+            for (i, d) in c.days_off.iter().enumerate() {
+                if let Some(day) = date(self.p, &format!("calendar.days-off[{i}]"), d) {
+                    days_off.insert(day);
+                }
+            }
+        }
+        self.calendar = WorkCalendar::new(days_off.clone());
+
         // [meeting-plans]
         let mut meetings = Vec::new();
         for (k, plan) in &s.meeting_plans {
@@ -934,6 +957,7 @@ impl Builder<'_, '_> {
             matter_kinds,
             meetings,
             permissions,
+            days_off,
         }
     }
 
@@ -1716,6 +1740,8 @@ impl Builder<'_, '_> {
                 );
             }
         }
+        // Rule dates left out because they fall on a holiday or local day off.
+        let mut left_out: BTreeMap<NaiveDate, (Draft, DayOff)> = BTreeMap::new();
         for (i, r) in plan.rules.iter().enumerate() {
             let rpath = format!("{path}.rules[{i}]");
             let raw = r.get_ref();
@@ -1804,21 +1830,27 @@ impl Builder<'_, '_> {
                     .or_else(|| default_location.clone());
                 let rule_path = format!("{rpath}.every");
                 for d in rule.dates() {
-                    add(
-                        self,
-                        &mut drafts,
-                        Draft {
-                            original: d,
-                            date: d,
-                            window: w,
-                            location: location.clone(),
-                            status: MeetingStatus::Tentative,
-                            moved_from: None,
-                            sequence: 0,
-                            span: raw.every.span(),
-                            path: rule_path.clone(),
-                        },
-                    );
+                    let draft = Draft {
+                        original: d,
+                        date: d,
+                        window: w,
+                        location: location.clone(),
+                        status: MeetingStatus::Tentative,
+                        moved_from: None,
+                        sequence: 0,
+                        span: raw.every.span(),
+                        path: rule_path.clone(),
+                    };
+                    // A rule never plans a meeting on a public holiday or a local day
+                    // off; a meeting written out in `meetings` may fall on one, and a
+                    // move or cancellation of the left-out date still applies to it.
+                    if let Some(off) = self.calendar.closed(d) {
+                        if !drafts.by_original.contains_key(&d) {
+                            left_out.entry(d).or_insert((draft, off));
+                        }
+                        continue;
+                    }
+                    add(self, &mut drafts, draft);
                 }
             }
         }
@@ -1855,6 +1887,11 @@ impl Builder<'_, '_> {
                     ),
                 );
                 continue;
+            }
+            if !drafts.by_original.contains_key(&from)
+                && let Some((draft, _)) = left_out.remove(&from)
+            {
+                drafts.insert(draft);
             }
             match drafts.by_original.get(&from).copied() {
                 Some(j) => {
@@ -1923,8 +1960,26 @@ impl Builder<'_, '_> {
                     drafts.list[j].status = MeetingStatus::Cancelled;
                     drafts.list[j].sequence += 1;
                 }
+                // A rule date left out for a holiday needs no cancelling.
+                None if left_out.remove(&day).is_some() => {}
                 None => self.p.at(&cpath, Some(c.span()), not_planned(day)),
             }
+        }
+        for (day, (draft, off)) in left_out {
+            self.p.warn(
+                &draft.path,
+                Some(draft.span),
+                tx(
+                    format!(
+                        "the rule's meeting on {day} is left out: the day is {}; list it in `meetings` to hold it anyway",
+                        off.english()
+                    ),
+                    format!(
+                        "regelns möte den {day} utelämnas: dagen är {}; skriv det i `meetings` för att ändå hålla det",
+                        off.swedish()
+                    ),
+                ),
+            );
         }
         for d in drafts.list {
             let local = d.date.and_time(d.window.start);
@@ -1942,11 +1997,15 @@ impl Builder<'_, '_> {
             }
             // Dates and lead times are bounded, so these stay inside the calendar; were
             // they not, the meeting is reported rather than a date made up.
+            // Call and notice dates that fall on a weekend, holiday or local day off
+            // move to the working day before.
+            let calendar = &self.calendar;
             let lead = |pick: fn(&LeadTimes) -> LeadTime| {
                 lead_bodies
                     .iter()
-                    .map(|b| pick(&b.lead_times).checked_before(d.date))
+                    .map(|b| calendar.lead_before(pick(&b.lead_times), d.date))
                     .try_fold(d.date, |min, x| x.map(|x| min.min(x)))
+                    .and_then(|x| calendar.on_or_before(x))
             };
             let (Some(call_for_matters), Some(notice)) =
                 (lead(|l| l.call_for_matters), lead(|l| l.notice))

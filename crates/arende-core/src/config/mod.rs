@@ -65,10 +65,17 @@
 //! moved = [{ from = 2025-03-14, to = 2025-03-21 }]
 //! changed = [{ date = 2025-05-09, time = "13:00-16:00" }]
 //! cancelled = [2025-06-13]
+//!
+//! [calendar]
+//! days-off = [2024-12-27]           # local days off besides the public holidays
 //! ```
 //!
 //! Meeting ids are `<plan key>-<YYYY-MM-DD>` of the originally planned date and are kept
-//! when a meeting is moved. All dates and times are local, Europe/Stockholm.
+//! when a meeting is moved. All dates and times are local, Europe/Stockholm. A rule never
+//! plans a meeting on a Swedish public holiday or a local day off (a meeting written in
+//! `meetings` may fall on one): the dates left out are reported as warnings
+//! ([`load_str_with_warnings`]). Call-for-matters and notice dates that fall on a
+//! weekend, holiday or local day off move to the working day before.
 
 mod build;
 pub mod plan;
@@ -185,13 +192,32 @@ pub(crate) fn tx(en: impl Into<String>, sv: impl Into<String>) -> Text {
 
 /// Loads and validates a county configuration from its TOML text. `source_name` (e.g.
 /// the file name) is used in the error. Every problem is reported, in file order, each
-/// with its line and column.
+/// with its line and column. Warnings are dropped: see [`load_str_with_warnings`].
 pub fn load_str(text: &str, source_name: &str) -> Result<Organisation, ConfigErrors> {
+    load_str_with_warnings(text, source_name).map(|l| l.organisation)
+}
+
+/// A loaded configuration with what loading warns of (the configuration is valid, but
+/// did something the process lead should know, e.g. left a rule-made meeting out
+/// because it fell on a public holiday).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The organisation.
+    pub organisation: Organisation,
+    /// The warnings, in file order, each with its line and column.
+    pub warnings: Vec<ConfigProblem>,
+}
+
+/// Loads and validates a county configuration, keeping its warnings (see [`Loaded`]).
+pub fn load_str_with_warnings(text: &str, source_name: &str) -> Result<Loaded, ConfigErrors> {
     let mut problems = Problems::new(text);
     let org = build::build(text, &mut problems);
-    let list = problems.finish();
+    let (list, warnings) = problems.finish();
     match org {
-        Some(org) if list.is_empty() => Ok(org),
+        Some(organisation) if list.is_empty() => Ok(Loaded {
+            organisation,
+            warnings,
+        }),
         _ => Err(ConfigErrors {
             source_name: source_name.to_owned(),
             problems: list,
@@ -211,6 +237,7 @@ struct Pending {
 pub(crate) struct Problems<'a> {
     text: &'a str,
     list: Vec<Pending>,
+    warnings: Vec<Pending>,
 }
 
 impl<'a> Problems<'a> {
@@ -218,6 +245,7 @@ impl<'a> Problems<'a> {
         Problems {
             text,
             list: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -231,43 +259,62 @@ impl<'a> Problems<'a> {
         });
     }
 
+    /// Records a warning at a span: the configuration stays valid.
+    pub(crate) fn warn(&mut self, path: impl Into<String>, span: Option<Range<usize>>, text: Text) {
+        self.warnings.push(Pending {
+            offset: span.map_or(0, |s| s.start.min(self.text.len())),
+            path: path.into(),
+            text,
+        });
+    }
+
     /// How many problems have been recorded.
     pub(crate) fn count(&self) -> usize {
         self.list.len()
     }
 
-    /// The problems in file order, without duplicates, with lines and columns.
-    fn finish(self) -> Vec<ConfigProblem> {
-        let Problems { text, mut list } = self;
-        list.sort_by(|a, b| (a.offset, &a.path, &a.text.en).cmp(&(b.offset, &b.path, &b.text.en)));
-        list.dedup_by(|a, b| a.offset == b.offset && a.path == b.path && a.text.en == b.text.en);
-        let mut out = Vec::with_capacity(list.len());
-        // One walk over the text: (byte offset, line, column) of the last position.
-        let (mut at, mut line, mut column) = (0usize, 1usize, 1usize);
-        for p in list {
-            let mut offset = p.offset;
-            while !text.is_char_boundary(offset) {
-                offset -= 1;
-            }
-            for c in text[at..offset].chars() {
-                if c == '\n' {
-                    line += 1;
-                    column = 1;
-                } else {
-                    column += 1;
-                }
-            }
-            at = offset;
-            out.push(ConfigProblem {
-                path: p.path,
-                line,
-                column,
-                message: p.text.en,
-                swedish: p.text.sv,
-            });
-        }
-        out
+    /// The problems and the warnings, each in file order, without duplicates, with
+    /// lines and columns.
+    fn finish(self) -> (Vec<ConfigProblem>, Vec<ConfigProblem>) {
+        let Problems {
+            text,
+            list,
+            warnings,
+        } = self;
+        (placed(text, list), placed(text, warnings))
     }
+}
+
+/// Pending problems in file order, without duplicates, with lines and columns.
+fn placed(text: &str, mut list: Vec<Pending>) -> Vec<ConfigProblem> {
+    list.sort_by(|a, b| (a.offset, &a.path, &a.text.en).cmp(&(b.offset, &b.path, &b.text.en)));
+    list.dedup_by(|a, b| a.offset == b.offset && a.path == b.path && a.text.en == b.text.en);
+    let mut out = Vec::with_capacity(list.len());
+    // One walk over the text: (byte offset, line, column) of the last position.
+    let (mut at, mut line, mut column) = (0usize, 1usize, 1usize);
+    for p in list {
+        let mut offset = p.offset;
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        for c in text[at..offset].chars() {
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        at = offset;
+        out.push(ConfigProblem {
+            path: p.path,
+            line,
+            column,
+            message: p.text.en,
+            swedish: p.text.sv,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

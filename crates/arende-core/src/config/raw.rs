@@ -40,6 +40,15 @@ pub(crate) struct RawLeadTimes {
     pub appeal: Option<S>,
 }
 
+/// `[calendar]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawCalendar {
+    /// Local days off besides the Swedish public holidays.
+    #[serde(default)]
+    pub days_off: Vec<Spanned<DateText>>,
+}
+
 /// `[parties.<id>]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

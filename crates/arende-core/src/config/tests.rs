@@ -676,3 +676,108 @@ fn a_person_may_read_english_and_an_unknown_language_is_refused_at_its_line() {
         )],
     );
 }
+
+// ─────────────── holidays and local days off in meeting plans ───────────────
+
+#[test]
+fn rules_leave_out_holidays_and_local_days_off_with_a_warning_at_the_rule() {
+    let text = format!(
+        "{BASE}
+[calendar]
+days-off = [2025-02-03]
+
+[meeting-plans.prep]
+time = \"09:00-11:00\"
+rules = [{{ every = \"every monday\", from = 2025-01-01, until = 2025-05-31 }}]
+"
+    );
+    let loaded = load_str_with_warnings(&text, "test.toml").expect("valid");
+    let org = &loaded.organisation;
+    let dates: Vec<NaiveDate> = org.meetings.iter().map(|m| m.date).collect();
+    // Epiphany (6 January) and Easter Monday (21 April 2025) are public holidays; 3
+    // February is the configuration's local day off.
+    for off in [d(2025, 1, 6), d(2025, 2, 3), d(2025, 4, 21)] {
+        assert!(!dates.contains(&off), "{off} planned");
+    }
+    assert!(dates.contains(&d(2025, 1, 13)));
+    let rule_line = line_of(&text, "every = \"every monday\"");
+    let warned: Vec<(&str, usize, &str)> = loaded
+        .warnings
+        .iter()
+        .map(|w| (w.path.as_str(), w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(warned.len(), 3, "{warned:?}");
+    assert!(
+        warned
+            .iter()
+            .all(|(p, l, _)| *p == "meeting-plans.prep.rules[0].every" && *l == rule_line)
+    );
+    assert!(warned[0].2.contains("2025-01-06") && warned[0].2.contains("Epiphany"));
+    assert!(warned[1].2.contains("2025-02-03") && warned[1].2.contains("local day off"));
+    assert!(warned[2].2.contains("2025-04-21") && warned[2].2.contains("Easter Monday"));
+    assert!(loaded.warnings[2].swedish.contains("annandag påsk"));
+    assert!(loaded.warnings[0].column > 1);
+    // Call and notice move to the working day before: the meeting on 5 May 2025 calls
+    // for matters on Saturday 5 April → Friday 4 April, and gives notice on Easter
+    // Monday → Thursday 17 April (Good Friday is off too).
+    let m = org
+        .meeting(&MeetingId::new("prep-2025-05-05"))
+        .expect("planned");
+    assert_eq!(m.call_for_matters, d(2025, 4, 4));
+    assert_eq!(m.notice, d(2025, 4, 17));
+    assert!(org.days_off.contains(&d(2025, 2, 3)));
+}
+
+#[test]
+fn a_meeting_listed_explicitly_may_fall_on_a_holiday_and_exceptions_reach_left_out_dates() {
+    let text = format!(
+        "{BASE}
+[meeting-plans.prep]
+time = \"09:00-11:00\"
+meetings = [{{ date = 2025-01-06 }}]
+rules = [{{ every = \"every monday\", from = 2025-01-01, until = 2025-04-30 }}]
+moved = [{{ from = 2025-04-21, to = 2025-04-22 }}]
+"
+    );
+    let loaded = load_str_with_warnings(&text, "test.toml").expect("valid");
+    let org = &loaded.organisation;
+    assert!(org.meeting(&MeetingId::new("prep-2025-01-06")).is_some());
+    let moved = org
+        .meeting(&MeetingId::new("prep-2025-04-21"))
+        .expect("moved off Easter Monday");
+    assert_eq!(moved.date, d(2025, 4, 22));
+    assert_eq!(moved.moved_from, Some(d(2025, 4, 21)));
+    // Nothing was left out unasked.
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+}
+
+#[test]
+fn a_bad_day_off_is_reported_at_its_line() {
+    let text = format!("{BASE}\n[calendar]\ndays-off = [\"2025-13-01\"]\n");
+    check(
+        &text,
+        &[(
+            "calendar.days-off[0]",
+            line_of(&text, "days-off"),
+            "invalid date",
+        )],
+    );
+}
+
+#[test]
+fn orebro_plans_no_rule_meeting_on_a_holiday_and_the_sbu_call_leaves_the_sunday() {
+    let loaded = load_str_with_warnings(OREBRO, "orebro.toml").expect("valid");
+    let org = &loaded.organisation;
+    let cal = org.calendar();
+    for m in &org.meetings {
+        if m.moved_from.is_none() && m.status == MeetingStatus::Tentative {
+            assert!(cal.closed(m.date).is_none(), "{} on {}", m.id, m.date);
+        }
+        assert!(cal.is_working_day(m.call_for_matters), "{} call", m.id);
+        assert!(cal.is_working_day(m.notice), "{} notice", m.id);
+    }
+    let sbu = org
+        .meeting(&MeetingId::new("sbu-2024-10-15"))
+        .expect("planned");
+    assert_eq!(sbu.call_for_matters, d(2024, 9, 13));
+}

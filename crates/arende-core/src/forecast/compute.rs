@@ -10,6 +10,7 @@ use super::{
     Bound, ConsultationDates, Forecast, ForecastError, ForecastInput, Forecaster, MeetsAfter,
     PartyForecast, StepForecast, target,
 };
+use crate::holidays::WorkCalendar;
 use crate::ids::{BodyId, PartyId, StepId};
 use crate::org::{Body, BodyKind, LeadTime, Organisation};
 use crate::route::{Dependency, Purpose, Route, Step};
@@ -270,18 +271,11 @@ struct Node<'a> {
 }
 
 /// The day the decision of `body` taken on `decided` is final: after the minutes are
-/// adjusted, announced, and the appeal period has run out (the day after its last day).
-pub(crate) fn legal_force(body: &Body, decided: NaiveDate) -> NaiveDate {
-    let lt = &body.lead_times;
-    let adjusted = lt.minutes_final.after(decided);
-    let announced = lt.announcement.map_or(adjusted, |a| a.after(adjusted));
-    match lt.appeal {
-        Some(appeal) => {
-            let last = appeal.after(announced);
-            last.succ_opt().unwrap_or(last)
-        }
-        None => announced,
-    }
+/// adjusted, announced, and the appeal period has run out (the day after its last day,
+/// which moves to the next working day when it falls on a day off). The one rule of
+/// [`crate::legal`], as the matter and the read API apply it.
+pub(crate) fn legal_force(calendar: &WorkCalendar, body: &Body, decided: NaiveDate) -> NaiveDate {
+    crate::legal::legal_force_of(calendar, body, decided)
 }
 
 /// The earliest day a body could meet on documents ready `documents` when its known plan
@@ -366,6 +360,8 @@ fn empty_forecast(step: &Step, ready: NaiveDate) -> StepForecast {
 /// The walk over one route.
 struct Walk<'a, 'f> {
     index: &'f MeetingIndex,
+    /// The working-day calendar (the organisation's).
+    calendar: WorkCalendar,
     input: &'f ForecastInput<'a>,
     steps: Vec<&'a Step>,
 }
@@ -397,7 +393,7 @@ impl<'a> Walk<'a, '_> {
                     party: d.party,
                     body: &d.body.id,
                     decided: date,
-                    final_on: legal_force(d.body, date),
+                    final_on: legal_force(&self.calendar, d.body, date),
                 })
                 .collect();
             node.force.sort_by_key(|f| f.final_on);
@@ -409,7 +405,7 @@ impl<'a> Walk<'a, '_> {
                 .unwrap_or(date);
             (result, minutes_bound(result), true)
         } else if let (Some((body, _)), true) = (cs.body, step.purpose.needs_meeting()) {
-            political_force(&mut node, body, date);
+            political_force(&self.calendar, &mut node, body, date);
             let result = body.lead_times.minutes_final.after(date);
             (result, minutes_bound(result), true)
         } else {
@@ -498,7 +494,7 @@ impl<'a> Walk<'a, '_> {
                         out.call_for_matters = Some(slot.call);
                         out.minutes_final = Some(minutes);
                         out.bound_by = bound.bound();
-                        political_force(&mut node, body, slot.date);
+                        political_force(&self.calendar, &mut node, body, slot.date);
                         node.known = Some(Known {
                             documents: g.documents,
                             documents_bound: g.documents_bound,
@@ -521,8 +517,11 @@ impl<'a> Walk<'a, '_> {
                         .bound();
                         if body.kind == BodyKind::Political {
                             node.deciders = 1;
-                            node.unknown_floor =
-                                Some(legal_force(body, earliest_beyond(body, no, g.documents)));
+                            node.unknown_floor = Some(legal_force(
+                                &self.calendar,
+                                body,
+                                earliest_beyond(body, no, g.documents),
+                            ));
                         }
                     }
                 }
@@ -615,7 +614,7 @@ impl<'a> Walk<'a, '_> {
             match self.index.first_in(d.plan, documents, after) {
                 Ok(slot) => {
                     let minutes = d.body.lead_times.minutes_final.after(slot.date);
-                    let force = legal_force(d.body, slot.date);
+                    let force = legal_force(&self.calendar, d.body, slot.date);
                     pf.date = Some(slot.date);
                     pf.meeting = Some(slot.meeting.clone());
                     pf.cutoff = Some(slot.notice);
@@ -634,7 +633,11 @@ impl<'a> Walk<'a, '_> {
                 }
                 Err(no) => {
                     pf.plan_ends = no.plan_ends;
-                    let floor = legal_force(d.body, earliest_beyond(d.body, no, documents));
+                    let floor = legal_force(
+                        &self.calendar,
+                        d.body,
+                        earliest_beyond(d.body, no, documents),
+                    );
                     node.unknown_floor = Some(node.unknown_floor.map_or(floor, |f| f.min(floor)));
                     beyond.get_or_insert(Link::BeyondPlan {
                         body: &d.body.id,
@@ -755,14 +758,19 @@ impl<'a> Walk<'a, '_> {
 }
 
 /// A decision at a party's own political body counts for entry into force.
-fn political_force<'a>(node: &mut Node<'a>, body: &'a Body, date: NaiveDate) {
+fn political_force<'a>(
+    calendar: &WorkCalendar,
+    node: &mut Node<'a>,
+    body: &'a Body,
+    date: NaiveDate,
+) {
     if body.kind == BodyKind::Political {
         node.deciders = 1;
         node.force.push(Force {
             party: body.party.as_ref(),
             body: &body.id,
             decided: date,
-            final_on: legal_force(body, date),
+            final_on: legal_force(calendar, body, date),
         });
     }
 }
@@ -776,6 +784,7 @@ pub(super) fn run<'o>(
     let route = input.route;
     let walk = Walk {
         index: &fc.index,
+        calendar: fc.org.calendar(),
         input,
         steps: route.steps().collect(),
     };

@@ -103,6 +103,7 @@ impl Fixture {
             matter_kinds: BTreeMap::new(),
             meetings: Vec::new(),
             permissions: Permissions::default(),
+            days_off: Default::default(),
         };
         let mut f = Fixture { org };
         f.plan("cg-joint", &["2024-09-13", "2024-11-15", "2024-12-13"]);
@@ -820,9 +821,16 @@ fn legal_force_counts_adjustment_announcement_and_appeal() {
     let b = body("x-ks", BodyKind::Political);
     // Adjusted within 14 days (19 Nov), announced 2 days later (21 Nov), appeal within
     // 3 weeks (12 Dec): final on 13 Dec.
-    assert_eq!(legal_force(&b, d("2024-11-05")), d("2024-12-13"));
+    let cal = crate::holidays::WorkCalendar::default();
+    assert_eq!(legal_force(&cal, &b, d("2024-11-05")), d("2024-12-13"));
     let c = body("cg", BodyKind::ChiefGroup);
-    assert_eq!(legal_force(&c, d("2024-11-05")), d("2024-11-19"));
+    assert_eq!(legal_force(&cal, &c, d("2024-11-05")), d("2024-11-19"));
+    // An appeal period ending on a weekend runs to the Monday: decided 26 October 2024,
+    // adjusted by 9 November, announced by 11 November, the period's last day is
+    // Monday 2 December (a working day) → final 3 December; decided 1 November, the
+    // period would end Sunday 8 December → Monday 9 December, final 10 December.
+    assert_eq!(legal_force(&cal, &b, d("2024-10-26")), d("2024-12-03"));
+    assert_eq!(legal_force(&cal, &b, d("2024-11-01")), d("2024-12-10"));
 }
 
 // ---- property tests ------------------------------------------------------------------

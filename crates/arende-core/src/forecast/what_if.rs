@@ -90,10 +90,13 @@ impl<'o> Forecaster<'o> {
                     .body(body)
                     .ok_or_else(|| ForecastError::UnknownAssumptionBody(body.clone()))?;
                 check_date("what-if extra meeting", *date)?;
+                // The same working-day calendar as the configuration's plans.
+                let (call, notice) =
+                    crate::calendar::derived_dates(self.org, std::slice::from_ref(body), *date);
                 let slot = Slot {
                     date: *date,
-                    notice: b.lead_times.notice.before(*date),
-                    call: b.lead_times.call_for_matters.before(*date),
+                    notice,
+                    call,
                     meeting: MeetingId::new(format!("{body}-{date}-extra")),
                 };
                 for part in &b.joint_of {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::types::*;
 use crate::ids::MinutesRef;
-use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId};
 
 /// Submit a matter (anmäla ärende) to a body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,12 +215,36 @@ pub enum MatterCommand {
         /// The day of the decision; `None` = today.
         on: Option<NaiveDate>,
     },
-    /// Record entry into force (ikraftträdande).
+    /// Record that the minutes with a party's political decision were adjusted
+    /// (justerade), on `on` (`None` = today).
+    RecordPartyAdjustment {
+        /// The party.
+        party: PartyId,
+        /// The day of adjustment; `None` = today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<NaiveDate>,
+    },
+    /// Record the notice on the party's notice board (anslagstavla) that the minutes
+    /// with its decision are adjusted, on `on` (`None` = today); it starts the appeal
+    /// period (laglighetsprövning) that gives the decision's legal force (laga kraft).
+    RecordAnnouncement {
+        /// The party.
+        party: PartyId,
+        /// The day of the notice; `None` = today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<NaiveDate>,
+    },
+    /// Record entry into force (ikraftträdande). Refused before every party it enters
+    /// into force for has a decision in legal force on `on`, unless `override_reason`
+    /// says why it enters into force anyway (recorded with it).
     EnterIntoForce {
         /// From this day.
         on: NaiveDate,
         /// Valid until, if limited.
         valid_until: Option<NaiveDate>,
+        /// Why it enters into force before every decision is in legal force.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_reason: Option<String>,
     },
     /// Record a follow-up (uppföljning).
     FollowUp {
@@ -229,7 +253,14 @@ pub enum MatterCommand {
         /// The next follow-up, if any.
         next: Option<NaiveDate>,
     },
-    /// Mark as replaced by a revision (used by `Engine::revise_matter`).
+    /// Record that a revision of the matter started (run by the revision policy on
+    /// the revision's submission): the matter stays valid meanwhile.
+    MarkRevisionStarted {
+        /// The new version.
+        by: MatterId,
+    },
+    /// Close as replaced by a revision (run by the revision policy when the revision
+    /// enters into force).
     MarkRevised {
         /// The new version.
         by: MatterId,
@@ -238,6 +269,21 @@ pub enum MatterCommand {
     Extend {
         /// The new end of validity.
         until: NaiveDate,
+    },
+    /// Record that an assignment (uppdrag) given in the matter was reported back
+    /// (återrapporterat); run by the policy on the assignment's `AssignmentReported`.
+    RecordAssignmentReport {
+        /// The assignment.
+        assignment: AssignmentId,
+        /// The body that gave it.
+        issuer: BodyId,
+        /// The report, as entered.
+        report: String,
+        /// The day it was reported.
+        on: NaiveDate,
+        /// Where it was reported, if at a meeting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<MinutesRef>,
     },
     /// Record that the submitter was told (återkoppling given by hand).
     RecordFeedback {
@@ -279,12 +325,20 @@ impl MatterCommand {
             RecordRemissResponse { .. } => (A::Consult, "the body that sent the remiss"),
             DropFromAgenda { .. } => (A::RecordOutcome, "a body of the meeting"),
             Withdraw { .. } => (A::Assign, "the issuer (or the matter's submitter)"),
-            RecordPoliticalDecision { .. } => {
+            RecordPoliticalDecision { .. }
+            | RecordPartyAdjustment { .. }
+            | RecordAnnouncement { .. } => {
                 (A::RecordPoliticalDecision, "the party's political body")
             }
-            EnterIntoForce { .. } | FollowUp { .. } | MarkRevised { .. } | Extend { .. } => {
-                (A::RecordOutcome, "a body that administers the matter")
-            }
+            EnterIntoForce { .. }
+            | FollowUp { .. }
+            | MarkRevised { .. }
+            | MarkRevisionStarted { .. }
+            | Extend { .. } => (A::RecordOutcome, "a body that administers the matter"),
+            RecordAssignmentReport { .. } => (
+                A::Assign,
+                "the assignment's issuer (run by the assignment-report policy)",
+            ),
             RecordFeedback { .. } => (A::RecordOutcome, "a body the matter is at"),
         })
     }
@@ -337,10 +391,14 @@ impl MatterCommand {
             File { .. } => "file",
             Escalate { .. } => "escalate",
             RecordPoliticalDecision { .. } => "record-political-decision",
+            RecordPartyAdjustment { .. } => "record-party-adjustment",
+            RecordAnnouncement { .. } => "record-announcement",
             EnterIntoForce { .. } => "enter-into-force",
             FollowUp { .. } => "follow-up",
+            MarkRevisionStarted { .. } => "mark-revision-started",
             MarkRevised { .. } => "mark-revised",
             Extend { .. } => "extend",
+            RecordAssignmentReport { .. } => "record-assignment-report",
             RecordFeedback { .. } => "record-feedback",
         }
     }
@@ -430,18 +488,37 @@ pub fn every_matter_command() -> Vec<MatterCommand> {
             minutes: None,
             on: None,
         },
+        RecordPartyAdjustment {
+            party: party(),
+            on: None,
+        },
+        RecordAnnouncement {
+            party: party(),
+            on: None,
+        },
         EnterIntoForce {
             on: day,
             valid_until: None,
+            override_reason: None,
         },
         FollowUp {
             note: String::new(),
             next: None,
         },
+        MarkRevisionStarted {
+            by: MatterId(uuid::Uuid::nil()),
+        },
         MarkRevised {
             by: MatterId(uuid::Uuid::nil()),
         },
         Extend { until: day },
+        RecordAssignmentReport {
+            assignment: AssignmentId(uuid::Uuid::nil()),
+            issuer: BodyId::new("body"),
+            report: String::new(),
+            on: day,
+            at: None,
+        },
         RecordFeedback { note: None },
     ]
 }

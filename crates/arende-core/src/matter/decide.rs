@@ -470,8 +470,13 @@ pub fn decide(
     };
     let status = matter.status;
     if let MatterStatus::Closed(closure) = status {
-        let allowed = matches!(command, MatterCommand::RecordFeedback { .. })
-            || (closure == Closure::Revised && matches!(command, MatterCommand::Extend { .. }));
+        // Feedback, and an assignment's report (the history shows it), reach a closed
+        // matter too.
+        let allowed = matches!(
+            command,
+            MatterCommand::RecordFeedback { .. } | MatterCommand::RecordAssignmentReport { .. }
+        ) || (closure == Closure::Revised
+            && matches!(command, MatterCommand::Extend { .. }));
         if !allowed {
             return refuse(MatterError::Closed {
                 closure,
@@ -1003,7 +1008,37 @@ pub fn decide(
             minutes,
             on,
         } => political_decision(matter, party, decision, minutes, on, ctx, name)?,
-        C::EnterIntoForce { on, valid_until } => {
+        C::RecordAssignmentReport {
+            assignment,
+            issuer,
+            report,
+            on,
+            at,
+        } => {
+            if matter.reported_assignments.contains(&assignment) {
+                return refuse(MatterError::InvalidInput {
+                    field: "assignment",
+                    reason: format!("the report of assignment {assignment} is already recorded"),
+                });
+            }
+            non_empty("report", &report)?;
+            org.body(&issuer).ok_or_else(|| unknown("body", &issuer))?;
+            authorize(org, ctx.actor, Action::Assign, &issuer)?;
+            vec![MatterEvent::AssignmentReportReceived {
+                assignment,
+                issuer,
+                report,
+                on,
+                at,
+            }]
+        }
+        C::RecordPartyAdjustment { party, on } => party_adjusted(matter, party, on, ctx, name)?,
+        C::RecordAnnouncement { party, on } => party_announced(matter, party, on, ctx, name)?,
+        C::EnterIntoForce {
+            on,
+            valid_until,
+            override_reason,
+        } => {
             if !matches!(status, S::Decided | S::PoliticalProcess) {
                 return Err(invalid(status, name));
             }
@@ -1050,6 +1085,28 @@ pub fn decide(
                             needed,
                         });
                     }
+                    // Every party it enters into force for must have a decision in
+                    // legal force (laga kraft) by `on`, unless a reason is recorded.
+                    let waiting: Vec<(PartyId, Option<NaiveDate>)> = adopted
+                        .iter()
+                        .filter_map(|p| {
+                            let force = matter.legal.get(p).and_then(|l| l.legal_force);
+                            match force {
+                                Some(f) if f <= on => None,
+                                other => Some((p.clone(), other)),
+                            }
+                        })
+                        .collect();
+                    match &override_reason {
+                        Some(reason) => non_empty("override reason", reason)?,
+                        None if !waiting.is_empty() => {
+                            return refuse(MatterError::NotInLegalForce {
+                                on,
+                                waiting_for: waiting,
+                            });
+                        }
+                        None => {}
+                    }
                     adopted
                 }
                 None => {
@@ -1069,6 +1126,7 @@ pub fn decide(
                 on,
                 valid_until,
                 parties,
+                legal_force_override: override_reason,
                 advance: adv,
             }]
         }
@@ -1105,6 +1163,24 @@ pub fn decide(
                 next,
                 advance: adv,
             }]
+        }
+        C::MarkRevisionStarted { by } => {
+            if !matches!(status, S::Decided | S::InForce) {
+                return Err(invalid(status, name));
+            }
+            if Some(by) == matter.id {
+                return refuse(MatterError::InvalidInput {
+                    field: "revision",
+                    reason: "a matter cannot revise itself".into(),
+                });
+            }
+            authorize_any(
+                org,
+                ctx.actor,
+                Action::RecordOutcome,
+                admin_bodies(org, matter),
+            )?;
+            vec![MatterEvent::RevisionStarted { by }]
         }
         C::MarkRevised { by } => {
             if !matches!(status, S::Decided | S::InForce) {
@@ -1435,6 +1511,135 @@ fn refer_back(
         to: active_step(target),
         deactivated,
         reopened,
+    }])
+}
+
+/// The party's recorded decision on the matter, its political body's periods, and a
+/// check that the actor may record for that body.
+fn legal_of<'m>(
+    matter: &'m Matter,
+    party: &PartyId,
+    ctx: &MatterContext<'_>,
+) -> Result<(&'m PartyLegal, crate::legal::LegalPeriods)> {
+    let org = ctx.org;
+    org.party(party).ok_or_else(|| unknown("party", party))?;
+    let legal = matter
+        .legal
+        .get(party)
+        .ok_or_else(|| MatterError::NoDecision {
+            party: party.clone(),
+        })?;
+    authorize(org, ctx.actor, Action::RecordPoliticalDecision, &legal.body)?;
+    let body = org
+        .body(&legal.body)
+        .ok_or_else(|| unknown("body", &legal.body))?;
+    Ok((legal, crate::legal::LegalPeriods::of(&body.lead_times)))
+}
+
+/// A day given for a step towards legal force: not in the future, not before `after`.
+fn legal_day(
+    on: Option<NaiveDate>,
+    after: NaiveDate,
+    what: &'static str,
+    before_what: &str,
+    ctx: &MatterContext<'_>,
+) -> Result<NaiveDate> {
+    let on = on.unwrap_or(ctx.today);
+    if on > ctx.today {
+        return refuse(MatterError::InvalidDate {
+            what,
+            date: on,
+            reason: "it lies in the future".into(),
+        });
+    }
+    if on < after {
+        return refuse(MatterError::InvalidDate {
+            what,
+            date: on,
+            reason: format!("it comes before the {before_what} on {after}"),
+        });
+    }
+    Ok(on)
+}
+
+/// The adjustment (justering) of the minutes with a party's decision.
+fn party_adjusted(
+    matter: &Matter,
+    party: PartyId,
+    on: Option<NaiveDate>,
+    ctx: &MatterContext<'_>,
+    _name: &'static str,
+) -> Result<Vec<MatterEvent>> {
+    let (legal, periods) = legal_of(matter, &party, ctx)?;
+    if let Some(done) = legal.adjusted_on {
+        return refuse(MatterError::AlreadyRecorded {
+            party,
+            what: "adjustment",
+            on: done,
+        });
+    }
+    let on = legal_day(on, legal.decided_on, "adjustment date", "decision", ctx)?;
+    let dates = crate::legal::legal_dates(
+        &ctx.org.calendar(),
+        periods,
+        legal.decided_on,
+        crate::legal::LegalFacts {
+            adjusted: Some(on),
+            ..legal.facts()
+        },
+    );
+    Ok(vec![MatterEvent::PartyMinutesAdjusted {
+        party,
+        body: legal.body.clone(),
+        on,
+        due: dates.adjust_by,
+        late: dates.adjusted_late(),
+    }])
+}
+
+/// The notice on the party's notice board (anslag) that its minutes are adjusted: the
+/// appeal period and the day of legal force follow from it.
+fn party_announced(
+    matter: &Matter,
+    party: PartyId,
+    on: Option<NaiveDate>,
+    ctx: &MatterContext<'_>,
+    _name: &'static str,
+) -> Result<Vec<MatterEvent>> {
+    let (legal, periods) = legal_of(matter, &party, ctx)?;
+    if let Some(done) = legal.announced_on {
+        return refuse(MatterError::AlreadyRecorded {
+            party,
+            what: "announcement",
+            on: done,
+        });
+    }
+    let Some(adjusted) = legal.adjusted_on else {
+        return refuse(MatterError::InvalidInput {
+            field: "announcement",
+            reason: format!(
+                "the adjustment of {party}'s minutes is not recorded yet (record-party-adjustment first)"
+            ),
+        });
+    };
+    let on = legal_day(on, adjusted, "announcement date", "adjustment", ctx)?;
+    let dates = crate::legal::legal_dates(
+        &ctx.org.calendar(),
+        periods,
+        legal.decided_on,
+        crate::legal::LegalFacts {
+            announced: Some(on),
+            ..legal.facts()
+        },
+    );
+    Ok(vec![MatterEvent::Announced {
+        party,
+        body: legal.body.clone(),
+        on,
+        due: dates.announce_by,
+        late: dates.announced_late(),
+        appeal_ends: dates.appeal_ends,
+        legal_force: dates.legal_force,
     }])
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::types::*;
 use crate::aggregate::{Aggregate, Event};
-use crate::ids::{BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId, StepId};
+use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, RouteId, StepId};
 use crate::route::Purpose;
 
 /// Something that happened to a matter. Stored as externally tagged JSON with the
@@ -273,6 +273,37 @@ pub enum MatterEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advance: Option<Advance>,
     },
+    /// The minutes with a party's political decision were adjusted (justerade).
+    PartyMinutesAdjusted {
+        /// The party.
+        party: PartyId,
+        /// Its political body.
+        body: BodyId,
+        /// The day of adjustment.
+        on: NaiveDate,
+        /// The day they were due (the meeting + the body's `minutes-final`, 14 days).
+        due: NaiveDate,
+        /// Whether adjusted after `due`.
+        late: bool,
+    },
+    /// The notice that the minutes are adjusted was put on the party's notice board
+    /// (anslagstavla): the appeal period (laglighetsprövning) runs from it.
+    Announced {
+        /// The party.
+        party: PartyId,
+        /// Its political body.
+        body: BodyId,
+        /// The day of the notice.
+        on: NaiveDate,
+        /// The day it was due (the adjustment + `announcement`, 2 days).
+        due: NaiveDate,
+        /// Whether put up after `due` (recorded, but flagged).
+        late: bool,
+        /// The last day of the appeal period.
+        appeal_ends: NaiveDate,
+        /// The first day the decision is in legal force (laga kraft).
+        legal_force: NaiveDate,
+    },
     /// The handling concluded: decided, adopted, partially adopted or rejected.
     Concluded {
         /// How.
@@ -287,6 +318,10 @@ pub enum MatterEvent {
         valid_until: Option<NaiveDate>,
         /// The parties it is in force for (empty: no political level).
         parties: Vec<PartyId>,
+        /// Why it entered into force before every decision was in legal force, when it
+        /// did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legal_force_override: Option<String>,
         /// The entry-into-force step completed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advance: Option<Advance>,
@@ -302,7 +337,13 @@ pub enum MatterEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advance: Option<Advance>,
     },
-    /// Replaced by a revision (revidering): a new matter starts its own route.
+    /// A revision (revidering) started: a new matter runs its own route while this one
+    /// stays valid.
+    RevisionStarted {
+        /// The new version.
+        by: MatterId,
+    },
+    /// Replaced by a revision (revidering) that entered into force.
     Revised {
         /// The new version.
         by: MatterId,
@@ -314,6 +355,21 @@ pub enum MatterEvent {
         /// The end it had before.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous: Option<NaiveDate>,
+    },
+    /// An assignment (uppdrag) given in the matter was reported back (återrapporterat):
+    /// the matter's history shows it and its submitter is owed feedback.
+    AssignmentReportReceived {
+        /// The assignment.
+        assignment: AssignmentId,
+        /// The body that gave it.
+        issuer: BodyId,
+        /// The report, as entered.
+        report: String,
+        /// The day it was reported.
+        on: NaiveDate,
+        /// Where it was reported, if at a meeting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<crate::meeting::MinutesRef>,
     },
     /// The submitter was told of the matter's changes (återkoppling).
     FeedbackGiven {
@@ -354,11 +410,15 @@ const TYPES: &[&str] = &[
     "Filed",
     "Escalated",
     "PoliticalDecisionRecorded",
+    "PartyMinutesAdjusted",
+    "Announced",
     "Concluded",
     "EnteredIntoForce",
     "FollowedUp",
+    "RevisionStarted",
     "Revised",
     "Extended",
+    "AssignmentReportReceived",
     "FeedbackGiven",
 ];
 
@@ -391,11 +451,15 @@ impl Event for MatterEvent {
             Filed { .. } => "Filed",
             Escalated { .. } => "Escalated",
             PoliticalDecisionRecorded { .. } => "PoliticalDecisionRecorded",
+            PartyMinutesAdjusted { .. } => "PartyMinutesAdjusted",
+            Announced { .. } => "Announced",
             Concluded { .. } => "Concluded",
             EnteredIntoForce { .. } => "EnteredIntoForce",
             FollowedUp { .. } => "FollowedUp",
+            RevisionStarted { .. } => "RevisionStarted",
             Revised { .. } => "Revised",
             Extended { .. } => "Extended",
+            AssignmentReportReceived { .. } => "AssignmentReportReceived",
             FeedbackGiven { .. } => "FeedbackGiven",
         }
     }
@@ -432,7 +496,8 @@ impl Event for MatterEvent {
 
 impl MatterEvent {
     /// Whether this is a change the submitter should hear of (återkoppling). Recording
-    /// feedback, a case number, ready documents or a single remiss response is not.
+    /// feedback, a case number, ready documents, a single remiss response or a step of a
+    /// party's decision towards legal force (adjustment, notice) is not.
     pub fn is_change(&self) -> bool {
         !matches!(
             self,
@@ -440,6 +505,9 @@ impl MatterEvent {
                 | MatterEvent::CaseNumberRegistered { .. }
                 | MatterEvent::DocumentsReady { .. }
                 | MatterEvent::RemissResponseRecorded { .. }
+                | MatterEvent::PartyMinutesAdjusted { .. }
+                | MatterEvent::Announced { .. }
+                | MatterEvent::RevisionStarted { .. }
         )
     }
 
@@ -492,7 +560,9 @@ impl MatterEvent {
             | AnsweredDirectly { body, .. }
             | Scheduled { body, .. }
             | DroppedFromAgenda { body, .. }
-            | PoliticalDecisionRecorded { body, .. } => Some(body),
+            | PoliticalDecisionRecorded { body, .. }
+            | PartyMinutesAdjusted { body, .. }
+            | Announced { body, .. } => Some(body),
             Redirected { to, .. } => Some(to),
             _ => self.at().map(|a| &a.body),
         }
@@ -533,6 +603,16 @@ pub struct Matter {
     pub remiss: Option<Box<Remiss>>,
     /// The political decisions per party (a party not here has not decided yet).
     pub political: BTreeMap<PartyId, PartyDecision>,
+    /// Each deciding party's road to legal force (laga kraft): its decision's day, the
+    /// adjustment of its minutes and the notice on its notice board.
+    #[serde(default)]
+    pub legal: BTreeMap<PartyId, PartyLegal>,
+    /// The assignments given in the matter that have been reported back, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reported_assignments: Vec<AssignmentId>,
+    /// Why the matter entered into force before every decision was in legal force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_force_override: Option<String>,
     /// How the handling concluded.
     pub conclusion: Option<Conclusion>,
     /// In force from.
@@ -547,8 +627,11 @@ pub struct Matter {
     pub follow_ups: u32,
     /// The matter this one revises.
     pub revises: Option<MatterId>,
-    /// The matter that revises this one.
+    /// The matter that revises this one (once the revision entered into force).
     pub revised_by: Option<MatterId>,
+    /// The revision under way: this matter stays valid until it enters into force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<MatterId>,
     /// When it was registered.
     pub registered_on: NaiveDate,
     /// When its documents were ready.
@@ -581,6 +664,9 @@ impl Default for Matter {
             last_body: None,
             remiss: None,
             political: BTreeMap::new(),
+            legal: BTreeMap::new(),
+            reported_assignments: Vec::new(),
+            legal_force_override: None,
             conclusion: None,
             in_force_from: None,
             valid_until: None,
@@ -589,6 +675,7 @@ impl Default for Matter {
             follow_ups: 0,
             revises: None,
             revised_by: None,
+            revision: None,
             registered_on: NaiveDate::default(),
             documents_ready: None,
             config_version: String::new(),
@@ -837,16 +924,52 @@ impl Aggregate for Matter {
                 body,
                 decision,
                 minutes,
+                on,
                 advance,
-                ..
             } => {
                 self.political.insert(party.clone(), *decision);
+                self.legal.insert(
+                    party.clone(),
+                    PartyLegal {
+                        body: body.clone(),
+                        decided_on: *on,
+                        adjusted_on: None,
+                        adjusted_late: false,
+                        announced_on: None,
+                        announced_late: false,
+                        appeal_ends: None,
+                        legal_force: None,
+                    },
+                );
                 if let Some(a) = advance {
                     let at = At {
                         body: body.clone(),
                         minutes: minutes.clone(),
                     };
                     self.apply_advance(a, Some(&at), by);
+                }
+            }
+            PartyMinutesAdjusted {
+                party, on, late, ..
+            } => {
+                if let Some(l) = self.legal.get_mut(party) {
+                    l.adjusted_on = Some(*on);
+                    l.adjusted_late = *late;
+                }
+            }
+            Announced {
+                party,
+                on,
+                late,
+                appeal_ends,
+                legal_force,
+                ..
+            } => {
+                if let Some(l) = self.legal.get_mut(party) {
+                    l.announced_on = Some(*on);
+                    l.announced_late = *late;
+                    l.appeal_ends = Some(*appeal_ends);
+                    l.legal_force = Some(*legal_force);
                 }
             }
             Concluded { outcome } => {
@@ -862,8 +985,10 @@ impl Aggregate for Matter {
                 on,
                 valid_until,
                 parties,
+                legal_force_override,
                 advance,
             } => {
+                self.legal_force_override = legal_force_override.clone();
                 self.in_force_from = Some(*on);
                 self.valid_until = *valid_until;
                 self.in_force_for = parties.clone();
@@ -879,11 +1004,18 @@ impl Aggregate for Matter {
                     self.apply_advance(a, None, by);
                 }
             }
+            RevisionStarted { by } => self.revision = Some(*by),
             Revised { by } => {
+                self.revision = None;
                 self.revised_by = Some(*by);
                 self.status = MatterStatus::Closed(Closure::Revised);
             }
             Extended { until, .. } => self.valid_until = Some(*until),
+            AssignmentReportReceived { assignment, .. } => {
+                if !self.reported_assignments.contains(assignment) {
+                    self.reported_assignments.push(*assignment);
+                }
+            }
             FeedbackGiven { through, .. } => {
                 self.told_through = self.told_through.max(*through);
             }

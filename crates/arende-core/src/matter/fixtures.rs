@@ -126,6 +126,7 @@ pub(crate) fn empty_org() -> Organisation {
         matter_kinds: BTreeMap::new(),
         meetings: Vec::new(),
         permissions: Permissions::default(),
+        days_off: Default::default(),
     }
 }
 

@@ -200,6 +200,35 @@ pub enum MatterError {
         /// Adoptions needed.
         needed: u32,
     },
+    /// Entry into force before the decisions it rests on are in legal force (laga
+    /// kraft): each party named with the day its decision is in legal force, or `None`
+    /// when its minutes' adjustment or notice is not yet recorded.
+    #[error(
+        "entry into force on {on} comes before the decisions are in legal force: {}",
+        legal_list(waiting_for)
+    )]
+    NotInLegalForce {
+        /// The day of entry into force asked for.
+        on: chrono::NaiveDate,
+        /// The parties whose decision is not in legal force by then.
+        waiting_for: Vec<(PartyId, Option<chrono::NaiveDate>)>,
+    },
+    /// The party has no recorded political decision on the matter.
+    #[error("party {party} has no recorded political decision on this matter")]
+    NoDecision {
+        /// The party.
+        party: PartyId,
+    },
+    /// A step towards legal force is already recorded for the party.
+    #[error("the {what} of party {party}'s decision is already recorded ({on})")]
+    AlreadyRecorded {
+        /// The party.
+        party: PartyId,
+        /// What: `adjustment` or `announcement`.
+        what: &'static str,
+        /// The day recorded.
+        on: chrono::NaiveDate,
+    },
     /// Nothing to refer back to: no earlier step has been completed.
     #[error("there is no earlier step to refer the matter back to from {body}")]
     NothingToReferBack {
@@ -307,6 +336,28 @@ impl MatterError {
                 "ikraftträdandet väntar på {}: {adopted} av {needed} nödvändiga har antagit",
                 list(waiting_for)
             ),
+            NotInLegalForce { on, waiting_for } => format!(
+                "ikraftträdande den {on} kommer före att besluten vunnit laga kraft: {}",
+                waiting_for
+                    .iter()
+                    .map(|(p, d)| match d {
+                        Some(d) => format!("{p} (laga kraft {d})"),
+                        None => format!("{p} (justering eller anslag saknas)"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            NoDecision { party } => {
+                format!("{party} har inget registrerat politiskt beslut i ärendet")
+            }
+            AlreadyRecorded { party, what, on } => format!(
+                "{} av beslutet i {party} är redan registrerat ({on})",
+                if *what == "adjustment" {
+                    "justeringen"
+                } else {
+                    "anslaget"
+                }
+            ),
             NothingToReferBack { body } => {
                 format!("det finns inget tidigare steg att återremittera till från {body}")
             }
@@ -314,6 +365,17 @@ impl MatterError {
             InvalidInput { field, reason } => format!("ogiltigt {field}: {reason}"),
         }
     }
+}
+
+fn legal_list(items: &[(PartyId, Option<chrono::NaiveDate>)]) -> String {
+    items
+        .iter()
+        .map(|(p, d)| match d {
+            Some(d) => format!("{p} (in legal force {d})"),
+            None => format!("{p} (adjustment or notice not recorded)"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {

@@ -163,10 +163,20 @@ pub(crate) fn change_of(org: &Organisation, event: &MatterEvent) -> Option<Chang
         EnteredIntoForce { on, .. } => Change::EnteredIntoForce { on: *on },
         FollowedUp { note, .. } => Change::FollowedUp { note: note.clone() },
         Revised { .. } => Change::Revised,
+        RevisionStarted { .. } => return None,
         Extended { until, .. } => Change::Extended { until: *until },
+        AssignmentReportReceived {
+            issuer, report, on, ..
+        } => Change::AssignmentReported {
+            issuer: issuer.clone(),
+            report: report.clone(),
+            on: *on,
+        },
         CaseNumberRegistered { .. }
         | DocumentsReady { .. }
         | RemissResponseRecorded { .. }
+        | PartyMinutesAdjusted { .. }
+        | Announced { .. }
         | FeedbackGiven { .. } => return None,
     })
 }

@@ -521,9 +521,31 @@ impl World {
                 minutes: None,
                 on: None,
             },
+            // The steps towards legal force of a decided party (adjustment, then the
+            // notice), or entry into force (now and then with an override).
+            25 if c % 3 == 0 && m.legal.values().any(|l| l.announced_on.is_none()) => {
+                let open: Vec<(&PartyId, &crate::matter::PartyLegal)> = m
+                    .legal
+                    .iter()
+                    .filter(|(_, l)| l.announced_on.is_none())
+                    .collect();
+                let (party, l) = open[c as usize % open.len()];
+                if l.adjusted_on.is_none() {
+                    C::RecordPartyAdjustment {
+                        party: party.clone(),
+                        on: None,
+                    }
+                } else {
+                    C::RecordAnnouncement {
+                        party: party.clone(),
+                        on: None,
+                    }
+                }
+            }
             25 => C::EnterIntoForce {
                 on: today + Duration::days(i64::from(c % 30)),
                 valid_until: (c % 2 == 0).then(|| today + Duration::days(400)),
+                override_reason: (c % 7 == 0).then(|| "brådskande".to_owned()),
             },
             26 => C::FollowUp {
                 note: "uppföljt".into(),
@@ -563,14 +585,19 @@ impl World {
             }
         };
         let actor = match &cmd {
-            C::RecordPoliticalDecision { .. } => self.political_actor(&cmd, a, m),
+            C::RecordPoliticalDecision { .. }
+            | C::RecordPartyAdjustment { .. }
+            | C::RecordAnnouncement { .. } => self.political_actor(&cmd, a, m),
             _ => actor,
         };
         Choice::Command(actor, cmd, opts)
     }
 
     fn political_actor(&self, cmd: &MatterCommand, a: u8, m: &Matter) -> Actor {
-        let MatterCommand::RecordPoliticalDecision { party, .. } = cmd else {
+        let (MatterCommand::RecordPoliticalDecision { party, .. }
+        | MatterCommand::RecordPartyAdjustment { party, .. }
+        | MatterCommand::RecordAnnouncement { party, .. }) = cmd
+        else {
             return Actor::system("prop");
         };
         let pbody = self
@@ -630,6 +657,35 @@ impl World {
                         p.id
                     );
                 }
+            }
+            // Entry into force is never before the legal force (laga kraft) of the
+            // last party it enters into force for, unless a reason was recorded.
+            if let MatterEvent::EnteredIntoForce {
+                on,
+                parties,
+                legal_force_override: None,
+                ..
+            } = &e
+            {
+                for p in parties {
+                    let force = m.legal.get(p).and_then(|l| l.legal_force);
+                    prop_assert!(
+                        force.is_some_and(|f| f <= *on),
+                        "in force on {} before {}'s legal force {:?}",
+                        on,
+                        p,
+                        force
+                    );
+                }
+            }
+            if let MatterEvent::Announced {
+                on,
+                appeal_ends,
+                legal_force,
+                ..
+            } = &e
+            {
+                prop_assert!(appeal_ends > on && legal_force > appeal_ends);
             }
             m.apply(&e);
         }

@@ -543,6 +543,25 @@ fn to_political(g: &Given) {
     assert_eq!(g.state().status, MatterStatus::PoliticalProcess);
 }
 
+/// Records the adjustment of the party's minutes and the notice on its notice board,
+/// both today.
+fn announced(g: &Given, party: &str) -> Executed<Matter> {
+    g.ok(
+        &format!("{party}-sec"),
+        MatterCommand::RecordPartyAdjustment {
+            party: p(party),
+            on: None,
+        },
+    );
+    g.ok(
+        &format!("{party}-sec"),
+        MatterCommand::RecordAnnouncement {
+            party: p(party),
+            on: None,
+        },
+    )
+}
+
 fn political(g: &Given, party: &str, decision: PartyDecision) -> Executed<Matter> {
     g.ok(
         &format!("{party}-sec"),
@@ -662,6 +681,7 @@ fn home_health_care_route_partial_adoption_waits_for_every_party() {
         MatterCommand::EnterIntoForce {
             on: d(2025, 1, 1),
             valid_until: None,
+            override_reason: None,
         },
     ));
     assert_eq!(
@@ -687,11 +707,15 @@ fn home_health_care_route_adopted_by_all_enters_into_force_and_is_followed_up() 
         (MatterStatus::Decided, Some(Conclusion::Adopted))
     );
     assert_eq!(g.active(), ["force"]);
+    for party in ["region", "askersund", "orebro"] {
+        announced(&g, party);
+    }
     let x = g.ok(
         "kcrd-sec",
         MatterCommand::EnterIntoForce {
             on: d(2025, 1, 1),
             valid_until: Some(d(2026, 12, 31)),
+            override_reason: None,
         },
     );
     assert_eq!(x.state.status, MatterStatus::InForce);
@@ -753,6 +777,7 @@ fn a_quorum_lets_the_agreement_enter_into_force_before_every_party_decided() {
         MatterCommand::EnterIntoForce {
             on: d(2025, 1, 1),
             valid_until: None,
+            override_reason: None,
         },
     ));
     assert!(matches!(
@@ -764,11 +789,14 @@ fn a_quorum_lets_the_agreement_enter_into_force_before_every_party_decided() {
         }
     ));
     political(&g, "orebro", PartyDecision::Adopted);
+    announced(&g, "region");
+    announced(&g, "orebro");
     let x = g.ok(
         "kcrd-sec",
         MatterCommand::EnterIntoForce {
             on: d(2025, 1, 1),
             valid_until: None,
+            override_reason: None,
         },
     );
     assert_eq!(x.state.status, MatterStatus::InForce);
@@ -1167,24 +1195,26 @@ fn in_force() -> Given {
     );
     for party in ["region", "askersund", "orebro"] {
         political(&g, party, PartyDecision::Adopted);
+        announced(&g, party);
     }
     g.ok(
         "kcrd-sec",
         MatterCommand::EnterIntoForce {
             on: d(2025, 1, 1),
             valid_until: Some(d(2025, 12, 31)),
+            override_reason: None,
         },
     );
     g
 }
 
 #[test]
-fn revision_starts_a_new_linked_matter_and_the_old_may_still_be_extended() {
+fn revision_starts_a_new_linked_matter_and_the_old_stays_in_force_until_it_enters_into_force() {
     let g = in_force();
     let mut s = SubmitMatter::new(
         MatterKind::Agreement,
         "Överenskommelse om X, version 2",
-        "sbu",
+        "kcrd",
     );
     s.submitter = Some("anna".into());
     let new =
@@ -1193,16 +1223,95 @@ fn revision_starts_a_new_linked_matter_and_the_old_may_still_be_extended() {
     let new_id = new.state.id.unwrap();
     assert_eq!(new.state.revises, Some(g.id));
     assert_eq!(new.state.status, MatterStatus::Registered);
+    assert_eq!(new.effects.revision_started, [g.id]);
+    // The old stays in force while the revision runs its route, and may be extended
+    // and followed up meanwhile.
     let old = g.state();
-    assert_eq!(old.status, MatterStatus::Closed(Closure::Revised));
-    assert_eq!(old.revised_by, Some(new_id));
-    // The old stays valid longer while the revision runs its route.
+    assert_eq!(old.status, MatterStatus::InForce);
+    assert_eq!(old.revision, Some(new_id));
+    assert_eq!(old.revised_by, None);
     g.ok(
         "kcrd-sec",
         MatterCommand::Extend {
             until: d(2026, 6, 30),
         },
     );
+    g.ok(
+        "kcrd-sec",
+        MatterCommand::FollowUp {
+            note: "gäller till revideringen".into(),
+            next: Some(d(2026, 3, 1)),
+        },
+    );
+    // The end of the extension and the follow-up are watched.
+    let due =
+        g.e.read()
+            .follow_ups_due(d(2026, 2, 1), d(2026, 7, 1))
+            .unwrap();
+    assert_eq!(
+        due.iter().map(|x| (x.what, x.date)).collect::<Vec<_>>(),
+        [
+            ("follow-up", d(2026, 3, 1)),
+            ("valid-until", d(2026, 6, 30))
+        ]
+    );
+    // The revision takes its route to entry into force; only then is the old closed
+    // as replaced.
+    let run = |actor: &str, c: MatterCommand| {
+        g.e.run_matter(new_id, &person(actor), c)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    run(
+        "kcrd-sec",
+        MatterCommand::Screen {
+            screening: Screening::Handle {
+                route: Some(RouteId::new("county-quorum")),
+            },
+        },
+    );
+    run(
+        "kcrd-sec",
+        MatterCommand::ForwardToPolitical { at: at("kcrd") },
+    );
+    for party in ["region", "askersund", "orebro"] {
+        run(
+            &format!("{party}-sec"),
+            MatterCommand::RecordPoliticalDecision {
+                party: p(party),
+                decision: PartyDecision::Adopted,
+                minutes: None,
+                on: None,
+            },
+        );
+        run(
+            &format!("{party}-sec"),
+            MatterCommand::RecordPartyAdjustment {
+                party: p(party),
+                on: None,
+            },
+        );
+        run(
+            &format!("{party}-sec"),
+            MatterCommand::RecordAnnouncement {
+                party: p(party),
+                on: None,
+            },
+        );
+    }
+    assert_eq!(g.state().status, MatterStatus::InForce);
+    let entered = run(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2026, 7, 1),
+            valid_until: None,
+            override_reason: None,
+        },
+    );
+    assert_eq!(entered.effects.revised, [g.id]);
+    let old = g.state();
+    assert_eq!(old.status, MatterStatus::Closed(Closure::Revised));
+    assert_eq!(old.revised_by, Some(new_id));
+    assert_eq!(old.revision, None);
     let err = matter_err(g.refused(
         "kcrd-sec",
         MatterCommand::FollowUp {
@@ -1307,6 +1416,7 @@ fn refusals_for_wrong_state() {
             MatterCommand::EnterIntoForce {
                 on: d(2025, 1, 1),
                 valid_until: None,
+                override_reason: None,
             },
         ),
         (
@@ -2258,4 +2368,287 @@ fn the_read_model_keeps_an_open_matter_small() {
     }
     let bytes = e.read().query_matters(|p| p.approx_bytes()).unwrap();
     assert!(bytes / n < 256, "{} bytes per open matter", bytes / n);
+}
+
+// ---- legal force (laga kraft) per party ----
+
+#[test]
+fn each_party_s_decision_gains_legal_force_from_its_own_notice_board() {
+    let g = Given::on_county_route();
+    to_political(&g);
+    // All three decide on 1 October 2024 (today in the fixture).
+    for party in ["region", "askersund", "orebro"] {
+        political(&g, party, PartyDecision::Adopted);
+    }
+    let id = g.id;
+    // Nothing adjusted yet: nothing overdue on 15 October, all three on the 16th.
+    assert!(
+        g.e.read()
+            .legal_overdue(d(2024, 10, 15))
+            .unwrap()
+            .is_empty()
+    );
+    let overdue = g.e.read().legal_overdue(d(2024, 10, 16)).unwrap();
+    assert_eq!(overdue.len(), 3);
+    assert!(
+        overdue
+            .iter()
+            .all(|o| o.what == "adjustment" && o.due == d(2024, 10, 15))
+    );
+    // The schedule watches the same dates, reminding each party's secretaries.
+    let watch = g.e.read().dates_to_watch().unwrap();
+    let adjustments: Vec<_> = watch
+        .iter()
+        .filter(|x| x.step == crate::notification::DueStep::Adjustment)
+        .collect();
+    assert_eq!(adjustments.len(), 3);
+    assert!(
+        adjustments
+            .iter()
+            .all(|x| x.date == d(2024, 10, 15) && !x.recipients.is_empty())
+    );
+
+    g.e.clock().set_date(d(2024, 10, 30));
+    // A notice before the adjustment, a date in the future, or before the decision:
+    // refused, naming what is wrong.
+    let err = matter_err(g.refused(
+        "region-sec",
+        MatterCommand::RecordAnnouncement {
+            party: p("region"),
+            on: Some(d(2024, 10, 12)),
+        },
+    ));
+    assert!(matches!(
+        err,
+        MatterError::InvalidInput {
+            field: "announcement",
+            ..
+        }
+    ));
+    let err = matter_err(g.refused(
+        "region-sec",
+        MatterCommand::RecordPartyAdjustment {
+            party: p("region"),
+            on: Some(d(2024, 11, 1)),
+        },
+    ));
+    assert!(matches!(err, MatterError::InvalidDate { .. }));
+    let err = matter_err(g.refused(
+        "region-sec",
+        MatterCommand::RecordPartyAdjustment {
+            party: p("region"),
+            on: Some(d(2024, 9, 30)),
+        },
+    ));
+    assert!(matches!(err, MatterError::InvalidDate { .. }));
+    // Another party's secretary may not record for the region.
+    let err = g.refused(
+        "orebro-sec",
+        MatterCommand::RecordPartyAdjustment {
+            party: p("region"),
+            on: Some(d(2024, 10, 10)),
+        },
+    );
+    assert!(matches!(err, Error::NotPermitted { .. }), "{err:?}");
+
+    // The region: adjusted 10 October, the notice on Saturday 12 October; three weeks
+    // is Saturday 2 November (All Saints' Day), so the appeal period runs to Monday 4
+    // November and the decision is in legal force on the 5th.
+    g.ok(
+        "region-sec",
+        MatterCommand::RecordPartyAdjustment {
+            party: p("region"),
+            on: Some(d(2024, 10, 10)),
+        },
+    );
+    let x = g.ok(
+        "region-sec",
+        MatterCommand::RecordAnnouncement {
+            party: p("region"),
+            on: Some(d(2024, 10, 12)),
+        },
+    );
+    assert!(matches!(
+        &x.events[0],
+        MatterEvent::Announced { due, late: false, appeal_ends, legal_force, .. }
+            if *due == d(2024, 10, 12) && *appeal_ends == d(2024, 11, 4) && *legal_force == d(2024, 11, 5)
+    ));
+    let err = matter_err(g.refused(
+        "region-sec",
+        MatterCommand::RecordAnnouncement {
+            party: p("region"),
+            on: None,
+        },
+    ));
+    assert!(matches!(
+        err,
+        MatterError::AlreadyRecorded {
+            what: "announcement",
+            ..
+        }
+    ));
+
+    // Örebro: adjusted late (20 October, due the 15th) and announced late (25th, due
+    // the 22nd): recorded, but flagged.
+    let x = g.ok(
+        "orebro-sec",
+        MatterCommand::RecordPartyAdjustment {
+            party: p("orebro"),
+            on: Some(d(2024, 10, 20)),
+        },
+    );
+    assert!(
+        matches!(&x.events[0], MatterEvent::PartyMinutesAdjusted { late: true, due, .. } if *due == d(2024, 10, 15))
+    );
+    let x = g.ok(
+        "orebro-sec",
+        MatterCommand::RecordAnnouncement {
+            party: p("orebro"),
+            on: Some(d(2024, 10, 25)),
+        },
+    );
+    let orebro = &x.state.legal[&p("orebro")];
+    assert!(orebro.adjusted_late && orebro.announced_late);
+    assert_eq!(orebro.legal_force, Some(d(2024, 11, 16)));
+
+    // Askersund has neither: entry into force is refused, naming it.
+    let err = matter_err(g.refused(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2025, 1, 1),
+            valid_until: None,
+            override_reason: None,
+        },
+    ));
+    assert_eq!(
+        err,
+        MatterError::NotInLegalForce {
+            on: d(2025, 1, 1),
+            waiting_for: vec![(p("askersund"), None)],
+        }
+    );
+    assert!(
+        err.swedish()
+            .contains("askersund (justering eller anslag saknas)")
+    );
+    let overdue = g.e.read().legal_overdue(d(2024, 10, 30)).unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(
+        (overdue[0].party.as_str(), overdue[0].what),
+        ("askersund", "adjustment")
+    );
+    announced(&g, "askersund");
+    // Askersund announced 30 October: in legal force 21 November. Entry into force on
+    // 20 November is too early for it alone.
+    let err = matter_err(g.refused(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2024, 11, 20),
+            valid_until: None,
+            override_reason: None,
+        },
+    ));
+    assert_eq!(
+        err,
+        MatterError::NotInLegalForce {
+            on: d(2024, 11, 20),
+            waiting_for: vec![(p("askersund"), Some(d(2024, 11, 21)))],
+        }
+    );
+    let views = g.e.read().legal_force(id).unwrap();
+    assert_eq!(views.len(), 3);
+    assert!(views.iter().all(|v| v.dates.settled()));
+    let last = views.iter().map(|v| v.dates.legal_force).max();
+    assert_eq!(last, Some(d(2024, 11, 21)));
+    let x = g.ok(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2024, 11, 21),
+            valid_until: None,
+            override_reason: None,
+        },
+    );
+    assert_eq!(x.state.status, MatterStatus::InForce);
+    assert_eq!(x.state.legal_force_override, None);
+
+    // The notice boards, as data.
+    let board = g.e.read().notice_board(&p("region")).unwrap();
+    assert_eq!(board.len(), 1);
+    assert_eq!(board[0].matter, id);
+    assert_eq!(
+        (
+            board[0].adjusted_on,
+            board[0].announced_on,
+            board[0].legal_force,
+            board[0].late
+        ),
+        (d(2024, 10, 10), d(2024, 10, 12), d(2024, 11, 5), false)
+    );
+    assert!(g.e.read().notice_board(&p("orebro")).unwrap()[0].late);
+    assert!(matches!(
+        g.e.read().notice_board(&p("narnia")),
+        Err(Error::Unknown { kind: "party", .. })
+    ));
+}
+
+#[test]
+fn entry_into_force_before_legal_force_needs_a_recorded_reason() {
+    let g = Given::on_county_route();
+    to_political(&g);
+    for party in ["region", "askersund", "orebro"] {
+        political(&g, party, PartyDecision::Adopted);
+    }
+    let err = matter_err(g.refused(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2024, 10, 2),
+            valid_until: None,
+            override_reason: Some("  ".into()),
+        },
+    ));
+    assert!(matches!(err, MatterError::InvalidInput { .. }), "{err:?}");
+    let x = g.ok(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2024, 10, 2),
+            valid_until: None,
+            override_reason: Some("lagkrav, ikraft direkt".into()),
+        },
+    );
+    assert!(matches!(
+        &x.events[0],
+        MatterEvent::EnteredIntoForce { legal_force_override: Some(r), .. } if r == "lagkrav, ikraft direkt"
+    ));
+    assert_eq!(
+        x.state.legal_force_override.as_deref(),
+        Some("lagkrav, ikraft direkt")
+    );
+}
+
+#[test]
+fn a_legal_step_for_a_party_that_has_not_decided_is_refused() {
+    let g = Given::on_county_route();
+    to_political(&g);
+    political(&g, "region", PartyDecision::Adopted);
+    let err = matter_err(g.refused(
+        "askersund-sec",
+        MatterCommand::RecordPartyAdjustment {
+            party: p("askersund"),
+            on: None,
+        },
+    ));
+    assert_eq!(
+        err,
+        MatterError::NoDecision {
+            party: p("askersund")
+        }
+    );
+    let err = g.refused(
+        "askersund-sec",
+        MatterCommand::RecordPartyAdjustment {
+            party: p("narnia"),
+            on: None,
+        },
+    );
+    assert!(matches!(err, Error::Unknown { kind: "party", .. }));
 }

@@ -377,3 +377,35 @@ pub enum FeedbackMode {
     /// `RecordFeedback`.
     Later,
 }
+
+/// One party's road to legal force (laga kraft) of its political decision on a matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyLegal {
+    /// The party's political body.
+    pub body: BodyId,
+    /// The day of the decision (the body's meeting).
+    pub decided_on: NaiveDate,
+    /// The day the minutes were adjusted (justerade), once recorded.
+    pub adjusted_on: Option<NaiveDate>,
+    /// Whether adjusted later than the law allows (14 days).
+    pub adjusted_late: bool,
+    /// The day of the notice on the notice board (anslag), once recorded.
+    pub announced_on: Option<NaiveDate>,
+    /// Whether the notice came later than the law allows (2 days after adjustment).
+    pub announced_late: bool,
+    /// The last day of the appeal period (laglighetsprövning), once announced.
+    pub appeal_ends: Option<NaiveDate>,
+    /// The first day in legal force, once announced.
+    pub legal_force: Option<NaiveDate>,
+}
+
+impl PartyLegal {
+    /// The facts recorded, for the rule ([`crate::legal::legal_dates`]).
+    pub fn facts(&self) -> crate::legal::LegalFacts {
+        crate::legal::LegalFacts {
+            decided: Some(self.decided_on),
+            adjusted: self.adjusted_on,
+            announced: self.announced_on,
+        }
+    }
+}

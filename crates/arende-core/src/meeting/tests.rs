@@ -275,6 +275,7 @@ pub(crate) mod fixture {
             matter_kinds: BTreeMap::new(),
             meetings: Vec::new(),
             permissions: Permissions::default(),
+            days_off: Default::default(),
         };
         let d = super::d;
         org.meetings = vec![
@@ -509,7 +510,8 @@ fn call_then_notice_then_held_moves_the_phase() {
         [
             MeetingEvent::MeetingPlanned { .. },
             MeetingEvent::CallForMattersSent { submit_by, documents_by, .. }
-        ] if *submit_by == d(2024, 9, 15) && *documents_by == d(2024, 10, 1)
+        // One month before is Sunday 15 September: the call goes out on the Friday.
+        ] if *submit_by == d(2024, 9, 13) && *documents_by == d(2024, 10, 1)
     ));
     let mut m = Meeting::default();
     for e in &events {

@@ -200,7 +200,9 @@ async fn remiss_reminders_and_assignment_due_go_once_on_their_days() {
 async fn the_service_loop_ticks_and_dispatches_until_shut_down() {
     let org = Arc::new(orebro());
     let store = Arc::new(MemoryStore::new());
-    let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 15)));
+    // The sbu call for its meeting of 15 October 2024 goes out on Friday 13 September
+    // (a month before is a Sunday: it moves to the working day before).
+    let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 13)));
     let engine = Arc::new(Engine::new(org.clone(), store.clone(), clock.clone()));
     let transport = Arc::new(MemoryTransport::new());
     let dispatcher = Dispatcher::new(store.clone(), transport.clone(), clock.clone());
@@ -209,7 +211,7 @@ async fn the_service_loop_ticks_and_dispatches_until_shut_down() {
         .meetings
         .iter()
         .filter(|m| {
-            m.call_for_matters == d(2024, 9, 15)
+            m.call_for_matters == d(2024, 9, 13)
                 && m.status != arende_core::org::MeetingStatus::Cancelled
         })
         .map(|m| m.id.to_string())

@@ -498,6 +498,11 @@ impl MatterProjection {
         self.collect(|r| status.is_none_or(|s| r.status == s) && self.bodies_of(r).contains(&b))
     }
 
+    /// Every matter of the tenant, oldest first (the published reads page through it).
+    pub fn all(&self) -> Vec<MatterSummary> {
+        self.collect(|_| true)
+    }
+
     /// The matters in a status, oldest first.
     pub fn matters_in(&self, status: MatterStatus) -> Vec<MatterSummary> {
         self.collect(|r| r.status == status)

@@ -456,6 +456,11 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         Ok(query(&view))
     }
 
+    /// Every matter of the tenant, oldest first.
+    pub fn matters(&self) -> Result<Vec<MatterSummary>> {
+        self.query_matters(MatterProjection::all)
+    }
+
     /// The matters at a body now, optionally in one status.
     pub fn matters_at(
         &self,

@@ -7,6 +7,7 @@
 
 mod error;
 mod forecast;
+mod serve;
 mod show;
 mod store;
 
@@ -71,6 +72,8 @@ enum Command {
         #[command(subcommand)]
         command: store::StoreCommand,
     },
+    /// Serve the counties over HTTP (see docs/service.md).
+    Serve(serve::ServeArgs),
 }
 
 /// Options of `arende forecast`.
@@ -224,12 +227,17 @@ fn run(cli: Cli) -> Result<String, CliError> {
             Ok(show::calendar_text(body, &meetings, lang))
         }
         Command::Store { command } => Ok(store::run(command, lang)?),
+        // Handled in `main`: it runs until shut down and prints as it goes.
+        Command::Serve(_) => Ok(String::new()),
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = cli.lang;
+    if let Command::Serve(args) = cli.command {
+        return serve::main(args);
+    }
     match run(cli) {
         Ok(out) => {
             print!("{out}");

@@ -116,6 +116,9 @@ impl Replays {
     }
 }
 
+/// A body declared up to this many times the limit is read to its end before the 413.
+const DRAIN_FACTOR: usize = 8;
+
 /// Whether a content type is JSON (`application/json` or `application/…+json`).
 pub fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -135,19 +138,23 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 
 /// Reads a request body up to `limit` bytes; a larger one is a 413 problem.
 pub async fn read_body(body: Body, limit: usize, lang: Language) -> Result<Bytes, Problem> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            lang,
-            ("För stor begäran", "Payload too large"),
-            (
-                format!("begäran får vara högst {limit} byte"),
-                format!("the request body may be at most {limit} bytes"),
-            ),
-        )
-        .with("limit", limit)
-    })
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large(limit, lang))
+}
+
+fn too_large(limit: usize, lang: Language) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        lang,
+        ("För stor begäran", "Payload too large"),
+        (
+            format!("begäran får vara högst {limit} byte"),
+            format!("the request body may be at most {limit} bytes"),
+        ),
+    )
+    .with("limit", limit)
 }
 
 /// Parses a JSON body into `T`: malformed JSON is a 400 problem, JSON of the wrong
@@ -415,6 +422,21 @@ async fn run(
                 "send the command as application/json".into(),
             ),
         ));
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared
+        && n > state.max_body_bytes()
+    {
+        // Read a moderately oversized body to its end, so that the client, still
+        // sending, gets the 413 rather than a closed connection; a far larger one is
+        // refused at once.
+        if n <= DRAIN_FACTOR * state.max_body_bytes() {
+            let _ = axum::body::to_bytes(body, n).await;
+        }
+        return Err(too_large(state.max_body_bytes(), lang));
     }
     let bytes = read_body(body, state.max_body_bytes(), lang).await?;
     let command: Command = parse_json(&bytes, lang)?;

@@ -182,7 +182,7 @@ fn commands_and_refusals(backend: Backend, test: &str) {
     assert_problem(&r, 415, "unsupported-media-type");
     let huge = format!(
         "{{\"aggregate\": \"matter\", \"pad\": \"{}\"}}",
-        "x".repeat(100 * 1024)
+        "x".repeat(80 * 1024)
     );
     let r = post(
         &a,

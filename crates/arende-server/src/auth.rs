@@ -639,14 +639,22 @@ pub async fn require_caller(
     {
         Ok(caller) => {
             if deployment.county(&TenantId::new(tenant.as_str())).is_none() {
-                return Problem::unknown_tenant(&tenant, lang).into_response();
+                let p = Problem::unknown_tenant(&tenant, lang);
+                return refuse(req, p, state.max_body_bytes()).await;
             }
             req.extensions_mut().insert(caller.actor.clone());
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
-        Err(p) => p.into_response(),
+        Err(p) => refuse(req, p, state.max_body_bytes()).await,
     }
+}
+
+/// Refuses a request after reading its body (up to `limit`), so that the connection
+/// stays usable for the client's next request.
+async fn refuse(req: Request, problem: Problem, limit: usize) -> Response {
+    let _ = axum::body::to_bytes(req.into_body(), limit).await;
+    problem.into_response()
 }
 
 /// The tenant of a path of another crate's routes: `/oparl/v1/{tenant}/…`,
@@ -685,7 +693,7 @@ pub async fn optional_caller(
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
-        Err(p) => p.into_response(),
+        Err(p) => refuse(req, p, state.max_body_bytes()).await,
     }
 }
 

@@ -397,6 +397,23 @@ async fn run(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
+    // The body is read first: a refusal then leaves the connection usable.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared
+        && n > state.max_body_bytes()
+    {
+        // Read a moderately oversized body to its end, so that the client, still
+        // sending, gets the 413 rather than a closed connection; a far larger one is
+        // refused at once.
+        if n <= DRAIN_FACTOR * state.max_body_bytes() {
+            let _ = axum::body::to_bytes(body, n).await;
+        }
+        return Err(too_large(state.max_body_bytes(), lang));
+    }
+    let bytes = read_body(body, state.max_body_bytes(), lang).await?;
     let deployment = state.deployment();
     let tenant_id = TenantId::new(tenant.as_str());
     let Some(engine) = deployment.county(&tenant_id).cloned() else {
@@ -423,22 +440,6 @@ async fn run(
             ),
         ));
     }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if let Some(n) = declared
-        && n > state.max_body_bytes()
-    {
-        // Read a moderately oversized body to its end, so that the client, still
-        // sending, gets the 413 rather than a closed connection; a far larger one is
-        // refused at once.
-        if n <= DRAIN_FACTOR * state.max_body_bytes() {
-            let _ = axum::body::to_bytes(body, n).await;
-        }
-        return Err(too_large(state.max_body_bytes(), lang));
-    }
-    let bytes = read_body(body, state.max_body_bytes(), lang).await?;
     let command: Command = parse_json(&bytes, lang)?;
     let key = idempotency_key(&headers, lang)?;
     let expected = if_match(&headers, lang)?;

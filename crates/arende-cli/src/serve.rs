@@ -21,6 +21,13 @@ use arende_store_postgres::{PgConfig, PgStore};
 use arende_store_sqlite::SqliteStore;
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// How often the policies catch up with the log under `--dispatch`.
+const POLICIES_EVERY: Duration = Duration::from_secs(2);
+
+/// How often the scheduler ticks under `--dispatch` (a tick reads every meeting,
+/// consultation and assignment).
+const TICK_EVERY: Duration = Duration::from_secs(60);
+
 /// Options of `arende serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -266,22 +273,34 @@ async fn start_dispatch(
         // The policies catch up with the log (effects of commands written by other
         // processes, or before a crash) and the scheduler writes what is due.
         handles.push(tokio::spawn(async move {
-            let scheduler = Arc::new(arende_notify::scheduler::Scheduler::new(Arc::clone(&engine)));
+            let scheduler = Arc::new(arende_notify::scheduler::Scheduler::new(Arc::clone(
+                &engine,
+            )));
+            let mut last_tick: Option<tokio::time::Instant> = None;
             loop {
+                let tick = last_tick.is_none_or(|t| t.elapsed() >= TICK_EVERY);
+                if tick {
+                    last_tick = Some(tokio::time::Instant::now());
+                }
                 let e = Arc::clone(&engine);
                 let s = Arc::clone(&scheduler);
                 let r = tokio::task::spawn_blocking(move || {
                     e.run_policies().map_err(|e| e.to_string())?;
-                    s.tick().map_err(|e| e.to_string())
+                    if tick {
+                        s.tick().map_err(|e| e.to_string())?;
+                    }
+                    Ok::<(), String>(())
                 })
                 .await;
                 match r {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => tracing::warn!(tenant = %engine.org().tenant, error = %e, "policies or scheduler failed; retrying"),
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        tracing::warn!(tenant = %engine.org().tenant, error = %e, "policies or scheduler failed; retrying")
+                    }
                     Err(e) => tracing::warn!(error = %e, "policy task failed"),
                 }
                 tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    _ = tokio::time::sleep(POLICIES_EVERY) => {}
                     _ = stop.changed() => return,
                 }
             }

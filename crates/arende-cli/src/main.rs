@@ -17,6 +17,7 @@ mod matter;
 mod meeting;
 mod open;
 mod run;
+mod serve;
 mod show;
 mod simulate;
 mod store;
@@ -104,6 +105,8 @@ enum Command {
     /// Run a scenario file (dated kernel commands) in simulated time and print the
     /// timeline.
     Simulate(simulate::SimulateArgs),
+    /// Serve the counties over HTTP (see docs/service.md).
+    Serve(serve::ServeArgs),
 }
 
 /// Options of `arende forecast`.
@@ -262,12 +265,17 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Kernel { verb } => run::run(verb, lang),
         Command::Dispatch(args) => dispatch::run(args, lang),
         Command::Simulate(args) => simulate::run(args, lang),
+        // Handled in `main`: it runs until shut down and prints as it goes.
+        Command::Serve(_) => Ok(String::new()),
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = cli.lang;
+    if let Command::Serve(args) = cli.command {
+        return serve::main(args);
+    }
     match run(cli) {
         Ok(out) => {
             // A closed pipe (`arende … | head`) is not an error of the command.

@@ -20,6 +20,7 @@
 //!   each recipient's language; [`ics`] the calendar invitation of a notice.
 //! - [`transport`]: the [`Transport`] contract, [`transport::Fanout`] and the in-memory
 //!   [`transport::MemoryTransport`]; `smtp`, `webhook` and `nats` (cargo features).
+//! - [`refusal`]: refused commands in words (problem documents, the dashboard).
 //! - [`scheduler`]: turns the pure schedule of `arende_core::schedule` into outbox
 //!   messages on the right (simulated) days, each exactly once; its preview and its
 //!   tick share one path, so it sends what the preview shows.
@@ -33,6 +34,7 @@ pub mod error;
 pub mod ics;
 #[cfg(feature = "nats")]
 pub mod nats;
+pub mod refusal;
 pub mod render;
 pub mod scheduler;
 #[cfg(feature = "smtp")]

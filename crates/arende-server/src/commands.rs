@@ -1,0 +1,606 @@
+//! `POST /v1/{tenant}/commands`: a kernel [`Command`] in its JSON form, run through
+//! `engine.execute` on a blocking thread.
+//!
+//! - `Idempotency-Key` is the command id. A replay returns the first response (status
+//!   and body; `Idempotent-Replayed: true` says so) and writes nothing; the same key
+//!   with another body is refused (422 `idempotency-key-reused`). Within a process the
+//!   first response is kept ([`Replays`]); after a restart the engine finds the command
+//!   in the store and the response is made again from what the command wrote (the same
+//!   version and events).
+//! - `If-Match` is the expected stream version: 412 when the stream has moved on.
+//! - The response's `ETag` is the stream's version after the command.
+//! - Every refusal is a problem document ([`crate::problem`]).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use arende_core::aggregate::Aggregate;
+use arende_core::assignment::Assignment;
+use arende_core::authz::Actor;
+use arende_core::command::{Command, CommandOptions, Executed, Outcome};
+use arende_core::deployment::CountyEngine;
+use arende_core::ids::{CommandId, TenantId};
+use arende_core::language::Language;
+use arende_core::matter::Matter;
+use arende_core::meeting::Meeting;
+use arende_core::reminder::ScheduleLog;
+use arende_core::subscription::{SUBSCRIPTIONS_KEY, Subscriptions};
+use axum::body::{Body, Bytes};
+use axum::extract::{Extension, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::auth::{Caller, Scope};
+use crate::extract::TenantPath;
+use crate::lang::Lang;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// What a command did (utfört kommando).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommandAccepted {
+    /// The command's id (the idempotency key).
+    pub command_id: String,
+    /// The command's name, e.g. `matter/submit`.
+    pub command: String,
+    /// The aggregate: `matter`, `meeting`, `assignment`, `reminder`, `subscription`.
+    pub aggregate: String,
+    /// The aggregate's id (a new matter's id, the meeting id, …), when it has one.
+    pub id: Option<String>,
+    /// The stream's version after the command (also the `ETag`).
+    pub version: u64,
+    /// The events the command wrote, in the kernel's JSON form.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<Value>,
+}
+
+/// The request body: a kernel command in its JSON form (see `docs/service.md` and the
+/// `arende_core::command` docs), e.g.
+/// `{"aggregate": "matter", "command": {"type": "submit", "kind": "information", "title": "IF-frågan", "body": "sbu"}}`.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = Object, example = json!({"aggregate": "matter", "command": {"type": "submit", "kind": "information", "title": "IF-frågan", "body": "sbu"}}))]
+pub struct CommandBody(());
+
+#[derive(Clone)]
+struct Kept {
+    fingerprint: [u8; 32],
+    status: StatusCode,
+    body: Bytes,
+    etag: Option<HeaderValue>,
+}
+
+type ReplayMap = (
+    HashMap<(TenantId, CommandId), Kept>,
+    VecDeque<(TenantId, CommandId)>,
+);
+
+/// The first responses of commands sent with an `Idempotency-Key`, by tenant and key,
+/// the oldest forgotten first beyond the capacity.
+pub struct Replays {
+    capacity: usize,
+    inner: Mutex<ReplayMap>,
+}
+
+impl Replays {
+    /// A memory of at most `capacity` responses.
+    pub fn new(capacity: usize) -> Self {
+        Replays {
+            capacity,
+            inner: Mutex::new((HashMap::new(), VecDeque::new())),
+        }
+    }
+
+    fn get(&self, tenant: &TenantId, key: CommandId) -> Option<Kept> {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        g.0.get(&(tenant.clone(), key)).cloned()
+    }
+
+    fn put(&self, tenant: &TenantId, key: CommandId, kept: Kept) {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let k = (tenant.clone(), key);
+        if g.0.contains_key(&k) {
+            return;
+        }
+        g.0.insert(k.clone(), kept);
+        g.1.push_back(k);
+        while g.1.len() > self.capacity {
+            if let Some(old) = g.1.pop_front() {
+                g.0.remove(&old);
+            }
+        }
+    }
+}
+
+/// A body declared up to this many times the limit is read to its end before the 413.
+const DRAIN_FACTOR: usize = 8;
+
+/// Whether a content type is JSON (`application/json` or `application/…+json`).
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+}
+
+/// Reads a request body up to `limit` bytes; a larger one is a 413 problem.
+pub async fn read_body(body: Body, limit: usize, lang: Language) -> Result<Bytes, Problem> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large(limit, lang))
+}
+
+fn too_large(limit: usize, lang: Language) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        lang,
+        ("För stor begäran", "Payload too large"),
+        (
+            format!("begäran får vara högst {limit} byte"),
+            format!("the request body may be at most {limit} bytes"),
+        ),
+    )
+    .with("limit", limit)
+}
+
+/// Parses a JSON body into `T`: malformed JSON is a 400 problem, JSON of the wrong
+/// shape a 422 naming the line, column and what the parser said.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    lang: Language,
+) -> Result<T, Problem> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let (status, code, title) = if e.is_data() {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-command",
+                ("Ogiltigt kommando", "Invalid command"),
+            )
+        } else {
+            (
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                ("Felaktig JSON", "Malformed JSON"),
+            )
+        };
+        Problem::new(
+            status,
+            code,
+            lang,
+            title,
+            (
+                format!("rad {}, kolumn {}: {e}", e.line(), e.column()),
+                format!("line {}, column {}: {e}", e.line(), e.column()),
+            ),
+        )
+        .with("line", e.line())
+        .with("column", e.column())
+    })
+}
+
+/// The expected version from `If-Match` (`"3"`, `3` or `W/"3"`; `*` means none).
+pub fn if_match(headers: &HeaderMap, lang: Language) -> Result<Option<u64>, Problem> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse::<u64>().map(Some).map_err(|_| {
+        Problem::bad_parameter(
+            "If-Match",
+            &format!("\"{text}\" är ingen version (ett heltal, t.ex. \"3\") / is not a version"),
+            lang,
+        )
+    })
+}
+
+fn idempotency_key(headers: &HeaderMap, lang: Language) -> Result<Option<CommandId>, Problem> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let text = v.to_str().unwrap_or("").trim().trim_matches('"');
+    text.parse::<CommandId>().map(Some).map_err(|e| {
+        Problem::bad_parameter(
+            "Idempotency-Key",
+            &format!("\"{text}\" är inget UUID / is not a UUID: {e}"),
+            lang,
+        )
+    })
+}
+
+/// The ETag of a stream version.
+pub fn etag(version: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+fn target_key(command: &Command) -> Option<String> {
+    match command {
+        Command::Matter { matter, .. } => matter.map(|m| m.to_string()),
+        Command::Meeting { meeting, .. } => Some(meeting.to_string()),
+        Command::Assignment { assignment, .. } => assignment.map(|a| a.to_string()),
+        Command::Reminder { key, .. } => Some(key.clone()),
+        Command::Subscription { .. } => Some(SUBSCRIPTIONS_KEY.to_owned()),
+        _ => None,
+    }
+}
+
+/// The version a command left its stream at (for the outcome of a duplicate: the
+/// version after its first execution, not the stream's version now).
+fn first_version<A: Aggregate>(engine: &CountyEngine, key: &str, id: CommandId) -> Option<u64> {
+    let stream = CountyEngine::stream_of::<A>(key);
+    let records = engine
+        .store()
+        .read_stream(&engine.org().tenant, &stream, 1)
+        .ok()?;
+    records
+        .iter()
+        .filter(|r| r.command_id == id)
+        .map(|r| r.version)
+        .max()
+}
+
+fn accepted<A: Aggregate>(
+    engine: &CountyEngine,
+    name: String,
+    aggregate: &str,
+    key: Option<String>,
+    command_id: CommandId,
+    x: &Executed<A>,
+) -> CommandAccepted {
+    let version = if x.duplicate {
+        key.as_deref()
+            .and_then(|k| first_version::<A>(engine, k, command_id))
+            .unwrap_or(x.version)
+    } else {
+        x.version
+    };
+    CommandAccepted {
+        command_id: command_id.to_string(),
+        command: name,
+        aggregate: aggregate.to_owned(),
+        id: key,
+        version,
+        events: x
+            .events
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
+            .collect(),
+    }
+}
+
+fn describe_outcome(
+    engine: &CountyEngine,
+    name: String,
+    aggregate: &str,
+    key: Option<String>,
+    command_id: CommandId,
+    outcome: &Outcome,
+) -> CommandAccepted {
+    match outcome {
+        Outcome::Matter(x) => {
+            let key = key.or_else(|| x.state.id.map(|i| i.to_string()));
+            accepted::<Matter>(engine, name, aggregate, key, command_id, x)
+        }
+        Outcome::Meeting(x) => accepted::<Meeting>(engine, name, aggregate, key, command_id, x),
+        Outcome::Assignment(x) => {
+            let key = key.or_else(|| x.state.id.map(|i| i.to_string()));
+            accepted::<Assignment>(engine, name, aggregate, key, command_id, x)
+        }
+        Outcome::Subscription(x) => {
+            accepted::<Subscriptions>(engine, name, aggregate, key, command_id, x)
+        }
+        Outcome::Reminder(x) => {
+            accepted::<ScheduleLog>(engine, name, aggregate, key, command_id, x)
+        }
+        _ => CommandAccepted {
+            command_id: command_id.to_string(),
+            command: name,
+            aggregate: aggregate.to_owned(),
+            id: key,
+            version: outcome.version(),
+            events: Vec::new(),
+        },
+    }
+}
+
+fn respond(status: StatusCode, body: Bytes, etag: Option<HeaderValue>, replayed: bool) -> Response {
+    let mut resp = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    if let Some(e) = etag {
+        resp.headers_mut().insert(header::ETAG, e);
+    }
+    if replayed {
+        resp.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    resp
+}
+
+fn problem_kept(p: &Problem) -> (StatusCode, Bytes) {
+    (p.status, Bytes::from(p.body().to_string()))
+}
+
+/// Runs a kernel command.
+#[utoipa::path(
+    post,
+    path = "/v1/{tenant}/commands",
+    tag = "commands",
+    params(
+        ("tenant" = String, Path, description = "The county (tenant id)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "The command id (a UUID): a replay returns the first response and writes nothing"),
+        ("If-Match" = Option<String>, Header, description = "The expected stream version, e.g. \"3\" (412 when it moved on)"),
+        ("Accept-Language" = Option<String>, Header, description = "sv (default) or en: the language of refusals"),
+    ),
+    request_body(content = CommandBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Executed; ETag = the stream's version", body = CommandAccepted,
+         headers(("ETag" = String, description = "The stream's version"))),
+        (status = 201, description = "Executed and created the aggregate", body = CommandAccepted,
+         headers(("ETag" = String, description = "The stream's version"))),
+        (status = 400, description = "Malformed JSON or header", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid credentials", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown tenant or id", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "Refused in the aggregate's state, or a concurrent writer", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match the stream's version", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid command or input", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable", body = crate::problem::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+pub async fn post_command(
+    State(state): State<AppState>,
+    TenantPath(tenant): TenantPath,
+    Lang(lang): Lang,
+    caller: Option<Extension<Caller>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match run(state, tenant, lang, caller.map(|c| c.0), headers, body).await {
+        Ok(r) => r,
+        Err(p) => p.into_response(),
+    }
+}
+
+async fn run(
+    state: AppState,
+    tenant: String,
+    lang: Language,
+    caller: Option<Caller>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    // The body is read first: a refusal then leaves the connection usable.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared
+        && n > state.max_body_bytes()
+    {
+        // Read a moderately oversized body to its end, so that the client, still
+        // sending, gets the 413 rather than a closed connection; a far larger one is
+        // refused at once.
+        if n <= DRAIN_FACTOR * state.max_body_bytes() {
+            let _ = axum::body::to_bytes(body, n).await;
+        }
+        return Err(too_large(state.max_body_bytes(), lang));
+    }
+    let bytes = read_body(body, state.max_body_bytes(), lang).await?;
+    let deployment = state.deployment();
+    let tenant_id = TenantId::new(tenant.as_str());
+    let Some(engine) = deployment.county(&tenant_id).cloned() else {
+        return Err(Problem::unknown_tenant(&tenant, lang));
+    };
+    let Some(caller) = caller else {
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            lang,
+            ("Inloggning krävs", "Authentication required"),
+            ("ingen anropare".into(), "no caller".into()),
+        ));
+    };
+    if !is_json(&headers) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            lang,
+            ("Fel innehållstyp", "Unsupported media type"),
+            (
+                "skicka kommandot som application/json".into(),
+                "send the command as application/json".into(),
+            ),
+        ));
+    }
+    let command: Command = parse_json(&bytes, lang)?;
+    let key = idempotency_key(&headers, lang)?;
+    let expected = if_match(&headers, lang)?;
+    let name = command.name();
+    if let Scope::Key { commands, .. } = &caller.scope
+        && !commands.allows(&name)
+    {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "command-not-in-scope",
+            lang,
+            ("Utanför nyckelns behörighet", "Not in the key's scope"),
+            (
+                format!("API-nyckeln får inte skicka {name}"),
+                format!("the API key may not send {name}"),
+            ),
+        )
+        .with("command", name));
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(&command).unwrap_or_default());
+    hasher.update(format!("{expected:?}"));
+    let fingerprint: [u8; 32] = hasher.finalize().into();
+    if let Some(key) = key
+        && let Some(kept) = state.replays().get(&tenant_id, key)
+    {
+        if kept.fingerprint != fingerprint {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                lang,
+                ("Nyckeln är redan använd", "Idempotency key reused"),
+                (
+                    format!("Idempotency-Key {key} har redan använts för ett annat kommando"),
+                    format!("the Idempotency-Key {key} was used before for another command"),
+                ),
+            )
+            .with("idempotency_key", key.to_string()));
+        }
+        return Ok(respond(kept.status, kept.body, kept.etag, true));
+    }
+    let command_id = key.unwrap_or_else(|| engine.fresh_command_id());
+    let mut options = CommandOptions::with_id(command_id);
+    if let Some(v) = expected {
+        options = options.expecting(v);
+    }
+    let aggregate = command.aggregate();
+    let target = target_key(&command);
+    let actor: Actor = caller.actor.clone();
+    let started = Instant::now();
+    let span = tracing::info_span!("command", tenant = %tenant, command = %name, command_id = %command_id, actor = %actor);
+    let exec_name = name.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let _g = span.enter();
+        let outcome = engine.execute(&actor, command, options);
+        match outcome {
+            Ok(o) => {
+                let acc = describe_outcome(&engine, exec_name, aggregate, target, command_id, &o);
+                tracing::info!(
+                    version = acc.version,
+                    duplicate = o.duplicate(),
+                    events = o.event_count(),
+                    "command executed"
+                );
+                Ok((acc, o.duplicate()))
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "command refused");
+                Err(e)
+            }
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    state
+        .metrics()
+        .latency
+        .with_label_values(&[name.as_str()])
+        .observe(elapsed);
+    let (status, body, tag, outcome_label, replayed) = match result {
+        Ok(Ok((acc, duplicate))) => {
+            let created = !acc.events.is_empty() && acc.version as usize == acc.events.len();
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            let tag = etag(acc.version);
+            let body = Bytes::from(serde_json::to_vec(&acc).unwrap_or_default());
+            if !duplicate {
+                state.changes().notify_waiters();
+            }
+            (
+                status,
+                body,
+                Some(tag),
+                if duplicate {
+                    "duplicate".to_owned()
+                } else {
+                    "ok".to_owned()
+                },
+                duplicate,
+            )
+        }
+        Ok(Err(e)) => {
+            let p = Problem::from_core(&e, lang, expected.is_some());
+            let (status, body) = problem_kept(&p);
+            (status, body, None, p.code.clone(), false)
+        }
+        Err(join) => {
+            tracing::error!(error = %join, "command task failed");
+            let p = Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                lang,
+                ("Internt fel", "Internal error"),
+                (
+                    "kommandot kunde inte köras klart".into(),
+                    "the command could not be completed".into(),
+                ),
+            );
+            let (status, body) = problem_kept(&p);
+            return Ok(problem_response(status, body));
+        }
+    };
+    state
+        .metrics()
+        .commands
+        .with_label_values(&[tenant.as_str(), name.as_str(), outcome_label.as_str()])
+        .inc();
+    if let Some(key) = key
+        && !status.is_server_error()
+        && status != StatusCode::CONFLICT
+        && status != StatusCode::PRECONDITION_FAILED
+    {
+        state.replays().put(
+            &tenant_id,
+            key,
+            Kept {
+                fingerprint,
+                status,
+                body: body.clone(),
+                etag: tag.clone(),
+            },
+        );
+    }
+    if status.is_success() {
+        Ok(respond(status, body, tag, replayed))
+    } else {
+        Ok(problem_response(status, body))
+    }
+}
+
+fn problem_response(status: StatusCode, body: Bytes) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(crate::problem::PROBLEM_JSON),
+        )],
+        body,
+    )
+        .into_response()
+}

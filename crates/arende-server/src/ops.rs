@@ -1,0 +1,138 @@
+//! Operations endpoints (drift): liveness `/healthz`, readiness `/readyz` (the store
+//! answers), and Prometheus metrics `/metrics` (the store's gauges read at scrape).
+
+use arende_core::policy::PolicyCheckpoint;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::state::AppState;
+
+/// The most events counted for the policy lag (a larger lag shows as this).
+const LAG_CAP: usize = 100_000;
+
+/// The answer of a health check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `unavailable`.
+    pub status: String,
+    /// What failed, when something did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process is alive", body = Health)))]
+pub async fn healthz() -> axum::Json<Health> {
+    axum::Json(Health {
+        status: "ok".into(),
+        detail: None,
+    })
+}
+
+/// Readiness: every county's store answers a read.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "Ready", body = Health),
+              (status = 503, description = "The store does not answer", body = Health)))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let deployment = state.deployment();
+    let checked = tokio::task::spawn_blocking(move || {
+        for county in deployment.counties() {
+            county
+                .store()
+                .read_tenant(&county.org().tenant, u64::MAX - 1, 1)
+                .map_err(|e| format!("{}: {e}", county.org().tenant))?;
+        }
+        Ok::<(), String>(())
+    })
+    .await;
+    match checked {
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            axum::Json(Health {
+                status: "ok".into(),
+                detail: None,
+            }),
+        )
+            .into_response(),
+        Ok(Err(e)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(Health {
+                status: "unavailable".into(),
+                detail: Some(e),
+            }),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(Health {
+                status: "unavailable".into(),
+                detail: Some(e.to_string()),
+            }),
+        )
+            .into_response(),
+    }
+}
+
+/// Reads the store's gauges: outbox depth and age, log head and policy lag.
+fn refresh_gauges(state: &AppState) {
+    let metrics = state.metrics();
+    let deployment = state.deployment();
+    let now = chrono::Utc::now();
+    for county in deployment.counties() {
+        let tenant = county.org().tenant.clone();
+        let t = tenant.as_str();
+        // The events after the policies' checkpoint: the lag (counted up to a cap) and
+        // the log's head.
+        if let Ok((checkpoint, _)) = county.read().state::<PolicyCheckpoint>("checkpoint")
+            && let Ok(after) = county
+                .store()
+                .read_tenant(&tenant, checkpoint.position, LAG_CAP)
+        {
+            let head = after.last().map_or(checkpoint.position, |e| e.position);
+            metrics
+                .log_head
+                .with_label_values(&[t])
+                .set(i64::try_from(head).unwrap_or(i64::MAX));
+            metrics
+                .policy_lag
+                .with_label_values(&[t])
+                .set(i64::try_from(after.len()).unwrap_or(i64::MAX));
+        }
+        if let Some(outbox) = state.outbox() {
+            if let Ok(counts) = outbox.outbox_counts(&tenant) {
+                for (status, n) in counts {
+                    metrics
+                        .outbox_depth
+                        .with_label_values(&[t, status.as_str()])
+                        .set(i64::try_from(n).unwrap_or(i64::MAX));
+                }
+            }
+            let age = outbox
+                .undelivered(&tenant, 1)
+                .ok()
+                .and_then(|v| {
+                    v.first()
+                        .map(|r| (now - r.message.available_at).num_seconds().max(0))
+                })
+                .unwrap_or(0);
+            metrics.outbox_age.with_label_values(&[t]).set(age);
+        }
+    }
+}
+
+/// Prometheus metrics in the text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let s = state.clone();
+    let _ = tokio::task::spawn_blocking(move || refresh_gauges(&s)).await;
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics().render(),
+    )
+        .into_response()
+}

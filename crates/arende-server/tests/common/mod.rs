@@ -282,7 +282,7 @@ impl Server {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind port 0");
         let addr = listener.local_addr().expect("an address");
-        let app = arende_server::app(state, Vec::new());
+        let app = arende_server::app(state, extensions());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         runtime.spawn(async move {
             let _ = arende_server::serve(listener, app, async move {
@@ -414,4 +414,20 @@ pub fn submit(title: &str, body: &str, submitter: Option<&str>) -> Value {
         cmd["submitter"] = json!(s);
     }
     json!({"aggregate": "matter", "command": cmd})
+}
+
+/// The other crates' routes, mounted as `arende serve` mounts them: OParl and the feeds,
+/// the dashboard.
+pub fn extensions() -> Vec<arende_server::Extension> {
+    use utoipa::OpenApi;
+    vec![
+        arende_server::Extension {
+            router: arende_publish::routes(),
+            doc: arende_publish::ApiDoc::openapi(),
+        },
+        arende_server::Extension {
+            router: arende_web::routes(),
+            doc: arende_web::ApiDoc::openapi(),
+        },
+    ]
 }

@@ -91,7 +91,7 @@ impl IntoResponse for PageError {
                 } else {
                     StatusCode::INTERNAL_SERVER_ERROR
                 };
-                let r = crate::refusal::describe(&e, lang);
+                let r = arende_notify::refusal::describe(&e, lang);
                 (status, r.title, r.detail)
             }
             PageError::CrossOrigin => (
@@ -439,7 +439,7 @@ where
             Ok(Redirect::to(&to).into_response())
         }
         Err(e) => {
-            let r = crate::refusal::describe(&e, lang);
+            let r = arende_notify::refusal::describe(&e, lang);
             let back_href = if back.is_empty() {
                 ctx.href("matters/new")
             } else {

@@ -15,7 +15,6 @@
 pub mod handlers;
 pub mod lang;
 pub mod layout;
-pub mod refusal;
 pub mod svg;
 pub mod views;
 

@@ -178,7 +178,7 @@ pub fn build(
         .filter(|_| matter.status.is_open() || matter.status == MatterStatus::Decided)
         .map(|_| {
             read.forecast(id, &[])
-                .map_err(|e| crate::refusal::describe(&e, lang).detail)
+                .map_err(|e| arende_notify::refusal::describe(&e, lang).detail)
         });
     let mut critical = BTreeSet::new();
     if let Some(Ok(f)) = &forecast
@@ -223,7 +223,7 @@ pub fn build(
             })
         } else {
             read.forecast(id, &[Target::new(body.clone(), date)])
-                .map_err(|e| crate::refusal::describe(&e, lang).detail)
+                .map_err(|e| arende_notify::refusal::describe(&e, lang).detail)
                 .and_then(|f| {
                     f.target.ok_or_else(|| match lang {
                         Language::English => "the forecast gives no answer".to_owned(),

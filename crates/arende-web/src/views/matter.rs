@@ -50,11 +50,14 @@ pub struct PartyRow {
     pub forecast: bool,
     /// The minutes of the decision (meeting and §).
     pub minutes: Option<(String, u32)>,
-    /// The day the minutes are adjusted and posted on the notice board (anslagstavla):
-    /// the forecast's adjusted-minutes day.
+    /// The day the adjusted minutes were announced on the party's notice board
+    /// (anslagstavla) as recorded, or else the forecast's adjusted-minutes day.
     pub notice_board: Option<NaiveDate>,
-    /// The day the decision has legal force (laga kraft), as forecast.
+    /// The day the decision has legal force (laga kraft): from the recorded notice, or
+    /// else as forecast.
     pub legal_force: Option<NaiveDate>,
+    /// Whether the notice-board and legal-force days are forecasts (nothing recorded).
+    pub legal_forecast: bool,
 }
 
 /// The answer to "can it reach BODY on DATE?".
@@ -255,6 +258,7 @@ pub fn build(
         }) {
             let fp = forecast_step.and_then(|s| s.parties.iter().find(|x| x.party == p.id));
             let recorded = decided.get(&p.id);
+            let legal = matter.legal.get(&p.id);
             parties.push(PartyRow {
                 party: p.id.clone(),
                 name: p.name.clone(),
@@ -262,8 +266,13 @@ pub fn build(
                 decided_on: recorded.map(|r| r.0).or(fp.and_then(|f| f.date)),
                 forecast: recorded.is_none(),
                 minutes: recorded.and_then(|r| r.1.clone()),
-                notice_board: fp.and_then(|f| f.minutes_final),
-                legal_force: fp.and_then(|f| f.legal_force),
+                notice_board: legal
+                    .and_then(|l| l.announced_on)
+                    .or(fp.and_then(|f| f.minutes_final)),
+                legal_force: legal
+                    .and_then(|l| l.legal_force)
+                    .or(fp.and_then(|f| f.legal_force)),
+                legal_forecast: legal.and_then(|l| l.announced_on).is_none(),
             });
         }
     }
@@ -474,8 +483,8 @@ pub fn render(ctx: &Ctx, v: &MatterPage) -> Markup {
                                 th scope="row" { (p.name) }
                                 td { @match p.decision { Some(PartyDecision::Adopted) => (ctx.t("antaget", "adopted")), Some(PartyDecision::Rejected) => (ctx.t("avslaget", "rejected")), None => (ctx.t("ej beslutat", "not decided")) } }
                                 td { @if let Some(d) = p.decided_on { (d) @if p.forecast { " (" (ctx.t("prognos", "forecast")) ")" } } @if let Some((mtg, par)) = &p.minutes { " – " (mtg) " § " (par) } }
-                                td { @if let Some(d) = p.notice_board { (d) } }
-                                td { @if let Some(d) = p.legal_force { (d) } }
+                                td { @if let Some(d) = p.notice_board { (d) @if p.legal_forecast { " (" (ctx.t("prognos", "forecast")) ")" } } }
+                                td { @if let Some(d) = p.legal_force { (d) @if p.legal_forecast { " (" (ctx.t("prognos", "forecast")) ")" } } }
                                 td { @if let Some((d, _)) = v.in_force { @if m.in_force_for.is_empty() || m.in_force_for.contains(&p.party) { (d) } } }
                             }
                         }

@@ -55,7 +55,7 @@ async fn service_loop_over_postgres() {
         )
         .expect("connect inside a runtime"),
     );
-    let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 15)));
+    let clock = Arc::new(SimulatedClock::at_date(d(2024, 9, 13)));
     let engine = Arc::new(Engine::new(org.clone(), store.clone(), clock.clone()));
     let transport = Arc::new(MemoryTransport::new());
     let dispatcher = Dispatcher::new(store.clone(), transport.clone(), clock.clone());
@@ -64,7 +64,7 @@ async fn service_loop_over_postgres() {
         .meetings
         .iter()
         .filter(|m| {
-            m.call_for_matters == d(2024, 9, 15)
+            m.call_for_matters == d(2024, 9, 13)
                 && m.status != arende_core::org::MeetingStatus::Cancelled
         })
         .map(|m| m.id.to_string())

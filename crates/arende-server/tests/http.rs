@@ -518,3 +518,31 @@ fn health_readiness_and_metrics() {
         m.body
     );
 }
+
+/// The dashboard's subscribe links lead to the feeds the same process serves: every
+/// `/feeds/…` link on a body's calendar page and on a matter's page answers 200 with an
+/// iCalendar document.
+#[test]
+fn the_dashboards_calendar_links_resolve_to_served_feeds() {
+    let Some(server) = Server::start(Backend::Sqlite, "feed-links") else {
+        return;
+    };
+    let a = agent();
+    let page = get(&a, &server.url("/ui/orebro/bodies/sbu/calendar"), &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let links: Vec<&str> = page
+        .body
+        .match_indices("href=\"/feeds/")
+        .filter_map(|(i, _)| {
+            let rest = &page.body[i + "href=\"".len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect();
+    assert!(!links.is_empty(), "no feed link on the calendar page");
+    for link in links {
+        let link = link.replace("&amp;", "&");
+        let r = get(&a, &server.url(&link), &[]);
+        assert_eq!(r.status, 200, "{link}: {}", r.body);
+        assert!(r.body.starts_with("BEGIN:VCALENDAR"), "{link}: {}", r.body);
+    }
+}

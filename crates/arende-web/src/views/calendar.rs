@@ -43,7 +43,7 @@ pub fn build(engine: &CountyEngine, owner: Owner) -> Result<CalendarPage> {
         Owner::Body(b) => (
             body_name(org, b),
             read.body_meeting_plan(b)?,
-            format!("/feeds/{tenant}/bodies/{b}.ics"),
+            format!("/feeds/{tenant}/body/{b}.ics"),
         ),
         Owner::Person(p) => {
             if org.person(p).is_none() {
@@ -63,7 +63,7 @@ pub fn build(engine: &CountyEngine, owner: Owner) -> Result<CalendarPage> {
             (
                 person_name(org, p),
                 plan,
-                format!("/feeds/{tenant}/persons/{p}.ics"),
+                format!("/feeds/{tenant}/person/{p}.ics"),
             )
         }
     };

@@ -372,7 +372,7 @@ pub fn render(ctx: &Ctx, v: &MatterPage) -> Markup {
             dt { (ctx.t("Organ", "Body")) } dd { a href=(ctx.href(&format!("bodies/{}", m.body))) { (v.name(m.body.as_str())) } }
             @if let Some(r) = &v.route_name { dt { (ctx.t("Väg", "Route")) } dd { (r) } }
             @if let Some((d, forecast)) = v.in_force { dt { (ctx.t("Ikraftträdande", "Entry into force")) } dd { (d) @if forecast { " (" (ctx.t("prognos", "forecast")) ")" } } }
-            dt { (ctx.t("Kalender", "Calendar")) } dd { a href=(format!("/feeds/{}/matters/{}.ics", ctx.tenant, v.id)) { (ctx.t("Prenumerera på ärendets datum (iCalendar)", "Subscribe to the matter's dates (iCalendar)")) } }
+            dt { (ctx.t("Kalender", "Calendar")) } dd { a href=(format!("/feeds/{}/matter/{}.ics", ctx.tenant, v.id)) { (ctx.t("Prenumerera på ärendets datum (iCalendar)", "Subscribe to the matter's dates (iCalendar)")) } }
         }
         section aria-labelledby="timeline" {
             h2 id="timeline" { (ctx.t("Tidslinje", "Timeline")) }

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use arende_core::forecast::{
-    Assumption, Bound, Durations, Forecast, ForecastInput, Forecaster, StepForecast, WhatIf,
-    purpose_text,
+    Assumption, BackwardPlan, Bound, Durations, Forecast, ForecastInput, Forecaster,
+    StepForecast, WhatIf, purpose_text,
 };
 use arende_core::ids::MeetingId;
 use arende_core::notification::Language;
@@ -45,6 +45,9 @@ fn check_options(args: &ForecastArgs) -> Result<(), CliError> {
     }
     if let Some(t) = &args.target {
         date("--target", t.date)?;
+    }
+    if let Some(g) = &args.latest_for {
+        date("--latest-for", g.date())?;
     }
     for (_, d) in &args.what_if_meeting {
         date("--what-if-meeting", *d)?;
@@ -117,6 +120,25 @@ pub fn run(args: ForecastArgs, lang: Language) -> Result<String, CliError> {
         });
     }
     let forecaster = Forecaster::new(&org);
+    if let Some(goal) = &args.latest_for {
+        if let arende_core::forecast::Goal::Meeting { body, .. } = goal {
+            crate::show::body(&org, body.as_str())?;
+        }
+        let mut goal = goal.clone();
+        if let arende_core::forecast::Goal::Meeting { purpose, .. } = &mut goal {
+            *purpose = args.purpose;
+        }
+        let plan = forecaster.plan_backward(&input, &goal)?;
+        return Ok(match args.format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&backward_json(&org, route, &plan, lang))
+                    .unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            Format::Text => backward_text(&org, route, &plan, lang),
+        });
+    }
     let (forecast, what_if) = if assumptions.is_empty() {
         (forecaster.forecast(&input)?, None)
     } else {
@@ -399,6 +421,184 @@ pub(crate) fn timeline(
             Language::Swedish => writeln!(out, "\nMål: {}", t.describe(lang)),
             Language::English => writeln!(out, "\nTarget: {}", t.describe(lang)),
         };
+    }
+    out
+}
+
+/// A backward plan as JSON: the plan's fields, each step with its name and texts, without
+/// the forward forecast it was measured against.
+pub fn backward_json(org: &Organisation, route: &Route, plan: &BackwardPlan, lang: Language) -> Value {
+    let steps: Vec<Value> = plan
+        .steps
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut v {
+                map.insert(
+                    "name".into(),
+                    json!(route.step(&s.step).map(|x| x.name.as_str())),
+                );
+                map.insert(
+                    "body_name".into(),
+                    json!(s.body.as_ref().map(|b| body_name(org, b))),
+                );
+                map.insert("purpose_text".into(), json!(purpose_text(s.purpose, lang)));
+                map.insert("in_time".into(), json!(s.in_time()));
+            }
+            v
+        })
+        .collect();
+    json!({
+        "route": plan.route,
+        "goal": plan.goal,
+        "goal_step": plan.goal_step,
+        "ready": plan.ready,
+        "documents_by": plan.documents_by,
+        "feasible": plan.feasible,
+        "slack_days": plan.slack_days,
+        "tightest": plan.tightest,
+        "steps": steps,
+    })
+}
+
+fn days_text(days: i64, lang: Language) -> String {
+    match (lang, days) {
+        (Language::Swedish, 1 | -1) => format!("{} dag", days.abs()),
+        (Language::Swedish, _) => format!("{} dagar", days.abs()),
+        (Language::English, 1 | -1) => format!("{} day", days.abs()),
+        (Language::English, _) => format!("{} days", days.abs()),
+    }
+}
+
+fn slack_text(slack: Option<i64>, lang: Language) -> String {
+    let sv = lang == Language::Swedish;
+    match slack {
+        Some(d) if d >= 0 => {
+            if sv {
+                format!("marginal {}", days_text(d, lang))
+            } else {
+                format!("slack {}", days_text(d, lang))
+            }
+        }
+        Some(d) => {
+            if sv {
+                format!("{} för sent", days_text(d, lang))
+            } else {
+                format!("{} late", days_text(d, lang))
+            }
+        }
+        None if sv => "marginal okänd".to_owned(),
+        None => "slack unknown".to_owned(),
+    }
+}
+
+fn date_text(d: Option<NaiveDate>, lang: Language) -> String {
+    match (d, lang) {
+        (Some(d), _) => d.to_string(),
+        (None, Language::Swedish) => "inget möte i planen hinner".to_owned(),
+        (None, Language::English) => "no meeting in the plan makes it".to_owned(),
+    }
+}
+
+/// A backward plan as a readable list: per step the latest day, the last meeting that
+/// makes it, when its documents must be ready, and the slack against the forecast.
+pub fn backward_text(org: &Organisation, route: &Route, plan: &BackwardPlan, lang: Language) -> String {
+    let sv = lang == Language::Swedish;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} ({}: {})",
+        if sv { "Bakåtplanering mot" } else { "Backward plan towards" },
+        plan.goal,
+        if sv { "beslutsväg" } else { "route" },
+        route.id(),
+    );
+    let verdict = match (plan.feasible, sv) {
+        (true, true) => "Målet kan nås",
+        (true, false) => "The goal can be made",
+        (false, true) => "Målet kan inte nås",
+        (false, false) => "The goal cannot be made",
+    };
+    match plan.tightest.as_ref().and_then(|t| route.step(t)) {
+        Some(t) => {
+            let _ = writeln!(
+                out,
+                "{verdict} ({} {} {}).",
+                slack_text(plan.slack_days, lang),
+                if sv { "vid" } else { "at" },
+                t.name
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{verdict}.");
+        }
+    }
+    if let Some(d) = plan.documents_by {
+        let _ = writeln!(
+            out,
+            "{} {d}; {} {}.",
+            if sv { "Handlingarna ska vara klara senast" } else { "The documents must be ready by" },
+            if sv { "de är klara" } else { "they are ready on" },
+            plan.ready,
+        );
+    }
+    for s in &plan.steps {
+        let name = route.step(&s.step).map_or(s.step.as_str(), |x| x.name.as_str());
+        let at = s
+            .body
+            .as_ref()
+            .map(|b| format!(" — {}", body_name(org, b)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n{name} ({}){at}",
+            purpose_text(s.purpose, lang)
+        );
+        let _ = writeln!(
+            out,
+            "  {} {}{}",
+            if sv { "senast" } else { "latest" },
+            date_text(s.latest, lang),
+            s.meeting
+                .as_ref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        );
+        if let Some(d) = s.documents_by {
+            let _ = writeln!(
+                out,
+                "  {} {d}",
+                if sv { "handlingar klara senast" } else { "documents ready by" }
+            );
+        }
+        if let Some(d) = s.call_for_matters {
+            let _ = writeln!(
+                out,
+                "  {} {d}",
+                if sv { "anmäl ärendet senast" } else { "register the matter by" }
+            );
+        }
+        if let Some(e) = s.earliest {
+            let _ = writeln!(
+                out,
+                "  {} {e}, {}",
+                if sv { "tidigast" } else { "earliest" },
+                slack_text(s.slack_days, lang)
+            );
+        }
+        for p in &s.parties {
+            let _ = writeln!(
+                out,
+                "  {}: {} {}{}, {}",
+                p.party,
+                if sv { "senast" } else { "latest" },
+                date_text(p.latest, lang),
+                p.earliest
+                    .map(|e| format!(" ({} {e})", if sv { "tidigast" } else { "earliest" }))
+                    .unwrap_or_default(),
+                slack_text(p.slack_days, lang)
+            );
+        }
     }
     out
 }

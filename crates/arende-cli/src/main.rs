@@ -26,7 +26,7 @@ mod words;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use arende_core::forecast::Target;
+use arende_core::forecast::{Goal, Target};
 use arende_core::ids::BodyId;
 use arende_core::notification::Language;
 use arende_core::org::Organisation;
@@ -121,12 +121,17 @@ struct ForecastArgs {
     #[arg(long, value_parser = parse_date)]
     ready: NaiveDate,
     /// A meeting to reach: BODY@YYYY-MM-DD (e.g. cg-joint@2024-11-15).
-    #[arg(long, value_parser = Target::parse)]
+    #[arg(long, value_parser = Target::parse, group = "aim")]
     target: Option<Target>,
     /// The purpose to reach the target for (e.g. information, decision); default: the
     /// last step the route takes at that body.
-    #[arg(long, requires = "target", value_parser = parse_purpose)]
+    #[arg(long, requires = "aim", value_parser = parse_purpose)]
     purpose: Option<Purpose>,
+    /// Plan backward instead (bakåtplanering): the latest day of every step that still
+    /// makes this goal — BODY@YYYY-MM-DD (a meeting; `--purpose` picks the step),
+    /// decided-by:YYYY-MM-DD (every party decided) or in-force-by:YYYY-MM-DD.
+    #[arg(long, value_parser = Goal::parse, group = "aim")]
+    latest_for: Option<Goal>,
     /// A step already taken: STEP@YYYY-MM-DD (repeatable).
     #[arg(long = "done", value_parser = parse_done)]
     done: Vec<(String, NaiveDate)>,

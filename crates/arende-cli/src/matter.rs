@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use arende_core::command::{Command, CommandOptions};
-use arende_core::forecast::Target;
+use arende_core::forecast::{Goal, Target};
 use arende_core::ids::{BodyId, MatterId, PartyId, PersonId};
 use arende_core::matter::{Matter, MatterKind, SubmitMatter};
 use arende_core::notification::Language;
@@ -65,6 +65,11 @@ pub enum MatterVerb {
         /// A meeting to reach: BODY@YYYY-MM-DD (repeatable).
         #[arg(long, value_parser = Target::parse)]
         target: Vec<Target>,
+        /// Plan backward instead (bakåtplanering) from BODY@YYYY-MM-DD,
+        /// decided-by:YYYY-MM-DD or in-force-by:YYYY-MM-DD: the latest day of every
+        /// remaining step, the last meeting that still makes it, and the slack.
+        #[arg(long, value_parser = Goal::parse, conflicts_with = "target")]
+        latest_for: Option<Goal>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -203,7 +208,15 @@ pub fn run(verb: MatterVerb, lang: Language) -> Result<String, CliError> {
             id,
             store,
             target,
+            latest_for: Some(goal),
             format,
+        } if target.is_empty() => backward(&matter_id(&id)?, &store, &goal, format, lang),
+        MatterVerb::Forecast {
+            id,
+            store,
+            target,
+            format,
+            ..
         } => forecast(&matter_id(&id)?, &store, &target, format, lang),
     }
 }
@@ -572,6 +585,39 @@ fn check_party(org: &Organisation, p: &str) -> Result<PartyId, CliError> {
         });
     }
     Ok(id)
+}
+
+fn backward(
+    id: &MatterId,
+    store: &StoreArgs,
+    goal: &Goal,
+    format: Format,
+    lang: Language,
+) -> Result<String, CliError> {
+    let opened = open(store)?;
+    let engine = &opened.engine;
+    let org = engine.org();
+    if let Goal::Meeting { body, .. } = goal {
+        crate::show::body(org, body.as_str())?;
+    }
+    let matter = engine.read().matter(*id)?;
+    let plan = engine.read().plan_backward(*id, goal)?;
+    let route = crate::show::route(org, plan.route.as_str())?;
+    Ok(match format {
+        Format::Json => {
+            let mut v = crate::forecast::backward_json(org, route, &plan, lang);
+            v["matter"] = json!(id.to_string());
+            json_out(&v)
+        }
+        Format::Text => {
+            let mut out = match lang {
+                Language::Swedish => format!("Ärende {id}: {}\n", matter.title),
+                Language::English => format!("Matter {id}: {}\n", matter.title),
+            };
+            out.push_str(&crate::forecast::backward_text(org, route, &plan, lang));
+            out
+        }
+    })
 }
 
 fn forecast(

@@ -28,7 +28,7 @@ use crate::meeting::{
     build_agenda, render_markdown, standard_agenda,
 };
 use crate::notification::Recipient;
-use crate::org::{MeetingStatus, PlannedMeeting};
+use crate::org::{MeetingStatus, Organisation, PlannedMeeting};
 use crate::projection::{MatterProjection, MatterSummary, OwedFeedback, RemissDue};
 use crate::route::Purpose;
 use crate::store::{EventStore, RecordedEvent};
@@ -711,7 +711,34 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         id: MatterId,
         targets: &[crate::forecast::Target],
     ) -> Result<crate::forecast::Forecast> {
-        use crate::forecast::ForecastInput;
+        let stored = self.stored_position(id)?;
+        let route = stored.route()?;
+        let mut input = stored.input(route);
+        for t in targets {
+            input = input.target(t.clone());
+        }
+        Ok(crate::forecast::forecast(&stored.org, &input)?)
+    }
+
+    /// The backward plan of a stored matter (bakåtplanering): from `goal` (a body's
+    /// meeting, every party decided by a day, entry into force by a day), the latest day
+    /// each remaining step must be taken, the last meeting that still makes it, and the
+    /// slack against the forecast. The matter's position and the meeting plan are read
+    /// as for [`ReadApi::forecast`].
+    pub fn plan_backward(
+        &self,
+        id: MatterId,
+        goal: &crate::forecast::Goal,
+    ) -> Result<crate::forecast::BackwardPlan> {
+        let stored = self.stored_position(id)?;
+        let route = stored.route()?;
+        let input = stored.input(route);
+        Ok(crate::forecast::plan_backward(&stored.org, &input, goal)?)
+    }
+
+    /// A stored matter's position for a forecast: the organisation with the meeting
+    /// plan as it now stands, its route, ready date and completed steps.
+    fn stored_position(&self, id: MatterId) -> Result<StoredPosition> {
         let e = self.engine;
         let stream = Engine::<S, C>::stream_of::<Matter>(&id.to_string());
         let records = e.store().read_stream(&e.org().tenant, &stream, 1)?;
@@ -740,26 +767,18 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         if !state.exists() {
             return Err(UnknownId::new("matter", id).into());
         }
-        let route_id = state
+        let route = state
             .route
             .clone()
             .ok_or_else(|| UnknownId::new("route of matter", id))?;
         let mut org = (**e.org()).clone();
         org.meetings = plan.clone();
-        let route = org
-            .route(&route_id)
-            .ok_or_else(|| UnknownId::new("route", &route_id))?;
-        let ready = state.documents_ready.unwrap_or(state.registered_on);
-        let mut input = ForecastInput::new(route, ready);
-        for (step, day) in dates {
-            if route.step(&step).is_some() {
-                input = input.completed(step, day);
-            }
-        }
-        for t in targets {
-            input = input.target(t.clone());
-        }
-        Ok(crate::forecast::forecast(&org, &input)?)
+        Ok(StoredPosition {
+            org,
+            route,
+            ready: state.documents_ready.unwrap_or(state.registered_on),
+            completed: dates,
+        })
     }
 
     /// The open consultations (remiss) with missing responses, as calendar deadlines
@@ -870,5 +889,35 @@ impl<S: EventStore + crate::store::Outbox, C: Clock> Read<'_, S, C> {
                 })
             })
             .collect()
+    }
+}
+
+/// A stored matter's position, read for a forecast.
+struct StoredPosition {
+    /// The organisation, with the meeting plan as it now stands.
+    org: Organisation,
+    /// The matter's route.
+    route: crate::ids::RouteId,
+    /// The day its documents are (or were) ready.
+    ready: NaiveDate,
+    /// The steps it has completed, with their days.
+    completed: BTreeMap<crate::ids::StepId, NaiveDate>,
+}
+
+impl StoredPosition {
+    fn route(&self) -> Result<&crate::route::Route> {
+        self.org
+            .route(&self.route)
+            .ok_or_else(|| UnknownId::new("route", &self.route).into())
+    }
+
+    fn input<'r>(&self, route: &'r crate::route::Route) -> crate::forecast::ForecastInput<'r> {
+        let mut input = crate::forecast::ForecastInput::new(route, self.ready);
+        for (step, day) in &self.completed {
+            if route.step(step).is_some() {
+                input = input.completed(step.clone(), *day);
+            }
+        }
+        input
     }
 }

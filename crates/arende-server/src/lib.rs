@@ -81,6 +81,7 @@ impl Modify for Security {
         reads::list_matters,
         reads::matter,
         reads::forecast,
+        reads::backward_plan,
         reads::meetings,
         reads::meeting,
         reads::agenda,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arende_core::deployment::CountyEngine;
-use arende_core::forecast::Target;
+use arende_core::forecast::{Goal, Target};
 use arende_core::ids::{BodyId, MatterId, MeetingId, PartyId, RouteId, TenantId};
 use arende_core::language::Language;
 use arende_core::matter::{Matter, MatterKind, MatterStatus};
@@ -76,6 +76,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/{tenant}/matters", get(list_matters))
         .route("/v1/{tenant}/matters/{id}", get(matter))
         .route("/v1/{tenant}/matters/{id}/forecast", get(forecast))
+        .route("/v1/{tenant}/matters/{id}/backward-plan", get(backward_plan))
         .route("/v1/{tenant}/meetings", get(meetings))
         .route("/v1/{tenant}/meetings/{id}", get(meeting))
         .route("/v1/{tenant}/meetings/{id}/agenda", get(agenda))
@@ -381,6 +382,55 @@ pub async fn forecast(
         }
         let f = engine.read().forecast(id, &targets).map_err(core(lang))?;
         Ok(json(serde_json::to_value(&f).unwrap_or(Value::Null)))
+    })
+    .await
+}
+
+/// The goal of a backward plan.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BackwardQuery {
+    /// The goal: `BODY@YYYY-MM-DD` (taken at that body's meeting),
+    /// `decided-by:YYYY-MM-DD` (every party decided) or `in-force-by:YYYY-MM-DD`.
+    pub goal: String,
+    /// For a meeting goal, the purpose of the step to plan for (e.g. `decision`,
+    /// `information`); default: the last step the route takes at that body.
+    pub purpose: Option<String>,
+}
+
+/// The backward plan of a stored matter (bakåtplanering): for a goal, the latest day
+/// each remaining step must be taken, the last meeting that still makes it, and the
+/// slack against the forecast.
+#[utoipa::path(get, path = "/v1/{tenant}/matters/{id}/backward-plan", tag = "matters",
+    params(("tenant" = String, Path, description = "The county"), ("id" = String, Path, description = "The matter id (UUID)"), BackwardQuery),
+    responses((status = 200, description = "The backward plan: per remaining step its latest day, last meeting, documents-by day and slack; whether the goal can be made", body = Object), ReadRefusals),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn backward_plan(
+    State(state): State<AppState>,
+    TenantPath(tenant): TenantPath,
+    Lang(lang): Lang,
+    P(path): P<(String, String)>,
+    Q(q): Q<BackwardQuery>,
+) -> Response {
+    let id = path.1;
+    read(&state, &tenant, lang, move |engine| {
+        let id = matter_id(&id, lang)?;
+        let mut goal = Goal::parse(&q.goal).map_err(|e| Problem::bad_parameter("goal", &e, lang))?;
+        if let Goal::Meeting { body, purpose, .. } = &mut goal {
+            if engine.org().body(body).is_none() {
+                return Err(core(lang)(
+                    arende_core::ids::UnknownId::new("body", &*body).into(),
+                ));
+            }
+            if let Some(p) = q.purpose.as_deref() {
+                let parsed = serde_json::from_value(Value::String(p.to_owned())).map_err(|_| {
+                    Problem::bad_parameter("purpose", &format!("unknown purpose \"{p}\""), lang)
+                })?;
+                *purpose = Some(parsed);
+            }
+        }
+        let plan = engine.read().plan_backward(id, &goal).map_err(core(lang))?;
+        Ok(json(serde_json::to_value(&plan).unwrap_or(Value::Null)))
     })
     .await
 }

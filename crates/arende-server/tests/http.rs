@@ -305,6 +305,40 @@ fn commands_and_refusals(backend: Backend, test: &str) {
         400,
         "invalid-parameter",
     );
+    // The backward plan (bakåtplanering) towards entry into force.
+    let r = get(
+        &a,
+        &server.url(&format!(
+            "/v1/orebro/matters/{matter}/backward-plan?goal=in-force-by:2027-12-31"
+        )),
+        &[k],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let plan = r.json();
+    assert_eq!(plan["goal"]["kind"], "in-force-by", "{plan}");
+    assert_eq!(plan["feasible"], true, "{plan}");
+    let steps = plan["steps"].as_array().expect("steps");
+    assert!(!steps.is_empty(), "{plan}");
+    for s in steps {
+        assert!(s["slack_days"].as_i64().is_some_and(|d| d >= 0), "{s}");
+    }
+    for (goal, status, code) in [
+        ("soon", 400, "invalid-parameter"),
+        ("nowhere@2025-01-01", 404, "unknown-id"),
+        ("in-force-by:2025-13-01", 400, "invalid-parameter"),
+    ] {
+        assert_problem(
+            &get(
+                &a,
+                &server.url(&format!(
+                    "/v1/orebro/matters/{matter}/backward-plan?goal={goal}"
+                )),
+                &[k],
+            ),
+            status,
+            code,
+        );
+    }
     let r = get(&a, &server.url("/v1/orebro/meetings?body=sbu"), &[k]);
     assert_eq!(r.status, 200, "{}", r.body);
     let meetings = r.json();
@@ -410,6 +444,7 @@ fn the_openapi_document_lists_every_endpoint() {
         "/v1/{tenant}/matters",
         "/v1/{tenant}/matters/{id}",
         "/v1/{tenant}/matters/{id}/forecast",
+        "/v1/{tenant}/matters/{id}/backward-plan",
         "/v1/{tenant}/meetings",
         "/v1/{tenant}/meetings/{id}",
         "/v1/{tenant}/meetings/{id}/agenda",
@@ -452,7 +487,7 @@ fn the_openapi_document_lists_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        19 + mounted.len(),
+        20 + mounted.len(),
         "every path is tested above or mounted: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -18,26 +18,26 @@ use crate::route::{Dependency, Purpose, Route, Step};
 /// A political body deciding for a party.
 #[derive(Debug, Clone)]
 pub(crate) struct Decider<'o> {
-    party: Option<&'o PartyId>,
-    body: &'o Body,
-    plan: usize,
+    pub(super) party: Option<&'o PartyId>,
+    pub(super) body: &'o Body,
+    pub(super) plan: usize,
 }
 
 /// A step resolved against the organisation.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledStep<'o> {
     /// Predecessors: position in route order, and how this step depends on each.
-    preds: Vec<(usize, Dependency)>,
+    pub(super) preds: Vec<(usize, Dependency)>,
     /// The body and its meeting plan.
-    body: Option<(&'o Body, usize)>,
+    pub(super) body: Option<(&'o Body, usize)>,
     /// For a political decision: who decides.
-    deciders: Vec<Decider<'o>>,
+    pub(super) deciders: Vec<Decider<'o>>,
 }
 
 /// A route resolved against the organisation, in route (topological) order.
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled<'o> {
-    steps: Vec<CompiledStep<'o>>,
+    pub(super) steps: Vec<CompiledStep<'o>>,
 }
 
 fn body_of<'o>(

@@ -91,6 +91,11 @@ impl MeetingIndex {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The meetings of plan `plan` (see [`MeetingIndex::plan_of`]), in date order.
+    pub fn plan(&self, plan: usize) -> &[Slot] {
+        self.plans.get(plan).map_or(&[], Vec::as_slice)
+    }
+
     /// Adds a meeting to a body's plan (for what-if), keeping the order.
     pub fn add(&mut self, body: &BodyId, slot: Slot) {
         let plan = match self.plan_of(body) {

@@ -24,6 +24,7 @@
 //! [`Forecaster`] indexes every body's meetings once (sorted by date, found by binary
 //! search), so re-forecasting many matters against one organisation is cheap.
 
+mod backward;
 mod compute;
 mod index;
 mod target;
@@ -42,6 +43,7 @@ use crate::ids::{BodyId, MeetingId, PartyId, RouteId, StepId};
 use crate::org::{DateError, LeadTime, Organisation, check_date};
 use crate::route::{Purpose, Route};
 
+pub use backward::{BackwardPlan, Goal, PartyLatest, StepLatest};
 use compute::Compiled;
 use index::MeetingIndex;
 pub use target::{Miss, Target, TargetOutcome};
@@ -119,6 +121,12 @@ pub enum ForecastError {
         /// The purpose asked for, if any.
         purpose: Option<Purpose>,
     },
+    /// No remaining step of the route is the one a backward plan's goal is about.
+    #[error("no remaining step of the route is taken for the goal \"{goal}\"")]
+    GoalNotOnRoute {
+        /// The goal.
+        goal: Goal,
+    },
     /// A what-if names a body the organisation does not have.
     #[error("unknown body \"{0}\"")]
     UnknownAssumptionBody(BodyId),
@@ -179,6 +187,9 @@ impl ForecastError {
                     .map(|p| format!(" för {}", p.swedish()))
                     .unwrap_or_default()
             ),
+            ForecastError::GoalNotOnRoute { goal } => {
+                format!("inget återstående steg i beslutsvägen tas för målet \"{goal}\"")
+            }
             ForecastError::UnknownAssumptionBody(b) => format!("okänt organ \"{b}\""),
             ForecastError::UnknownMeeting(m) => format!("okänt möte \"{m}\""),
             ForecastError::Date(e) => e.swedish(),
@@ -559,19 +570,22 @@ impl<'o> Forecaster<'o> {
         self.org
     }
 
+    /// The compiled route when `route` is the organisation's own.
+    fn compiled(&self, route: &Route) -> Option<Result<&Compiled<'o>, ForecastError>> {
+        self.org
+            .routes
+            .get(route.id())
+            .filter(|r| std::ptr::eq(*r, route))
+            .and_then(|_| self.routes.get(route.id()))
+            .map(|c| c.as_ref().map_err(Clone::clone))
+    }
+
     /// Forecasts a route from its input. Pure: the same input gives the same answer.
     pub fn forecast(&self, input: &ForecastInput<'_>) -> Result<Forecast, ForecastError> {
         input.validate()?;
-        let own = self
-            .org
-            .routes
-            .get(input.route.id())
-            .filter(|r| std::ptr::eq(*r, input.route))
-            .and_then(|_| self.routes.get(input.route.id()));
         let compiled;
-        let route = match own {
-            Some(Ok(c)) => c,
-            Some(Err(e)) => return Err(e.clone()),
+        let route = match self.compiled(input.route) {
+            Some(c) => c?,
             None => {
                 compiled = Compiled::new(self.org, &self.index, input.route)?;
                 &compiled
@@ -579,6 +593,16 @@ impl<'o> Forecaster<'o> {
         };
         compute::run(self, route, input)
     }
+}
+
+/// Plans a route backward from a goal against an organisation (see
+/// [`Forecaster::plan_backward`]).
+pub fn plan_backward(
+    org: &Organisation,
+    input: &ForecastInput<'_>,
+    goal: &Goal,
+) -> Result<BackwardPlan, ForecastError> {
+    Forecaster::new(org).plan_backward(input, goal)
 }
 
 /// Forecasts a route against an organisation (indexes the meeting plans on each call;

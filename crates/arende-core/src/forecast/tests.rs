@@ -1005,3 +1005,198 @@ fn an_organisation_route_compiled_once_forecasts_like_a_route_given_alone() {
         assert_eq!(cached, alone, "ready {ready}");
     }
 }
+
+// ---- backward planning -----------------------------------------------------------------
+
+#[test]
+fn backward_from_the_february_decision_shows_no_slack_at_the_remiss() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let fc = Forecaster::new(&fx.org);
+    let input = ForecastInput::new(&route, d("2024-10-29"));
+    let goal = Goal::parse("cg-joint@2025-02-14").unwrap();
+    let plan = fc.plan_backward(&input, &goal).unwrap();
+    assert!(plan.feasible);
+    assert_eq!(plan.goal_step.as_str(), "cg-decision");
+    let decision = plan.step("cg-decision").unwrap();
+    assert_eq!(decision.latest, Some(d("2025-02-14")));
+    assert_eq!(decision.documents_by, Some(d("2025-01-31")));
+    assert_eq!(decision.slack_days, Some(0));
+    // Responses worked in by the notice (31 Jan): three weeks to work in, six to answer.
+    let remiss = plan.step("remiss").unwrap();
+    assert_eq!(remiss.latest, Some(d("2024-11-29")));
+    assert_eq!(remiss.slack_days, Some(0));
+    assert_eq!(remiss.needed_by, vec![StepId::new("cg-decision")]);
+    // The information's minutes must be final by the day the remiss goes out.
+    let info = plan.step("cg-info").unwrap();
+    assert_eq!(info.latest, Some(d("2024-11-15")));
+    assert_eq!(
+        info.meeting,
+        Some(MeetingId::new("cg-joint-2024-11-15"))
+    );
+    assert_eq!(info.documents_by, Some(d("2024-11-01")));
+    assert_eq!(info.call_for_matters, Some(d("2024-10-15")));
+    let draft = plan.step("draft").unwrap();
+    assert_eq!(draft.latest, Some(d("2024-11-01")));
+    assert_eq!(draft.slack_days, Some(3));
+    assert_eq!(plan.documents_by, Some(d("2024-11-01")));
+    assert_eq!(plan.slack_days, Some(0));
+    // A later goal gives slack everywhere on the critical path.
+    let later = fc
+        .plan_backward(&input, &Goal::parse("cg-joint@2025-04-11").unwrap())
+        .unwrap();
+    assert!(later.feasible);
+    assert_eq!(later.step("cg-decision").unwrap().slack_days, Some(56));
+    assert!(later.steps.iter().all(|s| s.slack_days.unwrap() >= 0));
+}
+
+#[test]
+fn backward_from_november_says_what_is_late_and_what_no_meeting_can_make() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let fc = Forecaster::new(&fx.org);
+    let input = ForecastInput::new(&route, d("2024-10-29"));
+    let goal = Goal::parse("cg-joint@2024-11-15").unwrap();
+    let plan = fc.plan_backward(&input, &goal).unwrap();
+    // The forward answer agrees.
+    let forward = fc
+        .forecast(&input.clone().target(Target::new("cg-joint", d("2024-11-15"))))
+        .unwrap();
+    assert!(!forward.target.unwrap().reachable);
+    assert!(!plan.feasible);
+    assert_eq!(plan.step("cg-decision").unwrap().slack_days, Some(-91));
+    // The remiss had to go out by 30 August; the information before it had no meeting.
+    assert_eq!(plan.step("remiss").unwrap().latest, Some(d("2024-08-30")));
+    assert_eq!(plan.step("cg-info").unwrap().latest, None);
+    assert_eq!(plan.step("draft").unwrap().latest, None);
+    assert_eq!(plan.documents_by, None);
+    assert_eq!(plan.slack_days, Some(-91));
+    assert_eq!(plan.tightest, Some(StepId::new("cg-decision")));
+    // Only the steps the goal needs are planned: information alone needs only the draft.
+    let info = fc
+        .plan_backward(
+            &input,
+            &Goal::Meeting {
+                body: BodyId::new("cg-joint"),
+                date: d("2024-11-15"),
+                purpose: Some(Purpose::Information),
+            },
+        )
+        .unwrap();
+    assert!(info.feasible);
+    let planned: Vec<&str> = info.steps.iter().map(|s| s.step.as_str()).collect();
+    assert_eq!(planned, ["draft", "cg-info"]);
+}
+
+#[test]
+fn backward_from_every_party_decided_and_from_entry_into_force() {
+    let fx = Fixture::new();
+    let route = home_health_care(None);
+    let fc = Forecaster::new(&fx.org);
+    let input = ForecastInput::new(&route, d("2024-05-08"));
+    let decided = fc
+        .plan_backward(&input, &Goal::parse("decided-by:2024-11-30").unwrap())
+        .unwrap();
+    assert!(decided.feasible);
+    assert_eq!(decided.goal_step.as_str(), "political");
+    let pol = decided.step("political").unwrap();
+    let latest: BTreeMap<&str, NaiveDate> = pol
+        .parties
+        .iter()
+        .map(|p| (p.party.as_str(), p.latest.unwrap()))
+        .collect();
+    assert_eq!(latest["region"], d("2024-11-05"));
+    assert_eq!(latest["orebro"], d("2024-11-26"));
+    assert_eq!(latest["kumla"], d("2024-10-30"));
+    assert_eq!(latest["nora"], d("2024-11-20"));
+    // The Region's only meeting in time is its earliest: no slack there.
+    assert_eq!(pol.slack_days, Some(0));
+    // The council's minutes must be final by Kumla's notice (16 Oct), so September.
+    let council = decided.step("council-recommendation").unwrap();
+    assert_eq!(council.latest, Some(d("2024-09-13")));
+    assert!(decided.step("in-force").is_none());
+
+    // In force by New Year's Eve: the Region's December meeting is final only in January.
+    let force = fc
+        .plan_backward(&input, &Goal::parse("in-force-by:2024-12-31").unwrap())
+        .unwrap();
+    assert!(force.feasible);
+    assert_eq!(force.goal_step.as_str(), "in-force");
+    let region = force
+        .step("political")
+        .unwrap()
+        .parties
+        .iter()
+        .find(|p| p.party.as_str() == "region")
+        .unwrap();
+    assert_eq!(region.latest, Some(d("2024-11-05")));
+    let legal = legal_force(
+        &fx.org.calendar(),
+        &fx.org.bodies[&BodyId::new("region-ks")],
+        d("2024-12-10"),
+    );
+    assert!(legal > d("2024-12-31"), "{legal}");
+    // Too early a goal: the forecast's entry into force (13 Dec) is after it.
+    let early = fc
+        .plan_backward(&input, &Goal::parse("in-force-by:2024-12-01").unwrap())
+        .unwrap();
+    assert!(!early.feasible);
+}
+
+#[test]
+fn backward_goal_errors() {
+    let fx = Fixture::new();
+    let route = unbroken_schooling();
+    let input = ForecastInput::new(&route, d("2024-10-29"));
+    assert!(matches!(
+        plan_backward(&fx.org, &input, &Goal::parse("kcrd@2024-11-15").unwrap()),
+        Err(ForecastError::GoalNotOnRoute { .. })
+    ));
+    assert!(matches!(
+        plan_backward(&fx.org, &input, &Goal::parse("decided-by:2025-01-01").unwrap()),
+        Err(ForecastError::GoalNotOnRoute { .. })
+    ));
+    assert!(Goal::parse("kcrd").is_err());
+    assert!(Goal::parse("@2024-01-01").is_err());
+    assert!(Goal::parse("decided-by:2024-13-01").is_err());
+    let g = Goal::parse("in-force-by:2025-01-01").unwrap();
+    assert_eq!(Goal::parse(&g.to_string()).unwrap(), g);
+    let json = serde_json::to_value(&g).unwrap();
+    assert_eq!(json, serde_json::json!({"kind": "in-force-by", "date": "2025-01-01"}));
+}
+
+proptest! {
+    /// Backward planning agrees with the forward answer: a meeting is reachable exactly
+    /// when every step it needs has its earliest day on or before its latest.
+    #[test]
+    fn backward_feasible_iff_forward_reachable(
+        org in arb_org(),
+        route in arb_route(),
+        ready in 0i64..420,
+        pick in any::<u16>(),
+    ) {
+        let ready = d("2024-01-01") + chrono::Duration::days(ready);
+        let steps: Vec<&Step> = route.steps().collect();
+        let Some(last) = steps.iter().rev().find(|s| s.body.is_some() && s.purpose.needs_meeting()) else {
+            return Ok(());
+        };
+        let body = last.body.clone().unwrap();
+        let dates: Vec<NaiveDate> = org.meetings_of(&body).map(|m| m.date).collect();
+        if dates.is_empty() {
+            return Ok(());
+        }
+        let date = dates[usize::from(pick) % dates.len()];
+        let fc = Forecaster::new(&org);
+        let input = ForecastInput::new(&route, ready);
+        let forward = fc.forecast(&input.clone().target(Target::new(body.clone(), date))).unwrap();
+        let backward = fc.plan_backward(&input, &Goal::Meeting { body, date, purpose: None }).unwrap();
+        let reachable = forward.target.as_ref().unwrap().reachable;
+        prop_assert_eq!(reachable, backward.feasible, "{:#?}\n{:#?}", forward.target, backward.steps);
+        for s in &backward.steps {
+            if let (Some(l), Some(m)) = (s.latest, &s.meeting) {
+                let planned = org.meetings.iter().find(|p| &p.id == m).unwrap();
+                prop_assert_eq!(planned.date, l);
+            }
+        }
+    }
+}

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use arende_core::forecast::{
-    Assumption, BackwardPlan, Bound, Durations, Forecast, ForecastInput, Forecaster,
-    StepForecast, WhatIf, purpose_text,
+    Assumption, BackwardPlan, Bound, Durations, Forecast, ForecastInput, Forecaster, StepForecast,
+    WhatIf, purpose_text,
 };
 use arende_core::ids::MeetingId;
 use arende_core::notification::Language;
@@ -427,7 +427,12 @@ pub(crate) fn timeline(
 
 /// A backward plan as JSON: the plan's fields, each step with its name and texts, without
 /// the forward forecast it was measured against.
-pub fn backward_json(org: &Organisation, route: &Route, plan: &BackwardPlan, lang: Language) -> Value {
+pub fn backward_json(
+    org: &Organisation,
+    route: &Route,
+    plan: &BackwardPlan,
+    lang: Language,
+) -> Value {
     let steps: Vec<Value> = plan
         .steps
         .iter()
@@ -502,13 +507,22 @@ fn date_text(d: Option<NaiveDate>, lang: Language) -> String {
 
 /// A backward plan as a readable list: per step the latest day, the last meeting that
 /// makes it, when its documents must be ready, and the slack against the forecast.
-pub fn backward_text(org: &Organisation, route: &Route, plan: &BackwardPlan, lang: Language) -> String {
+pub fn backward_text(
+    org: &Organisation,
+    route: &Route,
+    plan: &BackwardPlan,
+    lang: Language,
+) -> String {
     let sv = lang == Language::Swedish;
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{} {} ({}: {})",
-        if sv { "Bakåtplanering mot" } else { "Backward plan towards" },
+        if sv {
+            "Bakåtplanering mot"
+        } else {
+            "Backward plan towards"
+        },
         plan.goal,
         if sv { "beslutsväg" } else { "route" },
         route.id(),
@@ -537,23 +551,29 @@ pub fn backward_text(org: &Organisation, route: &Route, plan: &BackwardPlan, lan
         let _ = writeln!(
             out,
             "{} {d}; {} {}.",
-            if sv { "Handlingarna ska vara klara senast" } else { "The documents must be ready by" },
-            if sv { "de är klara" } else { "they are ready on" },
+            if sv {
+                "Handlingarna ska vara klara senast"
+            } else {
+                "The documents must be ready by"
+            },
+            if sv {
+                "de är klara"
+            } else {
+                "they are ready on"
+            },
             plan.ready,
         );
     }
     for s in &plan.steps {
-        let name = route.step(&s.step).map_or(s.step.as_str(), |x| x.name.as_str());
+        let name = route
+            .step(&s.step)
+            .map_or(s.step.as_str(), |x| x.name.as_str());
         let at = s
             .body
             .as_ref()
             .map(|b| format!(" — {}", body_name(org, b)))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "\n{name} ({}){at}",
-            purpose_text(s.purpose, lang)
-        );
+        let _ = writeln!(out, "\n{name} ({}){at}", purpose_text(s.purpose, lang));
         let _ = writeln!(
             out,
             "  {} {}{}",
@@ -568,14 +588,22 @@ pub fn backward_text(org: &Organisation, route: &Route, plan: &BackwardPlan, lan
             let _ = writeln!(
                 out,
                 "  {} {d}",
-                if sv { "handlingar klara senast" } else { "documents ready by" }
+                if sv {
+                    "handlingar klara senast"
+                } else {
+                    "documents ready by"
+                }
             );
         }
         if let Some(d) = s.call_for_matters {
             let _ = writeln!(
                 out,
                 "  {} {d}",
-                if sv { "anmäl ärendet senast" } else { "register the matter by" }
+                if sv {
+                    "anmäl ärendet senast"
+                } else {
+                    "register the matter by"
+                }
             );
         }
         if let Some(e) = s.earliest {

@@ -252,6 +252,55 @@ fn meeting_verbs(store: &Store) {
         minutes.contains("Regional samverkan för familjecentral"),
         "{minutes}"
     );
+    // The stored matter's forecast, and its backward plan towards entry into force.
+    let o = store.arende(&["matter", "forecast", FC_MATTER, "--format", "json"]);
+    status(&o, 0);
+    assert!(json(&o)["steps"].as_array().is_some_and(|s| !s.is_empty()));
+    let o = store.arende(&[
+        "matter",
+        "forecast",
+        FC_MATTER,
+        "--latest-for",
+        "in-force-by:2027-12-31",
+        "--format",
+        "json",
+    ]);
+    status(&o, 0);
+    let plan = json(&o);
+    assert_eq!(plan["feasible"], true, "{plan}");
+    assert_eq!(plan["matter"], FC_MATTER);
+    let steps = plan["steps"].as_array().expect("steps");
+    assert!(!steps.is_empty(), "{plan}");
+    for step in steps {
+        assert!(step["latest"].is_string(), "{step}");
+        assert!(
+            step["slack_days"].as_i64().is_some_and(|d| d >= 0),
+            "{step}"
+        );
+    }
+    let o = store.arende(&[
+        "matter",
+        "forecast",
+        FC_MATTER,
+        "--latest-for",
+        "in-force-by:2024-06-01",
+    ]);
+    status(&o, 0);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("Bakåtplanering mot in-force-by:2024-06-01"),
+        "{out}"
+    );
+    assert!(out.contains("Målet kan inte nås"), "{out}");
+    let o = store.arende(&[
+        "matter",
+        "forecast",
+        FC_MATTER,
+        "--latest-for",
+        "nowhere@2025-01-01",
+    ]);
+    status(&o, 1);
+    assert!(text(&o.stderr).contains("nowhere"), "{}", text(&o.stderr));
     let o = store.arende(&["meeting", "agenda", "council-social-2024-05-17"]);
     status(&o, 0);
     assert!(

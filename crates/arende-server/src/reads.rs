@@ -76,7 +76,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/{tenant}/matters", get(list_matters))
         .route("/v1/{tenant}/matters/{id}", get(matter))
         .route("/v1/{tenant}/matters/{id}/forecast", get(forecast))
-        .route("/v1/{tenant}/matters/{id}/backward-plan", get(backward_plan))
+        .route(
+            "/v1/{tenant}/matters/{id}/backward-plan",
+            get(backward_plan),
+        )
         .route("/v1/{tenant}/meetings", get(meetings))
         .route("/v1/{tenant}/meetings/{id}", get(meeting))
         .route("/v1/{tenant}/meetings/{id}/agenda", get(agenda))
@@ -415,7 +418,8 @@ pub async fn backward_plan(
     let id = path.1;
     read(&state, &tenant, lang, move |engine| {
         let id = matter_id(&id, lang)?;
-        let mut goal = Goal::parse(&q.goal).map_err(|e| Problem::bad_parameter("goal", &e, lang))?;
+        let mut goal =
+            Goal::parse(&q.goal).map_err(|e| Problem::bad_parameter("goal", &e, lang))?;
         if let Goal::Meeting { body, purpose, .. } = &mut goal {
             if engine.org().body(body).is_none() {
                 return Err(core(lang)(

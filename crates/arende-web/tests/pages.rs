@@ -163,6 +163,13 @@ async fn the_dashboard_over_http() {
         answer.contains("Tidigast"),
         "with the earliest alternative: {answer}"
     );
+    // Planned backward from that meeting: the latest day of each step, and how late.
+    let backward = html
+        .split("id=\"backward\"")
+        .nth(1)
+        .expect("a backward plan under the answer");
+    assert!(backward.contains("Bakåtplanering"), "{backward}");
+    assert!(backward.contains("dagar för sent"), "{backward}");
     let (status, _) = get(
         &reader,
         &format!(

@@ -155,7 +155,10 @@ impl StepLatest {
     /// Whether the step can still be taken in time.
     pub fn in_time(&self) -> bool {
         if !self.parties.is_empty() {
-            return self.parties.iter().all(|p| p.slack_days.is_some_and(|s| s >= 0));
+            return self
+                .parties
+                .iter()
+                .all(|p| p.slack_days.is_some_and(|s| s >= 0));
         }
         self.slack_days.is_some_and(|s| s >= 0)
     }
@@ -268,7 +271,11 @@ impl<'a> Need<'a> {
 /// The last day `x` with `f(x) <= limit`, for a monotone `f` that is `lead` after `x`
 /// (or a composition of lead times): starts from the inverse and corrects the months'
 /// clamping by single days.
-fn last_day_before(limit: NaiveDate, back: &[LeadTime], f: impl Fn(NaiveDate) -> NaiveDate) -> NaiveDate {
+fn last_day_before(
+    limit: NaiveDate,
+    back: &[LeadTime],
+    f: impl Fn(NaiveDate) -> NaiveDate,
+) -> NaiveDate {
     let mut x = back.iter().fold(limit, |d, l| l.before(d));
     // Months clamp to the month's end, so the inverse may be a few days off.
     for _ in 0..8 {
@@ -290,7 +297,12 @@ fn last_day_before(limit: NaiveDate, back: &[LeadTime], f: impl Fn(NaiveDate) ->
 }
 
 /// The step the goal is about, by position.
-fn goal_step(steps: &[&Step], compiled: &Compiled<'_>, remaining: &[bool], goal: &Goal) -> Option<usize> {
+fn goal_step(
+    steps: &[&Step],
+    compiled: &Compiled<'_>,
+    remaining: &[bool],
+    goal: &Goal,
+) -> Option<usize> {
     let candidates = (0..steps.len()).filter(|&i| remaining[i]);
     match goal {
         Goal::Meeting { body, purpose, .. } => {
@@ -358,9 +370,8 @@ impl Forecaster<'_> {
                 remaining[p] = false;
             }
         }
-        let goal_at = goal_step(&steps, compiled, &remaining, goal).ok_or_else(|| {
-            ForecastError::GoalNotOnRoute { goal: goal.clone() }
-        })?;
+        let goal_at = goal_step(&steps, compiled, &remaining, goal)
+            .ok_or_else(|| ForecastError::GoalNotOnRoute { goal: goal.clone() })?;
         let calendar = self.org.calendar();
         let mut needs: Vec<Need<'_>> = vec![Need::default(); n];
         {
@@ -408,11 +419,16 @@ impl Forecaster<'_> {
                 let consultation = (step.purpose == Purpose::Consultation)
                     .then(|| consultation_periods(step, input))
                     .transpose()?;
-                let limit = [need.result_by, need.documents_by, need.on_or_before, need.force_by]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .filter(|_| !need.unreachable);
+                let limit = [
+                    need.result_by,
+                    need.documents_by,
+                    need.on_or_before,
+                    need.force_by,
+                ]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|_| !need.unreachable);
                 let day = match (limit, consultation) {
                     (Some(r), Some((period, processing))) => {
                         let sent = last_day_before(
@@ -430,18 +446,21 @@ impl Forecaster<'_> {
                 (day, day.and_then(|d| d.succ_opt()))
             } else {
                 match cs.body {
-                    Some((body, plan)) => match need.last_slot(&calendar, body, self.index.plan(plan)) {
-                        Some(slot) => {
-                            latest.latest = Some(slot.date);
-                            latest.meeting = Some(slot.meeting.clone());
-                            let documents =
-                                need.documents_by.map_or(slot.notice, |d| d.min(slot.notice));
-                            latest.documents_by = Some(documents);
-                            latest.call_for_matters = Some(slot.call);
-                            (Some(documents), Some(slot.date))
+                    Some((body, plan)) => {
+                        match need.last_slot(&calendar, body, self.index.plan(plan)) {
+                            Some(slot) => {
+                                latest.latest = Some(slot.date);
+                                latest.meeting = Some(slot.meeting.clone());
+                                let documents = need
+                                    .documents_by
+                                    .map_or(slot.notice, |d| d.min(slot.notice));
+                                latest.documents_by = Some(documents);
+                                latest.call_for_matters = Some(slot.call);
+                                (Some(documents), Some(slot.date))
+                            }
+                            None => (None, None),
                         }
-                        None => (None, None),
-                    },
+                    }
                     None => (None, None),
                 }
             };
@@ -497,7 +516,9 @@ impl Forecaster<'_> {
                 compiled.steps[p].preds.iter().all(|&(q, _)| !remaining[q])
             })
             .map(|s| s.documents_by)
-            .try_fold(None::<NaiveDate>, |m, d| d.map(|d| Some(m.map_or(d, |m| m.min(d)))))
+            .try_fold(None::<NaiveDate>, |m, d| {
+                d.map(|d| Some(m.map_or(d, |m| m.min(d))))
+            })
             .flatten();
         Ok(BackwardPlan {
             route: input.route.id().clone(),
@@ -581,9 +602,7 @@ impl Forecaster<'_> {
                 meeting: slot.map(|s| s.meeting.clone()),
                 documents_by: slot.map(|s| s.notice),
                 earliest: party_earliest,
-                slack_days: latest
-                    .zip(party_earliest)
-                    .map(|(l, e)| (l - e).num_days()),
+                slack_days: latest.zip(party_earliest).map(|(l, e)| (l - e).num_days()),
             });
         }
         if !all_known || out.parties.is_empty() {

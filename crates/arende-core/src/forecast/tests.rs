@@ -1030,10 +1030,7 @@ fn backward_from_the_february_decision_shows_no_slack_at_the_remiss() {
     // The information's minutes must be final by the day the remiss goes out.
     let info = plan.step("cg-info").unwrap();
     assert_eq!(info.latest, Some(d("2024-11-15")));
-    assert_eq!(
-        info.meeting,
-        Some(MeetingId::new("cg-joint-2024-11-15"))
-    );
+    assert_eq!(info.meeting, Some(MeetingId::new("cg-joint-2024-11-15")));
     assert_eq!(info.documents_by, Some(d("2024-11-01")));
     assert_eq!(info.call_for_matters, Some(d("2024-10-15")));
     let draft = plan.step("draft").unwrap();
@@ -1060,7 +1057,11 @@ fn backward_from_november_says_what_is_late_and_what_no_meeting_can_make() {
     let plan = fc.plan_backward(&input, &goal).unwrap();
     // The forward answer agrees.
     let forward = fc
-        .forecast(&input.clone().target(Target::new("cg-joint", d("2024-11-15"))))
+        .forecast(
+            &input
+                .clone()
+                .target(Target::new("cg-joint", d("2024-11-15"))),
+        )
         .unwrap();
     assert!(!forward.target.unwrap().reachable);
     assert!(!plan.feasible);
@@ -1153,7 +1154,11 @@ fn backward_goal_errors() {
         Err(ForecastError::GoalNotOnRoute { .. })
     ));
     assert!(matches!(
-        plan_backward(&fx.org, &input, &Goal::parse("decided-by:2025-01-01").unwrap()),
+        plan_backward(
+            &fx.org,
+            &input,
+            &Goal::parse("decided-by:2025-01-01").unwrap()
+        ),
         Err(ForecastError::GoalNotOnRoute { .. })
     ));
     assert!(Goal::parse("kcrd").is_err());
@@ -1162,7 +1167,10 @@ fn backward_goal_errors() {
     let g = Goal::parse("in-force-by:2025-01-01").unwrap();
     assert_eq!(Goal::parse(&g.to_string()).unwrap(), g);
     let json = serde_json::to_value(&g).unwrap();
-    assert_eq!(json, serde_json::json!({"kind": "in-force-by", "date": "2025-01-01"}));
+    assert_eq!(
+        json,
+        serde_json::json!({"kind": "in-force-by", "date": "2025-01-01"})
+    );
 }
 
 proptest! {

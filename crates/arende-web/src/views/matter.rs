@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use arende_core::Result;
 use arende_core::aggregate::decode_for;
 use arende_core::deployment::CountyEngine;
-use arende_core::forecast::{Forecast, Target, TargetOutcome};
+use arende_core::forecast::{BackwardPlan, Forecast, Goal, Target, TargetOutcome};
 use arende_core::ids::{BodyId, MatterId, PartyId, StepId};
 use arende_core::language::Language;
 use arende_core::matter::{Matter, MatterStatus, PartyDecision};
@@ -69,6 +69,9 @@ pub struct Question {
     pub date: NaiveDate,
     /// The answer, or why none could be given.
     pub answer: std::result::Result<TargetOutcome, String>,
+    /// Planned backward from that meeting (bakåtplanering): each step's latest day and
+    /// its slack; `None` when the question could not be answered.
+    pub plan: Option<BackwardPlan>,
 }
 
 /// The matter page's view model.
@@ -234,7 +237,23 @@ pub fn build(
                     })
                 })
         };
-        Question { body, date, answer }
+        let plan = answer.as_ref().ok().and_then(|_| {
+            read.plan_backward(
+                id,
+                &Goal::Meeting {
+                    body: body.clone(),
+                    date,
+                    purpose: None,
+                },
+            )
+            .ok()
+        });
+        Question {
+            body,
+            date,
+            answer,
+            plan,
+        }
     });
     let route_svg = route.map(|r| {
         let done: BTreeSet<StepId> = matter.done.iter().map(|d| d.step.clone()).collect();
@@ -359,6 +378,47 @@ pub fn event_text(event: &str, lang: Language) -> String {
     }
 }
 
+/// The backward plan as a table: per step the latest day (the last meeting that still
+/// makes it), the documents-by day, the earliest day and the slack.
+fn backward_table(ctx: &Ctx, v: &MatterPage, plan: &BackwardPlan) -> Markup {
+    let days = |d: i64| {
+        if d >= 0 {
+            format!("{d} {}", ctx.t("dagar", "days"))
+        } else {
+            format!("{} {}", -d, ctx.t("dagar för sent", "days late"))
+        }
+    };
+    html! {
+        table id="backward" {
+            caption { (ctx.t("Bakåtplanering: senast per steg för att hinna", "Backward plan: the latest day of each step to make it")) }
+            thead { tr {
+                th scope="col" { (ctx.t("Steg", "Step")) }
+                th scope="col" { (ctx.t("Senast (sista sammanträde som hinner)", "Latest (last meeting that makes it)")) }
+                th scope="col" { (ctx.t("Underlag senast", "Documents by")) }
+                th scope="col" { (ctx.t("Tidigast", "Earliest")) }
+                th scope="col" { (ctx.t("Marginal", "Slack")) }
+            } }
+            tbody {
+                @for s in &plan.steps {
+                    tr class=[(!s.in_time()).then_some("late")] {
+                        td { (v.name(s.step.as_str())) }
+                        td class="d" {
+                            @match (s.latest, &s.meeting) {
+                                (Some(d), Some(mtg)) => a href=(ctx.href(&format!("meetings/{mtg}"))) { (d) },
+                                (Some(d), None) => (d),
+                                (None, _) => (ctx.t("inget sammanträde i planen hinner", "no meeting in the plan makes it")),
+                            }
+                        }
+                        td class="d" { @if let Some(d) = s.documents_by { (d) } }
+                        td class="d" { @if let Some(d) = s.earliest { (d) } }
+                        td { @if let Some(d) = s.slack_days { (days(d)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Renders a matter's page.
 pub fn render(ctx: &Ctx, v: &MatterPage) -> Markup {
     let org_lang = ctx.lang;
@@ -449,6 +509,9 @@ pub fn render(ctx: &Ctx, v: &MatterPage) -> Markup {
                         }
                         Err(e) => p { (ctx.t("Frågan kan inte besvaras", "The question cannot be answered")) ": " (e) }
                     }
+                }
+                @if let Some(plan) = &q.plan {
+                    (backward_table(ctx, v, plan))
                 }
             }
         }

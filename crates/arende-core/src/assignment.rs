@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Decision, Event};
-use crate::authz::{Action, Actor, authorize};
+use crate::authz::{Action, Actor, authorize_on};
 use crate::ids::MinutesRef;
 use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PersonId, UnknownId};
 use crate::notification::{
@@ -540,7 +540,7 @@ pub fn decide(
             if org.body(issuer).is_none() {
                 return Err(UnknownId::new("body", issuer).into());
             }
-            authorize(org, actor, Action::Assign, issuer)?;
+            authorize_on(org, actor, Action::Assign, issuer, today)?;
             if state.id.is_some() {
                 return Err(AssignmentError::AlreadyGiven(id));
             }
@@ -600,7 +600,7 @@ pub fn decide(
                         .into(),
                 });
             };
-            authorize(org, actor, Action::Assign, body)?;
+            authorize_on(org, actor, Action::Assign, body, today)?;
             if !state.is_open() {
                 return Err(closed(id, state.status, "form a working group"));
             }
@@ -634,7 +634,7 @@ pub fn decide(
                 return Err(AssignmentError::NotFound(id));
             };
             if !is_assignee(org, actor, state) {
-                authorize(org, actor, Action::Assign, issuer)?;
+                authorize_on(org, actor, Action::Assign, issuer, today)?;
             }
             if !state.is_open() {
                 return Err(closed(id, state.status, "report it"));
@@ -655,7 +655,7 @@ pub fn decide(
         }
         AssignmentCommand::Withdraw { reason } => {
             let issuer = state.issuer.as_ref().ok_or(AssignmentError::NotFound(id))?;
-            authorize(org, actor, Action::Assign, issuer)?;
+            authorize_on(org, actor, Action::Assign, issuer, today)?;
             if !state.is_open() {
                 return Err(closed(id, state.status, "withdraw it"));
             }
@@ -670,7 +670,7 @@ pub fn decide(
         }
         AssignmentCommand::ChangeDue { due, reason } => {
             let issuer = state.issuer.as_ref().ok_or(AssignmentError::NotFound(id))?;
-            authorize(org, actor, Action::Assign, issuer)?;
+            authorize_on(org, actor, Action::Assign, issuer, today)?;
             if let Due::Meeting(m) = due
                 && org.meeting(m).is_none()
             {
@@ -761,6 +761,39 @@ mod tests {
             due,
             matter: None,
         }
+    }
+
+    #[test]
+    fn only_a_mandate_that_holds_today_may_give_assignments() {
+        // Karolina's roles at the chief group ended on 30 September 2024.
+        let mut org = fixture::org();
+        for m in org
+            .memberships
+            .iter_mut()
+            .filter(|m| m.person == pid("karolina"))
+        {
+            m.until = Some(d(2024, 9, 30));
+        }
+        let store = Arc::new(MemoryStore::new());
+        let clock = Arc::new(SimulatedClock::at_date(d(2024, 10, 1)));
+        let e = Engine::new(Arc::new(org), store.clone(), clock.clone());
+        let cg = BodyId::new("cg-social");
+        let o = order(Assignee::Person(pid("susann")), Due::Date(d(2024, 12, 1)));
+        let err = e
+            .give_assignment(
+                &person("karolina"),
+                CommandId::random(),
+                &cg,
+                None,
+                o.clone(),
+            )
+            .unwrap_err();
+        assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+        assert!(sent(&store).is_empty());
+        // On a day her mandate covered, the same order is given.
+        clock.set_date(d(2024, 9, 30));
+        e.give_assignment(&person("karolina"), CommandId::random(), &cg, None, o)
+            .unwrap();
     }
 
     #[test]

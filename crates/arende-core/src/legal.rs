@@ -7,9 +7,11 @@
 //! - the notice that they are adjusted is put on the party's notice board (anslagstavla)
 //!   within `announcement` of the adjustment (2 days, 8 kap. 12 §);
 //! - the decision may be appealed (laglighetsprövning) within `appeal` from that notice
-//!   (3 weeks, 13 kap. 5 §); a period whose last day is a Saturday, Sunday, public
-//!   holiday, midsummer eve, Christmas eve or New Year's eve ends on the next working
-//!   day (lagen (1930:173) om beräkning av lagstadgad tid);
+//!   (3 weeks, 13 kap. 5 §);
+//! - each of the three periods is set by law, so one whose last day is a Saturday,
+//!   Sunday, public holiday, midsummer eve, Christmas eve or New Year's eve ends on the
+//!   next working day (lagen (1930:173) om beräkning av lagstadgad tid, 2 §): minutes
+//!   adjusted on a Friday may be announced on the Monday;
 //! - the decision is in legal force (vinner laga kraft) the day after the period ends.
 //!
 //! Dates not yet recorded are taken at the latest the law allows, so a forecast and a
@@ -111,13 +113,16 @@ pub fn legal_dates(
     decided: NaiveDate,
     facts: LegalFacts,
 ) -> LegalDates {
-    let adjust_by = periods.adjust_within.after(decided);
+    let statutory = |period: LeadTime, from: NaiveDate| {
+        calendar
+            .period_end(period, from)
+            .unwrap_or_else(|| period.after(from))
+    };
+    let adjust_by = statutory(periods.adjust_within, decided);
     let adjusted = facts.adjusted.unwrap_or(adjust_by);
-    let announce_by = periods.announce_within.after(adjusted);
+    let announce_by = statutory(periods.announce_within, adjusted);
     let announced = facts.announced.unwrap_or(announce_by);
-    let appeal_ends = calendar
-        .period_end(periods.appeal, announced)
-        .unwrap_or_else(|| periods.appeal.after(announced));
+    let appeal_ends = statutory(periods.appeal, announced);
     LegalDates {
         decided,
         adjust_by,
@@ -180,9 +185,13 @@ mod tests {
             },
         );
         assert_eq!(dates.adjust_by, d(2024, 6, 17));
-        assert_eq!(dates.announce_by, d(2024, 6, 16));
+        // Two days after Friday 14 June is a Sunday: the notice is due on the Monday.
+        assert_eq!(dates.announce_by, d(2024, 6, 17));
         assert!(!dates.adjusted_late());
-        assert!(dates.announced_late(), "a day after the two days");
+        assert!(
+            !dates.announced_late(),
+            "on the working day after the weekend"
+        );
         assert_eq!(dates.appeal_ends, d(2024, 7, 8));
         assert_eq!(dates.legal_force, d(2024, 7, 9));
         assert!(dates.settled());
@@ -204,6 +213,31 @@ mod tests {
         assert!(dates.adjusted_late());
         assert_eq!(dates.appeal_ends, d(2024, 12, 27));
         assert_eq!(dates.legal_force, d(2024, 12, 28));
+    }
+
+    #[test]
+    fn statutory_periods_ending_on_a_day_off_run_to_the_next_working_day() {
+        let cal = WorkCalendar::default();
+        // Decided Friday 20 December 2024: 14 days end on Friday 3 January (a working
+        // day); adjusted Thursday 2 January, the notice is due Saturday 4 January, so
+        // Monday 6 January, which is Epiphany: Tuesday 7 January.
+        let dates = legal_dates(
+            &cal,
+            periods(),
+            d(2024, 12, 20),
+            LegalFacts {
+                decided: Some(d(2024, 12, 20)),
+                adjusted: Some(d(2025, 1, 2)),
+                announced: Some(d(2025, 1, 7)),
+            },
+        );
+        assert_eq!(dates.adjust_by, d(2025, 1, 3));
+        assert_eq!(dates.announce_by, d(2025, 1, 7));
+        assert!(!dates.announced_late());
+        // A 14-day period ending on Midsummer Eve (Friday 20 June 2025) runs to Monday.
+        let dates = legal_dates(&cal, periods(), d(2025, 6, 6), LegalFacts::default());
+        assert_eq!(dates.adjust_by, d(2025, 6, 23));
+        assert_eq!(dates.announce_by, d(2025, 6, 25));
     }
 
     #[test]

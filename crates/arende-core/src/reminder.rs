@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Decision, Event};
-use crate::authz::{Action, Actor, NotPermitted, authorize};
+use crate::authz::{Action, Actor, NotPermitted, authorize_on};
 use crate::ids::BodyId;
 use crate::notification::Notification;
 use crate::org::Organisation;
@@ -94,7 +94,8 @@ pub fn decide(
         .body
         .clone()
         .unwrap_or_else(|| BodyId::new("(none)"));
-    authorize(org, actor, Action::SendNotices, &at)?;
+    // Against the roster of the day the reminder goes out (mandate periods).
+    authorize_on(org, actor, Action::SendNotices, &at, *send_on)?;
     if state.sent {
         return Ok(Decision::events(Vec::new()));
     }
@@ -106,4 +107,40 @@ pub fn decide(
         }],
         notifications: vec![(**notification).clone()],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::PersonId;
+    use crate::notification::NotificationKind;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("a date")
+    }
+
+    #[test]
+    fn a_secretary_sends_a_reminder_only_within_her_mandate_period() {
+        let mut org = crate::matter::fixtures::org();
+        for m in org
+            .memberships
+            .iter_mut()
+            .filter(|m| m.person.as_str() == "sbu-sec")
+        {
+            m.from = Some(d(2024, 1, 1));
+            m.until = Some(d(2024, 12, 31));
+        }
+        let mut n = Notification::new(NotificationKind::DateDue, org.tenant.clone(), d(2025, 1, 7));
+        n.body = Some(BodyId::new("sbu"));
+        let actor = Actor::Person(PersonId::new("sbu-sec"));
+        let send = |on| ReminderCommand::Send {
+            send_on: on,
+            notification: Box::new(n.clone()),
+        };
+        let state = ScheduleLog::default();
+        let ok = decide(&state, "k", &send(d(2024, 12, 31)), &org, &actor).expect("in period");
+        assert_eq!(ok.events.len(), 1);
+        let err = decide(&state, "k", &send(d(2025, 1, 7)), &org, &actor).unwrap_err();
+        assert_eq!(err.action, Action::SendNotices);
+    }
 }

@@ -182,7 +182,8 @@ pub struct BackwardPlan {
     /// The least slack of any step whose earliest and latest days are known, in days
     /// (negative: the goal is missed by that many days at that step).
     pub slack_days: Option<i64>,
-    /// The step with that least slack: where the plan is tightest.
+    /// The step with that least slack (the first in route order on a tie): where the
+    /// plan is tightest, and where to act first.
     pub tightest: Option<StepId>,
     /// The remaining steps the goal needs, in route order.
     pub steps: Vec<StepLatest>,

@@ -2451,9 +2451,11 @@ fn each_party_s_decision_gains_legal_force_from_its_own_notice_board() {
     );
     assert!(matches!(err, Error::NotPermitted { .. }), "{err:?}");
 
-    // The region: adjusted 10 October, the notice on Saturday 12 October; three weeks
-    // is Saturday 2 November (All Saints' Day), so the appeal period runs to Monday 4
-    // November and the decision is in legal force on the 5th.
+    // The region: adjusted Thursday 10 October, so the notice is due two days later,
+    // on Saturday 12 October, which moves to Monday 14 October (lagen om beräkning av
+    // lagstadgad tid); it went up on the Saturday. Three weeks is Saturday 2 November
+    // (All Saints' Day), so the appeal period runs to Monday 4 November and the
+    // decision is in legal force on the 5th.
     g.ok(
         "region-sec",
         MatterCommand::RecordPartyAdjustment {
@@ -2471,7 +2473,7 @@ fn each_party_s_decision_gains_legal_force_from_its_own_notice_board() {
     assert!(matches!(
         &x.events[0],
         MatterEvent::Announced { due, late: false, appeal_ends, legal_force, .. }
-            if *due == d(2024, 10, 12) && *appeal_ends == d(2024, 11, 4) && *legal_force == d(2024, 11, 5)
+            if *due == d(2024, 10, 14) && *appeal_ends == d(2024, 11, 4) && *legal_force == d(2024, 11, 5)
     ));
     let err = matter_err(g.refused(
         "region-sec",

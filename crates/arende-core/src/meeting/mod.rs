@@ -1845,8 +1845,29 @@ impl Meeting {
         for p in &a.present {
             ctx.known(p, "present")?;
         }
+        // Absence (frånvaro) is recorded for those who should have been there: the
+        // roster of the meeting's bodies on the meeting's day (mandate periods).
+        let bodies = expanded_bodies(ctx.org, &ctx.plan.bodies);
         for p in &a.absent {
             ctx.known(p, "absent")?;
+            if !ctx
+                .org
+                .memberships_on(date)
+                .any(|m| &m.person == p && bodies.contains(&m.body))
+            {
+                return Err(MeetingError::InvalidAttendance {
+                    meeting: ctx.id(),
+                    person: p.clone(),
+                    problem: format!(
+                        "recorded as absent but not on the roster of {} on {date}",
+                        bodies
+                            .iter()
+                            .map(BodyId::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
             if a.present.contains(p) {
                 return Err(MeetingError::InvalidAttendance {
                     meeting: ctx.id(),

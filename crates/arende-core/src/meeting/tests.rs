@@ -1116,3 +1116,57 @@ fn the_joint_chief_group_meeting_gets_its_dates() {
         (d(2024, 10, 15), d(2024, 11, 1))
     );
 }
+
+#[test]
+fn absence_is_recorded_only_for_the_roster_of_the_meeting_day() {
+    let mut org = fixture::org();
+    // Jessica's mandate at the council ended the day before the meeting.
+    for m in org
+        .memberships
+        .iter_mut()
+        .filter(|m| m.person.as_str() == "jessica")
+    {
+        m.until = Some(d(2024, 5, 16));
+    }
+    let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
+    let notice = m
+        .decide_notice(
+            &c,
+            &NoticeInput {
+                agenda: council_agenda(),
+                ..NoticeInput::default()
+            },
+            vec![],
+        )
+        .unwrap();
+    let mut m = m;
+    for e in &notice {
+        m.apply(e);
+    }
+    let record = |absent: Vec<PersonId>| MeetingRecord {
+        attendance: Attendance {
+            present: vec![pid("jenny"), pid("malin"), pid("jonas")],
+            absent,
+            substitutes: vec![],
+            guests: vec![],
+        },
+        added: vec![],
+        dropped: vec![],
+        order: vec![],
+    };
+    let err = m
+        .decide_held(&c, &record(vec![pid("jerry"), pid("jessica")]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, MeetingError::InvalidAttendance { person, problem, .. }
+            if person.as_str() == "jessica" && problem.contains("2024-05-17")),
+        "{err:?}"
+    );
+    // Someone who sits in no body of the meeting is not absent from it either.
+    let err = m.decide_held(&c, &record(vec![pid("susann")])).unwrap_err();
+    assert!(
+        matches!(err, MeetingError::InvalidAttendance { .. }),
+        "{err:?}"
+    );
+    m.decide_held(&c, &record(vec![pid("jerry")])).unwrap();
+}

@@ -129,6 +129,7 @@ pub fn kind_sv(kind: NotificationKind) -> &'static str {
         NotificationKind::AssignmentGiven => "uppdrag",
         NotificationKind::AssignmentDue => "uppdrag förfaller",
         NotificationKind::DateDue => "datum att bevaka",
+        NotificationKind::MinutesDeclined => "justering nekad",
     }
 }
 

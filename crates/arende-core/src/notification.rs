@@ -61,6 +61,9 @@ pub enum NotificationKind {
     /// a party's minutes or the notice on its notice board (towards laga kraft), a
     /// follow-up (uppföljning), or the end of the matter's validity (giltig till).
     DateDue,
+    /// Minutes sent back (justering vägrad): an adjuster declined to adjust, with
+    /// comments, so the minutes are back with the secretary for a new draft.
+    MinutesDeclined,
 }
 
 /// Which date of a matter a [`NotificationKind::DateDue`] reminder is about.
@@ -93,7 +96,7 @@ impl DueStep {
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 9] = [
+    pub const ALL: [NotificationKind; 10] = [
         NotificationKind::CallForMatters,
         NotificationKind::Notice,
         NotificationKind::MinutesDistributed,
@@ -103,6 +106,7 @@ impl NotificationKind {
         NotificationKind::AssignmentGiven,
         NotificationKind::AssignmentDue,
         NotificationKind::DateDue,
+        NotificationKind::MinutesDeclined,
     ];
 
     /// The name used as the outbox kind and in transport subjects, e.g. `notice`.
@@ -117,6 +121,7 @@ impl NotificationKind {
             NotificationKind::AssignmentGiven => "assignment-given",
             NotificationKind::AssignmentDue => "assignment-due",
             NotificationKind::DateDue => "date-due",
+            NotificationKind::MinutesDeclined => "minutes-declined",
         }
     }
 
@@ -419,6 +424,21 @@ pub struct Adjusted {
     pub on: NaiveDate,
     /// How.
     pub by: AdjustedBy,
+}
+
+/// An adjuster's refusal to adjust minutes (justering vägrad), as told to the
+/// secretary: who, when, what must change, and which round of adjustment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AdjustmentDeclined {
+    /// The adjuster who declined.
+    pub by: PersonId,
+    /// The day.
+    pub on: NaiveDate,
+    /// What must change, as entered.
+    pub comments: String,
+    /// The round (draft number) declined.
+    pub round: u32,
 }
 
 /// Who carries out an assignment.
@@ -768,6 +788,9 @@ pub struct Notification {
     /// Minutes: how and when they were adjusted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjusted: Option<Adjusted>,
+    /// Minutes sent back: who declined to adjust them, when and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declined: Option<AdjustmentDeclined>,
     /// Assignment: what is to be done, as entered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_title: Option<String>,
@@ -826,6 +849,7 @@ impl Notification {
             meeting_change: None,
             minutes_kind: None,
             adjusted: None,
+            declined: None,
             assignment_title: None,
             assigned_to: None,
             working_group: None,
@@ -1005,6 +1029,8 @@ mod wire {
         #[serde(default)]
         adjusted: Option<Adjusted>,
         #[serde(default)]
+        declined: Option<AdjustmentDeclined>,
+        #[serde(default)]
         assignment_title: Option<String>,
         #[serde(default)]
         assigned_to: Option<AssignedTo>,
@@ -1123,6 +1149,7 @@ mod wire {
                 meeting_change: w.meeting_change,
                 minutes_kind: w.minutes_kind,
                 adjusted: w.adjusted,
+                declined: w.declined,
                 assignment_title: w.assignment_title,
                 assigned_to: w.assigned_to,
                 working_group: w.working_group,

@@ -644,6 +644,12 @@ pub fn context(
         };
         put(&mut c, "adjusted_by", by);
     }
+    if let Some(d) = &n.declined {
+        put(&mut c, "declined_on", format_date(d.on, language));
+        put(&mut c, "declined_by", names.person(&d.by, &n.recipients));
+        put(&mut c, "comments", d.comments.clone());
+        put(&mut c, "round", d.round.to_string());
+    }
     for (k, v) in &n.details {
         put(&mut c, &format!("details.{k}"), v.clone());
     }
@@ -744,6 +750,7 @@ pub fn context(
                     Some(DueStep::ValidUntil) => "summary-date-due-valid-until",
                     Some(DueStep::FollowUp) | None => "summary-date-due-follow-up",
                 },
+                NotificationKind::MinutesDeclined => "summary-minutes-declined",
                 NotificationKind::Feedback => "submitted",
             };
             phrases.render(key, &c)?
@@ -972,6 +979,53 @@ mod tests {
         assert_eq!(r[0].recipients.len(), 3);
     }
 
+    fn declined_fact() -> arende_core::notification::AdjustmentDeclined {
+        arende_core::notification::AdjustmentDeclined {
+            by: PersonId::new("tarja"),
+            on: d(2024, 10, 18),
+            comments: "§ 4: beslutet ska ange att överenskommelsen gäller från 1 januari.".into(),
+            round: 1,
+        }
+    }
+
+    #[test]
+    fn minutes_sent_back_tell_the_secretary_who_declined_and_why() {
+        let mut n = Notification::new(
+            NotificationKind::MinutesDeclined,
+            TenantId::new("orebro"),
+            d(2024, 10, 18),
+        );
+        n.add_recipient(person("ingmar", "Ingmar Ångman", Language::Swedish));
+        n.add_recipient(person("tarja", "Tarja Nordling", Language::English));
+        n.meeting = Some(meeting(d(2024, 10, 15)));
+        n.minutes_kind = Some(MinutesKind::Protocol);
+        n.declined = Some(declined_fact());
+        let r = render(
+            &Templates::builtin(),
+            &LanguagePolicy::default(),
+            &n,
+            Uuid::nil(),
+            None,
+        )
+        .unwrap();
+        let sv = &r[0];
+        assert!(
+            sv.subject.starts_with("Justeringen nekad"),
+            "{}",
+            sv.subject
+        );
+        assert!(sv.text.contains("Tarja Nordling har"), "{}", sv.text);
+        assert!(
+            sv.text.contains("avböjt att justera protokollet"),
+            "{}",
+            sv.text
+        );
+        assert!(sv.text.contains("§ 4: beslutet ska ange"), "{}", sv.text);
+        assert!(sv.text.contains("Justeringsomgång: 1"), "{}", sv.text);
+        let en = &r[1];
+        assert!(en.text.contains("declined on"), "{}", en.text);
+    }
+
     /// One notification of every kind, with the facts its templates show.
     fn every_kind() -> Vec<Notification> {
         let tenant = TenantId::new("orebro");
@@ -1054,6 +1108,10 @@ mod tests {
         date_due.deadline = Some(d(2024, 12, 1));
         date_due.due_step = Some(DueStep::Adjustment);
         date_due.party = Some(PartyId::new("region"));
+        let mut declined = new(NotificationKind::MinutesDeclined);
+        declined.meeting = Some(meeting(d(2024, 10, 15)));
+        declined.minutes_kind = Some(MinutesKind::Protocol);
+        declined.declined = Some(declined_fact());
         vec![
             call,
             notice(),
@@ -1068,13 +1126,14 @@ mod tests {
             group,
             due,
             date_due,
+            declined,
         ]
     }
 
     #[test]
     fn every_kind_renders_in_swedish_and_english() {
         // (subject, a line of the text) per notification of `every_kind`, sv then en.
-        let expected: [[(&str, &str); 2]; 13] = [
+        let expected: [[(&str, &str); 2]; 14] = [
             [
                 (
                     "Inhämtning av ärenden: Samverkansgrupp barn och unga 15 oktober 2024",
@@ -1203,6 +1262,16 @@ mod tests {
                 (
                     "Date to watch 1 December 2024: Familjecentraler",
                     "were due to be adjusted by 1 December 2024 (within 14 days of the meeting)",
+                ),
+            ],
+            [
+                (
+                    "Justeringen nekad: Samverkansgrupp barn och unga 15 oktober 2024",
+                    "avböjt att justera protokollet från Samverkansgrupp barn och unga 15 oktober 2024",
+                ),
+                (
+                    "Adjustment declined: Samverkansgrupp barn och unga 15 October 2024",
+                    "declined on 18 October 2024 to adjust the minutes of Samverkansgrupp barn och unga on 15 October 2024",
                 ),
             ],
         ];

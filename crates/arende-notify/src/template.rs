@@ -87,6 +87,11 @@ pub const VARIABLES: &[&str] = &[
     "protocol",
     "adjusted_on",
     "adjusted_by",
+    // Minutes sent back: who declined, when, what must change, which round.
+    "declined_on",
+    "declined_by",
+    "comments",
+    "round",
     // Assignments and consultations.
     "assignee",
     "working_group",
@@ -152,6 +157,7 @@ pub const PHRASES: &[&str] = &[
     "summary-call-for-matters",
     "summary-notice",
     "summary-minutes-distributed",
+    "summary-minutes-declined",
     "summary-remiss-sent",
     "summary-remiss-reminder",
     "summary-assignment-given",
@@ -175,7 +181,7 @@ pub const PHRASES: &[&str] = &[
 ];
 
 /// Every notification kind, for checking that templates cover them all.
-pub const KINDS: [NotificationKind; 9] = NotificationKind::ALL;
+pub const KINDS: [NotificationKind; 10] = NotificationKind::ALL;
 
 /// A kind by its outbox name (`notice`, `call-for-matters`, …).
 pub fn kind_from_name(name: &str) -> Option<NotificationKind> {
@@ -816,7 +822,10 @@ mod tests {
     #[test]
     fn the_builtin_templates_cover_every_kind_in_both_languages() {
         let mut t = Templates::empty();
-        assert_eq!(t.load_toml(BUILTIN), Ok(18 + 2 * PHRASES.len()));
+        assert_eq!(
+            t.load_toml(BUILTIN),
+            Ok(2 * KINDS.len() + 2 * PHRASES.len())
+        );
         for kind in KINDS {
             for lang in Language::ALL {
                 assert!(t.map.contains_key(&(kind, lang)), "{kind:?} {lang:?}");

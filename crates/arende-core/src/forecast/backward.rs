@@ -320,8 +320,8 @@ fn goal_step(
             }
         }
         Goal::DecidedBy { .. } => candidates
-            .filter(|&i| steps[i].purpose == Purpose::PoliticalDecision)
-            .last(),
+            .rev()
+            .find(|&i| steps[i].purpose == Purpose::PoliticalDecision),
         Goal::InForceBy { .. } => {
             let all: Vec<usize> = candidates.collect();
             all.iter()

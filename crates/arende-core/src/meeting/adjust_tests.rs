@@ -744,3 +744,56 @@ fn the_new_commands_have_a_stable_kebab_case_json_form() {
     let back: Paragraph = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
     assert_eq!(back, p);
 }
+
+#[test]
+fn minutes_sent_back_tell_their_secretary_who_declined_and_why() {
+    let org = fixture::org();
+    let (mut m, c) = held_council(&org);
+    apply!(m, m.decide_minutes(&c, &draft()).unwrap());
+    let c = Context {
+        today: d(2024, 6, 11),
+        ..c
+    };
+    let given = commands::Given {
+        followers: &[],
+        next: None,
+        scheduled_here: &[],
+        lead_dates: None,
+    };
+    let decline = MeetingCommand::DeclineAdjustment {
+        by: Some(pid("tina")),
+        on: d(2024, 6, 11),
+        comments: "§ 2: Regionens yrkande saknas".into(),
+    };
+    let decision = commands::decide(&m, &decline, &c, &given).unwrap();
+    assert!(matches!(
+        decision.events.as_slice(),
+        [MeetingEvent::AdjustmentDeclined { .. }]
+    ));
+    let [n] = decision.notifications.as_slice() else {
+        panic!("one notification: {:?}", decision.notifications);
+    };
+    assert_eq!(
+        n.kind,
+        crate::notification::NotificationKind::MinutesDeclined
+    );
+    let to: Vec<_> = n
+        .recipients
+        .iter()
+        .filter_map(|r| r.person.clone())
+        .collect();
+    assert_eq!(to, vec![pid("malin")], "the secretary of the draft");
+    let declined = n.declined.as_ref().unwrap();
+    assert_eq!(declined.by, pid("tina"));
+    assert_eq!(declined.comments, "§ 2: Regionens yrkande saknas");
+    assert_eq!(declined.round, 1);
+    // The fact reads back from its outbox JSON.
+    let json = serde_json::to_string(n).unwrap();
+    assert!(json.contains("\"kind\":\"minutes-declined\""), "{json}");
+    let back: crate::notification::Notification = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, n);
+    // An adjustment writes no such notice.
+    let adjust = MeetingCommand::AdjustMinutes(adj("tina", d(2024, 6, 11)));
+    let decision = commands::decide(&m, &adjust, &c, &given).unwrap();
+    assert!(decision.notifications.is_empty());
+}

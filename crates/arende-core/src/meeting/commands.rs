@@ -197,9 +197,11 @@ pub fn decide(
                     problem: "the refusal does not say who declined (by)".into(),
                 });
             };
-            Ok(Decision::events(
-                state.decide_decline(ctx, by, *on, comments)?,
-            ))
+            let events = state.decide_decline(ctx, by, *on, comments)?;
+            Ok(Decision {
+                notifications: declined_notification(state, ctx, &events),
+                events,
+            })
         }
         MeetingCommand::EnterReservation {
             paragraph,
@@ -213,6 +215,43 @@ pub fn decide(
         MeetingCommand::Confirm => Ok(Decision::events(state.decide_confirm(ctx)?)),
         MeetingCommand::Cancel { reason } => cancelled(state, ctx, reason),
     }
+}
+
+/// The minutes are back with the secretary: tell the secretary of the declined draft
+/// who declined, when and what must change.
+fn declined_notification(
+    state: &Meeting,
+    ctx: &Context<'_>,
+    events: &[MeetingEvent],
+) -> Vec<Notification> {
+    let Some(MeetingEvent::AdjustmentDeclined { declined }) = events
+        .iter()
+        .find(|e| matches!(e, MeetingEvent::AdjustmentDeclined { .. }))
+    else {
+        return Vec::new();
+    };
+    let Some(minutes) = &state.minutes else {
+        return Vec::new();
+    };
+    let plan = state.effective_plan(ctx.plan);
+    let mut n =
+        Notification::about_meeting(NotificationKind::MinutesDeclined, ctx.org, &plan, ctx.today);
+    n.minutes_kind = Some(minutes.kind);
+    n.declined = Some(crate::notification::AdjustmentDeclined {
+        by: declined.by.clone(),
+        on: declined.on,
+        comments: declined.comments.clone(),
+        round: declined.round,
+    });
+    add_all(
+        &mut n,
+        [recipient(
+            ctx.org,
+            &minutes.secretary,
+            RecipientReason::Officer,
+        )],
+    );
+    vec![n]
 }
 
 /// Who gets a meeting's minutes: members, the body above and the presenters.

@@ -263,7 +263,14 @@ async fn run(c: &Client, base: &str, data: &support::Data, axe_js: &str) -> Resu
     )
     .await?;
     c.find(Locator::Id("q-ask")).await?.click().await?;
-    let answer = c.find(Locator::Id("answer")).await?.text().await?;
+    // The form navigates: wait for the new page's answer, not the old page.
+    let answer = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Id("answer"))
+        .await?
+        .text()
+        .await?;
     println!("the answer: {answer}");
     assert!(answer.starts_with("Nej."), "not reachable: {answer}");
     assert!(

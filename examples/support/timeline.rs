@@ -535,6 +535,37 @@ fn matter_line(
                 }
             ),
         ),
+        E::AppealLodged {
+            on,
+            reference,
+            late,
+            ..
+        } => (
+            *on,
+            format!(
+                "beslutet överklagas{}{}",
+                reference
+                    .as_ref()
+                    .map(|r| format!(" (mål {r})"))
+                    .unwrap_or_default(),
+                if *late {
+                    " efter överklagandetiden: laga kraft påverkas inte"
+                } else {
+                    ": beslutet vinner inte laga kraft förrän överklagandet är avgjort"
+                }
+            ),
+        ),
+        E::AppealSettled { on, outcome, .. } => (
+            *on,
+            match outcome {
+                arende::matter::AppealOutcome::Rejected => {
+                    format!("överklagandet avslås, domen vinner laga kraft {on}")
+                }
+                arende::matter::AppealOutcome::Annulled => {
+                    "beslutet upphävs efter överklagande".to_owned()
+                }
+            },
+        ),
         E::Concluded { outcome } => (recorded, format!("ärendet avgjort: {}", outcome.swedish())),
         E::EnteredIntoForce {
             on,

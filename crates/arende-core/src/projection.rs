@@ -328,6 +328,8 @@ impl MatterProjection {
             | Extended { .. }
             | PartyMinutesAdjusted { .. }
             | Announced { .. }
+            | AppealLodged { .. }
+            | AppealSettled { .. }
             | AssignmentReportReceived { .. }
             | RevisionStarted { .. } => {}
             ScreenedAsInformation { .. } => row.status = MatterStatus::InformationItem,

@@ -73,6 +73,10 @@ pub struct PartyLegalView {
     pub recorded: PartyLegal,
     /// The dates of the rule.
     pub dates: LegalDates,
+    /// The first day in legal force with the recorded appeals (överklaganden) taken into
+    /// account: `None` while one lodged in time is pending, or when the decision was
+    /// annulled; else the rule's day, or the day the last ruling was final if later.
+    pub in_force_from: Option<NaiveDate>,
 }
 
 /// A step towards legal force that is overdue (a reminder is due for it).
@@ -114,8 +118,13 @@ pub struct NoticeBoardEntry {
     pub late: bool,
     /// The last day to appeal (laglighetsprövning).
     pub appeal_ends: NaiveDate,
-    /// The first day the decision is in legal force.
+    /// The first day the decision is in legal force unless appealed (the day after the
+    /// appeal period).
     pub legal_force: NaiveDate,
+    /// Whether an appeal was lodged in time (överklagat): the decision is in legal force
+    /// only once it is settled (see [`PartyLegal::force_from_facts`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub appealed: bool,
 }
 
 /// A notification waiting in the outbox, read without claiming it.
@@ -549,17 +558,30 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
             .iter()
             .filter_map(|(party, l)| {
                 let body = org.body(&l.body)?;
+                let dates = legal_dates(
+                    &calendar,
+                    LegalPeriods::of(&body.lead_times),
+                    l.decided_on,
+                    l.facts(),
+                );
+                let in_force_from = if l.appeal_pending() || l.annulled() {
+                    None
+                } else {
+                    Some(
+                        l.appeals
+                            .iter()
+                            .filter(|a| !a.late)
+                            .filter_map(|a| a.settled.map(|s| s.on))
+                            .fold(dates.legal_force, NaiveDate::max),
+                    )
+                };
                 Some(PartyLegalView {
                     matter: id,
                     title: m.title.clone(),
                     party: party.clone(),
                     recorded: l.clone(),
-                    dates: legal_dates(
-                        &calendar,
-                        LegalPeriods::of(&body.lead_times),
-                        l.decided_on,
-                        l.facts(),
-                    ),
+                    dates,
+                    in_force_from,
                 })
             })
             .collect()
@@ -680,9 +702,10 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
             let Some(l) = m.legal.get(party) else {
                 continue;
             };
-            if let (Some(adjusted_on), Some(announced_on), Some(appeal_ends), Some(legal_force)) =
-                (l.adjusted_on, l.announced_on, l.appeal_ends, l.legal_force)
+            if let (Some(adjusted_on), Some(announced_on), Some(appeal_ends)) =
+                (l.adjusted_on, l.announced_on, l.appeal_ends)
             {
+                let legal_force = appeal_ends.succ_opt().unwrap_or(appeal_ends);
                 out.push(NoticeBoardEntry {
                     matter: id,
                     title: m.title.clone(),
@@ -693,6 +716,7 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
                     late: l.announced_late,
                     appeal_ends,
                     legal_force,
+                    appealed: l.appeals.iter().any(|a| !a.late),
                 });
             }
         }

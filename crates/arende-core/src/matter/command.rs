@@ -234,6 +234,35 @@ pub enum MatterCommand {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         on: Option<NaiveDate>,
     },
+    /// Record an appeal (överklagande, laglighetsprövning) lodged against the party's
+    /// decision on `on` (`None` = today): lodged within the appeal period, it defers the
+    /// decision's legal force until the appeal is settled.
+    RecordAppeal {
+        /// The party.
+        party: PartyId,
+        /// The day it was lodged; `None` = today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<NaiveDate>,
+        /// The court's case number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// Record how an appeal against the party's decision was settled, on the day the
+    /// ruling became final (`None` = today): rejected, the decision is in legal force
+    /// from then; annulled, it never is. `reference` names the appeal (by the court's
+    /// case number); without it, the oldest pending one.
+    SettleAppeal {
+        /// The party.
+        party: PartyId,
+        /// The appeal's case number, as recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        /// The ruling.
+        outcome: AppealOutcome,
+        /// The day the ruling became final; `None` = today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<NaiveDate>,
+    },
     /// Record entry into force (ikraftträdande). Refused before every party it enters
     /// into force for has a decision in legal force on `on`, unless `override_reason`
     /// says why it enters into force anyway (recorded with it).
@@ -327,9 +356,9 @@ impl MatterCommand {
             Withdraw { .. } => (A::Assign, "the issuer (or the matter's submitter)"),
             RecordPoliticalDecision { .. }
             | RecordPartyAdjustment { .. }
-            | RecordAnnouncement { .. } => {
-                (A::RecordPoliticalDecision, "the party's political body")
-            }
+            | RecordAnnouncement { .. }
+            | RecordAppeal { .. }
+            | SettleAppeal { .. } => (A::RecordPoliticalDecision, "the party's political body"),
             EnterIntoForce { .. }
             | FollowUp { .. }
             | MarkRevised { .. }
@@ -393,6 +422,8 @@ impl MatterCommand {
             RecordPoliticalDecision { .. } => "record-political-decision",
             RecordPartyAdjustment { .. } => "record-party-adjustment",
             RecordAnnouncement { .. } => "record-announcement",
+            RecordAppeal { .. } => "record-appeal",
+            SettleAppeal { .. } => "settle-appeal",
             EnterIntoForce { .. } => "enter-into-force",
             FollowUp { .. } => "follow-up",
             MarkRevisionStarted { .. } => "mark-revision-started",
@@ -494,6 +525,17 @@ pub fn every_matter_command() -> Vec<MatterCommand> {
         },
         RecordAnnouncement {
             party: party(),
+            on: None,
+        },
+        RecordAppeal {
+            party: party(),
+            on: None,
+            reference: None,
+        },
+        SettleAppeal {
+            party: party(),
+            reference: None,
+            outcome: AppealOutcome::Rejected,
             on: None,
         },
         EnterIntoForce {

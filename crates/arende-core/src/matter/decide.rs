@@ -1034,6 +1034,17 @@ pub fn decide(
         }
         C::RecordPartyAdjustment { party, on } => party_adjusted(matter, party, on, ctx, name)?,
         C::RecordAnnouncement { party, on } => party_announced(matter, party, on, ctx, name)?,
+        C::RecordAppeal {
+            party,
+            on,
+            reference,
+        } => appeal_lodged(matter, party, on, reference, ctx)?,
+        C::SettleAppeal {
+            party,
+            reference,
+            outcome,
+            on,
+        } => appeal_settled(matter, party, reference, outcome, on, ctx)?,
         C::EnterIntoForce {
             on,
             valid_until,
@@ -1640,6 +1651,89 @@ fn party_announced(
         late: dates.announced_late(),
         appeal_ends: dates.appeal_ends,
         legal_force: dates.legal_force,
+    }])
+}
+
+/// An appeal lodged against a party's decision: in time (within the appeal period, or
+/// before the notice that starts it), it defers the decision's legal force.
+fn appeal_lodged(
+    matter: &Matter,
+    party: PartyId,
+    on: Option<NaiveDate>,
+    reference: Option<String>,
+    ctx: &MatterContext<'_>,
+) -> Result<Vec<MatterEvent>> {
+    let (legal, _) = legal_of(matter, &party, ctx)?;
+    let reference = reference
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(r) = &reference
+        && let Some(a) = legal
+            .appeals
+            .iter()
+            .find(|a| a.reference.as_ref() == Some(r))
+    {
+        return refuse(MatterError::AlreadyRecorded {
+            party,
+            what: "appeal",
+            on: a.lodged_on,
+        });
+    }
+    let on = legal_day(on, legal.decided_on, "appeal date", "decision", ctx)?;
+    let late = legal.appeal_ends.is_some_and(|end| on > end);
+    Ok(vec![MatterEvent::AppealLodged {
+        party,
+        body: legal.body.clone(),
+        on,
+        reference,
+        late,
+    }])
+}
+
+/// The final ruling on an appeal against a party's decision.
+fn appeal_settled(
+    matter: &Matter,
+    party: PartyId,
+    reference: Option<String>,
+    outcome: AppealOutcome,
+    on: Option<NaiveDate>,
+    ctx: &MatterContext<'_>,
+) -> Result<Vec<MatterEvent>> {
+    let (legal, _) = legal_of(matter, &party, ctx)?;
+    let reference = reference
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    let found = legal
+        .appeals
+        .iter()
+        .enumerate()
+        .find(|(_, a)| match &reference {
+            Some(r) => a.reference.as_ref() == Some(r),
+            None => a.settled.is_none(),
+        });
+    let Some((index, appeal)) = found else {
+        return refuse(MatterError::InvalidInput {
+            field: "appeal",
+            reason: match reference {
+                Some(r) => format!("party {party} has no appeal with the case number {r}"),
+                None => format!("party {party} has no pending appeal (record-appeal first)"),
+            },
+        });
+    };
+    if let Some(s) = appeal.settled {
+        return refuse(MatterError::AlreadyRecorded {
+            party,
+            what: "ruling on the appeal",
+            on: s.on,
+        });
+    }
+    let on = legal_day(on, appeal.lodged_on, "ruling date", "appeal", ctx)?;
+    Ok(vec![MatterEvent::AppealSettled {
+        party,
+        body: legal.body.clone(),
+        appeal: index,
+        on,
+        outcome,
     }])
 }
 

@@ -304,6 +304,33 @@ pub enum MatterEvent {
         /// The first day the decision is in legal force (laga kraft).
         legal_force: NaiveDate,
     },
+    /// An appeal (överklagande) was lodged against the party's decision.
+    AppealLodged {
+        /// The party.
+        party: PartyId,
+        /// Its political body.
+        body: BodyId,
+        /// The day it was lodged.
+        on: NaiveDate,
+        /// The court's case number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        /// Lodged after the appeal period (it does not defer legal force).
+        late: bool,
+    },
+    /// An appeal against the party's decision was settled by a final ruling.
+    AppealSettled {
+        /// The party.
+        party: PartyId,
+        /// Its political body.
+        body: BodyId,
+        /// Which appeal: its position among the party's appeals (0 = the first).
+        appeal: usize,
+        /// The day the ruling became final.
+        on: NaiveDate,
+        /// The ruling.
+        outcome: AppealOutcome,
+    },
     /// The handling concluded: decided, adopted, partially adopted or rejected.
     Concluded {
         /// How.
@@ -412,6 +439,8 @@ const TYPES: &[&str] = &[
     "PoliticalDecisionRecorded",
     "PartyMinutesAdjusted",
     "Announced",
+    "AppealLodged",
+    "AppealSettled",
     "Concluded",
     "EnteredIntoForce",
     "FollowedUp",
@@ -453,6 +482,8 @@ impl Event for MatterEvent {
             PoliticalDecisionRecorded { .. } => "PoliticalDecisionRecorded",
             PartyMinutesAdjusted { .. } => "PartyMinutesAdjusted",
             Announced { .. } => "Announced",
+            AppealLodged { .. } => "AppealLodged",
+            AppealSettled { .. } => "AppealSettled",
             Concluded { .. } => "Concluded",
             EnteredIntoForce { .. } => "EnteredIntoForce",
             FollowedUp { .. } => "FollowedUp",
@@ -497,7 +528,7 @@ impl Event for MatterEvent {
 impl MatterEvent {
     /// Whether this is a change the submitter should hear of (återkoppling). Recording
     /// feedback, a case number, ready documents, a single remiss response or a step of a
-    /// party's decision towards legal force (adjustment, notice) is not.
+    /// party's decision towards legal force (adjustment, notice, appeal) is not.
     pub fn is_change(&self) -> bool {
         !matches!(
             self,
@@ -507,6 +538,8 @@ impl MatterEvent {
                 | MatterEvent::RemissResponseRecorded { .. }
                 | MatterEvent::PartyMinutesAdjusted { .. }
                 | MatterEvent::Announced { .. }
+                | MatterEvent::AppealLodged { .. }
+                | MatterEvent::AppealSettled { .. }
                 | MatterEvent::RevisionStarted { .. }
         )
     }
@@ -562,7 +595,9 @@ impl MatterEvent {
             | DroppedFromAgenda { body, .. }
             | PoliticalDecisionRecorded { body, .. }
             | PartyMinutesAdjusted { body, .. }
-            | Announced { body, .. } => Some(body),
+            | Announced { body, .. }
+            | AppealLodged { body, .. }
+            | AppealSettled { body, .. } => Some(body),
             Redirected { to, .. } => Some(to),
             _ => self.at().map(|a| &a.body),
         }
@@ -939,6 +974,7 @@ impl Aggregate for Matter {
                         announced_late: false,
                         appeal_ends: None,
                         legal_force: None,
+                        appeals: Vec::new(),
                     },
                 );
                 if let Some(a) = advance {
@@ -970,6 +1006,47 @@ impl Aggregate for Matter {
                     l.announced_late = *late;
                     l.appeal_ends = Some(*appeal_ends);
                     l.legal_force = Some(*legal_force);
+                    if !l.appeals.is_empty() {
+                        l.legal_force = l.force_from_facts();
+                    }
+                }
+            }
+            AppealLodged {
+                party,
+                on,
+                reference,
+                late,
+                ..
+            } => {
+                if let Some(l) = self.legal.get_mut(party) {
+                    l.appeals.push(super::Appeal {
+                        lodged_on: *on,
+                        reference: reference.clone(),
+                        late: *late,
+                        settled: None,
+                    });
+                    if l.appeal_ends.is_some() {
+                        l.legal_force = l.force_from_facts();
+                    }
+                }
+            }
+            AppealSettled {
+                party,
+                appeal,
+                on,
+                outcome,
+                ..
+            } => {
+                if let Some(l) = self.legal.get_mut(party) {
+                    if let Some(a) = l.appeals.get_mut(*appeal) {
+                        a.settled = Some(super::AppealSettled {
+                            on: *on,
+                            outcome: *outcome,
+                        });
+                    }
+                    if l.appeal_ends.is_some() {
+                        l.legal_force = l.force_from_facts();
+                    }
                 }
             }
             Concluded { outcome } => {

@@ -202,7 +202,8 @@ pub enum MatterError {
     },
     /// Entry into force before the decisions it rests on are in legal force (laga
     /// kraft): each party named with the day its decision is in legal force, or `None`
-    /// when its minutes' adjustment or notice is not yet recorded.
+    /// when its minutes' adjustment or notice is not yet recorded, an appeal against it
+    /// is pending, or it was annulled on appeal.
     #[error(
         "entry into force on {on} comes before the decisions are in legal force: {}",
         legal_list(waiting_for)
@@ -342,7 +343,9 @@ impl MatterError {
                     .iter()
                     .map(|(p, d)| match d {
                         Some(d) => format!("{p} (laga kraft {d})"),
-                        None => format!("{p} (justering eller anslag saknas)"),
+                        None => format!(
+                            "{p} (inte i laga kraft: justering eller anslag saknas, eller beslutet är överklagat)"
+                        ),
                     })
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -372,7 +375,7 @@ fn legal_list(items: &[(PartyId, Option<chrono::NaiveDate>)]) -> String {
         .iter()
         .map(|(p, d)| match d {
             Some(d) => format!("{p} (in legal force {d})"),
-            None => format!("{p} (adjustment or notice not recorded)"),
+            None => format!("{p} (not in legal force: adjustment or notice not recorded, or an appeal pending or upheld)"),
         })
         .collect::<Vec<_>>()
         .join(", ")

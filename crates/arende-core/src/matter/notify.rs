@@ -177,6 +177,8 @@ pub(crate) fn change_of(org: &Organisation, event: &MatterEvent) -> Option<Chang
         | RemissResponseRecorded { .. }
         | PartyMinutesAdjusted { .. }
         | Announced { .. }
+        | AppealLodged { .. }
+        | AppealSettled { .. }
         | FeedbackGiven { .. } => return None,
     })
 }

@@ -2531,7 +2531,7 @@ fn each_party_s_decision_gains_legal_force_from_its_own_notice_board() {
     );
     assert!(
         err.swedish()
-            .contains("askersund (justering eller anslag saknas)")
+            .contains("askersund (inte i laga kraft: justering eller anslag saknas")
     );
     let overdue = g.e.read().legal_overdue(d(2024, 10, 30)).unwrap();
     assert_eq!(overdue.len(), 1);
@@ -2653,4 +2653,217 @@ fn a_legal_step_for_a_party_that_has_not_decided_is_refused() {
         },
     );
     assert!(matches!(err, Error::Unknown { kind: "party", .. }));
+}
+
+#[test]
+fn an_appeal_lodged_in_time_defers_legal_force_until_it_is_settled() {
+    let g = Given::on_county_route();
+    to_political(&g);
+    for party in ["region", "askersund", "orebro"] {
+        political(&g, party, PartyDecision::Adopted);
+    }
+    let id = g.id;
+    // All three adjusted and announced on 1 October: legal force on 23 October.
+    for party in ["region", "askersund", "orebro"] {
+        announced(&g, party);
+    }
+    let force = |party: &str| g.e.read().matter(id).unwrap().legal[&p(party)].legal_force;
+    assert_eq!(force("region"), Some(d(2024, 10, 23)));
+    // A member of Askersund appeals on 15 October, within the three weeks.
+    g.e.clock().set_date(d(2024, 10, 15));
+    let x = g.ok(
+        "askersund-sec",
+        MatterCommand::RecordAppeal {
+            party: p("askersund"),
+            on: None,
+            reference: Some("FR 1234-24".into()),
+        },
+    );
+    assert!(matches!(
+        &x.events[0],
+        MatterEvent::AppealLodged { late: false, on, .. } if *on == d(2024, 10, 15)
+    ));
+    assert_eq!(
+        force("askersund"),
+        None,
+        "not in legal force while appealed"
+    );
+    // The same case twice is refused; another party's secretary may not record it.
+    let err = matter_err(g.refused(
+        "askersund-sec",
+        MatterCommand::RecordAppeal {
+            party: p("askersund"),
+            on: None,
+            reference: Some("FR 1234-24".into()),
+        },
+    ));
+    assert!(matches!(
+        err,
+        MatterError::AlreadyRecorded { what: "appeal", .. }
+    ));
+    assert!(matches!(
+        g.refused(
+            "orebro-sec",
+            MatterCommand::RecordAppeal {
+                party: p("askersund"),
+                on: None,
+                reference: None,
+            },
+        ),
+        Error::NotPermitted { .. }
+    ));
+    // Entry into force waits for Askersund, naming it.
+    g.e.clock().set_date(d(2024, 12, 1));
+    let err = matter_err(g.refused(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2025, 1, 1),
+            valid_until: None,
+            override_reason: None,
+        },
+    ));
+    assert_eq!(
+        err,
+        MatterError::NotInLegalForce {
+            on: d(2025, 1, 1),
+            waiting_for: vec![(p("askersund"), None)],
+        }
+    );
+    let view = g.e.read().legal_force(id).unwrap();
+    let ask = view
+        .iter()
+        .find(|v| v.party.as_str() == "askersund")
+        .unwrap();
+    assert_eq!(ask.in_force_from, None);
+    assert_eq!(
+        ask.dates.legal_force,
+        d(2024, 10, 23),
+        "the rule's day, unappealed"
+    );
+    let board = g.e.read().notice_board(&p("askersund")).unwrap();
+    assert!(board[0].appealed, "the notice board shows the appeal");
+    // An appeal lodged after the period defers nothing.
+    let x = g.ok(
+        "region-sec",
+        MatterCommand::RecordAppeal {
+            party: p("region"),
+            on: Some(d(2024, 10, 30)),
+            reference: None,
+        },
+    );
+    assert!(matches!(
+        &x.events[0],
+        MatterEvent::AppealLodged { late: true, .. }
+    ));
+    assert_eq!(force("region"), Some(d(2024, 10, 23)));
+    // Settling needs a pending appeal with that number; the ruling (rejected) is final
+    // on 20 December: Askersund's decision is in legal force from then.
+    let err = matter_err(g.refused(
+        "askersund-sec",
+        MatterCommand::SettleAppeal {
+            party: p("askersund"),
+            reference: Some("FR 9999-24".into()),
+            outcome: AppealOutcome::Rejected,
+            on: None,
+        },
+    ));
+    assert!(matches!(
+        err,
+        MatterError::InvalidInput {
+            field: "appeal",
+            ..
+        }
+    ));
+    g.e.clock().set_date(d(2024, 12, 20));
+    g.ok(
+        "askersund-sec",
+        MatterCommand::SettleAppeal {
+            party: p("askersund"),
+            reference: Some("FR 1234-24".into()),
+            outcome: AppealOutcome::Rejected,
+            on: None,
+        },
+    );
+    assert_eq!(force("askersund"), Some(d(2024, 12, 20)));
+    let err = matter_err(g.refused(
+        "askersund-sec",
+        MatterCommand::SettleAppeal {
+            party: p("askersund"),
+            reference: Some("FR 1234-24".into()),
+            outcome: AppealOutcome::Annulled,
+            on: None,
+        },
+    ));
+    assert!(matches!(err, MatterError::AlreadyRecorded { .. }));
+    let x = g.ok(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2025, 1, 1),
+            valid_until: None,
+            override_reason: None,
+        },
+    );
+    assert_eq!(x.state.status, MatterStatus::InForce);
+}
+
+#[test]
+fn a_decision_annulled_on_appeal_never_gains_legal_force() {
+    let g = Given::on_county_route();
+    to_political(&g);
+    for party in ["region", "askersund", "orebro"] {
+        political(&g, party, PartyDecision::Adopted);
+    }
+    // Appealed before the notice: in time, whatever the period turns out to be.
+    g.ok(
+        "orebro-sec",
+        MatterCommand::RecordAppeal {
+            party: p("orebro"),
+            on: None,
+            reference: None,
+        },
+    );
+    for party in ["region", "askersund", "orebro"] {
+        announced(&g, party);
+    }
+    let legal = |party: &str| g.e.read().matter(g.id).unwrap().legal[&p(party)].clone();
+    assert_eq!(legal("orebro").legal_force, None);
+    assert!(legal("orebro").appeal_pending());
+    g.e.clock().set_date(d(2025, 3, 1));
+    g.ok(
+        "orebro-sec",
+        MatterCommand::SettleAppeal {
+            party: p("orebro"),
+            reference: None,
+            outcome: AppealOutcome::Annulled,
+            on: None,
+        },
+    );
+    let o = legal("orebro");
+    assert!(o.annulled() && !o.appeal_pending());
+    assert_eq!(o.legal_force, None);
+    let err = matter_err(g.refused(
+        "kcrd-sec",
+        MatterCommand::EnterIntoForce {
+            on: d(2025, 3, 1),
+            valid_until: None,
+            override_reason: None,
+        },
+    ));
+    assert!(
+        matches!(err, MatterError::NotInLegalForce { .. }),
+        "{err:?}"
+    );
+    // The commands' JSON form.
+    let json = serde_json::to_value(MatterCommand::SettleAppeal {
+        party: p("orebro"),
+        reference: Some("FR 1-25".into()),
+        outcome: AppealOutcome::Annulled,
+        on: Some(d(2025, 3, 1)),
+    })
+    .unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "settle-appeal", "party": "orebro",
+            "reference": "FR 1-25", "outcome": "annulled", "on": "2025-03-01"})
+    );
 }

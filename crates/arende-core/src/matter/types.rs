@@ -395,11 +395,83 @@ pub struct PartyLegal {
     pub announced_late: bool,
     /// The last day of the appeal period (laglighetsprövning), once announced.
     pub appeal_ends: Option<NaiveDate>,
-    /// The first day in legal force, once announced.
+    /// The first day in legal force: once announced, the day after the appeal period;
+    /// `None` while an appeal lodged in time is pending, or when the decision was
+    /// annulled on appeal; after the appeals are rejected, the day the last ruling was
+    /// final (if later).
     pub legal_force: Option<NaiveDate>,
+    /// Appeals (överklaganden) lodged against the decision, in the order recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appeals: Vec<Appeal>,
+}
+
+/// An appeal (överklagande, laglighetsprövning, Kommunallagen 13 kap.) lodged against a
+/// party's decision with the administrative court.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeal {
+    /// The day it was lodged.
+    pub lodged_on: NaiveDate,
+    /// The court's case number, as entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Lodged after the appeal period: the decision's legal force is not deferred (the
+    /// court dismisses a late appeal).
+    pub late: bool,
+    /// How it was settled, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<AppealSettled>,
+}
+
+/// How an appeal was settled: the ruling and the day it became final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppealSettled {
+    /// The day the ruling became final (vann laga kraft).
+    pub on: NaiveDate,
+    /// The ruling.
+    pub outcome: AppealOutcome,
+}
+
+/// The court's ruling on an appeal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppealOutcome {
+    /// Rejected or dismissed (avslaget eller avvisat): the decision stands.
+    Rejected,
+    /// The decision is annulled (upphävt): it never gains legal force.
+    Annulled,
 }
 
 impl PartyLegal {
+    /// Whether an appeal lodged in time is waiting for its ruling.
+    pub fn appeal_pending(&self) -> bool {
+        self.appeals.iter().any(|a| !a.late && a.settled.is_none())
+    }
+
+    /// Whether the decision was annulled on appeal.
+    pub fn annulled(&self) -> bool {
+        self.appeals.iter().any(|a| {
+            !a.late
+                && a.settled
+                    .is_some_and(|s| s.outcome == AppealOutcome::Annulled)
+        })
+    }
+
+    /// The first day in legal force from the recorded facts: the day after the appeal
+    /// period, deferred by appeals lodged in time to the day the last ruling was final,
+    /// and none while one is pending or once the decision is annulled.
+    pub fn force_from_facts(&self) -> Option<NaiveDate> {
+        let statutory = self.appeal_ends?.succ_opt()?;
+        if self.appeal_pending() || self.annulled() {
+            return None;
+        }
+        Some(
+            self.appeals
+                .iter()
+                .filter(|a| !a.late)
+                .filter_map(|a| a.settled.map(|s| s.on))
+                .fold(statutory, NaiveDate::max),
+        )
+    }
     /// The facts recorded, for the rule ([`crate::legal::legal_dates`]).
     pub fn facts(&self) -> crate::legal::LegalFacts {
         crate::legal::LegalFacts {

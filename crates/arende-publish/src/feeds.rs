@@ -405,11 +405,24 @@ pub fn notice_board_entries(
             continue;
         };
         let title = meeting_title(org, &view.plan.bodies, language);
-        let announced = body
-            .lead_times
-            .announcement
-            .map_or(adjusted.on, |l| l.after(adjusted.on));
-        let appeal_ends = body.lead_times.appeal.map(|l| l.after(announced));
+        // The law's rule (arende_core::legal): periods that end on a day off run to the
+        // next working day.
+        let dates = arende_core::legal::legal_dates(
+            &org.calendar(),
+            arende_core::legal::LegalPeriods::of(&body.lead_times),
+            view.plan.date,
+            arende_core::legal::LegalFacts {
+                decided: Some(view.plan.date),
+                adjusted: Some(adjusted.on),
+                announced: None,
+            },
+        );
+        let announced = if body.lead_times.announcement.is_some() {
+            dates.announce_by
+        } else {
+            adjusted.on
+        };
+        let appeal_ends = body.lead_times.appeal.map(|_| dates.appeal_ends);
         let mut content = if sv(language) {
             format!(
                 "Protokollet från sammanträdet den {} justerades den {}. Anslaget senast {announced}.",

@@ -58,6 +58,11 @@ pub struct PartyRow {
     pub legal_force: Option<NaiveDate>,
     /// Whether the notice-board and legal-force days are forecasts (nothing recorded).
     pub legal_forecast: bool,
+    /// An appeal (överklagande) lodged in time is pending: no legal force until it is
+    /// settled.
+    pub appeal_pending: bool,
+    /// The decision was annulled on appeal (upphävt).
+    pub annulled: bool,
 }
 
 /// The answer to "can it reach BODY on DATE?".
@@ -288,10 +293,15 @@ pub fn build(
                 notice_board: legal
                     .and_then(|l| l.announced_on)
                     .or(fp.and_then(|f| f.minutes_final)),
-                legal_force: legal
-                    .and_then(|l| l.legal_force)
-                    .or(fp.and_then(|f| f.legal_force)),
+                legal_force: match legal {
+                    // Announced: the recorded day (none while appealed or annulled).
+                    Some(l) if l.announced_on.is_some() => l.legal_force,
+                    _ if legal.is_some_and(|l| l.appeal_pending() || l.annulled()) => None,
+                    _ => fp.and_then(|f| f.legal_force),
+                },
                 legal_forecast: legal.and_then(|l| l.announced_on).is_none(),
+                appeal_pending: legal.is_some_and(|l| l.appeal_pending()),
+                annulled: legal.is_some_and(|l| l.annulled()),
             });
         }
     }
@@ -547,7 +557,11 @@ pub fn render(ctx: &Ctx, v: &MatterPage) -> Markup {
                                 td { @match p.decision { Some(PartyDecision::Adopted) => (ctx.t("antaget", "adopted")), Some(PartyDecision::Rejected) => (ctx.t("avslaget", "rejected")), None => (ctx.t("ej beslutat", "not decided")) } }
                                 td { @if let Some(d) = p.decided_on { (d) @if p.forecast { " (" (ctx.t("prognos", "forecast")) ")" } } @if let Some((mtg, par)) = &p.minutes { " – " (mtg) " § " (par) } }
                                 td { @if let Some(d) = p.notice_board { (d) @if p.legal_forecast { " (" (ctx.t("prognos", "forecast")) ")" } } }
-                                td { @if let Some(d) = p.legal_force { (d) @if p.legal_forecast { " (" (ctx.t("prognos", "forecast")) ")" } } }
+                                td {
+                                    @if p.annulled { (ctx.t("upphävt efter överklagande", "annulled on appeal")) }
+                                    @else if p.appeal_pending { (ctx.t("överklagat: inte i laga kraft förrän domstolen avgjort", "appealed: not in legal force until the court has ruled")) }
+                                    @else if let Some(d) = p.legal_force { (d) @if p.legal_forecast { " (" (ctx.t("prognos", "forecast")) ")" } }
+                                }
                                 td { @if let Some((d, _)) = v.in_force { @if m.in_force_for.is_empty() || m.in_force_for.contains(&p.party) { (d) } } }
                             }
                         }

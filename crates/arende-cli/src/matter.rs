@@ -587,6 +587,14 @@ fn check_party(org: &Organisation, p: &str) -> Result<PartyId, CliError> {
     Ok(id)
 }
 
+/// The first line of a matter's forecast or backward plan.
+fn heading(id: &MatterId, title: &str, lang: Language) -> String {
+    match lang {
+        Language::Swedish => format!("Ärende {id}: {title}\n"),
+        Language::English => format!("Matter {id}: {title}\n"),
+    }
+}
+
 fn backward(
     id: &MatterId,
     store: &StoreArgs,
@@ -610,10 +618,7 @@ fn backward(
             json_out(&v)
         }
         Format::Text => {
-            let mut out = match lang {
-                Language::Swedish => format!("Ärende {id}: {}\n", matter.title),
-                Language::English => format!("Matter {id}: {}\n", matter.title),
-            };
+            let mut out = heading(id, &matter.title, lang);
             out.push_str(&crate::forecast::backward_text(org, route, &plan, lang));
             out
         }
@@ -644,10 +649,7 @@ fn forecast(
         }
         Format::Text => {
             let done: Vec<(String, NaiveDate)> = Vec::new();
-            let mut out = match lang {
-                Language::Swedish => format!("Ärende {id}: {}\n", matter.title),
-                Language::English => format!("Matter {id}: {}\n", matter.title),
-            };
+            let mut out = heading(id, &matter.title, lang);
             out.push_str(&crate::forecast::timeline(org, route, &f, &done, lang));
             out
         }

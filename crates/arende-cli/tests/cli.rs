@@ -126,15 +126,22 @@ const SCHOOLING: [&str; 9] = [
 
 #[test]
 fn forecast_plans_backward_from_a_goal() {
-    let o = arende(&[
-        "forecast",
-        ORG,
-        "--route",
-        "chief-group-agreement",
-        "--ready",
-        "2024-10-29",
-        "--done",
-        "sbu-preparation@2024-10-15",
+    // The chief-group route, ready 29 October, prepared at sbu on 15 October.
+    let with = |extra: &[&str]| {
+        let mut args = vec![
+            "forecast",
+            ORG,
+            "--route",
+            "chief-group-agreement",
+            "--ready",
+            "2024-10-29",
+            "--done",
+            "sbu-preparation@2024-10-15",
+        ];
+        args.extend_from_slice(extra);
+        arende(&args)
+    };
+    let o = with(&[
         "--latest-for",
         "cg-joint@2024-11-15",
         "--purpose",
@@ -148,61 +155,27 @@ fn forecast_plans_backward_from_a_goal() {
     );
     assert!(s.contains("Målet kan nås"), "{s}");
     assert!(s.contains("handlingar klara senast 2024-11-01"), "{s}");
-    let o = arende(&[
-        "forecast",
-        ORG,
-        "--route",
-        "chief-group-agreement",
-        "--ready",
-        "2024-10-29",
-        "--done",
-        "sbu-preparation@2024-10-15",
-        "--latest-for",
-        "cg-joint@2024-11-15",
-        "--format",
-        "json",
-    ]);
+    let o = with(&["--latest-for", "cg-joint@2024-11-15", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     // The decision on 15 November is not within reach: the remiss is late.
     assert_eq!(v["feasible"], false, "{v}");
     assert!(v["slack_days"].as_i64().is_some_and(|d| d < 0), "{v}");
-    // --purpose needs a target or a goal; a goal and a target do not go together.
-    let o = arende(&[
-        "forecast",
-        ORG,
-        "--route",
-        "chief-group-agreement",
-        "--ready",
-        "2024-10-29",
-        "--purpose",
-        "information",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let o = arende(&[
-        "forecast",
-        ORG,
-        "--route",
-        "chief-group-agreement",
-        "--ready",
-        "2024-10-29",
-        "--target",
-        "cg-joint@2024-11-15",
-        "--latest-for",
-        "decided-by:2025-06-01",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let o = arende(&[
-        "forecast",
-        ORG,
-        "--route",
-        "chief-group-agreement",
-        "--ready",
-        "2024-10-29",
-        "--latest-for",
-        "soon",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // --purpose needs a target or a goal; a goal and a target do not go together; a
+    // goal must read as one.
+    for bad in [
+        &["--purpose", "information"][..],
+        &[
+            "--target",
+            "cg-joint@2024-11-15",
+            "--latest-for",
+            "decided-by:2025-06-01",
+        ],
+        &["--latest-for", "soon"],
+    ] {
+        let o = with(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
 }
 
 #[test]

@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::compute::{Compiled, CompiledStep};
+use super::compute::{Compiled, CompiledStep, consultation_periods};
 use super::index::Slot;
 use super::{Forecast, ForecastError, ForecastInput, Forecaster};
 use crate::holidays::WorkCalendar;
@@ -534,27 +534,6 @@ impl Forecaster<'_> {
             forecast,
         })
     }
-}
-
-/// A consultation step's response period and processing time, the input's durations
-/// first.
-fn consultation_periods(
-    step: &Step,
-    input: &ForecastInput<'_>,
-) -> Result<(LeadTime, LeadTime), ForecastError> {
-    let spec = step.consultation.as_ref();
-    let durations = &input.durations;
-    let period = durations
-        .remiss_period
-        .or(spec.map(|s| s.period))
-        .ok_or_else(|| ForecastError::NoConsultationPeriod {
-            step: step.id.clone(),
-        })?;
-    let processing = durations
-        .processing
-        .or(spec.map(|s| s.processing))
-        .unwrap_or(LeadTime::Days(0));
-    Ok((period, processing))
 }
 
 impl Forecaster<'_> {

@@ -357,6 +357,27 @@ fn empty_forecast(step: &Step, ready: NaiveDate) -> StepForecast {
     }
 }
 
+/// A consultation step's response period and processing time, the input's durations
+/// first (the forecast's and the backward plan's one rule).
+pub(super) fn consultation_periods(
+    step: &Step,
+    input: &ForecastInput<'_>,
+) -> Result<(LeadTime, LeadTime), ForecastError> {
+    let spec = step.consultation.as_ref();
+    let durations = &input.durations;
+    let period = durations
+        .remiss_period
+        .or(spec.map(|s| s.period))
+        .ok_or_else(|| ForecastError::NoConsultationPeriod {
+            step: step.id.clone(),
+        })?;
+    let processing = durations
+        .processing
+        .or(spec.map(|s| s.processing))
+        .unwrap_or(LeadTime::Days(0));
+    Ok((period, processing))
+}
+
 /// The walk over one route.
 struct Walk<'a, 'f> {
     index: &'f MeetingIndex,
@@ -444,23 +465,9 @@ impl<'a> Walk<'a, '_> {
             self.entry_into_force(step, cs, nodes, &mut node, out)?;
             return Ok(node);
         }
-        let consultation = if step.purpose == Purpose::Consultation {
-            let spec = step.consultation.as_ref();
-            let durations = &self.input.durations;
-            let period = durations
-                .remiss_period
-                .or(spec.map(|s| s.period))
-                .ok_or_else(|| ForecastError::NoConsultationPeriod {
-                    step: step.id.clone(),
-                })?;
-            let processing = durations
-                .processing
-                .or(spec.map(|s| s.processing))
-                .unwrap_or(LeadTime::Days(0));
-            Some((period, processing))
-        } else {
-            None
-        };
+        let consultation = (step.purpose == Purpose::Consultation)
+            .then(|| consultation_periods(step, self.input))
+            .transpose()?;
         let g = gather(cs, &self.steps, nodes, ready);
         if let Some(w) = g.waiting {
             out.bound_by = Bound::AfterUnknown { step: w.clone() };

@@ -1654,6 +1654,13 @@ fn party_announced(
     }])
 }
 
+/// A court's case number as entered, trimmed; none when blank.
+fn case_number(reference: Option<String>) -> Option<String> {
+    reference
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+}
+
 /// An appeal lodged against a party's decision: in time (within the appeal period, or
 /// before the notice that starts it), it defers the decision's legal force.
 fn appeal_lodged(
@@ -1664,9 +1671,7 @@ fn appeal_lodged(
     ctx: &MatterContext<'_>,
 ) -> Result<Vec<MatterEvent>> {
     let (legal, _) = legal_of(matter, &party, ctx)?;
-    let reference = reference
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
+    let reference = case_number(reference);
     if let Some(r) = &reference
         && let Some(a) = legal
             .appeals
@@ -1700,9 +1705,7 @@ fn appeal_settled(
     ctx: &MatterContext<'_>,
 ) -> Result<Vec<MatterEvent>> {
     let (legal, _) = legal_of(matter, &party, ctx)?;
-    let reference = reference
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
+    let reference = case_number(reference);
     let found = legal
         .appeals
         .iter()

@@ -172,7 +172,7 @@ pub async fn events(
             .keep_alive(KeepAlive::default())
             .into_response();
     }
-    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(60));
+    let wait = Duration::from_secs(q.wait.unwrap_or(0)).min(state.max_wait());
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let notified = state.changes().notified();

@@ -166,7 +166,12 @@ pub fn app(state: AppState, extensions: Vec<Extension>) -> Router {
         docs.push(e.doc);
         extra = extra.merge(e.router);
     }
-    let doc = Arc::new(serde_json::to_string(&openapi(&docs)).unwrap_or_else(|_| "{}".to_owned()));
+    let tenants: Vec<String> = state
+        .deployment()
+        .tenants()
+        .map(|t| t.as_str().to_owned())
+        .collect();
+    let doc = Arc::new(served_document(&openapi(&docs), &tenants));
     let v1 = Router::new()
         .route("/v1/{tenant}/commands", post(commands::post_command))
         .route("/v1/{tenant}/events", get(feed::events))
@@ -201,6 +206,35 @@ pub fn app(state: AppState, extensions: Vec<Extension>) -> Router {
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// The OpenAPI document as served: the `tenant` path parameter of every operation
+/// lists the counties this process serves (an `enum`), so a client, a code generator
+/// or a fuzzer knows the valid values.
+fn served_document(doc: &utoipa::openapi::OpenApi, tenants: &[String]) -> String {
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    if !tenants.is_empty()
+        && let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut())
+    {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for op in item.values_mut() {
+                let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) else {
+                    continue;
+                };
+                for p in params {
+                    if p.get("name").and_then(|n| n.as_str()) == Some("tenant")
+                        && p.get("in").and_then(|n| n.as_str()) == Some("path")
+                    {
+                        p["schema"] = serde_json::json!({"type": "string", "enum": tenants});
+                    }
+                }
+            }
+        }
+    }
+    serde_json::to_string(&value).unwrap_or_else(|_| "{}".to_owned())
 }
 
 /// Runs the service on `listener` until `shutdown` completes; then it stops taking

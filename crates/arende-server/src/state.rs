@@ -23,6 +23,9 @@ pub struct ServerOptions {
     pub outbox: Option<Arc<dyn Outbox>>,
     /// How many command responses are kept for idempotent replay (default 100,000).
     pub replay_capacity: usize,
+    /// The longest a long poll of the change feed (`wait=`) is held (default, and at
+    /// most, 60 seconds).
+    pub max_wait: std::time::Duration,
 }
 
 impl ServerOptions {
@@ -33,6 +36,7 @@ impl ServerOptions {
             max_body_bytes: 1 << 20,
             outbox: None,
             replay_capacity: 100_000,
+            max_wait: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -45,6 +49,7 @@ struct Inner {
     changes: Notify,
     outbox: Option<Arc<dyn Outbox>>,
     max_body_bytes: usize,
+    max_wait: std::time::Duration,
 }
 
 /// The state every handler shares (cheap to clone).
@@ -73,7 +78,13 @@ impl AppState {
             changes: Notify::new(),
             outbox: options.outbox,
             max_body_bytes: options.max_body_bytes,
+            max_wait: options.max_wait.min(std::time::Duration::from_secs(60)),
         })))
+    }
+
+    /// The longest a long poll of the change feed is held.
+    pub fn max_wait(&self) -> std::time::Duration {
+        self.0.max_wait
     }
 
     /// The counties served.

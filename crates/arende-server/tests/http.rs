@@ -438,6 +438,23 @@ fn the_openapi_document_lists_every_endpoint() {
         doc["openapi"]
     );
     let paths = doc["paths"].as_object().expect("paths");
+    // The tenant of every path is one of the counties served, listed as an enum.
+    let mut tenant_params = 0;
+    for (path, item) in paths {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "tenant" && p["in"] == "path" {
+                    tenant_params += 1;
+                    let values = p["schema"]["enum"].as_array();
+                    assert!(
+                        values.is_some_and(|v| v.iter().any(|t| t == "orebro")),
+                        "{path}: {p}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(tenant_params > 40, "{tenant_params}");
     for p in [
         "/v1/{tenant}/commands",
         "/v1/{tenant}/events",

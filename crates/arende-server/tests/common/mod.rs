@@ -226,6 +226,15 @@ fn pg_schema() -> String {
 impl Server {
     /// Starts a server on `backend` (None: PostgreSQL is absent and the test skips).
     pub fn start(backend: Backend, test: &str) -> Option<Server> {
+        Server::start_tuned(backend, test, |_| {})
+    }
+
+    /// As [`Server::start`], with the service's options changed by `tune`.
+    pub fn start_tuned(
+        backend: Backend,
+        test: &str,
+        tune: impl FnOnce(&mut ServerOptions),
+    ) -> Option<Server> {
         let dir = tempfile::tempdir().expect("a temp dir");
         let (store, outbox): (SharedStore, Arc<dyn Outbox>) = match backend {
             Backend::Sqlite => {
@@ -272,6 +281,7 @@ impl Server {
         let mut options = ServerOptions::new(auth);
         options.outbox = Some(Arc::clone(&outbox));
         options.max_body_bytes = 64 * 1024;
+        tune(&mut options);
         let state = AppState::new(Arc::clone(&deployment), options).expect("state");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -37,11 +37,6 @@ fn schemathesis_finds_no_server_error_and_no_response_off_schema() {
             &examples,
             "--workers",
             "2",
-            // The dashboard's form posts are described as form-encoded text: most
-            // generated bodies are filtered out as not form-shaped, which is a health
-            // check of the generator, not of the server.
-            "--suppress-health-check",
-            "filter_too_much",
         ])
         .env("NO_COLOR", "1")
         .output()

@@ -456,7 +456,7 @@ where
 }
 
 /// `POST /ui/{tenant}/matters`: submit a matter (`submit`).
-#[utoipa::path(post, request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/matters", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
+#[utoipa::path(post, request_body(content = crate::forms::SubmitForm, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/matters", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
 pub async fn post_submit(
     State(dep): State<Arc<Deployment>>,
     Path(tenant): Path<String>,
@@ -495,7 +495,7 @@ pub async fn post_submit(
 }
 
 /// `POST /ui/{tenant}/matters/{matter}/screen`: screen a matter (`screen`).
-#[utoipa::path(post, request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/matters/{matter}/screen", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("matter" = String, Path, description = "The matter id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
+#[utoipa::path(post, request_body(content = crate::forms::ScreenForm, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/matters/{matter}/screen", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("matter" = String, Path, description = "The matter id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
 pub async fn post_screen(
     State(dep): State<Arc<Deployment>>,
     Path((tenant, matter)): Path<(String, String)>,
@@ -549,7 +549,7 @@ fn options_for(f: &FormFields) -> Result<CommandOptions, PageError> {
 
 /// `POST /ui/{tenant}/meetings/{meeting}/notice`: send the notice with the proposed
 /// agenda (`send-notice`).
-#[utoipa::path(post, request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/notice", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
+#[utoipa::path(post, request_body(content = crate::forms::NoticeForm, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/notice", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
 pub async fn post_notice(
     State(dep): State<Arc<Deployment>>,
     Path((tenant, meeting)): Path<(String, String)>,
@@ -588,7 +588,7 @@ pub async fn post_notice(
 
 /// `POST /ui/{tenant}/meetings/{meeting}/held`: record the meeting as held with its
 /// attendance (`record-held`).
-#[utoipa::path(post, request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/held", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
+#[utoipa::path(post, request_body(content = crate::forms::HeldForm, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/held", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
 pub async fn post_held(
     State(dep): State<Arc<Deployment>>,
     Path((tenant, meeting)): Path<(String, String)>,
@@ -634,7 +634,7 @@ pub async fn post_held(
 
 /// `POST /ui/{tenant}/meetings/{meeting}/minutes`: record the minutes, one § per agenda
 /// item with the note written for it (`draft-minutes`).
-#[utoipa::path(post, request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/minutes", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
+#[utoipa::path(post, request_body(content = crate::forms::MinutesForm, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/minutes", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
 pub async fn post_minutes(
     State(dep): State<Arc<Deployment>>,
     Path((tenant, meeting)): Path<(String, String)>,
@@ -713,7 +713,7 @@ pub async fn post_minutes(
 }
 
 /// `POST /ui/{tenant}/meetings/{meeting}/adjust`: adjust the minutes (`adjust-minutes`).
-#[utoipa::path(post, request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/adjust", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
+#[utoipa::path(post, request_body(content = crate::forms::AdjustForm, content_type = "application/x-www-form-urlencoded", description = "The form's fields"), path = "/ui/{tenant}/meetings/{meeting}/adjust", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("meeting" = String, Path, description = "The meeting id")), responses((status = 303, description = "Done: to the page"), (status = 403, description = "Not same-origin", content_type = "text/html", body = String), (status = 422, description = "Refused, in plain words", content_type = "text/html", body = String)))]
 pub async fn post_adjust(
     State(dep): State<Arc<Deployment>>,
     Path((tenant, meeting)): Path<(String, String)>,

@@ -12,6 +12,7 @@
 //! Pages work without JavaScript; `live.js` only refreshes pages without forms. Swedish
 //! is the default, English with `?lang=en` or `Accept-Language`.
 
+pub mod forms;
 pub mod handlers;
 pub mod lang;
 pub mod layout;

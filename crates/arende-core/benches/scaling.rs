@@ -105,7 +105,8 @@ fn scaling(c: &mut Criterion) {
         for years in [40u32, 400] {
             let text = plan_config(years);
             let org = load_str(&text, "plan.toml").expect("the plan loads");
-            assert!(org.meetings.len() as u32 >= 52 * years);
+            // Weekly, less the Mondays that are public holidays (Easter Monday, …).
+            assert!(org.meetings.len() as u32 >= 48 * years);
             g.bench_with_input(
                 BenchmarkId::from_parameter(org.meetings.len()),
                 &text,

@@ -186,7 +186,8 @@ fn page_body(
     after: u64,
     limit: usize,
 ) -> Result<PageBody, arende_core::Error> {
-    let mut json = Vec::with_capacity(256 * limit.min(MAX_LIMIT) + 64);
+    // Grows with the page; a long poll that finds nothing reserves little.
+    let mut json = Vec::with_capacity(4096);
     json.extend_from_slice(b"{\"events\":[");
     let mut next = after;
     let mut failed = None;

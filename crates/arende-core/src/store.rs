@@ -12,7 +12,11 @@
 //! - [`EventStore::read_all`] returns events in **commit order**: a reader that follows
 //!   "position > last seen" never skips an event, even one whose transaction began
 //!   before another's but committed after it.
-//! - [`EventStore::read_tenant`] is one tenant's part of that log, filtered by the store.
+//! - [`EventStore::read_tenant`] is one tenant's part of that log, filtered by the store;
+//!   [`EventStore::visit_tenant`] reads the same rows with the same checks but hands
+//!   each event over borrowed ([`EventRef`]) instead of copying it into a
+//!   [`RecordedEvent`] (for readers that only pass the stored text on, such as the
+//!   change feed).
 //! - Streams are scoped by tenant: the same stream name in two tenants are two streams.
 //! - **Stored data is verified on read.** Every store passes the rows it read through
 //!   [`verify_stream`] or [`verify_log`] (one shared check): a row that cannot be read
@@ -23,7 +27,9 @@
 //!   so nothing is ever appended onto a stream whose head does not add up. A bad stream
 //!   fails only the reads that meet it: other streams, and other tenants' logs
 //!   ([`EventStore::read_tenant`]), read as before; [`EventStore::read_all`] returns
-//!   the events before a bad row and then fails naming it. [`verify_scan`] checks a
+//!   the events before a bad row and then fails naming it. A store that hands rows
+//!   over one at a time checks each with [`LogCheck`], the row-by-row form of
+//!   [`verify_log`]. [`verify_scan`] checks a
 //!   whole store ([`ScanStore`]) and reports every problem.
 //! - Stores keep event types and payloads as opaque text: decoding (and the error for
 //!   a corrupt or unknown event) belongs to the core, see [`crate::aggregate`].
@@ -171,6 +177,66 @@ pub struct RecordedEvent {
     pub command_id: CommandId,
     /// When the command was executed.
     pub recorded_at: DateTime<Utc>,
+}
+
+impl RecordedEvent {
+    /// The event borrowed, as [`EventStore::visit_tenant`] hands it over.
+    pub fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            position: self.position,
+            tenant: self.tenant.as_str(),
+            stream: self.stream.as_str(),
+            version: self.version,
+            event_type: &self.event_type,
+            payload: &self.payload,
+            actor: &self.actor,
+            command_id: self.command_id,
+            recorded_at: self.recorded_at,
+        }
+    }
+}
+
+/// A stored event borrowed from the row a store read it from: the fields of a
+/// [`RecordedEvent`] without copying its text. [`EventStore::visit_tenant`] hands these
+/// over, so a reader that only passes the stored text on (the change feed writes the
+/// payload into its response as it is) allocates nothing per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    /// The global position, in commit order, across all tenants (starts at 1).
+    pub position: u64,
+    /// The organisation.
+    pub tenant: &'a str,
+    /// The stream.
+    pub stream: &'a str,
+    /// The version within the stream (starts at 1).
+    pub version: u64,
+    /// The event's type name.
+    pub event_type: &'a str,
+    /// The payload, JSON text as appended (stores keep it opaque: it is not decoded).
+    pub payload: &'a str,
+    /// Who issued the command.
+    pub actor: &'a str,
+    /// The command that wrote the event.
+    pub command_id: CommandId,
+    /// When the command was executed.
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl EventRef<'_> {
+    /// The event as an owned [`RecordedEvent`].
+    pub fn to_recorded(&self) -> RecordedEvent {
+        RecordedEvent {
+            position: self.position,
+            tenant: TenantId::new(self.tenant),
+            stream: StreamId::new(self.stream),
+            version: self.version,
+            event_type: self.event_type.to_owned(),
+            payload: self.payload.to_owned(),
+            actor: self.actor.to_owned(),
+            command_id: self.command_id,
+            recorded_at: self.recorded_at,
+        }
+    }
 }
 
 /// An outbox message as the dispatcher sees it.
@@ -465,25 +531,74 @@ pub fn verify_log(
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let rows = rows.into_iter();
     let mut out: Vec<RecordedEvent> = Vec::with_capacity(rows.size_hint().0);
-    let mut previous = after;
+    let mut check = LogCheck::new(after, tenant);
     for row in rows {
+        match row {
+            Ok(e) => {
+                if check.check(Ok(e.as_ref()))?.is_none() {
+                    break;
+                }
+                out.push(e);
+            }
+            Err(bad) => {
+                // The first row: the call fails; a later one: the batch ends before it.
+                check.check(Err(bad))?;
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The check of [`verify_log`] one row at a time, for a store that hands each row over
+/// as it reads it ([`EventStore::visit_tenant`]) instead of collecting the batch: the
+/// same rules, the same errors.
+///
+/// Feed it the rows in the order read; [`LogCheck::check`] answers for each:
+/// - `Ok(Some(event))`: the row is sound, hand it over;
+/// - `Ok(None)`: the row is bad and events came before it: the batch ends here (the
+///   follower advances up to it and meets it first in its next call);
+/// - `Err(…)`: the batch's first row is bad: the call fails with the
+///   [`StoreError::Corrupt`] naming it.
+#[derive(Debug, Clone)]
+pub struct LogCheck<'t> {
+    previous: u64,
+    tenant: Option<&'t TenantId>,
+    passed: usize,
+}
+
+impl<'t> LogCheck<'t> {
+    /// A check of the rows after position `after`, of `tenant` (`None`: the whole log).
+    pub fn new(after: u64, tenant: Option<&'t TenantId>) -> Self {
+        LogCheck {
+            previous: after,
+            tenant,
+            passed: 0,
+        }
+    }
+
+    /// Checks the next row (see the type's docs for what the answer means).
+    pub fn check<'r>(
+        &mut self,
+        row: Result<EventRef<'r>, StoreError>,
+    ) -> Result<Option<EventRef<'r>>, StoreError> {
         let checked = row.and_then(|e| {
             let corrupt = |problem| StoreError::Corrupt {
-                tenant: e.tenant.clone(),
-                stream: e.stream.clone(),
+                tenant: TenantId::new(e.tenant),
+                stream: StreamId::new(e.stream),
                 version: e.version,
                 problem,
             };
-            if let Some(t) = tenant
-                && &e.tenant != t
+            if let Some(t) = self.tenant
+                && e.tenant != t.as_str()
             {
                 return Err(corrupt(Corruption::ForeignTenant {
-                    found: e.tenant.clone(),
+                    found: TenantId::new(e.tenant),
                 }));
             }
-            if e.position <= previous {
+            if e.position <= self.previous {
                 return Err(corrupt(Corruption::PositionOutOfOrder {
-                    previous,
+                    previous: self.previous,
                     found: e.position,
                 }));
             }
@@ -491,14 +606,19 @@ pub fn verify_log(
         });
         match checked {
             Ok(e) => {
-                previous = e.position;
-                out.push(e);
+                self.previous = e.position;
+                self.passed += 1;
+                Ok(Some(e))
             }
-            Err(e) if out.is_empty() => return Err(e),
-            Err(_) => return Ok(out),
+            Err(e) if self.passed == 0 => Err(e),
+            Err(_) => Ok(None),
         }
     }
-    Ok(out)
+
+    /// How many rows were sound so far.
+    pub fn passed(&self) -> usize {
+        self.passed
+    }
 }
 
 /// One problem a whole-store check found (see [`verify_scan`]).
@@ -640,6 +760,21 @@ pub trait EventStore: Send + Sync {
         after: u64,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// [`EventStore::read_tenant`] without the copies: hands the same events (the same
+    /// rows, in the same order, checked the same way with [`LogCheck`]) to `visit` one by
+    /// one, borrowed from the rows as the store read them, and returns how many it
+    /// handed over. A bad row ends the batch before it, or fails the call with its
+    /// [`StoreError::Corrupt`] when it comes first; the events before it have then been
+    /// visited. For readers that pass the stored text on without decoding it (the
+    /// change feed writes each payload into its response as it is).
+    fn visit_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+        visit: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<usize, StoreError>;
 }
 
 /// The outbox side of a store: what a dispatcher needs.
@@ -699,6 +834,15 @@ impl<T: EventStore + ?Sized> EventStore for std::sync::Arc<T> {
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         (**self).read_tenant(tenant, after, limit)
+    }
+    fn visit_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+        visit: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<usize, StoreError> {
+        (**self).visit_tenant(tenant, after, limit, visit)
     }
 }
 
@@ -950,18 +1094,36 @@ impl EventStore for MemoryStore {
         after: u64,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut out = Vec::new();
+        self.visit_tenant(tenant, after, limit, &mut |e| out.push(e.to_recorded()))?;
+        Ok(out)
+    }
+
+    fn visit_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+        visit: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<usize, StoreError> {
         let inner = self.lock();
         let Some(idxs) = inner.tenant_log.get(tenant) else {
-            return Ok(Vec::new());
+            return Ok(0);
         };
         // Index i holds position i + 1 (until tampered with).
         let start = idxs.partition_point(|&i| (i as u64) < after);
-        let rows = idxs[start..]
+        let mut check = LogCheck::new(after, Some(tenant));
+        for e in idxs[start..]
             .iter()
             .filter_map(|&i| inner.log[i].as_ref())
             .take(limit)
-            .map(|e| Ok(e.clone()));
-        verify_log(after, Some(tenant), rows)
+        {
+            match check.check(Ok(e.as_ref()))? {
+                Some(e) => visit(e),
+                None => break,
+            }
+        }
+        Ok(check.passed())
     }
 }
 

@@ -3,8 +3,10 @@
 //! a case number registered). The underlying query is what the page reads: the matter
 //! list from the engine's read model and the 100 matters' event streams, folded. The
 //! page is `County::papers` (the same reads, the mapping to OParl `Paper` objects with a
-//! `Consultation` per route step) serialized to JSON; the served page is the same over
-//! HTTP on loopback (axum, one keep-alive client).
+//! `Consultation` per route step) serialized to JSON; `County::papers_json` writes the
+//! same page with each paper's text from a cache by (matter, version), uncached (a fresh
+//! cache per page) and cached; the served page is the same over HTTP on loopback (axum,
+//! one keep-alive client, the router's cache).
 //!
 //! ```sh
 //! CARGO_BUILD_JOBS=2 cargo bench -p arende-publish --bench oparl
@@ -23,7 +25,7 @@ use arende::ids::{PartyId, PersonId, TenantId};
 use arende::matter::{Matter, MatterCommand, MatterKind, Screening, SubmitMatter};
 use arende::sqlite::SqliteStore;
 use arende::store::{EventStore, StreamId};
-use arende_publish::oparl::{County, ListFilter};
+use arende_publish::oparl::{County, ListFilter, PaperCache};
 use axum::extract::FromRef;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -123,7 +125,31 @@ fn bench(c: &mut Criterion) {
             serde_json::to_vec(&page).expect("JSON").len()
         })
     });
-    // Served over HTTP on loopback.
+    // The page as the service writes it: each paper's JSON text from a cache by (matter,
+    // version). Uncached, every paper is mapped and written (as after every matter
+    // changed); cached, none is (as when none changed since the last read).
+    group.bench_function("page_json_uncached", |b| {
+        b.iter(|| {
+            let county = County::new(&engine, "http://127.0.0.1:8080");
+            let cache = PaperCache::new();
+            county
+                .papers_json("region", &filter, &cache)
+                .expect("a page")
+                .len()
+        })
+    });
+    let cache = PaperCache::new();
+    group.bench_function("page_json_cached", |b| {
+        b.iter(|| {
+            let county = County::new(&engine, "http://127.0.0.1:8080");
+            county
+                .papers_json("region", &filter, &cache)
+                .expect("a page")
+                .len()
+        })
+    });
+    // Served over HTTP on loopback (the router's own cache, warm after the first
+    // request).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::error::PublishError;
 use crate::feeds;
-use crate::oparl::{self, BodyList, County, DEFAULT_PAGE_SIZE, ListFilter};
+use crate::oparl::{self, BodyList, County, DEFAULT_PAGE_SIZE, ListFilter, PaperCache, to_json};
 use crate::token::FeedKey;
 
 /// How the published reads are served.
@@ -102,6 +102,7 @@ where
             get(decisions_feed),
         )
         .layer(Extension(Arc::new(config)))
+        .layer(Extension(Arc::new(PaperCache::new())))
 }
 
 /// The OpenAPI document of every path served by [`routes`].
@@ -194,6 +195,22 @@ where
         .map_err(|e| PublishError::Interrupted {
             reason: e.to_string(),
         })?
+}
+
+/// A response of JSON text, written on the blocking pool beside the read that built it
+/// (a page of objects is large: its writing is as much work as its reading).
+fn json_text(result: Result<Vec<u8>, PublishError>, lang: Language) -> Response {
+    match result {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => e.into_problem(lang),
+    }
 }
 
 fn json<T: Serialize>(result: Result<T, PublishError>, lang: Language) -> Response {
@@ -307,6 +324,7 @@ async fn body(
 async fn body_list(
     State(d): State<Arc<Deployment>>,
     Extension(config): Extension<Arc<PublishConfig>>,
+    Extension(papers): Extension<Arc<PaperCache>>,
     Path((tenant, party, list)): Path<(String, String, String)>,
     Query(params): Params,
     headers: HeaderMap,
@@ -324,8 +342,13 @@ async fn body_list(
         Ok(f) => f,
         Err(e) => return e.into_problem(lang),
     };
-    json(
-        on_county(d, tenant, &headers, move |c| c.body_list(&party, which, &f)).await,
+    json_text(
+        on_county(d, tenant, &headers, move |c| match which {
+            // Papers: each one's text from the cache while its matter is unchanged.
+            BodyList::Papers => c.papers_json(&party, &f, &papers),
+            _ => to_json(&c.body_list(&party, which, &f)?),
+        })
+        .await,
         lang,
     )
 }

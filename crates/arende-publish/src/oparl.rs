@@ -38,6 +38,7 @@
 //! ever `deleted`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use arende_core::aggregate::{Aggregate, decode_for};
 use arende_core::clock::stockholm_instant;
@@ -74,14 +75,23 @@ fn type_url(name: &str) -> String {
 /// A path segment, percent-encoded (RFC 3986 unreserved characters kept).
 fn seg(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_seg(&mut out, s);
+    out
+}
+
+/// Appends `s` to `out` as a path segment, percent-encoded (RFC 3986 unreserved
+/// characters kept), without a buffer of its own.
+fn push_seg(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0F)]));
         }
     }
-    out
 }
 
 fn stamp_text(at: Option<DateTime<Utc>>) -> Option<String> {
@@ -112,7 +122,22 @@ impl ApiBase {
     }
 
     fn at(&self, path: &str) -> String {
-        format!("{}/{path}", self.root)
+        self.at_with(path, &[])
+    }
+
+    /// `{root}/{path}`, then each of `segments` percent-encoded after a slash: one
+    /// allocation per URL (a page of papers builds thousands).
+    fn at_with(&self, path: &str, segments: &[&str]) -> String {
+        let room: usize = segments.iter().map(|s| 3 * s.len() + 1).sum();
+        let mut out = String::with_capacity(self.root.len() + 1 + path.len() + room);
+        out.push_str(&self.root);
+        out.push('/');
+        out.push_str(path);
+        for s in segments {
+            out.push('/');
+            push_seg(&mut out, s);
+        }
+        out
     }
 
     /// The System.
@@ -125,7 +150,7 @@ impl ApiBase {
     }
     /// A party's Body.
     pub fn body(&self, party: &PartyId) -> String {
-        self.at(&format!("body/{}", seg(party.as_str())))
+        self.at_with("body", &[party.as_str()])
     }
     /// One of a Body's lists (`organizations`, `people`, `memberships`, `meetings`,
     /// `agenda-items`, `papers`, `consultations`, `files`).
@@ -134,7 +159,7 @@ impl ApiBase {
     }
     /// A body's Organization.
     pub fn organization(&self, body: &BodyId) -> String {
-        self.at(&format!("organization/{}", seg(body.as_str())))
+        self.at_with("organization", &[body.as_str()])
     }
     /// The meetings of an Organization.
     pub fn organization_meetings(&self, body: &BodyId) -> String {
@@ -142,7 +167,7 @@ impl ApiBase {
     }
     /// A Person.
     pub fn person(&self, person: &PersonId) -> String {
-        self.at(&format!("person/{}", seg(person.as_str())))
+        self.at_with("person", &[person.as_str()])
     }
     /// A Membership.
     pub fn membership(&self, m: &CoreMembership) -> String {
@@ -155,11 +180,11 @@ impl ApiBase {
     }
     /// A Meeting.
     pub fn meeting(&self, meeting: &MeetingId) -> String {
-        self.at(&format!("meeting/{}", seg(meeting.as_str())))
+        self.at_with("meeting", &[meeting.as_str()])
     }
     /// A meeting's Location.
     pub fn location(&self, meeting: &MeetingId) -> String {
-        self.at(&format!("location/{}", seg(meeting.as_str())))
+        self.at_with("location", &[meeting.as_str()])
     }
     /// An AgendaItem (by its place on the agenda, from 1).
     pub fn agenda_item(&self, meeting: &MeetingId, order: usize) -> String {
@@ -167,11 +192,14 @@ impl ApiBase {
     }
     /// A Paper.
     pub fn paper(&self, matter: MatterId) -> String {
-        self.at(&format!("paper/{matter}"))
+        let mut id = uuid::Uuid::encode_buffer();
+        self.at_with("paper", &[matter.0.hyphenated().encode_lower(&mut id)])
     }
     /// A Consultation (a route step of a matter).
     pub fn consultation(&self, matter: MatterId, step: &StepId) -> String {
-        self.at(&format!("consultation/{matter}/{}", seg(step.as_str())))
+        let mut id = uuid::Uuid::encode_buffer();
+        let matter = matter.0.hyphenated().encode_lower(&mut id);
+        self.at_with("consultation", &[matter, step.as_str()])
     }
     /// A File of a meeting.
     pub fn file(&self, meeting: &MeetingId, kind: FileKind) -> String {
@@ -872,6 +900,109 @@ impl ListFilter {
     }
 }
 
+// ───────────────────────────── the paper cache ─────────────────────────────
+
+/// The JSON text of Papers by matter and version, so a page of papers maps and writes
+/// a matter once per change of it and copies its text otherwise (the mapping, a
+/// `Consultation` with its URLs per route step, costs more than reading the matter).
+///
+/// An entry is used only for the matter at the same version, under the same
+/// configuration (the same `Organisation`) and the same API root (origin and tenant,
+/// which every URL in the text names); anything else is a miss and the entry is
+/// replaced. One entry per matter and root; at most [`PaperCache::CAPACITY`] entries,
+/// and when full it starts over.
+#[derive(Debug, Default)]
+pub struct PaperCache {
+    entries: std::sync::Mutex<HashMap<String, HashMap<MatterId, CachedPaper>>>,
+}
+
+#[derive(Debug)]
+struct CachedPaper {
+    org: Arc<Organisation>,
+    version: u64,
+    json: Arc<[u8]>,
+}
+
+impl PaperCache {
+    /// The most papers kept (a paper's text is a few kilobytes).
+    pub const CAPACITY: usize = 20_000;
+
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<MatterId, CachedPaper>>> {
+        // Entries are inserted whole: a panic elsewhere cannot leave one half-written.
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(
+        &self,
+        root: &str,
+        org: &Arc<Organisation>,
+        matter: MatterId,
+        version: u64,
+    ) -> Option<Arc<[u8]>> {
+        let entries = self.lock();
+        let e = entries.get(root)?.get(&matter)?;
+        (e.version == version && Arc::ptr_eq(&e.org, org)).then(|| Arc::clone(&e.json))
+    }
+
+    fn put(
+        &self,
+        root: &str,
+        org: &Arc<Organisation>,
+        matter: MatterId,
+        version: u64,
+        json: Arc<[u8]>,
+    ) {
+        let mut entries = self.lock();
+        if entries.values().map(HashMap::len).sum::<usize>() >= Self::CAPACITY {
+            entries.clear();
+        }
+        let paper = CachedPaper {
+            org: Arc::clone(org),
+            version,
+            json,
+        };
+        match entries.get_mut(root) {
+            Some(papers) => {
+                papers.insert(matter, paper);
+            }
+            None => {
+                entries.insert(root.to_owned(), HashMap::from([(matter, paper)]));
+            }
+        }
+    }
+
+    /// How many papers are kept.
+    pub fn len(&self) -> usize {
+        self.lock().values().map(HashMap::len).sum()
+    }
+
+    /// Whether no paper is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every paper.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
+/// `value` as JSON text (a failure is [`PublishError::Render`]).
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Res<Vec<u8>> {
+    serde_json::to_vec(value).map_err(render_error)
+}
+
+fn render_error(e: serde_json::Error) -> PublishError {
+    PublishError::Render {
+        reason: e.to_string(),
+    }
+}
+
 // ───────────────────────────── reading the county ─────────────────────────────
 
 type Res<T> = Result<T, PublishError>;
@@ -1492,6 +1623,11 @@ impl<'e> County<'e> {
         let Some(route) = m.route.as_ref().and_then(|r| org.route(r)) else {
             return Vec::new();
         };
+        // The same for every step: built once per paper.
+        let kind = type_url("Consultation");
+        let paper = self.base.paper(view.id);
+        let created = stamp_text(view.stamp.created);
+        let modified = stamp_text(view.stamp.modified);
         route
             .steps()
             .map(|step| {
@@ -1525,8 +1661,8 @@ impl<'e> County<'e> {
                 };
                 Consultation {
                     id: self.base.consultation(view.id, &step.id),
-                    kind: type_url("Consultation"),
-                    paper: self.base.paper(view.id),
+                    kind: kind.clone(),
+                    paper: paper.clone(),
                     meeting,
                     organization,
                     authoritative: matches!(
@@ -1535,8 +1671,8 @@ impl<'e> County<'e> {
                     ),
                     role: step.purpose.swedish().to_owned(),
                     keyword: vec![format!("steg:{}", step.id), format!("läge:{state}")],
-                    created: stamp_text(view.stamp.created),
-                    modified: stamp_text(view.stamp.modified),
+                    created: created.clone(),
+                    modified: modified.clone(),
                 }
             })
             .collect()
@@ -1623,14 +1759,7 @@ impl<'e> County<'e> {
     /// read from the store; with one, every candidate is read to filter exactly (the
     /// read model's day of last change first narrows `modified_since`).
     pub fn papers(&self, party: &str, filter: &ListFilter) -> Res<ObjectList<Paper>> {
-        let p = self.party(party)?.id.clone();
-        let url = self.base.body_list(&p, BodyList::Papers);
-        let bodies = self.party_bodies(&p);
-        let summaries: Vec<MatterSummary> = self
-            .matter_summaries()?
-            .into_iter()
-            .filter(|s| self.summary_in(s, &p, &bodies))
-            .collect();
+        let (url, summaries) = self.paper_summaries(party)?;
         if !filter.has_time_filter() {
             let (range, pagination, links) = filter.frame(summaries.len(), &url);
             let mut data = Vec::with_capacity(range.len());
@@ -1660,6 +1789,67 @@ impl<'e> County<'e> {
             }
         }
         Ok(filter.page(items, &url))
+    }
+
+    /// The URL of a party's list of papers and the summaries of its matters, oldest
+    /// first.
+    fn paper_summaries(&self, party: &str) -> Res<(String, Vec<MatterSummary>)> {
+        let p = self.party(party)?.id.clone();
+        let url = self.base.body_list(&p, BodyList::Papers);
+        let bodies = self.party_bodies(&p);
+        let summaries = self
+            .matter_summaries()?
+            .into_iter()
+            .filter(|s| self.summary_in(s, &p, &bodies))
+            .collect();
+        Ok((url, summaries))
+    }
+
+    /// [`County::papers`] as JSON text, each paper's text from `cache` while its matter
+    /// is at the version the read model lists (the read model is caught up with the
+    /// store first, so no paper is older than the list); a paper not cached, or of a
+    /// matter changed since, is read, mapped and written, and cached. With a time filter
+    /// every candidate is read anyway: the page is [`County::papers`] written out.
+    pub fn papers_json(
+        &self,
+        party: &str,
+        filter: &ListFilter,
+        cache: &PaperCache,
+    ) -> Res<Vec<u8>> {
+        if filter.has_time_filter() {
+            return to_json(&self.papers(party, filter)?);
+        }
+        let (url, summaries) = self.paper_summaries(party)?;
+        let (range, pagination, links) = filter.frame(summaries.len(), &url);
+        let org = self.engine.org();
+        let root = self.base.root.as_str();
+        let mut out = Vec::with_capacity(range.len() * 6 * 1024 + 1024);
+        out.extend_from_slice(b"{\"data\":[");
+        let mut first = true;
+        for s in summaries.get(range).unwrap_or_default() {
+            let json = match cache.get(root, org, s.id, s.version) {
+                Some(json) => json,
+                None => {
+                    let Some(view) = self.matter_view(s.id)? else {
+                        continue;
+                    };
+                    let json: Arc<[u8]> = to_json(&self.paper_of(&view))?.into();
+                    cache.put(root, org, s.id, view.matter.version, Arc::clone(&json));
+                    json
+                }
+            };
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(&json);
+        }
+        out.extend_from_slice(b"],\"pagination\":");
+        serde_json::to_writer(&mut out, &pagination).map_err(render_error)?;
+        out.extend_from_slice(b",\"links\":");
+        serde_json::to_writer(&mut out, &links).map_err(render_error)?;
+        out.push(b'}');
+        Ok(out)
     }
 
     /// One page of one of a party's lists as JSON objects.

@@ -373,3 +373,83 @@ fn pypi_jsonschema_validates_the_whole_api_too() -> Result<()> {
     eprintln!("{out}");
     Ok(())
 }
+
+/// The page of papers the service writes with its cache (`County::papers_json`) is the
+/// page built afresh (`County::papers`), cold and warm; a matter changed since is read
+/// again at once, and so is every paper under another configuration or origin.
+#[test]
+fn cached_papers_are_the_papers_and_a_change_shows_at_once() -> Result<()> {
+    use arende::authz::Actor;
+    use arende::ids::{MatterId, PartyId, PersonId, TenantId};
+    use arende::matter::MatterCommand;
+    use arende_publish::oparl::{County, ListFilter, PaperCache};
+
+    // A copy: the change below must not reach the other tests' store.
+    let (_, path) = &common::stores().paths[0];
+    let dir = tempfile::tempdir()?;
+    let copy = dir.path().join("copy.sqlite");
+    std::fs::copy(path, &copy)?;
+    for ext in ["-wal", "-shm"] {
+        let from = std::path::PathBuf::from(format!("{}{ext}", path.display()));
+        if from.exists() {
+            std::fs::copy(&from, format!("{}{ext}", copy.display()))?;
+        }
+    }
+    let d = common::deployment(&copy, common::support::d(2025, 6, 1))?;
+    let engine = d
+        .county(&TenantId::new("orebro"))
+        .context("the county")?
+        .clone();
+    let filter = ListFilter {
+        page: 1,
+        limit: 1000,
+        ..ListFilter::default()
+    };
+    let cache = PaperCache::new();
+    let both = |origin: &str| -> Result<(Value, Value)> {
+        let county = County::new(&engine, origin);
+        let fresh = serde_json::to_value(county.papers("region", &filter)?)?;
+        let written: Value =
+            serde_json::from_slice(&county.papers_json("region", &filter, &cache)?)?;
+        Ok((written, fresh))
+    };
+    let (cold, fresh) = both("http://localhost")?;
+    assert_eq!(cold, fresh, "uncached");
+    let papers = fresh["data"].as_array().context("data")?.len();
+    assert!(papers > 0, "the region has papers");
+    assert_eq!(cache.len(), papers, "every paper is cached");
+    let (warm, fresh) = both("http://localhost")?;
+    assert_eq!(warm, fresh, "cached");
+    // Another origin: other URLs, so other entries.
+    let (other, fresh) = both("https://arende.example.se")?;
+    assert_eq!(other, fresh, "another origin");
+    assert_eq!(cache.len(), 2 * papers);
+
+    // A change to one matter shows in the next page.
+    let id = fresh["data"][0]["id"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .context("a paper's id")?;
+    let matter = MatterId(uuid::Uuid::parse_str(id)?);
+    engine.run_matter(
+        matter,
+        &Actor::Person(PersonId::new("daniel-berglund")),
+        MatterCommand::RegisterCaseNumber {
+            party: PartyId::new("region"),
+            number: "RS 99/0001".into(),
+        },
+    )?;
+    let (changed, fresh) = both("http://localhost")?;
+    assert_eq!(changed, fresh, "after the change");
+    assert!(
+        changed["data"][0]["keyword"]
+            .as_array()
+            .context("keyword")?
+            .iter()
+            .any(|k| k == "diarienummer:region:RS 99/0001"),
+        "the changed paper is read again: {}",
+        changed["data"][0]
+    );
+    assert_ne!(changed, warm);
+    Ok(())
+}

@@ -4,18 +4,26 @@
 //! until there is one (long poll); `Accept: text/event-stream` streams them as
 //! Server-Sent Events, each with its position as `id`, resuming after `Last-Event-ID`.
 //!
-//! It reads the tenant's log (`EventStore::read_tenant`), whose contract is that a
+//! It reads the tenant's log (`EventStore::visit_tenant`), whose contract is that a
 //! follower never skips an event; following by the last position seen, a follower sees
 //! each event exactly once.
+//!
+//! **The stored payload is served as it is.** The store checks every row it reads (a
+//! row that cannot be read, of another tenant or out of order is a typed
+//! `StoreError::Corrupt`, served as a problem, never skipped), and hands the rows over
+//! borrowed; the page's JSON is written straight into one buffer with each stored
+//! payload spliced in as `data`, without decoding the event or re-encoding it. A
+//! payload that is not JSON (which the kernel never writes) is served as a JSON string,
+//! so the page is always valid JSON.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use arende_core::deployment::CountyEngine;
 use arende_core::ids::TenantId;
-use arende_core::store::RecordedEvent;
+use arende_core::store::{EventRef, EventStore, RecordedEvent, StoreError};
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
@@ -102,22 +110,150 @@ pub struct FeedQuery {
     pub wait: Option<u64>,
 }
 
-async fn read_batch(
-    engine: Arc<CountyEngine>,
+/// Writes events as the feed's JSON objects (the shape of [`FeedEvent`], fields in its
+/// order), each stored payload spliced in as `data` (see [`write_data`]). It keeps the
+/// last instant it wrote: the events of one command share theirs, so most are copied
+/// instead of formatted again.
+#[derive(Default)]
+struct EventWriter {
+    instant: Option<(chrono::DateTime<chrono::Utc>, Vec<u8>)>,
+}
+
+impl EventWriter {
+    fn write(&mut self, out: &mut Vec<u8>, e: &EventRef<'_>) -> Result<(), serde_json::Error> {
+        out.extend_from_slice(b"{\"position\":");
+        serde_json::to_writer(&mut *out, &e.position)?;
+        out.extend_from_slice(b",\"stream\":");
+        serde_json::to_writer(&mut *out, e.stream)?;
+        out.extend_from_slice(b",\"version\":");
+        serde_json::to_writer(&mut *out, &e.version)?;
+        out.extend_from_slice(b",\"type\":");
+        serde_json::to_writer(&mut *out, e.event_type)?;
+        out.extend_from_slice(b",\"data\":");
+        write_data(out, e.payload)?;
+        out.extend_from_slice(b",\"actor\":");
+        serde_json::to_writer(&mut *out, e.actor)?;
+        out.extend_from_slice(b",\"command_id\":\"");
+        let mut id = uuid::Uuid::encode_buffer();
+        out.extend_from_slice(e.command_id.0.hyphenated().encode_lower(&mut id).as_bytes());
+        out.extend_from_slice(b"\",\"recorded_at\":");
+        match &self.instant {
+            Some((at, text)) if *at == e.recorded_at => out.extend_from_slice(text),
+            _ => {
+                let start = out.len();
+                serde_json::to_writer(&mut *out, &e.recorded_at)?;
+                self.instant = Some((e.recorded_at, out[start..].to_vec()));
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+/// The stored payload as `data`: its text as it is when it is JSON (it is checked, not
+/// decoded into a value); any other text as a JSON string, as the feed always served it.
+fn write_data(out: &mut Vec<u8>, payload: &str) -> Result<(), serde_json::Error> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(payload).is_ok() {
+        out.extend_from_slice(payload.as_bytes());
+        Ok(())
+    } else {
+        serde_json::to_writer(out, payload)
+    }
+}
+
+/// A store or writer failure as the core's error (the writer's cannot happen: it writes
+/// into memory).
+fn feed_error(e: serde_json::Error) -> arende_core::Error {
+    arende_core::Error::Store(StoreError::Backend {
+        backend: "feed",
+        source: Box::new(e),
+    })
+}
+
+/// A page of the feed, written as its JSON body while the store reads the rows.
+struct PageBody {
+    /// `{"events":[…],"next":N}`.
+    json: Vec<u8>,
+    /// How many events it holds.
+    events: usize,
+}
+
+/// Reads the events after `after` and writes the page's JSON (the shape of
+/// [`FeedPage`]).
+fn page_body(
+    store: &dyn EventStore,
+    tenant: &TenantId,
     after: u64,
     limit: usize,
-) -> Result<Vec<RecordedEvent>, arende_core::Error> {
-    let tenant: TenantId = engine.org().tenant.clone();
-    match tokio::task::spawn_blocking(move || engine.store().read_tenant(&tenant, after, limit))
-        .await
-    {
-        Ok(r) => r.map_err(Into::into),
-        Err(e) => Err(arende_core::Error::Store(
-            arende_core::store::StoreError::Backend {
-                backend: "task",
-                source: Box::new(e),
-            },
-        )),
+) -> Result<PageBody, arende_core::Error> {
+    // Grows with the page; a long poll that finds nothing reserves little.
+    let mut json = Vec::with_capacity(4096);
+    json.extend_from_slice(b"{\"events\":[");
+    let mut next = after;
+    let mut failed = None;
+    let mut writer = EventWriter::default();
+    let events = store.visit_tenant(tenant, after, limit, &mut |e| {
+        if failed.is_some() {
+            return;
+        }
+        if next != after {
+            json.push(b',');
+        }
+        next = e.position;
+        if let Err(err) = writer.write(&mut json, &e) {
+            failed = Some(err);
+        }
+    })?;
+    if let Some(err) = failed {
+        return Err(feed_error(err));
+    }
+    json.extend_from_slice(b"],\"next\":");
+    serde_json::to_writer(&mut json, &next).map_err(feed_error)?;
+    json.push(b'}');
+    Ok(PageBody { json, events })
+}
+
+/// The events after `after` for Server-Sent Events: each its position, type and JSON.
+fn sse_batch(
+    store: &dyn EventStore,
+    tenant: &TenantId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<(u64, String, String)>, arende_core::Error> {
+    let mut out = Vec::new();
+    let mut failed = None;
+    let mut writer = EventWriter::default();
+    store.visit_tenant(tenant, after, limit, &mut |e| {
+        if failed.is_some() {
+            return;
+        }
+        let mut json = Vec::with_capacity(e.payload.len() + 192);
+        let written = writer.write(&mut json, &e).and_then(|()| {
+            // Only text was written: this cannot fail.
+            String::from_utf8(json).map_err(serde::ser::Error::custom)
+        });
+        match written {
+            Ok(json) => out.push((e.position, e.event_type.to_owned(), json)),
+            Err(err) => failed = Some(err),
+        }
+    })?;
+    match failed {
+        Some(err) => Err(feed_error(err)),
+        None => Ok(out),
+    }
+}
+
+/// Runs `read` on the county's engine on the blocking pool (the store blocks).
+async fn on_store<T: Send + 'static>(
+    engine: Arc<CountyEngine>,
+    read: impl FnOnce(&CountyEngine) -> Result<T, arende_core::Error> + Send + 'static,
+) -> Result<T, arende_core::Error> {
+    match tokio::task::spawn_blocking(move || read(&engine)).await {
+        Ok(r) => r,
+        Err(e) => Err(arende_core::Error::Store(StoreError::Backend {
+            backend: "task",
+            source: Box::new(e),
+        })),
     }
 }
 
@@ -176,14 +312,21 @@ pub async fn events(
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let notified = state.changes().notified();
-        match read_batch(Arc::clone(&engine), q.after, limit).await {
-            Ok(batch) if !batch.is_empty() || tokio::time::Instant::now() >= deadline => {
-                let next = batch.last().map_or(q.after, |e| e.position);
-                let page = FeedPage {
-                    events: batch.into_iter().map(FeedEvent::from).collect(),
-                    next,
-                };
-                return axum::Json(page).into_response();
+        let after = q.after;
+        match on_store(Arc::clone(&engine), move |e| {
+            page_body(e.store().as_ref(), &e.org().tenant, after, limit)
+        })
+        .await
+        {
+            Ok(page) if page.events > 0 || tokio::time::Instant::now() >= deadline => {
+                return (
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    page.json,
+                )
+                    .into_response();
             }
             Ok(_) => {
                 let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -199,7 +342,8 @@ struct Follow {
     engine: Arc<CountyEngine>,
     after: u64,
     limit: usize,
-    pending: std::collections::VecDeque<RecordedEvent>,
+    /// Read but not yet sent: position, type and the event's JSON.
+    pending: std::collections::VecDeque<(u64, String, String)>,
 }
 
 fn follow(
@@ -217,16 +361,24 @@ fn follow(
     };
     stream::unfold(start, |mut f| async move {
         loop {
-            if let Some(rec) = f.pending.pop_front() {
-                f.after = rec.position;
-                let id = rec.position.to_string();
-                let name = rec.event_type.clone();
-                let data = serde_json::to_string(&FeedEvent::from(rec)).unwrap_or_default();
-                let event = Event::default().id(id).event(name).data(data);
+            if let Some((position, name, data)) = f.pending.pop_front() {
+                f.after = position;
+                let mut event = Event::default().id(position.to_string());
+                // An SSE field cannot hold a line break (axum panics on one): a type
+                // read from a damaged row is left out of the field (it is in `data`).
+                if !name.contains(['\r', '\n']) {
+                    event = event.event(name);
+                }
+                let event = event.data(data);
                 return Some((Ok(event), f));
             }
             let notified = f.state.changes().notified();
-            match read_batch(Arc::clone(&f.engine), f.after, f.limit).await {
+            let (after, limit) = (f.after, f.limit);
+            match on_store(Arc::clone(&f.engine), move |e| {
+                sse_batch(e.store().as_ref(), &e.org().tenant, after, limit)
+            })
+            .await
+            {
                 Ok(batch) if !batch.is_empty() => f.pending.extend(batch),
                 Ok(_) => {
                     let _ = tokio::time::timeout(POLL, notified).await;
@@ -238,4 +390,133 @@ fn follow(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arende_core::ids::CommandId;
+    use arende_core::store::{AppendRequest, EventData, ExpectedVersion, MemoryStore, StreamId};
+
+    fn recorded(position: u64, event_type: &str, payload: &str) -> RecordedEvent {
+        RecordedEvent {
+            position,
+            tenant: TenantId::new("orebro"),
+            stream: StreamId::new("matter-ö \"1\""),
+            version: position,
+            event_type: event_type.to_owned(),
+            payload: payload.to_owned(),
+            actor: "person:åsa\\öberg".to_owned(),
+            command_id: CommandId::random(),
+            recorded_at: chrono::DateTime::from_timestamp_micros(1_725_264_000_123_456)
+                .expect("an instant"),
+        }
+    }
+
+    const PAYLOADS: &[&str] = &[
+        r#"{"Submitted":{"title":"Ärende \"1\" \u2028","n":[1,2.5,-3e2,null,true]}}"#,
+        "  {\"b\" : 1,\n \"a\": {}}\n",
+        "\"just a string\"",
+        "12345678901234567890",
+        "not JSON",
+        "",
+        "{\"a\":1} trailing",
+        "{\"unclosed\": [1, 2}",
+    ];
+
+    /// The event written straight from the stored row is, as JSON, exactly what the
+    /// feed served before by decoding the payload and re-encoding a `FeedEvent`: the
+    /// payload as the value it holds, or as a string when it is not JSON.
+    #[test]
+    fn a_written_event_is_the_feed_event() {
+        for payload in PAYLOADS {
+            let r = recorded(7, "Submitted", payload);
+            let mut out = Vec::new();
+            EventWriter::default()
+                .write(&mut out, &r.as_ref())
+                .expect("written");
+            let got: Value = serde_json::from_slice(&out).expect("the event is JSON");
+            let want = serde_json::to_value(FeedEvent::from(r)).expect("a value");
+            assert_eq!(got, want, "payload {payload:?}");
+        }
+    }
+
+    fn store_with(payloads: &[&str]) -> MemoryStore {
+        let store = MemoryStore::new();
+        store
+            .append(AppendRequest {
+                tenant: TenantId::new("orebro"),
+                stream: StreamId::new("matter-a"),
+                expected: ExpectedVersion::NoStream,
+                command_id: CommandId::random(),
+                actor: "tester".into(),
+                recorded_at: chrono::Utc::now(),
+                events: payloads
+                    .iter()
+                    .map(|p| EventData {
+                        event_type: "Noted".into(),
+                        payload: (*p).to_owned(),
+                    })
+                    .collect(),
+                outbox: Vec::new(),
+            })
+            .expect("appended");
+        store
+    }
+
+    /// A page is the `FeedPage` of the events read: the same events, the same `next`,
+    /// paged by `after` and `limit`; an empty page keeps `after` as `next`.
+    #[test]
+    fn a_page_is_the_feed_page_of_the_events_read() {
+        let store = store_with(PAYLOADS);
+        let tenant = TenantId::new("orebro");
+        for (after, limit) in [(0, 100), (0, 3), (3, 2), (8, 10), (100, 5)] {
+            let page = page_body(&store, &tenant, after, limit).expect("a page");
+            let got: Value = serde_json::from_slice(&page.json).expect("the page is JSON");
+            let read = store.read_tenant(&tenant, after, limit).expect("read");
+            let want = serde_json::to_value(FeedPage {
+                next: read.last().map_or(after, |e| e.position),
+                events: read.into_iter().map(FeedEvent::from).collect(),
+            })
+            .expect("a value");
+            assert_eq!(got, want, "after {after}, limit {limit}");
+            assert_eq!(page.events, got["events"].as_array().map_or(0, Vec::len));
+        }
+        let batch = sse_batch(&store, &tenant, 0, 100).expect("a batch");
+        assert_eq!(batch.len(), PAYLOADS.len());
+        for (position, name, json) in batch {
+            let v: Value = serde_json::from_str(&json).expect("each event is JSON");
+            assert_eq!(v["position"], Value::from(position));
+            assert_eq!(name, "Noted");
+        }
+    }
+
+    /// A row the store finds corrupt is a typed error when the page would begin with
+    /// it, and ends the page before it otherwise: never skipped, never a panic.
+    #[test]
+    fn a_corrupt_row_is_an_error_not_a_gap() {
+        let store = store_with(&["{}", "{}", "{}"]);
+        let tenant = TenantId::new("orebro");
+        // The row at version 2 now names another tenant (as a damaged row would).
+        assert!(store.tamper(&tenant, &StreamId::new("matter-a"), 2, |e| {
+            e.tenant = TenantId::new("elsewhere");
+            true
+        }));
+        let page = page_body(&store, &tenant, 0, 100).expect("the page before the bad row");
+        let got: Value = serde_json::from_slice(&page.json).expect("JSON");
+        assert_eq!(page.events, 1);
+        assert_eq!(got["next"], Value::from(1u64));
+        match page_body(&store, &tenant, 1, 100) {
+            Err(arende_core::Error::Store(StoreError::Corrupt { version: 2, .. })) => {}
+            Err(other) => panic!("expected Corrupt at version 2, got {other:?}"),
+            Ok(_) => panic!("expected Corrupt at version 2, got a page"),
+        }
+        assert!(matches!(
+            sse_batch(&store, &tenant, 1, 100),
+            Err(arende_core::Error::Store(StoreError::Corrupt {
+                version: 2,
+                ..
+            }))
+        ));
+    }
 }

@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 use arende_core::ids::TenantId;
 use arende_core::store::{
-    AppendRequest, Appended, EventStore, OutboxRecord, RecordedEvent, StoreError, StreamId,
+    AppendRequest, Appended, EventRef, EventStore, OutboxRecord, RecordedEvent, StoreError,
+    StreamId,
 };
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -115,6 +116,22 @@ impl AsyncPgStore {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         self.on(move |i| async move { i.read_log(Some(tenant), after, limit).await })
             .await
+    }
+
+    /// [`EventStore::visit_tenant`] without blocking the caller's runtime: the rows are
+    /// read on the store's runtime, then handed to `visit` here, borrowed.
+    pub async fn visit_tenant(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        limit: usize,
+        visit: &mut (dyn FnMut(EventRef<'_>) + Send),
+    ) -> Result<usize, StoreError> {
+        let t = tenant.clone();
+        let rows = self
+            .on(move |i| async move { i.log_rows(Some(t), after, limit).await })
+            .await?;
+        crate::visit_log_rows(&rows, after, &tenant, visit)
     }
 
     /// [`arende_core::store::Outbox::claim`] without blocking the caller's runtime.

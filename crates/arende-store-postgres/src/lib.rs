@@ -66,9 +66,10 @@ use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, AppendResult, Appended, EventStore, ExpectedVersion, GroupCommit, GroupConfig,
-    Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore, StoreError,
-    StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
+    AppendRequest, AppendResult, Appended, EventRef, EventStore, ExpectedVersion, GroupCommit,
+    GroupConfig, LogCheck, Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent,
+    ScanStore, StoreError, StreamHead, StreamId, status_name, verify_head, verify_log,
+    verify_stream,
 };
 use chrono::{DateTime, Utc};
 use tokio_postgres::error::SqlState;
@@ -351,36 +352,36 @@ fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// Reads an event from `row` starting at column `at`: the event, or the
-/// [`StoreError::Corrupt`] naming the row and the column that cannot be read.
-fn event_at(row: &Row, at: usize) -> Result<RecordedEvent, StoreError> {
-    let tenant = TenantId::new(
-        row.try_get::<_, Option<String>>(at + 1)
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-    );
-    let stream = StreamId::new(
-        row.try_get::<_, Option<String>>(at + 2)
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-    );
+/// Reads the event row whose columns start at `at`, borrowing its text from the row:
+/// the event, or a [`StoreError::Corrupt`] naming the row and the column that cannot be
+/// read.
+fn event_ref_at(row: &Row, at: usize) -> Result<EventRef<'_>, StoreError> {
     let version = row.try_get::<_, i64>(at + 3);
     let named = version.as_ref().map_or(0, |v| (*v).max(0) as u64);
+    // Only on the error path: the row's names as far as they can be read.
     let bad = |column: &'static str, e: &dyn std::fmt::Display| {
-        StoreError::unreadable(tenant.clone(), stream.clone(), named, column, e.to_string())
+        let lossy = |i: usize| {
+            row.try_get::<_, Option<String>>(at + i)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        };
+        StoreError::unreadable(
+            TenantId::new(lossy(1)),
+            StreamId::new(lossy(2)),
+            named,
+            column,
+            e.to_string(),
+        )
     };
     let position: i64 = row.try_get(at).map_err(|e| bad("position", &e))?;
-    for (i, column) in [(1, "tenant"), (2, "stream")] {
-        row.try_get::<_, String>(at + i)
-            .map_err(|e| bad(column, &e))?;
-    }
+    let tenant: &str = row.try_get(at + 1).map_err(|e| bad("tenant", &e))?;
+    let stream: &str = row.try_get(at + 2).map_err(|e| bad("stream", &e))?;
     let version = version.map_err(|e| bad("version", &e))?;
-    Ok(RecordedEvent {
+    Ok(EventRef {
         position: position.max(0) as u64,
-        tenant: tenant.clone(),
-        stream: stream.clone(),
+        tenant,
+        stream,
         version: version.max(0) as u64,
         event_type: row.try_get(at + 4).map_err(|e| bad("event_type", &e))?,
         payload: row.try_get(at + 5).map_err(|e| bad("payload", &e))?,
@@ -388,6 +389,30 @@ fn event_at(row: &Row, at: usize) -> Result<RecordedEvent, StoreError> {
         command_id: CommandId(row.try_get(at + 7).map_err(|e| bad("command_id", &e))?),
         recorded_at: row.try_get(at + 8).map_err(|e| bad("recorded_at", &e))?,
     })
+}
+
+/// Reads the event row whose columns start at `at` into a [`RecordedEvent`] (see
+/// [`event_ref_at`]).
+fn event_at(row: &Row, at: usize) -> Result<RecordedEvent, StoreError> {
+    event_ref_at(row, at).map(|e| e.to_recorded())
+}
+
+/// Hands a tenant's log rows (as [`Inner::log_rows`] read them, the event's columns
+/// from 2) to `visit`, checked by [`LogCheck`], and gives how many it handed over.
+fn visit_log_rows(
+    rows: &[Row],
+    after: u64,
+    tenant: &TenantId,
+    visit: &mut dyn FnMut(EventRef<'_>),
+) -> Result<usize, StoreError> {
+    let mut check = LogCheck::new(after, Some(tenant));
+    for row in rows {
+        match check.check(event_ref_at(row, 2))? {
+            Some(e) => visit(e),
+            None => break,
+        }
+    }
+    Ok(check.passed())
 }
 
 fn status_from(s: &str) -> Result<OutboxStatus, StoreError> {
@@ -558,6 +583,17 @@ impl Inner {
         after: u64,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = self.log_rows(tenant.clone(), after, limit).await?;
+        verify_log(after, tenant.as_ref(), rows.iter().map(|r| event_at(r, 2)))
+    }
+
+    /// The rows of [`Inner::read_log`], not yet checked: the event's columns from 2.
+    async fn log_rows(
+        &self,
+        tenant: Option<TenantId>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Row>, StoreError> {
         let conn = self.pool.get().await?;
         let statement = if tenant.is_some() {
             &conn.read_tenant
@@ -582,17 +618,13 @@ impl Inner {
                 None => (0, 0),
             };
             let target = *target.get_or_insert(top);
-            let events: Vec<&Row> = rows
-                .iter()
+            let events: Vec<Row> = rows
+                .into_iter()
                 .filter(|r| matches!(r.try_get::<_, Option<i64>>(2), Ok(Some(_))))
                 .collect();
             let settled = hwm > target || events.len() >= limit;
             if settled || started.elapsed() >= READ_WAIT {
-                return verify_log(
-                    after,
-                    tenant.as_ref(),
-                    events.into_iter().map(|r| event_at(r, 2)),
-                );
+                return Ok(events);
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(10));
@@ -1224,6 +1256,19 @@ impl EventStore for PgStore {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let tenant = tenant.clone();
         self.wait(move |i| Box::pin(async move { i.read_log(Some(tenant), after, limit).await }))
+    }
+
+    fn visit_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+        visit: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<usize, StoreError> {
+        let t = tenant.clone();
+        let rows =
+            self.wait(move |i| Box::pin(async move { i.log_rows(Some(t), after, limit).await }))?;
+        visit_log_rows(&rows, after, tenant, visit)
     }
 }
 

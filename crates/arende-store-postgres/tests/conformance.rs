@@ -251,6 +251,15 @@ impl EventStore for TwoInstances {
     ) -> Result<Vec<arende_core::store::RecordedEvent>, arende_core::store::StoreError> {
         self.pick().read_tenant(tenant, after, limit)
     }
+    fn visit_tenant(
+        &self,
+        tenant: &arende_core::ids::TenantId,
+        after: u64,
+        limit: usize,
+        visit: &mut dyn FnMut(arende_core::store::EventRef<'_>),
+    ) -> Result<usize, arende_core::store::StoreError> {
+        self.pick().visit_tenant(tenant, after, limit, visit)
+    }
 }
 
 impl arende_core::store::ScanStore for TwoInstances {

@@ -36,9 +36,9 @@ use std::time::Duration;
 
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, AppendResult, Appended, EventStore, GroupCommit, GroupConfig, Outbox,
-    OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore, StoreError, StreamHead,
-    StreamId, status_name, verify_head, verify_log, verify_stream,
+    AppendRequest, AppendResult, Appended, EventRef, EventStore, GroupCommit, GroupConfig,
+    LogCheck, Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore,
+    StoreError, StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
 };
 
 pub use arende_core::store::GroupStats;
@@ -603,12 +603,11 @@ fn append_one(c: &Connection, req: &AppendRequest) -> Result<Appended, StoreErro
 const EVENT_COLUMNS: &str =
     "position, tenant, stream, version, event_type, payload, actor, command_id, recorded_at";
 
-/// The text of a column, or what is wrong with it (NULL, not UTF-8, not text).
-fn text_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Result<String, String>> {
+/// The text of a column, borrowed from the row, or what is wrong with it (NULL, not
+/// UTF-8, not text).
+fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Result<&'r str, String>> {
     Ok(match r.get_ref(i)? {
-        ValueRef::Text(b) => std::str::from_utf8(b)
-            .map(str::to_owned)
-            .map_err(|e| format!("not UTF-8: {e}")),
+        ValueRef::Text(b) => std::str::from_utf8(b).map_err(|e| format!("not UTF-8: {e}")),
         other => Err(format!("{} where text was due", kind_of(other))),
     })
 }
@@ -631,25 +630,29 @@ fn kind_of(v: ValueRef<'_>) -> &'static str {
     }
 }
 
-/// Reads an event row: the event, or a [`StoreError::Corrupt`] naming the row (its
-/// tenant and stream as far as they can be read, and its version) and the column that
-/// cannot be read. Only a failure of SQLite itself is an `Err` of the outer result.
-fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, StoreError>> {
-    let lossy = |i: usize| -> rusqlite::Result<String> {
-        Ok(match r.get_ref(i)? {
-            ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
-            ValueRef::Integer(n) => n.to_string(),
-            _ => String::new(),
-        })
-    };
-    let tenant = TenantId::new(lossy(1)?);
-    let stream = StreamId::new(lossy(2)?);
+/// Reads an event row, borrowing its text from the row: the event, or a
+/// [`StoreError::Corrupt`] naming the row (its tenant and stream as far as they can be
+/// read, and its version) and the column that cannot be read. Only a failure of SQLite
+/// itself is an `Err` of the outer result.
+fn event_ref<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<Result<EventRef<'r>, StoreError>> {
+    let tenant = text_at(r, 1)?;
+    let stream = text_at(r, 2)?;
     let version = integer_at(r, 3)?;
     let named = version.clone().unwrap_or(0).max(0) as u64;
-    let bad = |column: &'static str, reason: String| {
+    // Only on the error path: the row's names as far as they can be read.
+    let bad = |column: &'static str,
+               reason: String|
+     -> rusqlite::Result<Result<EventRef<'r>, StoreError>> {
+        let lossy = |i: usize| -> rusqlite::Result<String> {
+            Ok(match r.get_ref(i)? {
+                ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+                ValueRef::Integer(n) => n.to_string(),
+                _ => String::new(),
+            })
+        };
         Ok(Err(StoreError::unreadable(
-            tenant.clone(),
-            stream.clone(),
+            TenantId::new(lossy(1)?),
+            StreamId::new(lossy(2)?),
             named,
             column,
             reason,
@@ -660,17 +663,17 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, St
         Ok(p) => return bad("position", format!("{p} is not a position")),
         Err(e) => return bad("position", e),
     };
-    for (i, column) in [(1, "tenant"), (2, "stream")] {
-        if let Err(e) = text_at(r, i)? {
-            return bad(column, e);
-        }
-    }
+    let (tenant, stream) = match (tenant, stream) {
+        (Ok(t), Ok(s)) => (t, s),
+        (Err(e), _) => return bad("tenant", e),
+        (_, Err(e)) => return bad("stream", e),
+    };
     let version = match version {
         Ok(v) if v >= 1 => v as u64,
         Ok(v) => return bad("version", format!("{v} is not a version")),
         Err(e) => return bad("version", e),
     };
-    let mut texts = [String::new(), String::new(), String::new()];
+    let mut texts = [""; 3];
     for (slot, (i, column)) in
         texts
             .iter_mut()
@@ -701,7 +704,7 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, St
         Err(e) => return bad("recorded_at", e),
     };
     let [event_type, payload, actor] = texts;
-    Ok(Ok(RecordedEvent {
+    Ok(Ok(EventRef {
         position,
         tenant,
         stream,
@@ -712,6 +715,11 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, St
         command_id,
         recorded_at,
     }))
+}
+
+/// Reads an event row into a [`RecordedEvent`] (see [`event_ref`]).
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, StoreError>> {
+    Ok(event_ref(r)?.map(|e| e.to_recorded()))
 }
 
 impl EventStore for SqliteStore {
@@ -764,17 +772,36 @@ impl EventStore for SqliteStore {
         after: u64,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut out = Vec::with_capacity(limit.min(1024));
+        self.visit_tenant(tenant, after, limit, &mut |e| out.push(e.to_recorded()))?;
+        Ok(out)
+    }
+
+    fn visit_tenant(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+        visit: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<usize, StoreError> {
         let from = i64::try_from(after).unwrap_or(i64::MAX);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = self.with_reader(|c| {
+        let most = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with_reader(|c| {
             let mut s = c.prepare_cached(&format!(
                 "SELECT {EVENT_COLUMNS} FROM events
                  WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
             ))?;
-            s.query_map(params![tenant.as_str(), from, limit], event_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        verify_log(after, Some(tenant), rows)
+            let mut rows = s.query(params![tenant.as_str(), from, most])?;
+            let mut check = LogCheck::new(after, Some(tenant));
+            while let Some(r) = rows.next()? {
+                match check.check(event_ref(r)?) {
+                    Ok(Some(e)) => visit(e),
+                    Ok(None) => break,
+                    Err(bad) => return Ok(Err(bad)),
+                }
+            }
+            Ok(Ok(check.passed()))
+        })?
     }
 }
 

@@ -274,6 +274,26 @@ fn read_everything(store: &dyn Store) -> Vec<RecordedEvent> {
     }
 }
 
+/// A tenant's log by [`EventStore::visit_tenant`], each borrowed event copied out; the
+/// count it returns must be the number of events it handed over.
+fn visited(
+    store: &dyn Store,
+    tenant: &str,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut out = Vec::new();
+    let n = store.visit_tenant(&TenantId::new(tenant), after, limit, &mut |e| {
+        out.push(e.to_recorded());
+    })?;
+    assert_eq!(
+        n,
+        out.len(),
+        "visit_tenant returns how many events it handed over"
+    );
+    Ok(out)
+}
+
 fn versions(events: &[RecordedEvent]) -> Vec<u64> {
     events.iter().map(|e| e.version).collect()
 }
@@ -706,6 +726,8 @@ fn expect_tenant_conflict(store: &dyn Store) {
 
 /// [`EventStore::read_tenant`] gives one tenant's events, in the order of the whole log,
 /// with positions from it, paged without loss; nothing of another tenant.
+/// [`EventStore::visit_tenant`] hands over exactly the same events, field for field, in
+/// every one of these reads.
 pub fn tenant_log(store: &dyn Store) {
     for round in 0..3u64 {
         for (tenant, stream) in [("orebro", "s-a"), ("varmland", "s-a"), ("orebro", "s-b")] {
@@ -729,6 +751,9 @@ pub fn tenant_log(store: &dyn Store) {
             .read_tenant(&t, 0, 1000)
             .unwrap_or_else(|e| panic!("read_tenant failed: {e:?}"));
         assert_eq!(got, expect, "{tenant}'s log is its part of the whole log");
+        let seen = visited(store, tenant, 0, 1000)
+            .unwrap_or_else(|e| panic!("visit_tenant failed: {e:?}"));
+        assert_eq!(seen, expect, "{tenant}'s log visited is the log read");
         let mut paged = Vec::new();
         let mut after = 0;
         loop {
@@ -736,6 +761,8 @@ pub fn tenant_log(store: &dyn Store) {
                 .read_tenant(&t, after, 2)
                 .unwrap_or_else(|e| panic!("{e:?}"));
             assert!(page.len() <= 2);
+            let visited_page = visited(store, tenant, after, 2).unwrap_or_else(|e| panic!("{e:?}"));
+            assert_eq!(visited_page, page, "{tenant}'s page after {after} visited");
             let Some(last) = page.last() else { break };
             after = last.position;
             paged.extend(page);
@@ -746,10 +773,21 @@ pub fn tenant_log(store: &dyn Store) {
             .read_tenant(&t, mid, 100)
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(rest, expect[2..].to_vec(), "{tenant}'s log from the middle");
+        let rest = visited(store, tenant, mid, 100).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            rest,
+            expect[2..].to_vec(),
+            "{tenant}'s log visited from the middle"
+        );
     }
     assert!(
         store
             .read_tenant(&TenantId::new("nowhere"), 0, 10)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .is_empty()
+    );
+    assert!(
+        visited(store, "nowhere", 0, 10)
             .unwrap_or_else(|e| panic!("{e:?}"))
             .is_empty()
     );
@@ -1018,6 +1056,9 @@ fn neighbours_read(store: &dyn Store, stream: &str) {
         .read_tenant(&TenantId::new("t2"), 0, 100)
         .unwrap_or_else(|e| panic!("t2's log fails because of t1's damage: {e:?}"));
     assert_eq!(t2.len(), 2);
+    let t2_visited = visited(store, "t2", 0, 100)
+        .unwrap_or_else(|e| panic!("t2's log visited fails because of t1's damage: {e:?}"));
+    assert_eq!(t2_visited, t2);
     // The neighbours still take appends.
     append_ok(
         store,
@@ -1144,6 +1185,20 @@ pub fn unreadable_rows_are_corruption(store: &dyn Store, corrupter: &Corrupter) 
         expect_corrupt(
             &format!("read_tenant at the bad row after {d:?}"),
             store.read_tenant(&TenantId::new("t1"), at, 1000),
+            &stream,
+            2,
+        );
+        // Visited, the tenant's log does the same: the events before the bad row, then
+        // an error naming it (nothing of it is handed over).
+        let t1_before = visited(store, "t1", start, 1000)
+            .unwrap_or_else(|e| panic!("visit_tenant up to the bad row: {e:?}"));
+        assert_eq!(
+            t1_before, before,
+            "{d:?}: visit_tenant hands over the events before the bad row"
+        );
+        expect_corrupt(
+            &format!("visit_tenant at the bad row after {d:?}"),
+            visited(store, "t1", at, 1000),
             &stream,
             2,
         );

@@ -748,7 +748,7 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
     /// meeting, every party decided by a day, entry into force by a day), the latest day
     /// each remaining step must be taken, the last meeting that still makes it, and the
     /// slack against the forecast. The matter's position and the meeting plan are read
-    /// as for [`ReadApi::forecast`].
+    /// as for [`Read::forecast`].
     pub fn plan_backward(
         &self,
         id: MatterId,

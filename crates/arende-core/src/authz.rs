@@ -320,7 +320,7 @@ impl Actor {
     /// The actor as stored with events: the person id, or `system:NAME`.
     pub fn audit_name(&self) -> String {
         match self {
-            Actor::Person(p) => p.to_string(),
+            Actor::Person(p) => p.as_str().to_owned(),
             Actor::System(s) => format!("system:{}", s.name),
         }
     }

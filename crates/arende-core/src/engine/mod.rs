@@ -423,7 +423,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             .map(|n| OutboxMessage {
                 id: self.ids.next(),
                 kind: n.kind.name().to_owned(),
-                payload: serde_json::to_string(n).unwrap_or_default(),
+                payload: encode_notification(n),
                 available_at: now,
             })
             .collect::<Vec<_>>();
@@ -440,18 +440,20 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             }
             return Ok(out);
         }
+        let actor_name = actor.audit_name();
+        let events = decision
+            .events
+            .iter()
+            .map(|e| encode_audited(e, &actor_name, Some(&self.config_version)))
+            .collect();
         let appended: Appended = match self.store.append(AppendRequest {
             tenant: self.org.tenant.clone(),
             stream: stream.clone(),
             expected: ExpectedVersion::at(entry.version),
             command_id,
-            actor: actor.audit_name(),
+            actor: actor_name,
             recorded_at: now,
-            events: decision
-                .events
-                .iter()
-                .map(|e| encode_audited(e, &actor.audit_name(), Some(&self.config_version)))
-                .collect(),
+            events,
             outbox,
         }) {
             Ok(a) => a,
@@ -591,6 +593,17 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 )
                 .map(Outcome::Reminder),
         }
+    }
+}
+
+/// A notification fact as JSON, written into one buffer sized for a feedback fact (about
+/// 400–600 bytes) so that it rarely grows.
+fn encode_notification(n: &crate::notification::Notification) -> String {
+    let mut buf = Vec::with_capacity(640);
+    match serde_json::to_writer(&mut buf, n) {
+        // serde_json writes only UTF-8.
+        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+        Err(_) => String::new(),
     }
 }
 

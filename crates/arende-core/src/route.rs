@@ -4,8 +4,6 @@
 //!
 //! The graph is a petgraph `DiGraph`, kept private: the public face uses our own ids.
 
-use std::collections::HashMap;
-
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 
@@ -161,7 +159,7 @@ pub struct Route {
     id: RouteId,
     name: String,
     graph: DiGraph<Step, Dependency>,
-    index: HashMap<StepId, NodeIndex>,
+    index: crate::ids::FastMap<StepId, NodeIndex>,
     topo: Vec<NodeIndex>,
 }
 
@@ -212,7 +210,7 @@ impl Route {
     ) -> Result<Route, Vec<RouteProblem>> {
         let mut problems = Vec::new();
         let mut graph = DiGraph::new();
-        let mut index = HashMap::new();
+        let mut index = crate::ids::FastMap::default();
         for s in steps {
             let sid = s.id.clone();
             if index.contains_key(&sid) {

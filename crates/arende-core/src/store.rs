@@ -34,11 +34,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use uuid::Uuid;
 
-use crate::ids::{CommandId, TenantId};
+use crate::ids::{CommandId, FastMap, TenantId};
 
 mod group;
 pub use group::{AppendResult, GroupCommit, GroupConfig, GroupStats};
@@ -761,10 +761,10 @@ struct MemoryInner {
     /// The global log; index = position - 1. `None`: removed by [`MemoryStore::tamper`].
     log: Vec<Option<RecordedEvent>>,
     /// Per tenant, where its events are in the log (in position order).
-    tenant_log: HashMap<TenantId, Vec<usize>>,
+    tenant_log: FastMap<TenantId, Vec<usize>>,
     /// Per tenant and stream (nested, so a lookup borrows the ids instead of cloning them
     /// into a tuple key).
-    streams: HashMap<TenantId, HashMap<StreamId, MemoryStream>>,
+    streams: FastMap<TenantId, FastMap<StreamId, MemoryStream>>,
     outbox: Vec<MemoryOutboxEntry>,
 }
 
@@ -772,7 +772,7 @@ struct MemoryInner {
 #[derive(Default)]
 struct MemoryStream {
     events: Vec<usize>,
-    commands: HashMap<CommandId, Appended>,
+    commands: FastMap<CommandId, Appended>,
 }
 
 struct MemoryOutboxEntry {

@@ -73,7 +73,7 @@ macro_rules! string_id {
 
 /// Reads a string into an `Arc<str>` with one allocation (no intermediate `String` when
 /// the deserializer lends the text).
-struct SharedStrVisitor;
+pub(crate) struct SharedStrVisitor;
 
 impl serde::de::Visitor<'_> for SharedStrVisitor {
     type Value = Arc<str>;

@@ -35,7 +35,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 use crate::ids::{CommandId, FastMap, TenantId};
@@ -44,18 +44,40 @@ mod group;
 pub use group::{AppendResult, GroupCommit, GroupConfig, GroupStats};
 
 /// A stream name within a tenant, e.g. `matter-0193…`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct StreamId(pub String);
+///
+/// The text is shared (`Arc<str>`): every stored event, append request and cache slot
+/// names its stream, and a clone copies nothing. The JSON form is the bare string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StreamId(Arc<str>);
 
 impl StreamId {
     /// Makes a stream id.
     pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
+        Self(Arc::from(s.into()))
     }
     /// The stream id as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl From<StreamId> for String {
+    fn from(s: StreamId) -> String {
+        s.0.as_ref().to_owned()
+    }
+}
+
+impl Serialize for StreamId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(crate::ids::SharedStrVisitor)
+            .map(Self)
     }
 }
 

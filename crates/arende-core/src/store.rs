@@ -59,6 +59,24 @@ impl StreamId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `{prefix}-{key}` in one allocation (the shared text), as the engine names an
+    /// aggregate's stream on every command.
+    pub(crate) fn joined(prefix: &str, key: &str) -> Self {
+        const ON_STACK: usize = 96;
+        let len = prefix.len() + 1 + key.len();
+        if len <= ON_STACK {
+            let mut buf = [0u8; ON_STACK];
+            buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+            buf[prefix.len()] = b'-';
+            buf[prefix.len() + 1..len].copy_from_slice(key.as_bytes());
+            // Two UTF-8 texts joined by an ASCII byte are UTF-8.
+            if let Ok(text) = std::str::from_utf8(&buf[..len]) {
+                return Self(Arc::from(text));
+            }
+        }
+        Self(Arc::from(format!("{prefix}-{key}")))
+    }
 }
 
 impl From<StreamId> for String {

@@ -291,12 +291,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// The stream id of an aggregate instance.
     pub fn stream_of<A: Aggregate>(key: &str) -> StreamId {
-        // `{PREFIX}-{key}` in one allocation of the exact size.
-        let mut id = String::with_capacity(A::PREFIX.len() + 1 + key.len());
-        id.push_str(A::PREFIX);
-        id.push('-');
-        id.push_str(key);
-        StreamId::new(id)
+        StreamId::joined(A::PREFIX, key)
     }
 
     /// Loads an aggregate: its state and version (0 = no stream). Always up to date with

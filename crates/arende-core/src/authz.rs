@@ -130,7 +130,10 @@ pub trait RoleSource {
     /// By default through [`Self::roles_of`]; a source that has the memberships at hand
     /// answers without collecting a set.
     fn holds_any(&self, person: &PersonId, body: &BodyId, roles: &BTreeSet<Role>) -> bool {
-        self.roles_of(person, body).intersection(roles).next().is_some()
+        self.roles_of(person, body)
+            .intersection(roles)
+            .next()
+            .is_some()
     }
     /// [`Self::holds_any`] on the roster of `date`. By default through
     /// [`Self::roles_on`].
@@ -201,7 +204,9 @@ pub fn authorize(
     action: Action,
     body: &crate::ids::BodyId,
 ) -> Result<(), NotPermitted> {
-    authorize_roles(org, actor, action, body, |p, roles| org.holds_any(p, body, roles))
+    authorize_roles(org, actor, action, body, |p, roles| {
+        org.holds_any(p, body, roles)
+    })
 }
 
 /// As [`authorize`], against the roster on `date` (the meeting's day, or the command's

@@ -60,7 +60,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         let key: &str = id.0.hyphenated().encode_lower(&mut text);
         let today = self.clock().today();
         let followers = self.followers()?;
-        self.run::<Matter, _>(&key, actor, command_id, options, |state, version| {
+        self.run::<Matter, _>(key, actor, command_id, options, |state, version| {
             if !submitting && !state.exists() {
                 return Err(UnknownId::new("matter", id).into());
             }

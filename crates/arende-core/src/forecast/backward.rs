@@ -303,7 +303,7 @@ fn goal_step(
     remaining: &[bool],
     goal: &Goal,
 ) -> Option<usize> {
-    let candidates = (0..steps.len()).filter(|&i| remaining[i]);
+    let mut candidates = (0..steps.len()).filter(|&i| remaining[i]);
     match goal {
         Goal::Meeting { body, purpose, .. } => {
             let at_body: Vec<usize> = candidates
@@ -318,9 +318,9 @@ fn goal_step(
                 None => at_body.last().copied(),
             }
         }
-        Goal::DecidedBy { .. } => candidates
-            .filter(|&i| steps[i].purpose == Purpose::PoliticalDecision)
-            .last(),
+        Goal::DecidedBy { .. } => {
+            candidates.rfind(|&i| steps[i].purpose == Purpose::PoliticalDecision)
+        }
         Goal::InForceBy { .. } => {
             let all: Vec<usize> = candidates.collect();
             all.iter()

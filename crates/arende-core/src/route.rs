@@ -337,6 +337,20 @@ impl Route {
         self.neighbours(id, petgraph::Direction::Outgoing)
     }
 
+    /// The direct predecessors of a step in no particular order, without collecting
+    /// them (for checks that ask whether all or any of them hold).
+    pub(crate) fn predecessors_unordered(
+        &self,
+        id: &StepId,
+    ) -> impl Iterator<Item = (&Step, Dependency)> {
+        use petgraph::visit::EdgeRef;
+        self.index.get(id).into_iter().flat_map(move |&n| {
+            self.graph
+                .edges_directed(n, petgraph::Direction::Incoming)
+                .map(move |e| (&self.graph[e.source()], *e.weight()))
+        })
+    }
+
     fn neighbours(&self, id: &StepId, dir: petgraph::Direction) -> Vec<(&Step, Dependency)> {
         use petgraph::visit::EdgeRef;
         let Some(&n) = self.index.get(id) else {

@@ -1,7 +1,7 @@
-//! Criterion bench: 10,000 matters each run through a full lifecycle of 13 commands
+//! Criterion bench: 10,000 matters each run through a full lifecycle of 19 commands
 //! (submit, screen, schedule, present, remiss, a response, responses worked in,
-//! recommend, KCRD's decision, three political decisions, entry into force), in one
-//! criterion group and one run:
+//! recommend, KCRD's decision, three political decisions each with its party's minutes
+//! adjusted and announced, entry into force), in one criterion group and one run:
 //!
 //! - `arende-engine`: the real engine methods over [`MemoryStore`] with the county of
 //!   `benches/county.toml` (authorization, mandates, route advance, feedback to the
@@ -39,6 +39,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::{Deserialize, Serialize};
 
 const MATTERS: usize = 10_000;
+
+/// The events the limit and the peer write per matter (19 commands; the last political
+/// decision also concludes).
+const EVENTS: usize = 20;
 
 /// The limit's and the peer's domain: the same transitions as the engine's route, as a
 /// plain enum, with events that carry what the engine's events carry (ids, bodies,
@@ -117,6 +121,14 @@ mod domain {
             party: String,
             on: NaiveDate,
         },
+        AdjustPartyMinutes {
+            party: String,
+            on: NaiveDate,
+        },
+        Announce {
+            party: String,
+            on: NaiveDate,
+        },
         EnterIntoForce {
             on: NaiveDate,
         },
@@ -181,6 +193,22 @@ mod domain {
             body: String,
             adopted: bool,
             on: NaiveDate,
+        },
+        PartyMinutesAdjusted {
+            party: String,
+            body: String,
+            on: NaiveDate,
+            due: NaiveDate,
+            late: bool,
+        },
+        Announced {
+            party: String,
+            body: String,
+            on: NaiveDate,
+            due: NaiveDate,
+            late: bool,
+            appeal_ends: NaiveDate,
+            legal_force: NaiveDate,
         },
         Concluded {
             outcome: String,
@@ -297,6 +325,28 @@ mod domain {
                 }
                 out
             }
+            (S::Political { .. } | S::Decided, Command::AdjustPartyMinutes { party, on }) => {
+                let body = format!("{party}-ks");
+                vec![Event::PartyMinutesAdjusted {
+                    party,
+                    body,
+                    on,
+                    due: on + chrono::Days::new(14),
+                    late: false,
+                }]
+            }
+            (S::Political { .. } | S::Decided, Command::Announce { party, on }) => {
+                let body = format!("{party}-ks");
+                vec![Event::Announced {
+                    party,
+                    body,
+                    on,
+                    due: on + chrono::Days::new(2),
+                    late: false,
+                    appeal_ends: on + chrono::Days::new(21),
+                    legal_force: on + chrono::Days::new(22),
+                }]
+            }
             (S::Decided, Command::EnterIntoForce { on }) => vec![Event::EnteredIntoForce {
                 on,
                 parties: parties(),
@@ -317,6 +367,8 @@ mod domain {
             Command::Recommend { .. } => "recommend",
             Command::Decide { .. } => "decide",
             Command::Political { .. } => "political",
+            Command::AdjustPartyMinutes { .. } => "adjust-party-minutes",
+            Command::Announce { .. } => "announce",
             Command::EnterIntoForce { .. } => "enter-into-force",
         }
     }
@@ -346,7 +398,7 @@ mod domain {
         };
     }
 
-    /// One matter's 13 commands, built as a caller would build them.
+    /// One matter's 19 commands, built as a caller would build them.
     pub fn commands(id: &str) -> Vec<Command> {
         let on = super::common::today();
         let mut out = vec![
@@ -392,6 +444,14 @@ mod domain {
                 party: p.into(),
                 on,
             });
+            out.push(Command::AdjustPartyMinutes {
+                party: p.into(),
+                on,
+            });
+            out.push(Command::Announce {
+                party: p.into(),
+                on,
+            });
         }
         out.push(Command::EnterIntoForce {
             on: super::common::date(2025, 1, 1),
@@ -403,7 +463,7 @@ mod domain {
 /// The limit: states in a vector, each event serialised with serde_json into one log.
 fn run_limit(ids: &[String]) -> (Vec<domain::State>, Vec<String>) {
     let mut states = vec![domain::State::default(); ids.len()];
-    let mut log = Vec::with_capacity(ids.len() * 14);
+    let mut log = Vec::with_capacity(ids.len() * EVENTS);
     for (i, id) in ids.iter().enumerate() {
         for c in domain::commands(id) {
             let state = &mut states[i];
@@ -446,6 +506,8 @@ mod peer {
                 Event::Recommended { .. } => "Recommended",
                 Event::ForwardedToPolitical { .. } => "ForwardedToPolitical",
                 Event::PoliticalDecisionRecorded { .. } => "PoliticalDecisionRecorded",
+                Event::PartyMinutesAdjusted { .. } => "PartyMinutesAdjusted",
+                Event::Announced { .. } => "Announced",
                 Event::Concluded { .. } => "Concluded",
                 Event::EnteredIntoForce { .. } => "EnteredIntoForce",
             };
@@ -726,13 +788,13 @@ fn check(ids: &[arende::ids::MatterId], strings: &[String], rt: &tokio::runtime:
     }
     let (states, log) = run_limit(&strings[..2]);
     assert!(states.iter().all(|s| s.stage == domain::Stage::InForce));
-    assert_eq!(log.len(), 2 * 14);
+    assert_eq!(log.len(), 2 * EVENTS);
     let store = peer::run(rt, &strings[..2]);
     let n = store_len(&store, &strings[0]);
-    assert_eq!(n, 14, "cqrs-es wrote {n} events");
+    assert_eq!(n, EVENTS, "cqrs-es wrote {n} events");
     let store = peer_domain::run(rt, &ids[..2]);
     let n = store_len(&store, &strings[0]);
-    assert_eq!(n, 14, "cqrs-es with the matter domain wrote {n} events");
+    assert_eq!(n, EVENTS, "cqrs-es with the matter domain wrote {n} events");
 }
 
 fn store_len<A: cqrs_es::Aggregate>(store: &peer::QuietMemStore<A>, id: &str) -> usize {

@@ -7,7 +7,7 @@
 //! schedule, present, remiss, a response). Run: `cargo bench --bench memory`
 //! (`MATTERS=n` to change the count).
 //!
-//! It also counts heap allocations per command of the full 13-command lifecycle
+//! It also counts heap allocations per command of the full 19-command lifecycle
 //! (`benches/lifecycle.rs`) on a warm engine over the in-memory store, with feedback
 //! on and told later.
 

@@ -39,7 +39,7 @@ fn streams(store: &SqliteStore) -> BTreeSet<String> {
         let batch = store.read_all(after, 1000).expect("read the log");
         let Some(last) = batch.last() else { break };
         after = last.position;
-        out.extend(batch.into_iter().map(|r| r.stream.0));
+        out.extend(batch.into_iter().map(|r| String::from(r.stream)));
     }
     out
 }

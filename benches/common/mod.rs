@@ -61,12 +61,14 @@ fn person(id: &str) -> Actor {
 /// The parties that decide politically, in the order their secretaries record it.
 pub const PARTIES: [&str; 3] = ["region", "north", "south"];
 
-/// How many commands [`lifecycle`] runs.
-pub const COMMANDS: usize = 13;
+/// How many commands [`lifecycle`] runs: the submission and every step of
+/// [`commands_of`].
+pub const COMMANDS: usize = 19;
 
 /// Runs one matter through the whole route of the bench county with the engine's own
 /// methods: submit, screen, schedule, present, remiss, a response, responses worked in,
-/// recommend, KCRD's decision, three political decisions, entry into force.
+/// recommend, KCRD's decision, three political decisions each with its party's minutes
+/// adjusted and announced (laga kraft), entry into force.
 pub fn lifecycle<S: EventStore, C: arende::clock::Clock>(
     engine: &Engine<S, C>,
     id: MatterId,

@@ -70,7 +70,18 @@ pub struct AuditMandate {
 #[derive(Serialize)]
 struct Enveloped<'a, E> {
     event: &'a E,
-    audit: &'a Audit,
+    audit: AuditRef<'a>,
+}
+
+/// [`Audit`] with borrowed text: the same JSON, written without copying the actor and
+/// the configuration version into every event.
+#[derive(Serialize)]
+struct AuditRef<'a> {
+    actor: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mandate: Option<AuditMandate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -83,25 +94,27 @@ const ENVELOPE: &str = "{\"event\":";
 
 /// Encodes an event with its audit record (the mandate taken from the event).
 pub fn encode_audited<E: Event>(event: &E, actor: &str, config: Option<&str>) -> EventData {
-    let audit = Audit {
-        actor: actor.to_owned(),
+    let audit = AuditRef {
+        actor,
         mandate: event
             .mandate()
             .map(|(body, mandate)| AuditMandate { body, mandate }),
-        config: config.map(str::to_owned),
+        config,
+    };
+    // One buffer of about the size of a matter event with its envelope (most are
+    // 150–400 bytes), so it rarely grows.
+    let mut buf = Vec::with_capacity(384);
+    let payload = match serde_json::to_writer(&mut buf, &Enveloped { event, audit }) {
+        // serde_json writes only UTF-8.
+        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+        Err(e) => format!(
+            "{{\"EncodingFailed\":{}}}",
+            serde_json::Value::String(e.to_string())
+        ),
     };
     EventData {
         event_type: event.event_type().to_owned(),
-        payload: serde_json::to_string(&Enveloped {
-            event,
-            audit: &audit,
-        })
-        .unwrap_or_else(|e| {
-            format!(
-                "{{\"EncodingFailed\":{}}}",
-                serde_json::Value::String(e.to_string())
-            )
-        }),
+        payload,
     }
 }
 

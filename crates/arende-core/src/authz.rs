@@ -126,6 +126,29 @@ pub trait RoleSource {
         let _ = date;
         self.roles_of(person, body)
     }
+    /// Whether `person` holds one of `roles` in `body` (what a permission check asks).
+    /// By default through [`Self::roles_of`]; a source that has the memberships at hand
+    /// answers without collecting a set.
+    fn holds_any(&self, person: &PersonId, body: &BodyId, roles: &BTreeSet<Role>) -> bool {
+        self.roles_of(person, body)
+            .intersection(roles)
+            .next()
+            .is_some()
+    }
+    /// [`Self::holds_any`] on the roster of `date`. By default through
+    /// [`Self::roles_on`].
+    fn holds_any_on(
+        &self,
+        person: &PersonId,
+        body: &BodyId,
+        date: chrono::NaiveDate,
+        roles: &BTreeSet<Role>,
+    ) -> bool {
+        self.roles_on(person, body, date)
+            .intersection(roles)
+            .next()
+            .is_some()
+    }
     /// Which roles allow which action.
     fn permissions(&self) -> &Permissions;
 }
@@ -141,6 +164,18 @@ impl<T: RoleSource + ?Sized> RoleSource for std::sync::Arc<T> {
         date: chrono::NaiveDate,
     ) -> BTreeSet<Role> {
         (**self).roles_on(person, body, date)
+    }
+    fn holds_any(&self, person: &PersonId, body: &BodyId, roles: &BTreeSet<Role>) -> bool {
+        (**self).holds_any(person, body, roles)
+    }
+    fn holds_any_on(
+        &self,
+        person: &PersonId,
+        body: &BodyId,
+        date: chrono::NaiveDate,
+        roles: &BTreeSet<Role>,
+    ) -> bool {
+        (**self).holds_any_on(person, body, date, roles)
     }
     fn permissions(&self) -> &Permissions {
         (**self).permissions()
@@ -169,7 +204,9 @@ pub fn authorize(
     action: Action,
     body: &crate::ids::BodyId,
 ) -> Result<(), NotPermitted> {
-    authorize_roles(org, actor, action, body, |p| org.roles_of(p, body))
+    authorize_roles(org, actor, action, body, |p, roles| {
+        org.holds_any(p, body, roles)
+    })
 }
 
 /// As [`authorize`], against the roster on `date` (the meeting's day, or the command's
@@ -181,7 +218,9 @@ pub fn authorize_on(
     body: &crate::ids::BodyId,
     date: chrono::NaiveDate,
 ) -> Result<(), NotPermitted> {
-    authorize_roles(org, actor, action, body, |p| org.roles_on(p, body, date))
+    authorize_roles(org, actor, action, body, |p, roles| {
+        org.holds_any_on(p, body, date, roles)
+    })
 }
 
 fn authorize_roles(
@@ -189,10 +228,14 @@ fn authorize_roles(
     actor: &Actor,
     action: Action,
     body: &crate::ids::BodyId,
-    roles: impl Fn(&PersonId) -> BTreeSet<Role>,
+    holds_any: impl Fn(&PersonId, &BTreeSet<Role>) -> bool,
 ) -> Result<(), NotPermitted> {
     let allowed = match actor {
-        Actor::Person(person) => org.permissions().allows(action, &roles(person)),
+        Actor::Person(person) => org
+            .permissions()
+            .roles
+            .get(&action)
+            .is_some_and(|allowed| holds_any(person, allowed)),
         Actor::System(s) => s.may(action),
     };
     if allowed {
@@ -320,7 +363,7 @@ impl Actor {
     /// The actor as stored with events: the person id, or `system:NAME`.
     pub fn audit_name(&self) -> String {
         match self {
-            Actor::Person(p) => p.to_string(),
+            Actor::Person(p) => p.as_str().to_owned(),
             Actor::System(s) => format!("system:{}", s.name),
         }
     }

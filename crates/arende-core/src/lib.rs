@@ -34,6 +34,7 @@ pub mod error;
 pub mod forecast;
 pub mod holidays;
 pub mod ids;
+mod json;
 pub mod language;
 pub mod legal;
 pub mod matter;

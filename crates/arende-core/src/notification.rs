@@ -421,6 +421,7 @@ pub enum AdjustedBy {
 #[serde(rename_all = "kebab-case")]
 pub struct Adjusted {
     /// The day.
+    #[serde(serialize_with = "crate::json::date")]
     pub on: NaiveDate,
     /// How.
     pub by: AdjustedBy,
@@ -522,6 +523,7 @@ pub enum Change {
         meeting: MeetingId,
         /// Its day, as planned.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "crate::json::opt_date")]
         on: Option<NaiveDate>,
     },
     /// Presented to a body (föredraget).
@@ -545,6 +547,7 @@ pub enum Change {
         /// The body.
         body: BodyId,
         /// Comments due by.
+        #[serde(serialize_with = "crate::json::date")]
         deadline: NaiveDate,
     },
     /// The consultation's responses worked in.
@@ -626,6 +629,7 @@ pub enum Change {
         meeting: Option<MeetingId>,
         /// That meeting's day.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "crate::json::opt_date")]
         on: Option<NaiveDate>,
     },
     /// Dropped from a meeting's agenda (utgick).
@@ -640,6 +644,7 @@ pub enum Change {
         moved_to: Option<MeetingId>,
         /// That meeting's day.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "crate::json::opt_date")]
         on: Option<NaiveDate>,
     },
     /// Withdrawn (återtaget).
@@ -667,6 +672,7 @@ pub enum Change {
         /// Adopted (else rejected).
         adopted: bool,
         /// The day.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
     },
     /// Handling concluded.
@@ -677,6 +683,7 @@ pub enum Change {
     /// Enters into force.
     EnteredIntoForce {
         /// The day.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
     },
     /// Followed up.
@@ -689,6 +696,7 @@ pub enum Change {
     /// Its validity extended.
     Extended {
         /// Until.
+        #[serde(serialize_with = "crate::json::date")]
         until: NaiveDate,
     },
     /// An assignment (uppdrag) given in the matter was reported back (återrapporterat).
@@ -698,6 +706,7 @@ pub enum Change {
         /// The report, as entered.
         report: String,
         /// The day.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
     },
 }
@@ -726,6 +735,7 @@ pub struct Notification {
     /// The organisation.
     pub tenant: TenantId,
     /// The day it was written (local).
+    #[serde(serialize_with = "crate::json::date")]
     pub date: NaiveDate,
     /// Who gets it, each with their language.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -748,6 +758,7 @@ pub struct Notification {
     pub assignment: Option<AssignmentId>,
     /// A deadline (remiss, call for matters, assignment due).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub deadline: Option<NaiveDate>,
     /// The paragraph (§) of the minutes it comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -760,9 +771,11 @@ pub struct Notification {
     pub next_meeting: Option<MeetingRef>,
     /// Call for matters: matters are to be submitted by this day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub submit_by: Option<NaiveDate>,
     /// Call for matters: documents are to be ready by this day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub documents_by: Option<NaiveDate>,
     /// Notice: the agenda, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -1001,6 +1014,7 @@ mod wire {
         #[serde(default)]
         assignment: Option<AssignmentId>,
         #[serde(default)]
+        #[serde(serialize_with = "crate::json::opt_date")]
         deadline: Option<NaiveDate>,
         #[serde(default)]
         paragraph: Option<Paragraph>,
@@ -1009,8 +1023,10 @@ mod wire {
         #[serde(default)]
         next_meeting: Option<MeetingRef>,
         #[serde(default)]
+        #[serde(serialize_with = "crate::json::opt_date")]
         submit_by: Option<NaiveDate>,
         #[serde(default)]
+        #[serde(serialize_with = "crate::json::opt_date")]
         documents_by: Option<NaiveDate>,
         #[serde(default)]
         agenda: Vec<AgendaWire>,

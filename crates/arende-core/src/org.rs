@@ -399,6 +399,23 @@ impl RoleSource for Organisation {
         Organisation::roles_of(self, person, body)
     }
 
+    fn holds_any(&self, person: &PersonId, body: &BodyId, roles: &BTreeSet<Role>) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| &m.person == person && &m.body == body && roles.contains(&m.role))
+    }
+
+    fn holds_any_on(
+        &self,
+        person: &PersonId,
+        body: &BodyId,
+        date: NaiveDate,
+        roles: &BTreeSet<Role>,
+    ) -> bool {
+        self.memberships_on(date)
+            .any(|m| &m.person == person && &m.body == body && roles.contains(&m.role))
+    }
+
     fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {
         Organisation::roles_on(self, person, body, date)
     }
@@ -434,6 +451,20 @@ impl std::ops::Deref for RosterOn<'_> {
 impl RoleSource for RosterOn<'_> {
     fn roles_of(&self, person: &PersonId, body: &BodyId) -> BTreeSet<Role> {
         self.org.roles_on(person, body, self.date)
+    }
+
+    fn holds_any(&self, person: &PersonId, body: &BodyId, roles: &BTreeSet<Role>) -> bool {
+        self.org.holds_any_on(person, body, self.date, roles)
+    }
+
+    fn holds_any_on(
+        &self,
+        person: &PersonId,
+        body: &BodyId,
+        date: NaiveDate,
+        roles: &BTreeSet<Role>,
+    ) -> bool {
+        self.org.holds_any_on(person, body, date, roles)
     }
 
     fn roles_on(&self, person: &PersonId, body: &BodyId, date: NaiveDate) -> BTreeSet<Role> {

@@ -434,7 +434,10 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
             after = last.position;
             for rec in page {
                 if &rec.tenant == tenant && rec.stream.as_str().starts_with(&prefix) {
-                    streams.entry(rec.stream.0.clone()).or_default().push(rec);
+                    streams
+                        .entry(rec.stream.as_str().to_owned())
+                        .or_default()
+                        .push(rec);
                 }
             }
         }

@@ -4,8 +4,6 @@
 //!
 //! The graph is a petgraph `DiGraph`, kept private: the public face uses our own ids.
 
-use std::collections::HashMap;
-
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 
@@ -161,7 +159,7 @@ pub struct Route {
     id: RouteId,
     name: String,
     graph: DiGraph<Step, Dependency>,
-    index: HashMap<StepId, NodeIndex>,
+    index: crate::ids::FastMap<StepId, NodeIndex>,
     topo: Vec<NodeIndex>,
 }
 
@@ -212,7 +210,7 @@ impl Route {
     ) -> Result<Route, Vec<RouteProblem>> {
         let mut problems = Vec::new();
         let mut graph = DiGraph::new();
-        let mut index = HashMap::new();
+        let mut index = crate::ids::FastMap::default();
         for s in steps {
             let sid = s.id.clone();
             if index.contains_key(&sid) {
@@ -337,6 +335,20 @@ impl Route {
     /// The direct successors of a step, with how each depends on it.
     pub fn successors(&self, id: &StepId) -> Vec<(&Step, Dependency)> {
         self.neighbours(id, petgraph::Direction::Outgoing)
+    }
+
+    /// The direct predecessors of a step in no particular order, without collecting
+    /// them (for checks that ask whether all or any of them hold).
+    pub(crate) fn predecessors_unordered(
+        &self,
+        id: &StepId,
+    ) -> impl Iterator<Item = (&Step, Dependency)> {
+        use petgraph::visit::EdgeRef;
+        self.index.get(id).into_iter().flat_map(move |&n| {
+            self.graph
+                .edges_directed(n, petgraph::Direction::Incoming)
+                .map(move |e| (&self.graph[e.source()], *e.weight()))
+        })
     }
 
     fn neighbours(&self, id: &StepId, dir: petgraph::Direction) -> Vec<(&Step, Dependency)> {

@@ -40,28 +40,68 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-use crate::ids::{CommandId, TenantId};
+use crate::ids::{CommandId, FastMap, TenantId};
 
 mod group;
 pub use group::{AppendResult, GroupCommit, GroupConfig, GroupStats};
 
 /// A stream name within a tenant, e.g. `matter-0193…`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct StreamId(pub String);
+///
+/// The text is shared (`Arc<str>`): every stored event, append request and cache slot
+/// names its stream, and a clone copies nothing. The JSON form is the bare string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StreamId(Arc<str>);
 
 impl StreamId {
     /// Makes a stream id.
     pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
+        Self(Arc::from(s.into()))
     }
     /// The stream id as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// `{prefix}-{key}` in one allocation (the shared text), as the engine names an
+    /// aggregate's stream on every command.
+    pub(crate) fn joined(prefix: &str, key: &str) -> Self {
+        const ON_STACK: usize = 96;
+        let len = prefix.len() + 1 + key.len();
+        if len <= ON_STACK {
+            let mut buf = [0u8; ON_STACK];
+            buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+            buf[prefix.len()] = b'-';
+            buf[prefix.len() + 1..len].copy_from_slice(key.as_bytes());
+            // Two UTF-8 texts joined by an ASCII byte are UTF-8.
+            if let Ok(text) = std::str::from_utf8(&buf[..len]) {
+                return Self(Arc::from(text));
+            }
+        }
+        Self(Arc::from(format!("{prefix}-{key}")))
+    }
+}
+
+impl From<StreamId> for String {
+    fn from(s: StreamId) -> String {
+        s.0.as_ref().to_owned()
+    }
+}
+
+impl Serialize for StreamId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(crate::ids::SharedStrVisitor)
+            .map(Self)
     }
 }
 
@@ -905,10 +945,10 @@ struct MemoryInner {
     /// The global log; index = position - 1. `None`: removed by [`MemoryStore::tamper`].
     log: Vec<Option<RecordedEvent>>,
     /// Per tenant, where its events are in the log (in position order).
-    tenant_log: HashMap<TenantId, Vec<usize>>,
+    tenant_log: FastMap<TenantId, Vec<usize>>,
     /// Per tenant and stream (nested, so a lookup borrows the ids instead of cloning them
     /// into a tuple key).
-    streams: HashMap<TenantId, HashMap<StreamId, MemoryStream>>,
+    streams: FastMap<TenantId, FastMap<StreamId, MemoryStream>>,
     outbox: Vec<MemoryOutboxEntry>,
 }
 
@@ -916,7 +956,7 @@ struct MemoryInner {
 #[derive(Default)]
 struct MemoryStream {
     events: Vec<usize>,
-    commands: HashMap<CommandId, Appended>,
+    commands: FastMap<CommandId, Appended>,
 }
 
 struct MemoryOutboxEntry {

@@ -72,7 +72,7 @@ impl From<RecordedEvent> for FeedEvent {
         let data = serde_json::from_str(&r.payload).unwrap_or(Value::String(r.payload));
         FeedEvent {
             position: r.position,
-            stream: r.stream.0,
+            stream: r.stream.into(),
             version: r.version,
             event_type: r.event_type,
             data,

@@ -55,10 +55,12 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             self.check_cited_minutes(cited)?;
         }
         let submitting = matches!(command, MatterCommand::Submit(_));
-        let key = id.to_string();
+        // The id's text on the stack: the stream id is the one allocation.
+        let mut text = uuid::Uuid::encode_buffer();
+        let key: &str = id.0.hyphenated().encode_lower(&mut text);
         let today = self.clock().today();
         let followers = self.followers()?;
-        self.run::<Matter, _>(&key, actor, command_id, options, |state, version| {
+        self.run::<Matter, _>(key, actor, command_id, options, |state, version| {
             if !submitting && !state.exists() {
                 return Err(UnknownId::new("matter", id).into());
             }

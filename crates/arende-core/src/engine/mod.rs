@@ -12,7 +12,6 @@ mod meeting;
 mod subscription;
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -21,7 +20,7 @@ use crate::authz::{Action, Actor};
 use crate::clock::Clock;
 use crate::command::{Command, CommandOptions, Effects, Executed, Outcome};
 use crate::error::{Error, Result};
-use crate::ids::{BodyId, CommandId};
+use crate::ids::{BodyId, CommandId, FastMap};
 use crate::org::Organisation;
 use crate::store::{
     AppendRequest, Appended, EventStore, ExpectedVersion, OutboxMessage, RecordedEvent, StoreError,
@@ -125,15 +124,20 @@ struct CacheEntry<A> {
     commands: Vec<CommandId>,
 }
 
+/// A cached stream. The slot stays in the map while a command has its entry taken out
+/// (`live` false), so the next put reuses the key and the box instead of allocating
+/// them again for every command.
 struct Slot {
+    /// An `Option<CacheEntry<A>>` for the stream's aggregate `A`.
     value: Box<dyn Any + Send + Sync>,
+    live: bool,
     version: u64,
     used: u64,
 }
 
 #[derive(Default)]
 struct CacheMap {
-    map: HashMap<StreamId, Slot>,
+    map: FastMap<StreamId, Slot>,
     tick: u64,
 }
 
@@ -165,23 +169,41 @@ impl StateCache {
         if self.capacity == 0 {
             return None;
         }
-        let slot = self.lock().map.remove(stream)?;
-        slot.value.downcast::<CacheEntry<A>>().ok().map(|b| *b)
+        let mut inner = self.lock();
+        let slot = inner.map.get_mut(stream)?;
+        if !slot.live {
+            return None;
+        }
+        let entry = slot
+            .value
+            .downcast_mut::<Option<CacheEntry<A>>>()
+            .and_then(Option::take);
+        slot.live = false;
+        entry
     }
 
-    fn put<A: Aggregate + Send + Sync + 'static>(&self, stream: StreamId, entry: CacheEntry<A>) {
+    fn put<A: Aggregate + Send + Sync + 'static>(&self, stream: &StreamId, entry: CacheEntry<A>) {
         if self.capacity == 0 {
             return;
         }
         let mut inner = self.lock();
         inner.tick += 1;
         let used = inner.tick;
-        if let Some(existing) = inner.map.get(&stream)
-            && existing.version >= entry.version
-        {
-            return;
+        let version = entry.version;
+        let mut entry = Some(entry);
+        if let Some(slot) = inner.map.get_mut(stream) {
+            if slot.live && slot.version >= version {
+                return;
+            }
+            if let Some(value) = slot.value.downcast_mut::<Option<CacheEntry<A>>>() {
+                *value = entry.take();
+                slot.live = true;
+                slot.version = version;
+                slot.used = used;
+                return;
+            }
         }
-        if inner.map.len() >= self.capacity && !inner.map.contains_key(&stream) {
+        if inner.map.len() >= self.capacity && !inner.map.contains_key(stream) {
             let mut ticks: Vec<u64> = inner.map.values().map(|s| s.used).collect();
             let half = ticks.len() / 2;
             ticks.select_nth_unstable(half);
@@ -189,10 +211,11 @@ impl StateCache {
             inner.map.retain(|_, s| s.used > cut);
         }
         inner.map.insert(
-            stream,
+            stream.clone(),
             Slot {
-                version: entry.version,
                 value: Box::new(entry),
+                live: true,
+                version,
                 used,
             },
         );
@@ -203,7 +226,7 @@ impl StateCache {
     }
 
     fn len(&self) -> usize {
-        self.lock().map.len()
+        self.lock().map.values().filter(|s| s.live).count()
     }
 }
 
@@ -268,7 +291,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
 
     /// The stream id of an aggregate instance.
     pub fn stream_of<A: Aggregate>(key: &str) -> StreamId {
-        StreamId::new(format!("{}-{}", A::PREFIX, key))
+        StreamId::joined(A::PREFIX, key)
     }
 
     /// Loads an aggregate: its state and version (0 = no stream). Always up to date with
@@ -284,7 +307,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         };
         let out = (entry.state.clone(), entry.version);
         if entry.version > 0 {
-            self.cache.put(stream, entry);
+            self.cache.put(&stream, entry);
         } else {
             entry.commands.clear();
         }
@@ -382,7 +405,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             if expected != entry.version {
                 let actual = entry.version;
                 if actual > 0 {
-                    self.cache.put(stream.clone(), entry);
+                    self.cache.put(stream, entry);
                 }
                 return Err(Error::Store(StoreError::Conflict {
                     tenant: self.org.tenant.clone(),
@@ -401,7 +424,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     let before = entry.version;
                     if self.catch_up(stream, &mut entry)? {
                         let actual = entry.version;
-                        self.cache.put(stream.clone(), entry);
+                        self.cache.put(stream, entry);
                         return Err(Error::Store(StoreError::Conflict {
                             tenant: self.org.tenant.clone(),
                             stream: stream.clone(),
@@ -411,7 +434,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                     }
                 }
                 if entry.version > 0 {
-                    self.cache.put(stream.clone(), entry);
+                    self.cache.put(stream, entry);
                 }
                 return Err(refusal);
             }
@@ -423,7 +446,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             .map(|n| OutboxMessage {
                 id: self.ids.next(),
                 kind: n.kind.name().to_owned(),
-                payload: serde_json::to_string(n).unwrap_or_default(),
+                payload: encode_notification(n),
                 available_at: now,
             })
             .collect::<Vec<_>>();
@@ -436,22 +459,24 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 effects: Effects::default(),
             };
             if entry.version > 0 {
-                self.cache.put(stream.clone(), entry);
+                self.cache.put(stream, entry);
             }
             return Ok(out);
         }
+        let actor_name = actor.audit_name();
+        let events = decision
+            .events
+            .iter()
+            .map(|e| encode_audited(e, &actor_name, Some(&self.config_version)))
+            .collect();
         let appended: Appended = match self.store.append(AppendRequest {
             tenant: self.org.tenant.clone(),
             stream: stream.clone(),
             expected: ExpectedVersion::at(entry.version),
             command_id,
-            actor: actor.audit_name(),
+            actor: actor_name,
             recorded_at: now,
-            events: decision
-                .events
-                .iter()
-                .map(|e| encode_audited(e, &actor.audit_name(), Some(&self.config_version)))
-                .collect(),
+            events,
             outbox,
         }) {
             Ok(a) => a,
@@ -481,7 +506,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             duplicate: false,
             effects: Effects::default(),
         };
-        self.cache.put(stream.clone(), entry);
+        self.cache.put(stream, entry);
         Ok(out)
     }
 
@@ -527,7 +552,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             duplicate: true,
             effects: Effects::default(),
         };
-        self.cache.put(stream.clone(), entry);
+        self.cache.put(stream, entry);
         Ok(out)
     }
 
@@ -591,6 +616,17 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
                 )
                 .map(Outcome::Reminder),
         }
+    }
+}
+
+/// A notification fact as JSON, written into one buffer sized for a feedback fact (about
+/// 400–600 bytes) so that it rarely grows.
+fn encode_notification(n: &crate::notification::Notification) -> String {
+    let mut buf = Vec::with_capacity(640);
+    match serde_json::to_writer(&mut buf, n) {
+        // serde_json writes only UTF-8.
+        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+        Err(_) => String::new(),
     }
 }
 

@@ -195,8 +195,8 @@ fn activate(
         let Some(step) = route.step(&y) else {
             continue;
         };
-        let ready = route.predecessors(&y).iter().all(|(p, dep)| {
-            is_done(&p.id) || (*dep == Dependency::SameProposal && active.contains(&p.id))
+        let ready = route.predecessors_unordered(&y).all(|(p, dep)| {
+            is_done(&p.id) || (dep == Dependency::SameProposal && active.contains(&p.id))
         });
         if !ready {
             continue;
@@ -1867,16 +1867,21 @@ pub fn decide_with_facts(
         });
     };
     let through = version + last_change as u64 + 1;
-    let mut targets = vec![FollowTarget::Matter(subject.id)];
-    for e in events.iter() {
-        if let Some(b) = e.body() {
-            let t = FollowTarget::Body(b.clone());
-            if !targets.contains(&t) {
-                targets.push(t);
+    // Nobody follows anything in the tenant: no targets to collect.
+    let recipients = if followers.follows.is_empty() {
+        Vec::new()
+    } else {
+        let mut targets = vec![FollowTarget::Matter(subject.id)];
+        for e in events.iter() {
+            if let Some(b) = e.body() {
+                let t = FollowTarget::Body(b.clone());
+                if !targets.contains(&t) {
+                    targets.push(t);
+                }
             }
         }
-    }
-    let recipients = followers.recipients(ctx.org, &targets);
+        followers.recipients(ctx.org, &targets)
+    };
     let fb = feedback(
         ctx.org,
         &subject,

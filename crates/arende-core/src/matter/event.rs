@@ -36,6 +36,7 @@ pub enum MatterEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         revises: Option<MatterId>,
         /// The day it was registered.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
         /// The configuration version it was registered under.
         config_version: String,
@@ -50,6 +51,7 @@ pub enum MatterEvent {
     /// The documents are ready (handlingar klara), e.g. for the notice.
     DocumentsReady {
         /// The day.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
     },
     /// Screened as an information item (relevansbedömning: för kännedom).
@@ -115,6 +117,7 @@ pub enum MatterEvent {
         /// Who is consulted.
         recipients: Vec<RemissRecipient>,
         /// Comments by this date.
+        #[serde(serialize_with = "crate::json::date")]
         deadline: NaiveDate,
         /// Who receives the comments.
         receivers: Vec<String>,
@@ -129,6 +132,7 @@ pub enum MatterEvent {
         /// How many comments.
         comments: u32,
         /// When received.
+        #[serde(serialize_with = "crate::json::date")]
         received_on: NaiveDate,
     },
     /// Responses worked in ("101 comments handled"); the consultation is over.
@@ -268,6 +272,7 @@ pub enum MatterEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         minutes: Option<crate::meeting::MinutesRef>,
         /// The day of the decision.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
         /// The political step completed (when this was the last party).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -280,8 +285,10 @@ pub enum MatterEvent {
         /// Its political body.
         body: BodyId,
         /// The day of adjustment.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
         /// The day they were due (the meeting + the body's `minutes-final`, 14 days).
+        #[serde(serialize_with = "crate::json::date")]
         due: NaiveDate,
         /// Whether adjusted after `due`.
         late: bool,
@@ -294,14 +301,18 @@ pub enum MatterEvent {
         /// Its political body.
         body: BodyId,
         /// The day of the notice.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
         /// The day it was due (the adjustment + `announcement`, 2 days).
+        #[serde(serialize_with = "crate::json::date")]
         due: NaiveDate,
         /// Whether put up after `due` (recorded, but flagged).
         late: bool,
         /// The last day of the appeal period.
+        #[serde(serialize_with = "crate::json::date")]
         appeal_ends: NaiveDate,
         /// The first day the decision is in legal force (laga kraft).
+        #[serde(serialize_with = "crate::json::date")]
         legal_force: NaiveDate,
     },
     /// An appeal (överklagande) was lodged against the party's decision.
@@ -339,9 +350,11 @@ pub enum MatterEvent {
     /// Entered into force (ikraftträdande).
     EnteredIntoForce {
         /// From this day.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
         /// Valid until this day, if limited.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "crate::json::opt_date")]
         valid_until: Option<NaiveDate>,
         /// The parties it is in force for (empty: no political level).
         parties: Vec<PartyId>,
@@ -359,6 +372,7 @@ pub enum MatterEvent {
         note: String,
         /// The next follow-up, if scheduled.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "crate::json::opt_date")]
         next: Option<NaiveDate>,
         /// The follow-up step completed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -378,9 +392,11 @@ pub enum MatterEvent {
     /// Extended (förlängning): stays valid to a new date.
     Extended {
         /// The new end of validity.
+        #[serde(serialize_with = "crate::json::date")]
         until: NaiveDate,
         /// The end it had before.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "crate::json::opt_date")]
         previous: Option<NaiveDate>,
     },
     /// An assignment (uppdrag) given in the matter was reported back (återrapporterat):
@@ -393,6 +409,7 @@ pub enum MatterEvent {
         /// The report, as entered.
         report: String,
         /// The day it was reported.
+        #[serde(serialize_with = "crate::json::date")]
         on: NaiveDate,
         /// Where it was reported, if at a meeting.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -651,12 +668,15 @@ pub struct Matter {
     /// How the handling concluded.
     pub conclusion: Option<Conclusion>,
     /// In force from.
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub in_force_from: Option<NaiveDate>,
     /// Valid until (after an extension: the new date).
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub valid_until: Option<NaiveDate>,
     /// The parties it is in force for.
     pub in_force_for: Vec<PartyId>,
     /// The next follow-up date.
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub next_follow_up: Option<NaiveDate>,
     /// How many follow-ups were made.
     pub follow_ups: u32,
@@ -668,8 +688,10 @@ pub struct Matter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<MatterId>,
     /// When it was registered.
+    #[serde(serialize_with = "crate::json::date")]
     pub registered_on: NaiveDate,
     /// When its documents were ready.
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub documents_ready: Option<NaiveDate>,
     /// The configuration version it was registered under.
     pub config_version: String,

@@ -260,6 +260,7 @@ pub struct RemissResponse {
     /// How many comments the response holds.
     pub comments: u32,
     /// When it was received.
+    #[serde(serialize_with = "crate::json::date")]
     pub received_on: NaiveDate,
 }
 
@@ -271,6 +272,7 @@ pub struct Remiss {
     /// The recipients.
     pub recipients: Vec<RemissRecipient>,
     /// Comments by this date (synpunkter senast).
+    #[serde(serialize_with = "crate::json::date")]
     pub deadline: NaiveDate,
     /// Who receives the comments (names or addresses).
     pub receivers: Vec<String>,
@@ -384,21 +386,26 @@ pub struct PartyLegal {
     /// The party's political body.
     pub body: BodyId,
     /// The day of the decision (the body's meeting).
+    #[serde(serialize_with = "crate::json::date")]
     pub decided_on: NaiveDate,
     /// The day the minutes were adjusted (justerade), once recorded.
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub adjusted_on: Option<NaiveDate>,
     /// Whether adjusted later than the law allows (14 days).
     pub adjusted_late: bool,
     /// The day of the notice on the notice board (anslag), once recorded.
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub announced_on: Option<NaiveDate>,
     /// Whether the notice came later than the law allows (2 days after adjustment).
     pub announced_late: bool,
     /// The last day of the appeal period (laglighetsprövning), once announced.
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub appeal_ends: Option<NaiveDate>,
     /// The first day in legal force: once announced, the day after the appeal period;
     /// `None` while an appeal lodged in time is pending, or when the decision was
     /// annulled on appeal; after the appeals are rejected, the day the last ruling was
     /// final (if later).
+    #[serde(serialize_with = "crate::json::opt_date")]
     pub legal_force: Option<NaiveDate>,
     /// Appeals (överklaganden) lodged against the decision, in the order recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

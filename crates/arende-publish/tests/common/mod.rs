@@ -174,12 +174,12 @@ pub fn run_python(script: &str, args: &[&str]) -> Result<String> {
     Ok(stdout)
 }
 
-/// The OParl JSON schemas (`../shared/oparl/schema` beside the repository, or
+/// The OParl JSON schemas (`tests/oparl-schema`, the OParl 1.1 spec's, vendored; or
 /// `ARENDE_OPARL_SCHEMAS`).
 pub fn schema_dir() -> PathBuf {
     std::env::var_os("ARENDE_OPARL_SCHEMAS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/oparl/schema")
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oparl-schema")
         })
 }

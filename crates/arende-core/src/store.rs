@@ -793,13 +793,18 @@ pub trait EventStore: Send + Sync {
     /// Reads up to `limit` events of one tenant with position > `after`, in commit order:
     /// the tenant's own log, filtered by the store (an index on tenant and position), so
     /// an engine serving one tenant reads nothing of the others. The same follower
-    /// guarantee as [`EventStore::read_all`]: following it never skips an event.
+    /// guarantee as [`EventStore::read_all`]: following it never skips an event. By
+    /// default the events [`EventStore::visit_tenant`] hands over, copied.
     fn read_tenant(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError>;
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut out = Vec::with_capacity(limit.min(1024));
+        self.visit_tenant(tenant, after, limit, &mut |e| out.push(e.to_recorded()))?;
+        Ok(out)
+    }
 
     /// [`EventStore::read_tenant`] without the copies: hands the same events (the same
     /// rows, in the same order, checked the same way with [`LogCheck`]) to `visit` one by
@@ -1126,17 +1131,6 @@ impl EventStore for MemoryStore {
             .take(limit)
             .map(|e| Ok(e.clone()));
         verify_log(after, None, rows)
-    }
-
-    fn read_tenant(
-        &self,
-        tenant: &TenantId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut out = Vec::new();
-        self.visit_tenant(tenant, after, limit, &mut |e| out.push(e.to_recorded()))?;
-        Ok(out)
     }
 
     fn visit_tenant(

@@ -766,17 +766,6 @@ impl EventStore for SqliteStore {
         verify_log(after, None, rows)
     }
 
-    fn read_tenant(
-        &self,
-        tenant: &TenantId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut out = Vec::with_capacity(limit.min(1024));
-        self.visit_tenant(tenant, after, limit, &mut |e| out.push(e.to_recorded()))?;
-        Ok(out)
-    }
-
     fn visit_tenant(
         &self,
         tenant: &TenantId,

@@ -179,7 +179,5 @@ pub fn run_python(script: &str, args: &[&str]) -> Result<String> {
 pub fn schema_dir() -> PathBuf {
     std::env::var_os("ARENDE_OPARL_SCHEMAS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oparl-schema")
-        })
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oparl-schema"))
 }

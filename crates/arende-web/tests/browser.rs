@@ -120,6 +120,28 @@ fn screenshots() -> PathBuf {
     dir
 }
 
+/// The text of the first element matching `css` once `done` holds for it, read again
+/// while a form's navigation replaces the page (a stale or missing element is retried)
+/// for up to 30 seconds; then the last text read, for the assertion to show.
+async fn text_when(c: &Client, css: &str, done: impl Fn(&str) -> bool) -> Result<String> {
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    let mut last = String::new();
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if done(&t) {
+                return Ok(t);
+            }
+            last = t;
+        }
+        if std::time::Instant::now() > until {
+            return Ok(last);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn shot(c: &Client, name: &str) -> Result<()> {
     let png = c.screenshot().await?;
     std::fs::write(screenshots().join(format!("{name}.png")), png)?;
@@ -230,13 +252,26 @@ async fn run(c: &Client, base: &str, data: &support::Data, axe_js: &str) -> Resu
             bail!("history link {i} is gone")
         };
         link.click().await?;
-        let h1 = c.find(Locator::Css("h1")).await?.text().await?;
+        // The click navigates: wait for the meeting's page before reading it.
+        let until = std::time::Instant::now() + Duration::from_secs(30);
+        while !c.current_url().await?.as_str().contains("/meetings/")
+            && std::time::Instant::now() < until
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert!(
             c.current_url().await?.as_str().contains("/meetings/"),
             "a meeting page"
         );
+        let minutes = c
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("#minutes"))
+            .await?
+            .text()
+            .await?;
+        let h1 = text_when(c, "h1", |t| !t.is_empty()).await?;
         assert!(!h1.is_empty());
-        let minutes = c.find(Locator::Css("#minutes")).await?.text().await?;
         assert!(!minutes.is_empty());
     }
     c.goto(&format!("{matter}?lang=sv#timeline")).await?;
@@ -298,7 +333,7 @@ async fn run(c: &Client, base: &str, data: &support::Data, axe_js: &str) -> Resu
         .select_by_value("sbu")
         .await?;
     c.find(Locator::Id("f-submit")).await?.click().await?;
-    let h1 = c.find(Locator::Css("h1")).await?.text().await?;
+    let h1 = text_when(c, "h1", |t| t == "Rutin för skolskjuts vid placering").await?;
     assert_eq!(h1, "Rutin för skolskjuts vid placering");
     shot(c, "submitted").await?;
     for v in axe(c, axe_js).await? {
@@ -306,7 +341,7 @@ async fn run(c: &Client, base: &str, data: &support::Data, axe_js: &str) -> Resu
     }
     c.find(Locator::Id("s-handle")).await?.click().await?;
     c.find(Locator::Id("s-submit")).await?.click().await?;
-    let text = c.find(Locator::Css("main dl")).await?.text().await?;
+    let text = text_when(c, "main dl", |t| t.contains("under handläggning")).await?;
     assert!(text.contains("under handläggning"), "screened: {text}");
     shot(c, "screened").await?;
 

@@ -213,6 +213,22 @@ fn json_text(result: Result<Vec<u8>, PublishError>, lang: Language) -> Response 
     }
 }
 
+/// One object of a county as JSON: `f` runs on the blocking pool against the county;
+/// a refusal is a problem in the language the request asked for.
+async fn object<T, F>(
+    deployment: Arc<Deployment>,
+    tenant: String,
+    headers: &HeaderMap,
+    f: F,
+) -> Response
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&County<'_>) -> Result<T, PublishError> + Send + 'static,
+{
+    let lang = language(headers, None);
+    json(on_county(deployment, tenant, headers, f).await, lang)
+}
+
 fn json<T: Serialize>(result: Result<T, PublishError>, lang: Language) -> Response {
     match result {
         Ok(value) => axum::Json(value).into_response(),
@@ -257,11 +273,7 @@ async fn system(
     Path(tenant): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, |c| Ok(c.system())).await,
-        lang,
-    )
+    object(d, tenant, &headers, |c| Ok(c.system())).await
 }
 
 /// Every Body (party) of the county, paged.
@@ -303,11 +315,7 @@ async fn body(
     Path((tenant, party)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.body(&party)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.body(&party)).await
 }
 
 /// One of a Body's lists, paged and filtered.
@@ -366,11 +374,7 @@ async fn organization(
     Path((tenant, body)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.organization(&body)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.organization(&body)).await
 }
 
 /// The meetings of a body's Organization, paged.
@@ -416,11 +420,7 @@ async fn person(
     Path((tenant, person)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.person(&person)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.person(&person)).await
 }
 
 /// A Membership: a person's role in a body.
@@ -438,14 +438,10 @@ async fn membership(
     Path((tenant, person, body, role)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| {
-            c.membership(&person, &body, &role)
-        })
-        .await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| {
+        c.membership(&person, &body, &role)
+    })
+    .await
 }
 
 /// A Meeting with its agenda.
@@ -461,11 +457,7 @@ async fn meeting(
     Path((tenant, meeting)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.meeting(&meeting)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.meeting(&meeting)).await
 }
 
 /// A meeting's Location.
@@ -481,11 +473,7 @@ async fn location(
     Path((tenant, meeting)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.location(&meeting)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.location(&meeting)).await
 }
 
 /// An AgendaItem by meeting and place on the agenda.
@@ -502,14 +490,10 @@ async fn agenda_item(
     Path((tenant, meeting, order)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| {
-            c.agenda_item(&meeting, &order)
-        })
-        .await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| {
+        c.agenda_item(&meeting, &order)
+    })
+    .await
 }
 
 /// A Paper (a matter).
@@ -525,11 +509,7 @@ async fn paper(
     Path((tenant, matter)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.paper(&matter)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.paper(&matter)).await
 }
 
 /// A Consultation (a step of a matter's route).
@@ -546,11 +526,7 @@ async fn consultation(
     Path((tenant, matter, step)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.consultation(&matter, &step)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.consultation(&matter, &step)).await
 }
 
 /// A meeting's File (`notice` or `minutes`).
@@ -567,11 +543,7 @@ async fn file(
     Path((tenant, meeting, kind)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&headers, None);
-    json(
-        on_county(d, tenant, &headers, move |c| c.file(&meeting, &kind)).await,
-        lang,
-    )
+    object(d, tenant, &headers, move |c| c.file(&meeting, &kind)).await
 }
 
 /// The content of a meeting's File, as Markdown.

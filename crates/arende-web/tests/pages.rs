@@ -338,6 +338,26 @@ async fn a_meeting_through_the_forms() {
     let (_, page) = get(&peter, &format!("{meeting}?lang=sv")).await;
     let present = field_values(&page, "name=\"present\"");
     assert!(!present.is_empty(), "the members to tick");
+    // The form offers the roster of the joint session's bodies on the meeting's day.
+    {
+        let county = dep
+            .county(&arende_core::ids::TenantId::new(fam))
+            .expect("the county");
+        let org = county.org();
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 11, 15).expect("a day");
+        let bodies = org.expanded_bodies(&[arende_core::ids::BodyId::new("cg-joint")]);
+        let mut roster: Vec<String> = org
+            .memberships_on(day)
+            .filter(|m| bodies.contains(&m.body) && m.substitute_for.is_none())
+            .filter(|m| m.role != arende_core::org::Role::Substitute)
+            .map(|m| m.person.to_string())
+            .collect();
+        roster.sort();
+        roster.dedup();
+        let mut offered = present.clone();
+        offered.sort();
+        assert_eq!(offered, roster);
+    }
     let mut form: Vec<String> = present.iter().map(|p| format!("present={p}")).collect();
     form.push(format!("version={}", version_of(&page)));
     let (status, _, body) = post(

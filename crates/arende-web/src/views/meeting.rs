@@ -56,15 +56,17 @@ pub fn build(engine: &CountyEngine, id: &MeetingId, lang: Language) -> Result<Me
         }
         None => None,
     };
+    // The roster of the meeting's bodies (joint sessions with their parts) on its day:
+    // the people whose attendance the engine records (mandate periods).
+    let bodies = org.expanded_bodies(&plan.bodies);
     let mut members: Vec<(PersonId, String)> = Vec::new();
-    for b in &plan.bodies {
-        for m in org.members_of(b) {
-            if m.substitute_for.is_none()
-                && !matches!(m.role, Role::Substitute)
-                && !members.iter().any(|(p, _)| p == &m.person)
-            {
-                members.push((m.person.clone(), person_name(org, &m.person)));
-            }
+    for m in org.memberships_on(plan.date) {
+        if bodies.contains(&m.body)
+            && m.substitute_for.is_none()
+            && !matches!(m.role, Role::Substitute)
+            && !members.iter().any(|(p, _)| p == &m.person)
+        {
+            members.push((m.person.clone(), person_name(org, &m.person)));
         }
     }
     Ok(MeetingPage {

@@ -167,12 +167,47 @@ pub fn holidays(year: i32) -> Vec<(NaiveDate, Holiday)> {
     out
 }
 
-/// The holiday on `date`, if any.
+/// The holiday on `date`, if any (the first in [`Holiday`]'s order when two fall on
+/// the same day, as [`holidays`] lists them). Decided from the month and day, with
+/// Easter computed only for a day in March to June: no list is built, since every
+/// working-day step of a statutory period asks.
 pub fn holiday_on(date: NaiveDate) -> Option<Holiday> {
-    holidays(date.year())
-        .into_iter()
-        .find(|(d, _)| *d == date)
-        .map(|(_, h)| h)
+    let (month, day) = (date.month(), date.day());
+    let fixed = match (month, day) {
+        (1, 1) => Some(Holiday::NewYearsDay),
+        (1, 6) => Some(Holiday::Epiphany),
+        (5, 1) => Some(Holiday::MayDay),
+        (6, 6) => Some(Holiday::NationalDay),
+        (12, 24) => Some(Holiday::ChristmasEve),
+        (12, 25) => Some(Holiday::ChristmasDay),
+        (12, 26) => Some(Holiday::BoxingDay),
+        (12, 31) => Some(Holiday::NewYearsEve),
+        _ => None,
+    };
+    let weekday = date.weekday();
+    let by_weekday = match (month, day, weekday) {
+        (6, 19..=25, Weekday::Fri) => Some(Holiday::MidsummerEve),
+        (6, 20..=26, Weekday::Sat) => Some(Holiday::MidsummerDay),
+        (10, 31, Weekday::Sat) | (11, 1..=6, Weekday::Sat) => Some(Holiday::AllSaintsDay),
+        _ => None,
+    };
+    // Easter falls between 22 March and 25 April, so its holidays between 20 March
+    // (Good Friday) and 13 June (Whitsunday).
+    let by_easter = if (3..=6).contains(&month) {
+        easter_sunday(date.year()).and_then(|easter| {
+            match date.signed_duration_since(easter).num_days() {
+                -2 => Some(Holiday::GoodFriday),
+                0 => Some(Holiday::EasterSunday),
+                1 => Some(Holiday::EasterMonday),
+                39 => Some(Holiday::AscensionDay),
+                49 => Some(Holiday::Pentecost),
+                _ => None,
+            }
+        })
+    } else {
+        None
+    };
+    [fixed, by_weekday, by_easter].into_iter().flatten().min()
 }
 
 /// Why a day is not a working day.
@@ -358,6 +393,19 @@ mod tests {
         assert_eq!(holiday_on(d(2022, 6, 25)), Some(Holiday::MidsummerDay));
         assert_eq!(holiday_on(d(2021, 11, 6)), Some(Holiday::AllSaintsDay));
         assert_eq!(holiday_on(d(2024, 6, 20)), None);
+    }
+
+    #[test]
+    fn holiday_on_agrees_with_the_year_list_every_day_of_four_centuries() {
+        let mut date = d(1900, 1, 1);
+        while date < d(2300, 1, 1) {
+            let listed = holidays(date.year())
+                .into_iter()
+                .find(|(day, _)| *day == date)
+                .map(|(_, h)| h);
+            assert_eq!(holiday_on(date), listed, "on {date}");
+            date = date.succ_opt().expect("in range");
+        }
     }
 
     #[test]

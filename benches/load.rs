@@ -84,7 +84,7 @@ fn request(stream: &StreamId, at: u64, events: Vec<EventData>) -> AppendRequest 
         stream: stream.clone(),
         expected: ExpectedVersion::at(at),
         command_id: CommandId::random(),
-        actor: "person:cg-sec".to_owned(),
+        actor: "person:cg-sec".into(),
         recorded_at: common::clock_now(),
         events,
         outbox: Vec::new(),

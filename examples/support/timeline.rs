@@ -195,7 +195,7 @@ pub fn timeline(
         };
         if let Some(mut l) = line {
             l.position = rec.position;
-            l.what = rec.event_type.clone();
+            l.what = rec.event_type.to_string();
             l.forecast = forecast_days.contains(&recorded);
             lines.push(l);
         }

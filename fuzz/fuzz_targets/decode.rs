@@ -31,7 +31,7 @@ fn run<A: Aggregate>(pick: u8, rest: &[u8]) {
         tenant: TenantId::new("fuzz"),
         stream: StreamId::new(format!("{}-fuzz", A::PREFIX)),
         version: 1,
-        event_type,
+        event_type: event_type.into(),
         payload: payload.to_owned(),
         actor: "fuzz".into(),
         command_id: CommandId::random(),

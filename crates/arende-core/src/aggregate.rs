@@ -9,6 +9,8 @@
 //! events stored before the envelope read as they are, with the mandate and the
 //! configuration unknown.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -113,7 +115,7 @@ pub fn encode_audited<E: Event>(event: &E, actor: &str, config: Option<&str>) ->
         ),
     };
     EventData {
-        event_type: event.event_type().to_owned(),
+        event_type: Cow::Borrowed(event.event_type()),
         payload,
     }
 }
@@ -132,7 +134,7 @@ pub fn audit_of(rec: &RecordedEvent) -> Audit {
         return a.audit;
     }
     Audit {
-        actor: rec.actor.clone(),
+        actor: rec.actor.to_string(),
         mandate: None,
         config: None,
     }
@@ -203,7 +205,7 @@ pub enum DecodeError {
 /// Encodes an event for the store.
 pub fn encode<E: Event>(event: &E) -> EventData {
     EventData {
-        event_type: event.event_type().to_owned(),
+        event_type: Cow::Borrowed(event.event_type()),
         // Serialising our own event enums to JSON cannot fail: they hold only strings,
         // numbers, dates and maps with string keys.
         payload: serde_json::to_string(event).unwrap_or_else(|e| {
@@ -217,12 +219,12 @@ pub fn encode<E: Event>(event: &E) -> EventData {
 
 /// Decodes a stored event, telling an unknown type from a corrupt payload.
 pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
-    if !E::known_types().contains(&rec.event_type.as_str()) {
+    if !E::known_types().contains(&&*rec.event_type) {
         return Err(DecodeError::UnknownType {
             tenant: rec.tenant.clone(),
             stream: rec.stream.clone(),
             version: rec.version,
-            event_type: rec.event_type.clone(),
+            event_type: rec.event_type.to_string(),
         });
     }
     let parsed = if rec.payload.starts_with(ENVELOPE) {
@@ -234,7 +236,7 @@ pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
         tenant: rec.tenant.clone(),
         stream: rec.stream.clone(),
         version: rec.version,
-        event_type: rec.event_type.clone(),
+        event_type: rec.event_type.to_string(),
         reason: e.to_string(),
     })?;
     if event.event_type() != rec.event_type {
@@ -242,7 +244,7 @@ pub fn decode<E: Event>(rec: &RecordedEvent) -> Result<E, DecodeError> {
             tenant: rec.tenant.clone(),
             stream: rec.stream.clone(),
             version: rec.version,
-            event_type: rec.event_type.clone(),
+            event_type: rec.event_type.to_string(),
             reason: format!("payload holds a {} event", event.event_type()),
         });
     }
@@ -280,7 +282,7 @@ pub fn decode_for<A: Aggregate>(rec: &RecordedEvent) -> Result<A::Event, DecodeE
                 tenant: rec.tenant.clone(),
                 stream: rec.stream.clone(),
                 version: rec.version,
-                event_type: rec.event_type.clone(),
+                event_type: rec.event_type.to_string(),
                 names: StreamId::new(names),
             });
         }

@@ -368,6 +368,15 @@ impl Actor {
         }
     }
 
+    /// The actor as stored with events ([`Actor::audit_name`]), shared: for a person,
+    /// the id's own text without a copy.
+    pub fn recorded_as(&self) -> std::sync::Arc<str> {
+        match self {
+            Actor::Person(p) => p.shared(),
+            Actor::System(s) => format!("system:{}", s.name).into(),
+        }
+    }
+
     /// The person, if the actor is one.
     pub fn person(&self) -> Option<&crate::ids::PersonId> {
         match self {

@@ -40,6 +40,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -145,8 +146,9 @@ impl ExpectedVersion {
 /// One event to append.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventData {
-    /// The event's type name, e.g. `MatterRegistered`.
-    pub event_type: String,
+    /// The event's type name, e.g. `MatterRegistered`: borrowed from the event enum's
+    /// static names when the engine writes, so appending one allocates nothing for it.
+    pub event_type: Cow<'static, str>,
     /// The event's payload, JSON text. Stores keep it byte for byte.
     pub payload: String,
 }
@@ -175,8 +177,9 @@ pub struct AppendRequest {
     pub expected: ExpectedVersion,
     /// The command's id: a retry with the same id writes nothing twice.
     pub command_id: CommandId,
-    /// Who issued the command (person id or system name).
-    pub actor: String,
+    /// Who issued the command (person id or `system:NAME`), shared by every event the
+    /// command writes.
+    pub actor: Arc<str>,
     /// When the command was executed (from the injected clock).
     pub recorded_at: DateTime<Utc>,
     /// The events, in order. May be empty only if `outbox` is not.
@@ -207,12 +210,13 @@ pub struct RecordedEvent {
     pub stream: StreamId,
     /// The version within the stream (starts at 1).
     pub version: u64,
-    /// The event's type name.
-    pub event_type: String,
+    /// The event's type name (static when the memory store keeps what the engine
+    /// appended; owned when read from a database row).
+    pub event_type: Cow<'static, str>,
     /// The payload, JSON text as appended.
     pub payload: String,
-    /// Who issued the command.
-    pub actor: String,
+    /// Who issued the command (shared by the events of one command).
+    pub actor: Arc<str>,
     /// The command that wrote the event.
     pub command_id: CommandId,
     /// When the command was executed.
@@ -270,9 +274,9 @@ impl EventRef<'_> {
             tenant: TenantId::new(self.tenant),
             stream: StreamId::new(self.stream),
             version: self.version,
-            event_type: self.event_type.to_owned(),
+            event_type: Cow::Owned(self.event_type.to_owned()),
             payload: self.payload.to_owned(),
-            actor: self.actor.to_owned(),
+            actor: Arc::from(self.actor),
             command_id: self.command_id,
             recorded_at: self.recorded_at,
         }
@@ -957,11 +961,31 @@ struct MemoryInner {
     outbox: Vec<MemoryOutboxEntry>,
 }
 
-/// One stream: where its events are in the log, and the commands that wrote it.
+/// One stream: where its events are in the log, the commands that wrote it, and its
+/// head as of the last append (`None` after [`MemoryStore::tamper`]: found again by
+/// scanning the stream's events, so a damaged stream is still caught).
 #[derive(Default)]
 struct MemoryStream {
     events: Vec<usize>,
     commands: FastMap<CommandId, Appended>,
+    head: Option<StreamHead>,
+}
+
+impl MemoryStream {
+    /// The head the expected-version check compares against: kept by each append, or
+    /// scanned from the stored events after tampering.
+    fn head(&self, log: &[Option<RecordedEvent>]) -> StreamHead {
+        if let Some(head) = self.head {
+            return head;
+        }
+        let live = || self.events.iter().filter_map(|&i| log[i].as_ref());
+        StreamHead {
+            events: self.events.len() as u64,
+            last_version: live().map(|e| e.version).max().unwrap_or(0),
+            last_version_position: live().max_by_key(|e| e.version).map_or(0, |e| e.position),
+            last_position: live().map(|e| e.position).max().unwrap_or(0),
+        }
+    }
 }
 
 struct MemoryOutboxEntry {
@@ -1016,15 +1040,7 @@ impl EventStore for MemoryStore {
                 ..*done
             });
         }
-        let head = existing.map_or(StreamHead::default(), |s| {
-            let live = || s.events.iter().filter_map(|&i| inner.log[i].as_ref());
-            StreamHead {
-                events: s.events.len() as u64,
-                last_version: live().map(|e| e.version).max().unwrap_or(0),
-                last_version_position: live().max_by_key(|e| e.version).map_or(0, |e| e.position),
-                last_position: live().map(|e| e.position).max().unwrap_or(0),
-            }
-        });
+        let head = existing.map_or(StreamHead::default(), |s| s.head(&inner.log));
         let actual = verify_head(&tenant, &stream, head)?;
         if let Some(n) = expected.as_number()
             && n != actual
@@ -1087,6 +1103,16 @@ impl EventStore for MemoryStore {
             .or_default();
         entry.events.extend(first..last);
         entry.commands.insert(command_id, done);
+        entry.head = Some(if last > first {
+            StreamHead {
+                events: head.events + (last - first) as u64,
+                last_version: version,
+                last_version_position: position,
+                last_position: position,
+            }
+        } else {
+            head
+        });
         Ok(done)
     }
 
@@ -1218,6 +1244,7 @@ impl MemoryStore {
             return false;
         };
         let i = s.events[k];
+        s.head = None;
         let keep = inner.log[i].as_mut().is_some_and(change);
         if !keep {
             inner.log[i] = None;

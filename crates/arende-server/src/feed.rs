@@ -74,9 +74,9 @@ impl From<RecordedEvent> for FeedEvent {
             position: r.position,
             stream: r.stream.into(),
             version: r.version,
-            event_type: r.event_type,
+            event_type: r.event_type.into_owned(),
             data,
-            actor: r.actor,
+            actor: r.actor.to_string(),
             command_id: r.command_id.to_string(),
             recorded_at: r.recorded_at,
         }
@@ -404,9 +404,9 @@ mod tests {
             tenant: TenantId::new("orebro"),
             stream: StreamId::new("matter-ö \"1\""),
             version: position,
-            event_type: event_type.to_owned(),
+            event_type: event_type.to_owned().into(),
             payload: payload.to_owned(),
-            actor: "person:åsa\\öberg".to_owned(),
+            actor: "person:åsa\\öberg".into(),
             command_id: CommandId::random(),
             recorded_at: chrono::DateTime::from_timestamp_micros(1_725_264_000_123_456)
                 .expect("an instant"),

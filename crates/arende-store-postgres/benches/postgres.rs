@@ -38,11 +38,11 @@ fn req(stream: &str, at: u64, n: u64) -> AppendRequest {
         stream: StreamId::new(stream),
         expected: ExpectedVersion::at(at),
         command_id: CommandId::random(),
-        actor: "person:anna".to_owned(),
+        actor: "person:anna".into(),
         recorded_at: when(),
         events: (at..at + n)
             .map(|i| EventData {
-                event_type: "Noted".to_owned(),
+                event_type: "Noted".into(),
                 payload: payload(i),
             })
             .collect(),

@@ -879,11 +879,11 @@ async fn run_group(
         streams.push(req.stream.as_str());
         commands.push(req.command_id.0);
         expected.push(req.expected.as_number().map(to_i64));
-        actors.push(req.actor.as_str());
+        actors.push(&*req.actor);
         recorded.push(req.recorded_at);
         for e in &req.events {
             e_req.push(i);
-            e_type.push(e.event_type.as_str());
+            e_type.push(&*e.event_type);
             e_payload.push(e.payload.as_str());
         }
         for m in &req.outbox {
@@ -941,7 +941,7 @@ async fn run_group(
 /// Runs the append statement for one request: one round trip.
 async fn run_append(conn: &Conn, req: &AppendRequest) -> Result<Outcome, tokio_postgres::Error> {
     let expected: Option<i64> = req.expected.as_number().map(to_i64);
-    let types: Vec<&str> = req.events.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<&str> = req.events.iter().map(|e| &*e.event_type).collect();
     let payloads: Vec<&str> = req.events.iter().map(|e| e.payload.as_str()).collect();
     let ids: Vec<Uuid> = req.outbox.iter().map(|m| m.id).collect();
     let kinds: Vec<&str> = req.outbox.iter().map(|m| m.kind.as_str()).collect();
@@ -958,7 +958,7 @@ async fn run_append(conn: &Conn, req: &AppendRequest) -> Result<Outcome, tokio_p
                 &expected,
                 &types,
                 &payloads,
-                &req.actor,
+                &&*req.actor,
                 &req.recorded_at,
                 &ids,
                 &kinds,

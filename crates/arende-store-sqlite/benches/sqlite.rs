@@ -28,7 +28,7 @@ fn payload(n: u64) -> String {
 fn events(from: u64, n: u64) -> Vec<EventData> {
     (from..from + n)
         .map(|i| EventData {
-            event_type: "Noted".to_owned(),
+            event_type: "Noted".into(),
             payload: payload(i),
         })
         .collect()
@@ -46,7 +46,7 @@ fn req(stream: &str, at: u64, events: Vec<EventData>) -> AppendRequest {
         stream: StreamId::new(stream),
         expected: ExpectedVersion::at(at),
         command_id: CommandId::random(),
-        actor: "person:anna".to_owned(),
+        actor: "person:anna".into(),
         recorded_at: when(),
         events,
         outbox: vec![],

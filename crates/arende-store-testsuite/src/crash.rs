@@ -81,7 +81,7 @@ pub fn writer_loop(store: Arc<dyn Store>, threads: usize, limit: StdDuration) {
                         stream: stream.clone(),
                         expected: ExpectedVersion::at(version),
                         command_id,
-                        actor: format!("crash-writer-{t}"),
+                        actor: format!("crash-writer-{t}").into(),
                         recorded_at: Utc::now(),
                         events: vec![event("Noted", &body), event("Noted", &body)],
                         outbox: vec![message("notice", &body, Utc::now())],

@@ -203,7 +203,7 @@ pub fn instant(minutes: i64) -> DateTime<Utc> {
 /// An event with a JSON payload.
 pub fn event(event_type: &str, payload: &str) -> EventData {
     EventData {
-        event_type: event_type.to_owned(),
+        event_type: event_type.to_owned().into(),
         payload: payload.to_owned(),
     }
 }
@@ -231,7 +231,7 @@ pub fn request(
         stream: StreamId::new(stream),
         expected,
         command_id: CommandId::random(),
-        actor: "tester".to_owned(),
+        actor: "tester".into(),
         recorded_at: instant(0),
         events,
         outbox,
@@ -337,7 +337,7 @@ pub fn append_and_read_in_order(store: &dyn Store) {
         noted(1, 3),
         vec![],
     );
-    first.actor = "person:anna".to_owned();
+    first.actor = "person:anna".into();
     first.recorded_at = instant(0) + Duration::microseconds(123_456);
     let a = append_ok(store, first.clone());
     assert_eq!((a.version, a.duplicate), (3, false));
@@ -804,13 +804,13 @@ pub fn unicode_round_trip(store: &dyn Store) {
         vec![event("ÄrendeRegistrerat", &payload)],
         vec![message("kallelse-ö", &payload, instant(0))],
     );
-    req.actor = "person:åsa.öberg".to_owned();
+    req.actor = "person:åsa.öberg".into();
     append_ok(store, req.clone());
     let got = read(store, "region-örebro-län", "ärende-Åmål-ö", 1);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].event_type, "ÄrendeRegistrerat");
     assert_eq!(got[0].payload, payload);
-    assert_eq!(got[0].actor, "person:åsa.öberg");
+    assert_eq!(&*got[0].actor, "person:åsa.öberg");
     assert_eq!(got[0].tenant.as_str(), "region-örebro-län");
     assert_eq!(got[0].stream.as_str(), "ärende-Åmål-ö");
     let claimed = store
@@ -1512,7 +1512,7 @@ pub fn concurrent_appends(
                             stream: stream.clone(),
                             expected: ExpectedVersion::at(current),
                             command_id,
-                            actor: format!("writer-{w}"),
+                            actor: format!("writer-{w}").into(),
                             recorded_at: instant(0),
                             events: vec![event("Noted", &format!("{{\"writer\":{w},\"i\":{i}}}"))],
                             outbox: vec![],

@@ -463,7 +463,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             }
             return Ok(out);
         }
-        let actor_name = actor.audit_name();
+        let actor_name = actor.recorded_as();
         let events = decision
             .events
             .iter()

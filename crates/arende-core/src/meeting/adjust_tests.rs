@@ -616,7 +616,7 @@ fn through_the_engine_the_adjuster_adjusts_and_the_secretary_records_an_email() 
     let records = stream(&store, m.as_str());
     let audits: Vec<(String, crate::aggregate::Audit)> = records
         .iter()
-        .map(|r| (r.event_type.clone(), crate::aggregate::audit_of(r)))
+        .map(|r| (r.event_type.to_string(), crate::aggregate::audit_of(r)))
         .collect();
     assert!(
         audits

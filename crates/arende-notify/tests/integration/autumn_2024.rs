@@ -256,7 +256,7 @@ async fn autumn_2024_calls_notices_and_feedback_arrive_on_the_right_days() {
         .expect("matter stream");
     let mut changes: Vec<(NaiveDate, CommandId)> = events
         .iter()
-        .filter(|e| e.actor != "susann-cederlund")
+        .filter(|e| &*e.actor != "susann-cederlund")
         .map(|e| {
             (
                 e.recorded_at

@@ -177,7 +177,7 @@ pub fn build(
         let held = minutes.as_ref().and_then(|(m, _)| meeting_day(m));
         history.push(HistoryRow {
             date: on.or(held).unwrap_or(recorded),
-            event: rec.event_type.clone(),
+            event: rec.event_type.to_string(),
             body,
             minutes,
         });

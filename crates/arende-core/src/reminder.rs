@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn a_secretary_sends_a_reminder_only_within_her_mandate_period() {
-        let mut org = crate::matter::fixtures::org();
+        let mut org = crate::testing::org();
         for m in org
             .memberships
             .iter_mut()

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use chrono::Duration;
 use proptest::prelude::*;
 
-use super::fixtures::{add_party, body, d, empty_org, meeting};
 use super::*;
 use crate::aggregate::{Aggregate, fold};
 use crate::authz::Actor;
@@ -29,6 +28,7 @@ use crate::ids::*;
 use crate::org::*;
 use crate::route::{ConsultationSpec, Dependency, Purpose, Route, Step};
 use crate::store::{EventStore, MemoryStore, Outbox};
+use crate::testing::{add_party, body, d, empty_org, meeting};
 
 const PURPOSES: [Purpose; 10] = [
     Purpose::Drafting,
@@ -110,7 +110,7 @@ fn build_org(spec: &OrgSpec) -> Organisation {
             .filter(|(k, _)| bits & (1 << k) != 0)
             .map(|(_, m)| *m)
             .collect();
-        let x = body(&bid(i), BodyKind::ChiefGroup, &mandates, &[], None);
+        let x = body(&bid(i), BodyKind::ChiefGroup, &mandates);
         org.bodies.insert(x.id.clone(), x);
         names.push(bid(i));
     }
@@ -122,13 +122,10 @@ fn build_org(spec: &OrgSpec) -> Organisation {
             .filter(|(k, _)| bits & (1 << k) != 0)
             .map(|(_, m)| *m)
             .collect();
-        let x = body(
-            "joint",
-            BodyKind::JointSession,
-            &mandates,
-            &["b0", "b1"],
-            None,
-        );
+        let x = Body {
+            joint_of: vec![BodyId::new("b0"), BodyId::new("b1")],
+            ..body("joint", BodyKind::JointSession, &mandates)
+        };
         org.bodies.insert(x.id.clone(), x);
         names.push("joint".into());
     }
@@ -226,9 +223,9 @@ fn build_org(spec: &OrgSpec) -> Organisation {
         .expect("b0")
         .mandates
         .insert(Mandate::Inform);
-    let info = super::fixtures::chain(
+    let info = crate::testing::chain(
         "info",
-        vec![super::fixtures::step("i", Purpose::Information, Some("b0"))],
+        vec![crate::testing::step("i", Purpose::Information, Some("b0"))],
     );
     org.routes.insert(info.id().clone(), info);
     org.matter_kinds

@@ -70,8 +70,8 @@
 //!
 //! **Meetings** (ids `<body>-<date>`, 09–12 unless said otherwise):
 //! - `sbu`: 2024-10-15 (10–12), 2024-12-13, 2025-02-14;
-//! - `cg-joint`: 2024-09-13, 2024-11-15 (13–16), 2024-12-13 (13–16), 2025-02-14,
-//!   2025-03-14, 2025-04-11, 2025-05-16;
+//! - `cg-joint` (13–16): 2024-09-13, 2024-11-15, 2024-12-13, 2025-02-14, 2025-03-14,
+//!   2025-04-11, 2025-05-16;
 //! - `cg-social`: 2024-04-26, 2024-05-30, 2024-06-14, 2024-12-13 (10–12);
 //! - `kcrd`: 2024-05-15, 2024-06-12, 2024-08-28, 2025-01-20;
 //! - `sg-hsl`: 2024-04-23, 2024-05-28, 2024-09-03;
@@ -92,7 +92,7 @@ use chrono::{NaiveDate, NaiveTime};
 use crate::authz::{Actor, Permissions};
 use crate::clock::SimulatedClock;
 use crate::engine::Engine;
-use crate::ids::{BodyId, MeetingId, PartyId, PersonId, RouteId, StepId, TenantId};
+use crate::ids::{BodyId, CommandId, MeetingId, PartyId, PersonId, RouteId, StepId, TenantId};
 use crate::org::{
     Body, BodyKind, LeadTime, LeadTimes, Mandate, MeetingStatus, Membership, MinutesKind,
     Organisation, Party, PartyKind, Person, PlannedMeeting, Role,
@@ -119,6 +119,16 @@ fn t(h: u32, m: u32) -> NaiveTime {
 /// A person's id.
 pub(crate) fn pid(s: &str) -> PersonId {
     PersonId::new(s)
+}
+
+/// A meeting's id.
+pub(crate) fn mid(s: &str) -> MeetingId {
+    MeetingId::new(s)
+}
+
+/// A fresh command id.
+pub(crate) fn cmd() -> CommandId {
+    CommandId::random()
 }
 
 // ---- actors ----
@@ -853,13 +863,11 @@ pub(crate) fn org() -> Organisation {
         at(&mut org, id, time, Some(location), Tentative);
     }
     // The joint chief group meets in the afternoon, after its parts.
-    at(
-        &mut org,
-        "cg-joint-2024-12-13",
-        ((13, 0), (16, 0)),
-        None,
-        MeetingStatus::Confirmed,
-    );
+    for m in &mut org.meetings {
+        if m.bodies == [BodyId::new("cg-joint")] {
+            (m.start, m.end) = (t(13, 0), t(16, 0));
+        }
+    }
     org
 }
 

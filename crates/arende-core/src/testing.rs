@@ -66,7 +66,7 @@
 //!   remiss to everyone concerned, `cg-joint` decides.
 //! - `home-health-care` (hemsjukvård), from the final proposal: readiness at `sg-hsl`,
 //!   `cg-social` and `kcrd` on the same proposal, recommendation at `council-regional`,
-//!   political decisions in the Region, Örebro, Kumla and Nora, entry into force.
+//!   political decisions in Kumla, Nora, Örebro and the Region, entry into force.
 //!
 //! **Meetings** (ids `<body>-<date>`, 09–12 unless said otherwise):
 //! - `sbu`: 2024-10-15 (10–12), 2024-12-13, 2025-02-14;
@@ -435,11 +435,11 @@ pub(crate) fn unbroken_schooling() -> Route {
 
 /// `home-health-care` (route 1 of the reference minutes) from the final proposal:
 /// readiness in three forums on the same proposal, recommendation, political decisions
-/// in the Region, Örebro, Kumla and Nora, entry into force (with `quorum` parties, or
+/// in Kumla, Nora, Örebro and the Region, entry into force (with `quorum` parties, or
 /// all).
 pub(crate) fn home_health_care(quorum: Option<u32>) -> Route {
     let mut political = step("political", Purpose::PoliticalDecision, None);
-    political.parties = ["region", "orebro", "kumla", "nora"]
+    political.parties = ["kumla", "nora", "orebro", "region"]
         .map(PartyId::new)
         .to_vec();
     let mut force = step("in-force", Purpose::EntryIntoForce, None);

@@ -725,7 +725,7 @@ mod tests {
     use crate::error::Error;
     use crate::ids::CommandId;
     use crate::store::{MemoryStore, Outbox};
-    use crate::testing::{self, d, pid};
+    use crate::testing::{self, d, person, pid};
     use std::sync::Arc;
 
     type TestEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
@@ -748,10 +748,6 @@ mod tests {
             .iter()
             .map(|r| serde_json::from_str(&r.message.payload).unwrap())
             .collect()
-    }
-
-    fn person(id: &str) -> Actor {
-        Actor::Person(pid(id))
     }
 
     fn order(assignee: Assignee, due: Due) -> AssignmentOrder {

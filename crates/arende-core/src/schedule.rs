@@ -529,11 +529,8 @@ mod tests {
     use crate::ids::{PartyId, TenantId};
     use crate::notification::RecipientReason;
     use crate::org::{Body, BodyKind, LeadTimes, Membership, MinutesKind, Person, Role};
+    use crate::testing::d;
     use chrono::NaiveTime;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
 
     fn person(id: &str, name: &str) -> Person {
         Person {

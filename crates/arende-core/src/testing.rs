@@ -68,7 +68,9 @@
 //!   `cg-social` and `kcrd` on the same proposal, recommendation at `council-regional`,
 //!   political decisions in Kumla, Nora, Örebro and the Region, entry into force.
 //!
-//! **Meetings** (ids `<body>-<date>`, 09–12 unless said otherwise):
+//! **Meetings** (ids `<body>-<date>`, confirmed, 09–12 unless said otherwise; the
+//! meetings of the reference minutes — `council-social`'s, `sbu`'s, `cg-joint` on
+//! 2024-11-15 and `cg-social` on 2024-12-13 — are tentative and have a place):
 //! - `sbu`: 2024-10-15 (10–12), 2024-12-13, 2025-02-14;
 //! - `cg-joint` (13–16): 2024-09-13, 2024-11-15, 2024-12-13, 2025-02-14, 2025-03-14,
 //!   2025-04-11, 2025-05-16;

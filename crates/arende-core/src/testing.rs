@@ -1,7 +1,7 @@
 //! The one test organisation of arende-core's unit tests, and the builders they share.
 //!
 //! Every unit test that needs a county uses [`org`] (or an engine over it, [`engine`]):
-//! the matter, meeting, assignment, calendar, reminder and forecast tests all see the same
+//! the matter, meeting, assignment, calendar, reminder, schedule and forecast tests all see the same
 //! bodies, people, routes and meeting plans, so a fact about the county holds in every
 //! suite. A test that needs a variant changes its own copy (`let mut org = org();`);
 //! property tests that generate organisations build them from [`empty_org`] with the
@@ -43,7 +43,8 @@
 //!   `jonas` (Lekeberg), `jessica` (Örebro), `tina` (adjuster, and substitute for
 //!   `jerry`), `ingmar` (official).
 //! - `sbu`: `sbu-sec` and `daniel` (secretaries), `sbu-chair` (chair and member),
-//!   members `sbu-member`, `peter`, `jaana`, `johanna`, and `ingmar` (official).
+//!   members `sbu-member`, `peter`, `jaana`, `johanna`, `ingmar` (official), and the
+//!   substitutes `sub-johanna` (for `johanna`) and `sub-other` (for `peter`).
 //! - `cg-social`: `karolina` (chair), `jaana`, `johanna` (members), `cg-sec`
 //!   (secretary); `cg-school`: `katarina` (member), `cg-sec`; `cg-joint`: `peter` and
 //!   `cg-sec` (secretaries), `karolina` (chair and adjuster).
@@ -721,6 +722,14 @@ pub(crate) fn org() -> Organisation {
             true,
         ),
         ("kerstin", "Kerstin Kommunchef", "orebro", None, true),
+        ("sub-johanna", "Ersättare för Johanna", "orebro", None, true),
+        (
+            "sub-other",
+            "Ersättare för någon annan",
+            "region",
+            None,
+            true,
+        ),
     ] {
         let mut p = person_record(id, name, Some(party));
         p.title = title.map(Into::into);
@@ -773,9 +782,16 @@ pub(crate) fn org() -> Organisation {
         org.memberships
             .push(membership(person, body, role, Some(party)));
     }
-    let mut tina = membership("tina", "council-social", Role::Substitute, Some("laxa"));
-    tina.substitute_for = Some(pid("jerry"));
-    org.memberships.push(tina);
+    // Substitutes (ersättare), each for one member.
+    for (person, body, party, member) in [
+        ("tina", "council-social", "laxa", "jerry"),
+        ("sub-johanna", "sbu", "orebro", "johanna"),
+        ("sub-other", "sbu", "region", "peter"),
+    ] {
+        let mut m = membership(person, body, Role::Substitute, Some(party));
+        m.substitute_for = Some(pid(member));
+        org.memberships.push(m);
+    }
 
     // Routes.
     for r in [

@@ -1,11 +1,11 @@
 //! The one test organisation of arende-core's unit tests, and the builders they share.
 //!
 //! Every unit test that needs a county uses [`org`] (or an engine over it, [`engine`]):
-//! the matter, meeting, assignment, calendar, reminder, schedule and forecast tests all see the same
-//! bodies, people, routes and meeting plans, so a fact about the county holds in every
-//! suite. A test that needs a variant changes its own copy (`let mut org = org();`);
-//! property tests that generate organisations build them from [`empty_org`] with the
-//! same builders.
+//! the matter, meeting, assignment, calendar, reminder, schedule and forecast tests all
+//! see the same bodies, people, routes and meeting plans, so a fact about the county
+//! holds in every suite. A test that needs a variant changes its own copy (`let mut org =
+//! org();`); property tests that generate organisations build them from [`empty_org`]
+//! with the same builders.
 //!
 //! # The county (tenant `orebro`, configuration version `test`)
 //!

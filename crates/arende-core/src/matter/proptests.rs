@@ -28,7 +28,7 @@ use crate::ids::*;
 use crate::org::*;
 use crate::route::{ConsultationSpec, Dependency, Purpose, Route, Step};
 use crate::store::{EventStore, MemoryStore, Outbox};
-use crate::testing::{add_party, body, d, empty_org, meeting};
+use crate::testing::{add_party, body, d, empty_org, meeting, membership, person_record};
 
 const PURPOSES: [Purpose; 10] = [
     Purpose::Drafting,
@@ -130,17 +130,11 @@ fn build_org(spec: &OrgSpec) -> Organisation {
         names.push("joint".into());
     }
     let add_person = |org: &mut Organisation, id: &str, email: bool| {
-        org.people.insert(
-            PersonId::new(id),
-            Person {
-                id: PersonId::new(id),
-                name: id.to_owned(),
-                email: email.then(|| format!("{id}@example.se")),
-                party: Some(PartyId::new("p0")),
-                title: None,
-                language: Default::default(),
-            },
-        );
+        let mut p = person_record(id, id, Some("p0"));
+        if !email {
+            p.email = None;
+        }
+        org.people.insert(p.id.clone(), p);
     };
     for n in &names {
         for (role, prefix) in [
@@ -150,15 +144,7 @@ fn build_org(spec: &OrgSpec) -> Organisation {
         ] {
             let id = format!("{prefix}-{n}");
             add_person(&mut org, &id, true);
-            org.memberships.push(Membership {
-                person: PersonId::new(&id),
-                body: BodyId::new(n),
-                role,
-                party: Some(PartyId::new("p0")),
-                substitute_for: None,
-                from: None,
-                until: None,
-            });
+            org.memberships.push(membership(&id, n, role, Some("p0")));
         }
     }
     add_person(&mut org, "u0", spec.emails[0]);

@@ -724,8 +724,8 @@ mod tests {
     use crate::engine::Engine;
     use crate::error::Error;
     use crate::ids::CommandId;
-    use crate::meeting::tests::{d, fixture, pid};
     use crate::store::{MemoryStore, Outbox};
+    use crate::testing::{self, d, person, pid};
     use std::sync::Arc;
 
     type TestEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
@@ -733,7 +733,7 @@ mod tests {
     fn engine() -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
         let store = Arc::new(MemoryStore::new());
         let clock = Arc::new(SimulatedClock::at_date(d(2024, 10, 1)));
-        let e = Engine::new(Arc::new(fixture::org()), store.clone(), clock.clone());
+        let e = Engine::new(Arc::new(testing::org()), store.clone(), clock.clone());
         (e, store, clock)
     }
 
@@ -750,10 +750,6 @@ mod tests {
             .collect()
     }
 
-    fn person(id: &str) -> Actor {
-        Actor::Person(pid(id))
-    }
-
     fn order(assignee: Assignee, due: Due) -> AssignmentOrder {
         AssignmentOrder {
             assignee,
@@ -766,7 +762,7 @@ mod tests {
     #[test]
     fn only_a_mandate_that_holds_today_may_give_assignments() {
         // Karolina's roles at the chief group ended on 30 September 2024.
-        let mut org = fixture::org();
+        let mut org = testing::org();
         for m in org
             .memberships
             .iter_mut()
@@ -1057,7 +1053,7 @@ mod tests {
 
     #[test]
     fn an_assignee_body_must_be_below_the_issuer() {
-        let org = fixture::org();
+        let org = testing::org();
         let order = |assignee| AssignmentOrder {
             assignee,
             task: "ta fram en prioriteringsordning".into(),

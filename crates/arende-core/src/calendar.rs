@@ -520,7 +520,7 @@ pub fn to_ics(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meeting::tests::{d, fixture};
+    use crate::testing::{self, d};
     use icalendar::{
         Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike, EventStatus, TodoStatus,
     };
@@ -541,7 +541,7 @@ mod tests {
 
     #[test]
     fn the_ics_parses_back_with_events_and_lead_dates() {
-        let org = fixture::org();
+        let org = testing::org();
         let deadline = Deadline {
             key: "remiss-familjecentraler".into(),
             summary: "Synpunkter på överenskommelsen om familjecentraler".into(),
@@ -608,7 +608,7 @@ mod tests {
 
     #[test]
     fn a_moved_and_a_cancelled_meeting_keep_their_uid_and_raise_the_sequence() {
-        let org = fixture::org();
+        let org = testing::org();
         let mut plan = org.meetings.clone();
         let i = plan
             .iter()
@@ -659,7 +659,7 @@ mod tests {
 
     #[test]
     fn people_in_two_bodies_meeting_at_once_are_reported() {
-        let org = fixture::org();
+        let org = testing::org();
         // sbu 09:00–12:00 and the social chief group 10:00–12:00 on 13 December: Jaana
         // Jansson and Johanna Viberg sit in both.
         let found = conflicts(&org, &org.meetings);
@@ -678,12 +678,13 @@ mod tests {
         assert_eq!(found[0].first.body.as_str(), "sbu");
         assert_eq!(found[0].second.body.as_str(), "cg-social");
         // Cancel one of them and the conflict is gone; meetings that only touch (one
-        // ends when the other starts) are not a conflict.
+        // ends when the other starts) are not a conflict: moved to 12:00–13:00, the social
+        // chief group meets between sbu and the joint chief group (13:00–16:00).
         let mut plan = org.meetings.clone();
         for m in &mut plan {
             if m.id.as_str() == "cg-social-2024-12-13" {
                 m.start = t(12);
-                m.end = t(14);
+                m.end = t(13);
             }
         }
         assert!(conflicts(&org, &plan).is_empty());
@@ -698,7 +699,7 @@ mod tests {
 
     #[test]
     fn a_joint_meeting_follows_the_strictest_lead_times() {
-        let mut org = fixture::org();
+        let mut org = testing::org();
         if let Some(b) = org.bodies.get_mut(&BodyId::new("cg-school")) {
             b.lead_times.notice = crate::org::LeadTime::Days(21);
         }
@@ -733,7 +734,7 @@ mod tests {
 
     #[test]
     fn published_events_carry_an_organizer_and_arendes_prodid() {
-        let org = fixture::org();
+        let org = testing::org();
         let text = to_ics(&org, &org.meetings, &[], &options());
         assert!(text.contains(&format!("PRODID:{PRODID}\r\n")), "{text}");
         assert!(PRODID.starts_with("-//arende//arende "));

@@ -329,11 +329,8 @@ impl WorkCalendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::d;
     use proptest::prelude::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
 
     #[test]
     fn easter_by_the_computus() {

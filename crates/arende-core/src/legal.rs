@@ -156,10 +156,7 @@ pub fn legal_force_of(calendar: &WorkCalendar, body: &Body, decided: NaiveDate) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
+    use crate::testing::d;
 
     fn periods() -> LegalPeriods {
         LegalPeriods {

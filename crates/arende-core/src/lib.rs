@@ -50,5 +50,7 @@ pub mod schedule;
 pub mod store;
 pub mod subscription;
 pub mod terms;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use error::{Error, Result};

@@ -1183,10 +1183,7 @@ mod wire {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::testing::d;
 
     fn feedback() -> Notification {
         let mut n = Notification::new(

@@ -510,10 +510,7 @@ impl Organisation {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::testing::d;
 
     #[test]
     fn the_roster_of_a_day_counts_only_memberships_whose_term_covers_it() {

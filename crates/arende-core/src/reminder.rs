@@ -114,14 +114,11 @@ mod tests {
     use super::*;
     use crate::ids::PersonId;
     use crate::notification::NotificationKind;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("a date")
-    }
+    use crate::testing::d;
 
     #[test]
     fn a_secretary_sends_a_reminder_only_within_her_mandate_period() {
-        let mut org = crate::matter::fixtures::org();
+        let mut org = crate::testing::org();
         for m in org
             .memberships
             .iter_mut()

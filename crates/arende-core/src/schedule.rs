@@ -525,107 +525,15 @@ fn assignment_due(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authz::Permissions;
-    use crate::ids::{PartyId, TenantId};
+    use crate::ids::PartyId;
     use crate::notification::RecipientReason;
-    use crate::org::{Body, BodyKind, LeadTimes, Membership, MinutesKind, Person, Role};
-    use chrono::NaiveTime;
+    use crate::testing::{self, d, person_record};
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    fn person(id: &str, name: &str) -> Person {
-        Person {
-            id: PersonId::new(id),
-            name: name.into(),
-            email: Some(format!("{id}@example.se")),
-            party: Some(PartyId::new("region")),
-            title: None,
-            language: Default::default(),
-        }
-    }
-
-    fn membership(p: &str, role: Role, sub_for: Option<&str>) -> Membership {
-        Membership {
-            person: PersonId::new(p),
-            body: BodyId::new("sbu"),
-            role,
-            party: None,
-            substitute_for: sub_for.map(PersonId::new),
-            from: None,
-            until: None,
-        }
-    }
-
-    fn planned(id: &str, date: NaiveDate) -> PlannedMeeting {
-        PlannedMeeting {
-            id: MeetingId::new(id),
-            bodies: vec![BodyId::new("sbu")],
-            date,
-            start: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
-            end: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
-            location: Some("Hjortkvarn".into()),
-            status: MeetingStatus::Confirmed,
-            moved_from: None,
-            sequence: 0,
-            call_for_matters: LeadTime::Months(1).before(date),
-            notice: LeadTime::Weeks(2).before(date),
-        }
-    }
-
-    fn org() -> Organisation {
-        let mut bodies = BTreeMap::new();
-        bodies.insert(
-            BodyId::new("sbu"),
-            Body {
-                id: BodyId::new("sbu"),
-                name: "Samverkansgrupp barn och unga".into(),
-                kind: BodyKind::Preparatory,
-                mandates: BTreeSet::new(),
-                parent: None,
-                joint_of: vec![],
-                party: None,
-                minutes: MinutesKind::Notes,
-                lead_times: LeadTimes::default(),
-                temporary: false,
-                adjustment: Default::default(),
-            },
-        );
-        let people = [
-            person("ingmar", "Ingmar Ångman"),
-            person("johanna", "Johanna Viberg"),
-            person("sub-johanna", "Ersättare för Johanna"),
-            person("sub-other", "Ersättare för någon annan"),
-            person("daniel", "Daniel Berglund"),
-        ]
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
-        Organisation {
-            tenant: TenantId::new("orebro"),
-            name: "Örebro".into(),
-            version: "1".into(),
-            parties: BTreeMap::new(),
-            county_parts: BTreeMap::new(),
-            bodies,
-            people,
-            memberships: vec![
-                membership("ingmar", Role::Chair, None),
-                membership("johanna", Role::Member, None),
-                membership("sub-johanna", Role::Substitute, Some("johanna")),
-                membership("sub-other", Role::Substitute, Some("ingmar")),
-                membership("daniel", Role::Secretary, None),
-            ],
-            routes: BTreeMap::new(),
-            matter_kinds: BTreeMap::new(),
-            meetings: vec![
-                planned("sbu-2024-10-15", d(2024, 10, 15)),
-                planned("sbu-2024-12-16", d(2024, 12, 16)),
-            ],
-            permissions: Permissions::default(),
-            days_off: Default::default(),
-        }
+    /// The test county with only sbu's meetings planned: the schedule of one body.
+    fn sbu_only() -> Organisation {
+        let mut org = testing::org();
+        org.meetings.retain(|m| m.bodies == [BodyId::new("sbu")]);
+        org
     }
 
     fn names(due: &Due) -> Vec<&str> {
@@ -638,7 +546,7 @@ mod tests {
 
     #[test]
     fn calls_and_notices_fall_on_their_days_and_nowhere_else() {
-        let org = org();
+        let org = sbu_only();
         let state = ScheduleState::default();
         let rules = ScheduleRules::default();
         let mut sent: Vec<(NaiveDate, String)> = Vec::new();
@@ -650,20 +558,22 @@ mod tests {
             }
             day = day.succ_opt().unwrap();
         }
+        // A month and two weeks before, on the working day before when that falls on a
+        // weekend (Sunday 15 September: Friday 13 September).
         assert_eq!(
             sent,
             vec![
-                (d(2024, 9, 15), "call-for-matters/sbu-2024-10-15".into()),
+                (d(2024, 9, 13), "call-for-matters/sbu-2024-10-15".into()),
                 (d(2024, 10, 1), "notice/sbu-2024-10-15".into()),
-                (d(2024, 11, 16), "call-for-matters/sbu-2024-12-16".into()),
-                (d(2024, 12, 2), "notice/sbu-2024-12-16".into()),
+                (d(2024, 11, 13), "call-for-matters/sbu-2024-12-13".into()),
+                (d(2024, 11, 29), "notice/sbu-2024-12-13".into()),
             ]
         );
     }
 
     #[test]
     fn sent_messages_are_not_due_again_and_a_held_meeting_gets_nothing_late() {
-        let org = org();
+        let org = sbu_only();
         let mut state = ScheduleState::default();
         state.meetings.insert(
             MeetingId::new("sbu-2024-10-15"),
@@ -693,7 +603,7 @@ mod tests {
 
     #[test]
     fn the_notice_goes_to_members_officers_and_only_serving_substitutes() {
-        let org = org();
+        let org = sbu_only();
         let mut state = ScheduleState::default();
         state.meetings.insert(
             MeetingId::new("sbu-2024-10-15"),
@@ -715,9 +625,21 @@ mod tests {
             Window::day(d(2024, 10, 1)),
         );
         assert_eq!(due.len(), 1);
+        // Members (Johanna too, though absent), officers, then Johanna's substitute; not
+        // Peter's, since Peter is present.
         assert_eq!(
             names(&due[0]),
-            vec!["johanna", "ingmar", "daniel", "sub-johanna"]
+            vec![
+                "sbu-chair",
+                "sbu-member",
+                "peter",
+                "jaana",
+                "johanna",
+                "sbu-sec",
+                "daniel",
+                "ingmar",
+                "sub-johanna"
+            ]
         );
         let n = &due[0].notification;
         assert_eq!(n.kind, NotificationKind::Notice);
@@ -739,7 +661,7 @@ mod tests {
         let meeting = n.meeting.as_ref().unwrap();
         assert_eq!(meeting.start.to_rfc3339(), "2024-10-15T08:00:00+00:00");
         assert_eq!(
-            n.recipients[3].reason,
+            n.recipients[8].reason,
             RecipientReason::Substitute,
             "the substitute serves for the absent member"
         );
@@ -748,15 +670,27 @@ mod tests {
             &org,
             &ScheduleState::default(),
             &ScheduleRules::default(),
-            Window::day(d(2024, 9, 15)),
+            Window::day(d(2024, 9, 13)),
         );
-        assert_eq!(names(&call[0]), vec!["johanna", "ingmar", "daniel"]);
+        assert_eq!(
+            names(&call[0]),
+            vec![
+                "sbu-chair",
+                "sbu-member",
+                "peter",
+                "jaana",
+                "johanna",
+                "sbu-sec",
+                "daniel",
+                "ingmar"
+            ]
+        );
         assert_eq!(call[0].notification.deadline, Some(d(2024, 10, 1)));
     }
 
     #[test]
     fn followers_of_the_body_get_its_meeting_messages() {
-        let org = org();
+        let org = sbu_only();
         let mut state = ScheduleState::default();
         let follower = Recipient::by_address(
             "Länsdel norr".into(),
@@ -778,7 +712,7 @@ mod tests {
 
     #[test]
     fn cancelled_meetings_get_nothing() {
-        let mut org = org();
+        let mut org = sbu_only();
         org.meetings[0].status = MeetingStatus::Cancelled;
         let due = due_messages(
             &org,
@@ -801,7 +735,12 @@ mod tests {
             deadline: d(2024, 12, 31),
             recipients: ["ingmar", "johanna", "daniel"]
                 .iter()
-                .map(|p| Recipient::from_person(&person(p, p), RecipientReason::Consulted))
+                .map(|p| {
+                    Recipient::from_person(
+                        &person_record(p, p, Some("region")),
+                        RecipientReason::Consulted,
+                    )
+                })
                 .collect(),
             answered: answered.iter().map(|s| s.to_string()).collect(),
             reminder_sent: false,
@@ -810,7 +749,7 @@ mod tests {
 
     #[test]
     fn the_remiss_reminder_goes_a_week_before_to_those_who_have_not_answered() {
-        let org = org();
+        let org = sbu_only();
         let mut state = ScheduleState::default();
         state.remisses.push(remiss(&["johanna"]));
         let rules = ScheduleRules::default();
@@ -830,13 +769,13 @@ mod tests {
 
     #[test]
     fn assignment_due_goes_to_assignees_unless_reported() {
-        let org = org();
+        let org = sbu_only();
         let mut a = AssignmentState {
             assignment: AssignmentId(uuid::Uuid::nil()),
             title: "Revidera överenskommelsen".into(),
             issuer: BodyId::new("sbu"),
             assignees: vec![Recipient::from_person(
-                &person("johanna", "Johanna Viberg"),
+                &org.people[&PersonId::new("johanna")],
                 RecipientReason::Assignee,
             )],
             due: d(2024, 11, 15),
@@ -862,9 +801,9 @@ mod tests {
 
     #[test]
     fn dates_due_are_reminded_once_overdue_or_thirty_days_ahead() {
-        let org = org();
+        let org = sbu_only();
         let secretary = Recipient::from_person(
-            &person("daniel", "Daniel Berglund"),
+            &org.people[&PersonId::new("daniel")],
             RecipientReason::Member,
         );
         let adjustment = DateState {

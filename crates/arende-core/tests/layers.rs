@@ -76,7 +76,8 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in all {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name == "lib.rs" || matches!(name, "tests.rs" | "proptests.rs" | "fixtures.rs") {
+        // Test-only files: the unit tests and the shared test county (`testing.rs`).
+        if name == "lib.rs" || matches!(name, "tests.rs" | "proptests.rs" | "testing.rs") {
             continue;
         }
         let text = std::fs::read_to_string(&file).expect("read a source file");

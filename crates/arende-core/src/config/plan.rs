@@ -272,11 +272,8 @@ pub fn parse_window(text: &str) -> Result<TimeWindow, Text> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::d;
     use chrono::Duration;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
 
     #[test]
     fn recurrences_parse_in_english_and_swedish() {

@@ -7,6 +7,7 @@ use super::*;
 use crate::ids::{BodyId, MeetingId, RouteId, StepId};
 use crate::org::{LeadTime, MeetingStatus};
 use crate::route::Dependency;
+use crate::testing::d;
 
 const OREBRO: &str = include_str!("../../../../config/orebro.toml");
 
@@ -58,10 +59,6 @@ party = "town"
 [memberships.prep]
 member = ["anna"]
 "#;
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 
 fn t(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap()

@@ -26,8 +26,6 @@ mod notify;
 mod types;
 
 #[cfg(test)]
-pub(crate) mod fixtures;
-#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;

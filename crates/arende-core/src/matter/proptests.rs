@@ -17,7 +17,6 @@ use std::sync::Arc;
 use chrono::Duration;
 use proptest::prelude::*;
 
-use super::fixtures::{add_party, body, d, empty_org, meeting};
 use super::*;
 use crate::aggregate::{Aggregate, fold};
 use crate::authz::Actor;
@@ -29,6 +28,7 @@ use crate::ids::*;
 use crate::org::*;
 use crate::route::{ConsultationSpec, Dependency, Purpose, Route, Step};
 use crate::store::{EventStore, MemoryStore, Outbox};
+use crate::testing::{add_party, body, d, empty_org, meeting, membership, person_record};
 
 const PURPOSES: [Purpose; 10] = [
     Purpose::Drafting,
@@ -110,7 +110,7 @@ fn build_org(spec: &OrgSpec) -> Organisation {
             .filter(|(k, _)| bits & (1 << k) != 0)
             .map(|(_, m)| *m)
             .collect();
-        let x = body(&bid(i), BodyKind::ChiefGroup, &mandates, &[], None);
+        let x = body(&bid(i), BodyKind::ChiefGroup, &mandates);
         org.bodies.insert(x.id.clone(), x);
         names.push(bid(i));
     }
@@ -122,28 +122,19 @@ fn build_org(spec: &OrgSpec) -> Organisation {
             .filter(|(k, _)| bits & (1 << k) != 0)
             .map(|(_, m)| *m)
             .collect();
-        let x = body(
-            "joint",
-            BodyKind::JointSession,
-            &mandates,
-            &["b0", "b1"],
-            None,
-        );
+        let x = Body {
+            joint_of: vec![BodyId::new("b0"), BodyId::new("b1")],
+            ..body("joint", BodyKind::JointSession, &mandates)
+        };
         org.bodies.insert(x.id.clone(), x);
         names.push("joint".into());
     }
     let add_person = |org: &mut Organisation, id: &str, email: bool| {
-        org.people.insert(
-            PersonId::new(id),
-            Person {
-                id: PersonId::new(id),
-                name: id.to_owned(),
-                email: email.then(|| format!("{id}@example.se")),
-                party: Some(PartyId::new("p0")),
-                title: None,
-                language: Default::default(),
-            },
-        );
+        let mut p = person_record(id, id, Some("p0"));
+        if !email {
+            p.email = None;
+        }
+        org.people.insert(p.id.clone(), p);
     };
     for n in &names {
         for (role, prefix) in [
@@ -153,15 +144,7 @@ fn build_org(spec: &OrgSpec) -> Organisation {
         ] {
             let id = format!("{prefix}-{n}");
             add_person(&mut org, &id, true);
-            org.memberships.push(Membership {
-                person: PersonId::new(&id),
-                body: BodyId::new(n),
-                role,
-                party: Some(PartyId::new("p0")),
-                substitute_for: None,
-                from: None,
-                until: None,
-            });
+            org.memberships.push(membership(&id, n, role, Some("p0")));
         }
     }
     add_person(&mut org, "u0", spec.emails[0]);
@@ -226,9 +209,9 @@ fn build_org(spec: &OrgSpec) -> Organisation {
         .expect("b0")
         .mandates
         .insert(Mandate::Inform);
-    let info = super::fixtures::chain(
+    let info = crate::testing::chain(
         "info",
-        vec![super::fixtures::step("i", Purpose::Information, Some("b0"))],
+        vec![crate::testing::step("i", Purpose::Information, Some("b0"))],
     );
     org.routes.insert(info.id().clone(), info);
     org.matter_kinds

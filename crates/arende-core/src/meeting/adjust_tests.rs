@@ -5,10 +5,9 @@
 
 use proptest::prelude::*;
 
-use super::tests::{
-    Effects, Error, cmd, d, draft, engine_at, fixture, held_council, mid, person, pid, stream,
-};
+use super::tests::{Effects, Error, draft, engine_at, held_council, stream};
 use super::*;
+use crate::testing::{self, cmd, d, mid, person, pid};
 
 /// Applies the events a decision yielded (evaluated before the state is borrowed).
 macro_rules! apply {
@@ -36,7 +35,7 @@ fn adj(by: &str, on: NaiveDate) -> Adjustment {
 
 #[test]
 fn minutes_are_final_only_when_every_named_adjuster_has_adjusted() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     apply!(m, m.decide_minutes(&c, &two_adjusters()).unwrap());
     let c = Context {
@@ -90,7 +89,7 @@ fn minutes_are_final_only_when_every_named_adjuster_has_adjusted() {
 
 #[test]
 fn a_refusal_sends_the_minutes_back_and_a_new_draft_starts_a_new_round() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     apply!(m, m.decide_minutes(&c, &two_adjusters()).unwrap());
     let c = Context {
@@ -151,7 +150,7 @@ fn a_refusal_sends_the_minutes_back_and_a_new_draft_starts_a_new_round() {
 
 #[test]
 fn an_electronic_signature_needs_the_signing_services_reference() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     apply!(m, m.decide_minutes(&c, &two_adjusters()).unwrap());
     let c = Context {
@@ -181,7 +180,7 @@ fn an_electronic_signature_needs_the_signing_services_reference() {
 
 #[test]
 fn the_configuration_decides_whether_the_chair_adjusts_or_finalises_alone() {
-    let mut org = fixture::org();
+    let mut org = testing::org();
     let council = BodyId::new("council-social");
     if let Some(b) = org.bodies.get_mut(&council) {
         b.adjustment.chair = true;
@@ -235,7 +234,7 @@ fn the_configuration_decides_whether_the_chair_adjusts_or_finalises_alone() {
 #[test]
 fn minutes_stored_before_adjusters_were_recorded_one_by_one_stay_final() {
     // A stream written by the earlier engine: one MinutesAdjusted without an adjuster.
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     apply!(m, m.decide_minutes(&c, &two_adjusters()).unwrap());
     let old: MeetingEvent = serde_json::from_str(
@@ -315,7 +314,7 @@ fn a_vote_is_counted_and_a_tie_goes_to_the_chairs_casting_vote() {
             .map(|r| (r.adopted, r.casting_vote)),
         Some((2, true))
     );
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = held_council(&org);
     assert!(m.decide_minutes(&c, &with(p.clone())).is_ok());
     // The chair's finding must agree with the vote.
@@ -347,7 +346,7 @@ fn a_vote_is_counted_and_a_tie_goes_to_the_chairs_casting_vote() {
 
 #[test]
 fn a_member_with_a_conflict_of_interest_takes_no_part_and_quorum_counts_without_them() {
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = held_council(&org);
     // Jonas declares jäv but votes: refused.
     let mut p = voted_paragraph();
@@ -384,7 +383,7 @@ fn a_member_with_a_conflict_of_interest_takes_no_part_and_quorum_counts_without_
 
 #[test]
 fn a_reservation_is_handed_in_before_adjustment_and_refused_after() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     let mut p = voted_paragraph();
     p.conflicts = Vec::new();
@@ -427,7 +426,7 @@ fn a_reservation_is_handed_in_before_adjustment_and_refused_after() {
 
 #[test]
 fn rendered_minutes_name_each_adjuster_with_its_label_the_vote_and_the_distribution() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     let mut p = voted_paragraph();
     p.conflicts = vec![Conflict {
@@ -491,7 +490,7 @@ fn rendered_minutes_name_each_adjuster_with_its_label_the_vote_and_the_distribut
 
 #[test]
 fn chair_and_secretary_in_one_person_sign_on_one_line() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     let mut dr = draft();
     dr.secretary = pid("jenny");
@@ -513,7 +512,7 @@ fn chair_and_secretary_in_one_person_sign_on_one_line() {
 
 #[test]
 fn substitutes_and_permissions_are_checked_on_the_meetings_day() {
-    let mut org = fixture::org();
+    let mut org = testing::org();
     // Tina's substitute mandate ended before the meeting.
     for ms in org
         .memberships
@@ -632,7 +631,7 @@ fn through_the_engine_the_adjuster_adjusts_and_the_secretary_records_an_email() 
     assert!(
         engine
             .config_version()
-            .starts_with(&format!("{}#", fixture::org().version))
+            .starts_with(&format!("{}#", testing::org().version))
     );
 }
 
@@ -666,7 +665,7 @@ proptest! {
     ) {
         // Candidates: the two who may be named, then people who may not adjust.
         let people = ["tina", "jonas", "jenny", "jessica", "malin"];
-        let org = fixture::org();
+        let org = testing::org();
         let (mut m, c) = held_council(&org);
         let mut dr = draft();
         dr.adjusters = people[..named].iter().map(|p| pid(p)).collect();
@@ -747,7 +746,7 @@ fn the_new_commands_have_a_stable_kebab_case_json_form() {
 
 #[test]
 fn minutes_sent_back_tell_their_secretary_who_declined_and_why() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     apply!(m, m.decide_minutes(&c, &draft()).unwrap());
     let c = Context {

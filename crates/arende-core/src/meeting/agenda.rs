@@ -270,26 +270,14 @@ pub fn standard_agenda(matter_items: Vec<AgendaItem>, language: Language) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveTime;
 
-    fn d(m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2024, m, day).unwrap()
+    /// A meeting of sbu in 2024 with a month's call for matters and two weeks' notice.
+    fn meeting(id: &str, date: NaiveDate) -> PlannedMeeting {
+        crate::testing::meeting(id, &["sbu"], date)
     }
 
-    fn meeting(id: &str, date: NaiveDate) -> PlannedMeeting {
-        PlannedMeeting {
-            id: MeetingId::new(id),
-            bodies: vec!["sbu".into()],
-            date,
-            start: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
-            end: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
-            location: None,
-            status: MeetingStatus::Tentative,
-            moved_from: None,
-            sequence: 0,
-            call_for_matters: date.checked_sub_months(chrono::Months::new(1)).unwrap(),
-            notice: date - chrono::Duration::weeks(2),
-        }
+    fn d(m: u32, day: u32) -> NaiveDate {
+        crate::testing::d(2024, m, day)
     }
 
     /// Table: (title, submitted, documents ready, on the 15 Oct agenda?, next meeting).

@@ -1,351 +1,9 @@
 //! Unit tests of the meeting aggregate (given / when / then on the pure decisions) and
-//! of its engine commands on the in-memory store, with a small Örebro-like organisation.
+//! of its engine commands on the in-memory store, in the test county of [`crate::testing`].
 
 use super::*;
 pub(super) use crate::command::Effects;
-
-pub(crate) fn pid(s: &str) -> PersonId {
-    PersonId::new(s)
-}
-
-pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-/// A small organisation in the shape of Örebro's: KCRD above three chief groups and
-/// their joint session, the preparatory group for children and young people below
-/// them, and the specific council for social welfare (protocol, adjusted by e-mail).
-pub(crate) mod fixture {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    use chrono::NaiveTime;
-
-    use crate::authz::Permissions;
-    use crate::ids::{BodyId, MeetingId, PartyId, PersonId, TenantId};
-    use crate::org::*;
-
-    fn t(h: u32, m: u32) -> NaiveTime {
-        NaiveTime::from_hms_opt(h, m, 0).unwrap()
-    }
-
-    fn body(
-        id: &str,
-        name: &str,
-        kind: BodyKind,
-        mandates: &[Mandate],
-        parent: Option<&str>,
-        minutes: MinutesKind,
-    ) -> Body {
-        Body {
-            id: BodyId::new(id),
-            name: name.into(),
-            kind,
-            mandates: mandates.iter().copied().collect::<BTreeSet<_>>(),
-            parent: parent.map(BodyId::new),
-            joint_of: Vec::new(),
-            party: None,
-            minutes,
-            lead_times: LeadTimes::default(),
-            temporary: false,
-            adjustment: Default::default(),
-        }
-    }
-
-    fn person(id: &str, name: &str, party: &str, title: Option<&str>) -> Person {
-        Person {
-            id: PersonId::new(id),
-            name: name.into(),
-            email: Some(format!("{id}@example.se")),
-            party: Some(PartyId::new(party)),
-            title: title.map(Into::into),
-            language: Default::default(),
-        }
-    }
-
-    fn ms(person: &str, body: &str, role: Role, party: &str) -> Membership {
-        Membership {
-            person: PersonId::new(person),
-            body: BodyId::new(body),
-            role,
-            party: Some(PartyId::new(party)),
-            substitute_for: None,
-            from: None,
-            until: None,
-        }
-    }
-
-    pub(crate) fn meeting(
-        org: &Organisation,
-        id: &str,
-        bodies: &[&str],
-        date: chrono::NaiveDate,
-        start: (u32, u32),
-        end: (u32, u32),
-        location: &str,
-    ) -> PlannedMeeting {
-        let bodies: Vec<BodyId> = bodies.iter().map(|b| BodyId::new(*b)).collect();
-        let (call, notice) = crate::calendar::derived_dates(org, &bodies, date);
-        PlannedMeeting {
-            id: MeetingId::new(id),
-            bodies,
-            date,
-            start: t(start.0, start.1),
-            end: t(end.0, end.1),
-            location: Some(location.into()),
-            status: MeetingStatus::Tentative,
-            moved_from: None,
-            sequence: 0,
-            call_for_matters: call,
-            notice,
-        }
-    }
-
-    /// The organisation.
-    pub(crate) fn org() -> Organisation {
-        use Mandate::*;
-        let mut bodies = BTreeMap::new();
-        let chief = [
-            Inform,
-            Prepare,
-            Recommend,
-            Decide,
-            DirectionDecision,
-            Assign,
-        ];
-        for b in [
-            body(
-                "kcrd",
-                "KCRD",
-                BodyKind::Executive,
-                &[Decide, Assign, ForwardToPolitical],
-                None,
-                MinutesKind::Protocol,
-            ),
-            body(
-                "cg-social",
-                "Chefsgrupp social välfärd samt vård och omsorg",
-                BodyKind::ChiefGroup,
-                &chief,
-                Some("kcrd"),
-                MinutesKind::Protocol,
-            ),
-            body(
-                "cg-school",
-                "Chefsgrupp för skolchefer",
-                BodyKind::ChiefGroup,
-                &chief,
-                Some("kcrd"),
-                MinutesKind::Protocol,
-            ),
-            body(
-                "sbu",
-                "Samverkansgrupp barn och unga i Örebro län",
-                BodyKind::Preparatory,
-                &[Inform, Prepare, Recommend],
-                Some("cg-social"),
-                MinutesKind::Notes,
-            ),
-            body(
-                "council-social",
-                "Specifika samverkansrådet för social välfärd samt vård och omsorg",
-                BodyKind::PoliticalCouncil,
-                &[Inform, Recommend],
-                None,
-                MinutesKind::Protocol,
-            ),
-        ] {
-            bodies.insert(b.id.clone(), b);
-        }
-        let mut joint = body(
-            "cg-joint",
-            "Gemensam chefsgrupp social välfärd samt vård och omsorg, skola och folkhälsa",
-            BodyKind::JointSession,
-            &chief,
-            Some("kcrd"),
-            MinutesKind::Protocol,
-        );
-        joint.joint_of = vec![BodyId::new("cg-social"), BodyId::new("cg-school")];
-        bodies.insert(joint.id.clone(), joint);
-
-        let mut parties = BTreeMap::new();
-        for (id, name, kind) in [
-            ("region", "Region Örebro län", PartyKind::Region),
-            ("laxa", "Laxå kommun", PartyKind::Municipality),
-            ("lekeberg", "Lekebergs kommun", PartyKind::Municipality),
-            ("orebro", "Örebro kommun", PartyKind::Municipality),
-            ("hallsberg", "Hallsbergs kommun", PartyKind::Municipality),
-        ] {
-            parties.insert(
-                PartyId::new(id),
-                Party {
-                    id: PartyId::new(id),
-                    name: name.into(),
-                    kind,
-                    county_part: None,
-                    political_body: None,
-                    signatory: true,
-                },
-            );
-        }
-        let people: BTreeMap<PersonId, Person> = [
-            person("jenny", "Jenny Steen", "region", None),
-            person(
-                "malin",
-                "Malin Duckert Ek",
-                "region",
-                Some("utvecklingsledare, Välfärd och folkhälsa"),
-            ),
-            person("tina", "Tina Johansson", "laxa", None),
-            person("jerry", "Jerry Karjalainen", "laxa", None),
-            person("jonas", "Jonas Hansen", "lekeberg", None),
-            person("jessica", "Jessica Ekerbring", "orebro", None),
-            person(
-                "ingmar",
-                "Ingmar Ångman",
-                "region",
-                Some("områdeschef Välfärd och folkhälsa"),
-            ),
-            person(
-                "daniel",
-                "Daniel Berglund",
-                "region",
-                Some("utvecklingsledare"),
-            ),
-            person(
-                "peter",
-                "Peter Bergvall Virtanen",
-                "region",
-                Some("utvecklingsledare"),
-            ),
-            person("jaana", "Jaana Jansson", "hallsberg", None),
-            person("johanna", "Johanna Viberg", "orebro", None),
-            person("karolina", "Karolina Strid", "region", None),
-            person("katarina", "Katarina Arkehang", "orebro", None),
-            person(
-                "susann",
-                "Susann Cederlund",
-                "region",
-                Some("projektledare"),
-            ),
-            person("kerstin", "Kerstin Kommunchef", "orebro", None),
-        ]
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
-        let mut memberships = vec![
-            // The council: chair from the Region, members and substitutes per municipality.
-            ms("jenny", "council-social", Role::Chair, "region"),
-            ms("malin", "council-social", Role::Secretary, "region"),
-            ms("jerry", "council-social", Role::Member, "laxa"),
-            ms("jonas", "council-social", Role::Member, "lekeberg"),
-            ms("jessica", "council-social", Role::Member, "orebro"),
-            ms("tina", "council-social", Role::Adjuster, "laxa"),
-            ms("ingmar", "council-social", Role::Official, "region"),
-            // The preparatory group.
-            ms("daniel", "sbu", Role::Secretary, "region"),
-            ms("peter", "sbu", Role::Member, "region"),
-            ms("jaana", "sbu", Role::Member, "hallsberg"),
-            ms("johanna", "sbu", Role::Member, "orebro"),
-            ms("ingmar", "sbu", Role::Official, "region"),
-            // Chief groups and their joint session.
-            ms("karolina", "cg-social", Role::Chair, "region"),
-            ms("jaana", "cg-social", Role::Member, "hallsberg"),
-            ms("johanna", "cg-social", Role::Member, "orebro"),
-            ms("katarina", "cg-school", Role::Member, "orebro"),
-            ms("peter", "cg-joint", Role::Secretary, "region"),
-            ms("karolina", "cg-joint", Role::Chair, "region"),
-            ms("karolina", "cg-joint", Role::Adjuster, "region"),
-            // KCRD.
-            ms("kerstin", "kcrd", Role::Member, "orebro"),
-        ];
-        let mut tina_sub = ms("tina", "council-social", Role::Substitute, "laxa");
-        tina_sub.substitute_for = Some(PersonId::new("jerry"));
-        memberships.push(tina_sub);
-
-        let mut org = Organisation {
-            tenant: TenantId::new("orebro"),
-            name: "Region Örebro län med kommuner".into(),
-            version: "test".into(),
-            parties,
-            county_parts: BTreeMap::new(),
-            bodies,
-            people,
-            memberships,
-            routes: BTreeMap::new(),
-            matter_kinds: BTreeMap::new(),
-            meetings: Vec::new(),
-            permissions: Permissions::default(),
-            days_off: Default::default(),
-        };
-        let d = super::d;
-        org.meetings = vec![
-            meeting(
-                &org,
-                "council-social-2024-05-17",
-                &["council-social"],
-                d(2024, 5, 17),
-                (13, 0),
-                (16, 0),
-                "Lokal Eken, Eklundavägen 1",
-            ),
-            meeting(
-                &org,
-                "council-social-2024-09-20",
-                &["council-social"],
-                d(2024, 9, 20),
-                (9, 0),
-                (12, 0),
-                "Eklundavägen 1",
-            ),
-            meeting(
-                &org,
-                "sbu-2024-10-15",
-                &["sbu"],
-                d(2024, 10, 15),
-                (10, 0),
-                (12, 0),
-                "Hjortkvarn, Eklundavägen 1",
-            ),
-            meeting(
-                &org,
-                "cg-joint-2024-11-15",
-                &["cg-joint"],
-                d(2024, 11, 15),
-                (13, 0),
-                (16, 0),
-                "Immanuelkyrkan, Karlsdahlsallén 35 Örebro",
-            ),
-            meeting(
-                &org,
-                "sbu-2024-12-13",
-                &["sbu"],
-                d(2024, 12, 13),
-                (9, 0),
-                (12, 0),
-                "Eklundavägen 1",
-            ),
-            meeting(
-                &org,
-                "cg-social-2024-12-13",
-                &["cg-social"],
-                d(2024, 12, 13),
-                (10, 0),
-                (12, 0),
-                "Eklundavägen 2",
-            ),
-            meeting(
-                &org,
-                "sbu-2025-02-14",
-                &["sbu"],
-                d(2025, 2, 14),
-                (9, 0),
-                (12, 0),
-                "Eklundavägen 1",
-            ),
-        ];
-        org
-    }
-}
+use crate::testing::{self, cmd, d, mid, person, pid};
 
 use std::sync::Arc;
 
@@ -362,20 +20,8 @@ type TestEngine = Engine<Arc<MemoryStore>, Arc<SimulatedClock>>;
 pub(super) fn engine_at(date: NaiveDate) -> (TestEngine, Arc<MemoryStore>, Arc<SimulatedClock>) {
     let store = Arc::new(MemoryStore::new());
     let clock = Arc::new(SimulatedClock::at_date(date));
-    let engine = Engine::new(Arc::new(fixture::org()), store.clone(), clock.clone());
+    let engine = Engine::new(Arc::new(testing::org()), store.clone(), clock.clone());
     (engine, store, clock)
-}
-
-pub(super) fn mid(s: &str) -> MeetingId {
-    MeetingId::new(s)
-}
-
-pub(super) fn person(s: &str) -> Actor {
-    Actor::Person(pid(s))
-}
-
-pub(super) fn cmd() -> CommandId {
-    CommandId::random()
 }
 
 fn outbox(store: &MemoryStore) -> Vec<Notification> {
@@ -501,7 +147,7 @@ pub(super) fn draft() -> MinutesDraft {
 
 #[test]
 fn call_then_notice_then_held_moves_the_phase() {
-    let org = fixture::org();
+    let org = testing::org();
     let c = ctx(&org, "sbu-2024-10-15", d(2024, 9, 15));
     let m = Meeting::default();
     let events = m.decide_call_for_matters(&c, vec![pid("peter")]).unwrap();
@@ -527,7 +173,7 @@ fn call_then_notice_then_held_moves_the_phase() {
 
 #[test]
 fn the_notice_checks_its_agenda() {
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 3), vec![]);
     let mut agenda = council_agenda();
     agenda[1].number = 1;
@@ -562,7 +208,7 @@ fn the_notice_checks_its_agenda() {
 
 #[test]
 fn a_substitute_serves_only_for_their_member() {
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
     let record = |sub: &str, member: &str, present: Vec<PersonId>| MeetingRecord {
         attendance: Attendance {
@@ -605,7 +251,7 @@ fn a_substitute_serves_only_for_their_member() {
 
 #[test]
 fn a_meeting_cannot_be_recorded_before_its_day() {
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 16), vec![]);
     assert!(matches!(
         m.decide_held(&c, &MeetingRecord::default()),
@@ -615,7 +261,7 @@ fn a_meeting_cannot_be_recorded_before_its_day() {
 
 #[test]
 fn items_added_and_dropped_at_the_meeting() {
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = given(&org, "council-social-2024-05-17", d(2024, 5, 17), vec![]);
     let notice = m
         .decide_notice(
@@ -685,7 +331,7 @@ fn items_added_and_dropped_at_the_meeting() {
 
 #[test]
 fn minutes_are_checked() {
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = held_council(&org);
     let mut no_adjuster = draft();
     no_adjuster.adjusters.clear();
@@ -711,7 +357,7 @@ fn minutes_are_checked() {
 
 #[test]
 fn adjusted_minutes_are_final_and_refuse_every_change() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     for e in m.decide_minutes(&c, &draft()).unwrap() {
         m.apply(&e);
@@ -739,7 +385,7 @@ fn adjusted_minutes_are_final_and_refuse_every_change() {
 
 #[test]
 fn an_adjustment_date_must_lie_between_meeting_and_today() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     for e in m.decide_minutes(&c, &draft()).unwrap() {
         m.apply(&e);
@@ -762,7 +408,7 @@ fn an_adjustment_date_must_lie_between_meeting_and_today() {
 
 #[test]
 fn a_protocol_is_distributed_only_when_adjusted_and_notes_are_final_when_distributed() {
-    let org = fixture::org();
+    let org = testing::org();
     let (mut m, c) = held_council(&org);
     for e in m.decide_minutes(&c, &draft()).unwrap() {
         m.apply(&e);
@@ -800,7 +446,7 @@ fn a_protocol_is_distributed_only_when_adjusted_and_notes_are_final_when_distrib
 
 #[test]
 fn moves_and_cancellation_keep_the_entry_and_raise_the_sequence() {
-    let org = fixture::org();
+    let org = testing::org();
     let id = "sbu-2024-12-13";
     let (m, c) = given(&org, id, d(2024, 10, 1), vec![]);
     let plan = org.meeting(&mid(id)).unwrap();
@@ -840,7 +486,7 @@ fn moves_and_cancellation_keep_the_entry_and_raise_the_sequence() {
 
 #[test]
 fn events_round_trip_through_the_store_format() {
-    let org = fixture::org();
+    let org = testing::org();
     let (m, c) = held_council(&org);
     let events = m.decide_minutes(&c, &draft()).unwrap();
     for e in events {
@@ -882,7 +528,19 @@ fn the_call_for_matters_writes_a_notification_in_the_same_append() {
         .filter_map(|r| r.person.as_ref().map(|p| p.as_str()))
         .collect();
     who.sort();
-    assert_eq!(who, vec!["daniel", "ingmar", "jaana", "johanna", "peter"]);
+    assert_eq!(
+        who,
+        vec![
+            "daniel",
+            "ingmar",
+            "jaana",
+            "johanna",
+            "peter",
+            "sbu-chair",
+            "sbu-member",
+            "sbu-sec"
+        ]
+    );
     // A member may not send it; nothing is written.
     let before = stream(&store, "sbu-2024-10-15").len();
     let err = engine
@@ -1081,7 +739,17 @@ fn the_scheduler_finds_what_is_due() {
         .into_iter()
         .map(|m| m.id.to_string())
         .collect();
-    assert_eq!(due, vec!["sbu-2024-10-15", "cg-joint-2024-11-15"]);
+    assert_eq!(
+        due,
+        vec![
+            "sbu-2024-10-15",
+            "nora-ks-2024-10-16",
+            "orebro-ks-2024-10-22",
+            "kumla-ks-2024-10-30",
+            "region-ks-2024-11-05",
+            "cg-joint-2024-11-15"
+        ]
+    );
     let notice: Vec<String> = engine
         .read()
         .meetings_due_for_notice(d(2024, 11, 1))
@@ -1089,15 +757,17 @@ fn the_scheduler_finds_what_is_due() {
         .into_iter()
         .map(|m| m.id.to_string())
         .collect();
-    assert_eq!(notice, vec!["cg-joint-2024-11-15"]);
-    engine
-        .send_notice(
-            &Actor::system("scheduler"),
-            cmd(),
-            &mid("cg-joint-2024-11-15"),
-            NoticeInput::default(),
-        )
-        .unwrap();
+    assert_eq!(notice, vec!["region-ks-2024-11-05", "cg-joint-2024-11-15"]);
+    for m in &notice {
+        engine
+            .send_notice(
+                &Actor::system("scheduler"),
+                cmd(),
+                &mid(m),
+                NoticeInput::default(),
+            )
+            .unwrap();
+    }
     assert!(
         engine
             .read()
@@ -1109,7 +779,7 @@ fn the_scheduler_finds_what_is_due() {
 
 #[test]
 fn the_joint_chief_group_meeting_gets_its_dates() {
-    let org = fixture::org();
+    let org = testing::org();
     let m = org.meeting(&mid("cg-joint-2024-11-15")).unwrap();
     assert_eq!(
         (m.call_for_matters, m.notice),
@@ -1119,7 +789,7 @@ fn the_joint_chief_group_meeting_gets_its_dates() {
 
 #[test]
 fn absence_is_recorded_only_for_the_roster_of_the_meeting_day() {
-    let mut org = fixture::org();
+    let mut org = testing::org();
     // Jessica's mandate at the council ended the day before the meeting.
     for m in org
         .memberships

@@ -272,6 +272,24 @@ fn home_health_care_agreement_2024() {
             },
         );
     }
+    // The stored matter's forecast takes the twelve recorded decisions as they are and
+    // forecasts only the thirteenth party's.
+    let f = e.read().forecast(id, &[]).unwrap();
+    let pol = f
+        .steps
+        .iter()
+        .find(|s| s.parties.len() == 13)
+        .expect("the political step ahead");
+    for p in rest {
+        let pf = pol.parties.iter().find(|x| &x.party == p).unwrap();
+        assert_eq!(
+            (pf.date, &pf.meeting),
+            (Some(d(2024, 11, 30)), &None),
+            "{pf:?}"
+        );
+    }
+    let open = pol.parties.iter().find(|x| &x.party == last).unwrap();
+    assert_ne!(open.date, Some(d(2024, 11, 30)), "{open:?}");
     let err = e
         .run_matter(
             id,
@@ -352,6 +370,11 @@ fn home_health_care_agreement_2024() {
         assert_eq!(m.legal[p].appeal_ends, Some(d(2024, 12, 27)));
         assert_eq!(m.legal[p].legal_force, Some(d(2024, 12, 28)));
     }
+    // The forecast reads the recorded road to legal force: in force on the 28th, not
+    // on the last lawful days counted from the decisions.
+    let f = e.read().forecast(id, &[]).unwrap();
+    let entry = f.steps.last().expect("entry into force ahead");
+    assert_eq!(entry.date, Some(d(2024, 12, 28)), "{entry:?}");
     let board = e.read().notice_board(last).unwrap();
     assert_eq!(board.len(), 1);
     assert_eq!(board[0].legal_force, d(2024, 12, 28));

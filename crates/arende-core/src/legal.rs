@@ -140,17 +140,25 @@ pub fn legal_dates(
 /// (minutes adjusted and announced on the last lawful days); for a body without an
 /// appeal period (not political), the day its minutes are final. The forecast's rule.
 pub fn legal_force_of(calendar: &WorkCalendar, body: &Body, decided: NaiveDate) -> NaiveDate {
+    legal_force_with(calendar, body, decided, LegalFacts::default())
+}
+
+/// As [`legal_force_of`], from the days the minutes record: the adjustment and the
+/// notice when recorded, their last lawful days while not (a stored matter's decision
+/// whose road to legal force has begun).
+pub fn legal_force_with(
+    calendar: &WorkCalendar,
+    body: &Body,
+    decided: NaiveDate,
+    facts: LegalFacts,
+) -> NaiveDate {
     let lt = &body.lead_times;
     if lt.appeal.is_none() && lt.announcement.is_none() {
-        return lt.minutes_final.after(decided);
+        return facts
+            .adjusted
+            .unwrap_or_else(|| lt.minutes_final.after(decided));
     }
-    legal_dates(
-        calendar,
-        LegalPeriods::of(lt),
-        decided,
-        LegalFacts::default(),
-    )
-    .legal_force
+    legal_dates(calendar, LegalPeriods::of(lt), decided, facts).legal_force
 }
 
 #[cfg(test)]

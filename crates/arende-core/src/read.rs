@@ -773,8 +773,17 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         let meeting_day = |m: &MeetingId| plan.iter().find(|p| &p.id == m).map(|p| p.date);
         let mut state = Matter::default();
         let mut dates: BTreeMap<crate::ids::StepId, NaiveDate> = BTreeMap::new();
+        let mut decided_at: BTreeMap<crate::ids::PartyId, MeetingId> = BTreeMap::new();
         for rec in &records {
             let event = crate::aggregate::decode_for::<Matter>(rec)?;
+            if let crate::matter::MatterEvent::PoliticalDecisionRecorded {
+                party,
+                minutes: Some(m),
+                ..
+            } = &event
+            {
+                decided_at.insert(party.clone(), m.meeting.clone());
+            }
             let before = state.done.len();
             state.apply(&event);
             let recorded = rec
@@ -798,6 +807,32 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
             .route
             .clone()
             .ok_or_else(|| UnknownId::new("route of matter", id))?;
+        let decided = state
+            .legal
+            .iter()
+            .map(|(party, legal)| {
+                use crate::forecast::RecordedForce;
+                let force = if legal.annulled() {
+                    RecordedForce::Never
+                } else if legal.appeal_pending() {
+                    RecordedForce::AppealPending
+                } else {
+                    legal
+                        .force_from_facts()
+                        .map_or(RecordedForce::ByTheLaw, RecordedForce::From)
+                };
+                crate::forecast::RecordedDecision {
+                    party: party.clone(),
+                    on: legal.decided_on,
+                    meeting: decided_at.get(party).cloned(),
+                    adopted: state.political.get(party)
+                        == Some(&crate::matter::PartyDecision::Adopted),
+                    adjusted_on: legal.adjusted_on,
+                    announced_on: legal.announced_on,
+                    force,
+                }
+            })
+            .collect();
         let mut org = (**e.org()).clone();
         org.meetings = plan.clone();
         Ok(StoredPosition {
@@ -805,6 +840,7 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
             route,
             ready: state.documents_ready.unwrap_or(state.registered_on),
             completed: dates,
+            decided,
         })
     }
 
@@ -929,6 +965,8 @@ struct StoredPosition {
     ready: NaiveDate,
     /// The steps it has completed, with their days.
     completed: BTreeMap<crate::ids::StepId, NaiveDate>,
+    /// Its political decisions as recorded, per party.
+    decided: Vec<crate::forecast::RecordedDecision>,
 }
 
 impl StoredPosition {
@@ -945,6 +983,7 @@ impl StoredPosition {
                 input = input.completed(step.clone(), *day);
             }
         }
+        input.decided.clone_from(&self.decided);
         input
     }
 }

@@ -558,6 +558,10 @@ impl Forecaster<'_> {
             if need.fixed.is_some_and(|(b, _)| b != &d.body.id) {
                 continue;
             }
+            // A party whose decision is recorded needs no meeting any more.
+            if d.party.is_some_and(|p| input.decision_of(p).is_some()) {
+                continue;
+            }
             let party = d
                 .party
                 .cloned()

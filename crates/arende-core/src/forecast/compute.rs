@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::index::{MeetingIndex, NoSlot};
 use super::{
     Bound, ConsultationDates, Forecast, ForecastError, ForecastInput, Forecaster, MeetsAfter,
-    PartyForecast, StepForecast, target,
+    PartyForecast, RecordedDecision, RecordedForce, StepForecast, target,
 };
 use crate::holidays::WorkCalendar;
 use crate::ids::{BodyId, PartyId, StepId};
@@ -268,6 +268,19 @@ struct Node<'a> {
     deciders: usize,
     /// The earliest a deciding party not in `force` could be final.
     unknown_floor: Option<NaiveDate>,
+    /// Deciding parties that will never be in force (a recorded rejection, or a
+    /// decision annulled on appeal): they take no part in the entry into force.
+    never: usize,
+}
+
+/// A deciding party's legal force, from its recorded decision.
+enum PartyForce {
+    /// In force from this day (settled, or by the law's periods from the recorded days).
+    Final(NaiveDate),
+    /// Not before this day (an appeal lodged in time awaits its ruling).
+    NotBefore(NaiveDate),
+    /// Never (rejected, or annulled on appeal).
+    Never,
 }
 
 /// The day the decision of `body` taken on `decided` is final: after the minutes are
@@ -388,6 +401,49 @@ struct Walk<'a, 'f> {
 }
 
 impl<'a> Walk<'a, '_> {
+    /// The recorded decision of a deciding party, if the input has one.
+    fn recorded(&self, d: &Decider<'a>) -> Option<&RecordedDecision> {
+        d.party.and_then(|p| self.input.decision_of(p))
+    }
+
+    /// A recorded decision's legal force.
+    fn recorded_force(&self, body: &Body, r: &RecordedDecision) -> PartyForce {
+        let by_the_law = || {
+            crate::legal::legal_force_with(
+                &self.calendar,
+                body,
+                r.on,
+                crate::legal::LegalFacts {
+                    decided: Some(r.on),
+                    adjusted: r.adjusted_on,
+                    announced: r.announced_on,
+                },
+            )
+        };
+        match (r.adopted, r.force) {
+            (false, _) | (true, RecordedForce::Never) => PartyForce::Never,
+            (true, RecordedForce::From(day)) => PartyForce::Final(day),
+            (true, RecordedForce::ByTheLaw) => PartyForce::Final(by_the_law()),
+            (true, RecordedForce::AppealPending) => PartyForce::NotBefore(by_the_law()),
+        }
+    }
+
+    /// Adds a party's legal force from its recorded decision to `node`.
+    fn add_recorded(&self, node: &mut Node<'a>, d: &Decider<'a>, r: &RecordedDecision) {
+        match self.recorded_force(d.body, r) {
+            PartyForce::Final(final_on) => node.force.push(Force {
+                party: d.party,
+                body: &d.body.id,
+                decided: r.on,
+                final_on,
+            }),
+            PartyForce::NotBefore(floor) => {
+                node.unknown_floor = Some(node.unknown_floor.map_or(floor, |f| f.min(floor)));
+            }
+            PartyForce::Never => node.never += 1,
+        }
+    }
+
     /// Whether plan `plan` has a meeting on or before `after` that documents ready on
     /// `documents` could reach: then the predecessor's meeting, not the documents, bounds.
     fn earlier(&self, plan: usize, documents: NaiveDate, after: NaiveDate) -> bool {
@@ -407,23 +463,27 @@ impl<'a> Walk<'a, '_> {
         };
         let (result, result_bound, at_meeting) = if step.purpose == Purpose::PoliticalDecision {
             node.deciders = cs.deciders.len();
-            node.force = cs
-                .deciders
-                .iter()
-                .map(|d| Force {
-                    party: d.party,
-                    body: &d.body.id,
-                    decided: date,
-                    final_on: legal_force(&self.calendar, d.body, date),
-                })
-                .collect();
+            let mut result = date;
+            for d in &cs.deciders {
+                let minutes = match self.recorded(d) {
+                    Some(r) => {
+                        self.add_recorded(&mut node, d, r);
+                        r.adjusted_on
+                            .unwrap_or_else(|| d.body.lead_times.minutes_final.after(r.on))
+                    }
+                    None => {
+                        node.force.push(Force {
+                            party: d.party,
+                            body: &d.body.id,
+                            decided: date,
+                            final_on: legal_force(&self.calendar, d.body, date),
+                        });
+                        d.body.lead_times.minutes_final.after(date)
+                    }
+                };
+                result = result.max(minutes);
+            }
             node.force.sort_by_key(|f| f.final_on);
-            let result = cs
-                .deciders
-                .iter()
-                .map(|d| d.body.lead_times.minutes_final.after(date))
-                .max()
-                .unwrap_or(date);
             (result, minutes_bound(result), true)
         } else if let (Some((body, _)), true) = (cs.body, step.purpose.needs_meeting()) {
             political_force(&self.calendar, &mut node, body, date);
@@ -618,6 +678,26 @@ impl<'a> Walk<'a, '_> {
                 legal_force: None,
                 plan_ends: None,
             };
+            if let Some(r) = self.recorded(d) {
+                // Decided already: the recorded day, minutes and road to legal force.
+                let minutes = r
+                    .adjusted_on
+                    .unwrap_or_else(|| d.body.lead_times.minutes_final.after(r.on));
+                pf.date = Some(r.on);
+                pf.meeting = r.meeting.clone();
+                pf.minutes_final = Some(minutes);
+                if let PartyForce::Final(day) = self.recorded_force(d.body, r) {
+                    pf.legal_force = Some(day);
+                }
+                self.add_recorded(node, d, r);
+                let plan_of_last = d.plan;
+                if last.is_none_or(|(l, _)| r.on > l) {
+                    last = Some((r.on, plan_of_last));
+                }
+                minutes_final = Some(minutes_final.map_or(minutes, |m| m.max(minutes)));
+                out.parties.push(pf);
+                continue;
+            }
             match self.index.first_in(d.plan, documents, after) {
                 Ok(slot) => {
                     let minutes = d.body.lead_times.minutes_final.after(slot.date);
@@ -705,7 +785,9 @@ impl<'a> Walk<'a, '_> {
                 continue;
             };
             let (d, b) = if pn.deciders > 0 {
-                let need = step.quorum.map_or(pn.deciders, |q| q as usize);
+                let need = step
+                    .quorum
+                    .map_or(pn.deciders - pn.never.min(pn.deciders), |q| q as usize);
                 if need > pn.deciders {
                     return Err(ForecastError::QuorumTooLarge {
                         step: step.id.clone(),

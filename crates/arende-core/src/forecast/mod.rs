@@ -258,6 +258,45 @@ pub struct Durations {
     pub to_political: Option<LeadTime>,
 }
 
+/// A party's political decision as a stored matter records it: the forecast takes its
+/// day, its minutes and its road to legal force as they are instead of forecasting the
+/// party's meeting. A decision not yet recorded for a party is forecast as before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedDecision {
+    /// The party.
+    pub party: PartyId,
+    /// The day of the decision.
+    pub on: NaiveDate,
+    /// The meeting it was taken at, when its minutes are cited.
+    pub meeting: Option<MeetingId>,
+    /// Adopted; a rejected decision never enters into force for the party, which then
+    /// takes no part in the entry into force.
+    pub adopted: bool,
+    /// The day its minutes were adjusted (justerade), once recorded.
+    pub adjusted_on: Option<NaiveDate>,
+    /// The day it was announced on the notice board (anslag), once recorded.
+    pub announced_on: Option<NaiveDate>,
+    /// Legal force as the recorded facts settle it, when they do.
+    pub force: RecordedForce,
+}
+
+/// How far a recorded decision's legal force (laga kraft) is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "from", rename_all = "kebab-case")]
+pub enum RecordedForce {
+    /// Not yet settled: the law's periods run from the recorded days (adjustment and
+    /// notice when recorded, their last lawful days otherwise).
+    ByTheLaw,
+    /// Settled: in legal force from this day (the appeal period over, and any appeal
+    /// lodged in time ruled on).
+    From(NaiveDate),
+    /// An appeal lodged in time awaits its ruling (överklagande): the day is unknown,
+    /// and no earlier than the day after the appeal period.
+    AppealPending,
+    /// Never: the decision was annulled on appeal (upphävt).
+    Never,
+}
+
 /// What to forecast: a route (or a matter's position on it) and the day its documents
 /// are ready.
 #[derive(Debug, Clone)]
@@ -272,6 +311,8 @@ pub struct ForecastInput<'r> {
     pub durations: Durations,
     /// A meeting to test for reachability.
     pub target: Option<Target>,
+    /// Political decisions already recorded, per party (a stored matter's facts).
+    pub decided: Vec<RecordedDecision>,
 }
 
 impl<'r> ForecastInput<'r> {
@@ -283,7 +324,19 @@ impl<'r> ForecastInput<'r> {
             completed: Vec::new(),
             durations: Durations::default(),
             target: None,
+            decided: Vec::new(),
         }
+    }
+
+    /// With a party's political decision as recorded.
+    pub fn decided(mut self, decision: RecordedDecision) -> Self {
+        self.decided.push(decision);
+        self
+    }
+
+    /// The recorded decision of `party`, if any.
+    pub fn decision_of(&self, party: &PartyId) -> Option<&RecordedDecision> {
+        self.decided.iter().find(|d| &d.party == party)
     }
 
     /// With a step already taken on `date`.

@@ -184,6 +184,158 @@ fn home_health_care_reproduces_2024() {
     );
 }
 
+/// A recorded political decision of `party` on `on`, adopted, its force by the law.
+fn recorded(party: &str, on: &str) -> RecordedDecision {
+    RecordedDecision {
+        party: PartyId::new(party),
+        on: d(on),
+        meeting: None,
+        adopted: true,
+        adjusted_on: None,
+        announced_on: None,
+        force: RecordedForce::ByTheLaw,
+    }
+}
+
+#[test]
+fn recorded_political_decisions_are_taken_as_they_are_and_the_rest_forecast() {
+    let org = testing::org();
+    let route = home_health_care(None);
+    let plain = forecast(&org, &ForecastInput::new(&route, d("2024-05-08"))).unwrap();
+    // The Region decided on 22 October (not at the forecast 5 November meeting), its
+    // minutes adjusted on the 25th and announced on Monday the 28th: three weeks to
+    // appeal end on Monday 18 November, in force on the 19th. Kumla rejected.
+    let region = RecordedDecision {
+        meeting: Some(MeetingId::new("region-ks-2024-10-22")),
+        adjusted_on: Some(d("2024-10-25")),
+        announced_on: Some(d("2024-10-28")),
+        ..recorded("region", "2024-10-22")
+    };
+    let kumla = RecordedDecision {
+        adopted: false,
+        ..recorded("kumla", "2024-10-30")
+    };
+    let input = ForecastInput::new(&route, d("2024-05-08"))
+        .decided(region)
+        .decided(kumla);
+    let f = forecast(&org, &input).unwrap();
+    let pol = f.step("political").unwrap();
+    let party = |p: &str| pol.parties.iter().find(|x| x.party.as_str() == p).unwrap();
+    assert_eq!(party("region").date, Some(d("2024-10-22")));
+    assert_eq!(
+        party("region").meeting,
+        Some(MeetingId::new("region-ks-2024-10-22"))
+    );
+    assert_eq!(party("region").minutes_final, Some(d("2024-10-25")));
+    assert_eq!(party("region").legal_force, Some(d("2024-11-19")));
+    assert_eq!(party("kumla").date, Some(d("2024-10-30")));
+    assert_eq!(party("kumla").legal_force, None);
+    // The parties not yet decided are forecast as before.
+    let before = plain.step("political").unwrap();
+    for p in ["nora", "orebro"] {
+        let was = before
+            .parties
+            .iter()
+            .find(|x| x.party.as_str() == p)
+            .unwrap();
+        assert_eq!(party(p), was);
+    }
+    // Entry into force waits for the last adopting party's legal force; Kumla's
+    // rejection takes it out.
+    let last = ["nora", "orebro", "region"]
+        .iter()
+        .filter_map(|p| party(p).legal_force)
+        .max()
+        .unwrap();
+    let force = f.step("in-force").unwrap();
+    assert_eq!(force.date, Some(last));
+    assert!(
+        matches!(&force.bound_by, Bound::LegalForce { party: Some(p), .. } if p.as_str() != "kumla"),
+        "{:?}",
+        force.bound_by
+    );
+    assert!(force.date < plain.step("in-force").unwrap().date);
+    // Planned backward, the parties that decided need no meeting any more.
+    let plan = Forecaster::new(&org)
+        .plan_backward(&input, &Goal::parse("decided-by:2025-06-30").unwrap())
+        .unwrap();
+    let parties: Vec<&str> = plan
+        .step("political")
+        .unwrap()
+        .parties
+        .iter()
+        .map(|p| p.party.as_str())
+        .collect();
+    assert_eq!(parties, ["nora", "orebro"]);
+}
+
+#[test]
+fn a_pending_appeal_leaves_entry_into_force_unknown_and_an_annulment_takes_the_party_out() {
+    let org = testing::org();
+    let route = home_health_care(None);
+    let all = |nora: RecordedForce| {
+        ForecastInput::new(&route, d("2024-05-08"))
+            .decided(RecordedDecision {
+                force: RecordedForce::From(d("2024-11-20")),
+                ..recorded("kumla", "2024-10-30")
+            })
+            .decided(RecordedDecision {
+                force: nora,
+                ..recorded("nora", "2024-10-16")
+            })
+            .decided(RecordedDecision {
+                force: RecordedForce::From(d("2024-11-26")),
+                ..recorded("orebro", "2024-10-22")
+            })
+            .decided(RecordedDecision {
+                force: RecordedForce::From(d("2024-12-03")),
+                ..recorded("region", "2024-11-05")
+            })
+    };
+    // Every party settled: in force on the last day.
+    let settled = forecast(&org, &all(RecordedForce::From(d("2024-11-12")))).unwrap();
+    let pol = settled.step("political").unwrap();
+    assert_eq!(pol.date, Some(d("2024-11-05")));
+    assert_eq!(
+        settled.step("in-force").unwrap().date,
+        Some(d("2024-12-03"))
+    );
+    // Nora's decision appealed in time and not yet ruled on: no day can be given.
+    let pending = forecast(&org, &all(RecordedForce::AppealPending)).unwrap();
+    let force = pending.step("in-force").unwrap();
+    assert_eq!(force.date, None);
+    assert!(
+        matches!(&force.bound_by, Bound::AfterUnknown { step } if step.as_str() == "political"),
+        "{:?}",
+        force.bound_by
+    );
+    // Annulled: in force for the others when the last of them is.
+    let annulled = forecast(&org, &all(RecordedForce::Never)).unwrap();
+    assert_eq!(
+        annulled.step("in-force").unwrap().date,
+        Some(d("2024-12-03"))
+    );
+    // With a quorum of three, an appeal that cannot be final before the third party is
+    // does not hold it up: Nora announced on 25 November, so its appeal period ends on
+    // 16 December at the earliest.
+    let route3 = home_health_care(Some(3));
+    let mut quorum = all(RecordedForce::AppealPending);
+    quorum.route = &route3;
+    for r in &mut quorum.decided {
+        if r.party.as_str() == "nora" {
+            r.adjusted_on = Some(d("2024-11-20"));
+            r.announced_on = Some(d("2024-11-25"));
+        }
+    }
+    let f = forecast(&org, &quorum).unwrap();
+    assert_eq!(f.step("in-force").unwrap().date, Some(d("2024-12-03")));
+    // An earlier possible ruling could change which party is third: unknown.
+    let mut early = all(RecordedForce::AppealPending);
+    early.route = &route3;
+    let f = forecast(&org, &early).unwrap();
+    assert_eq!(f.step("in-force").unwrap().date, None);
+}
+
 #[test]
 fn quorum_enters_into_force_with_the_kth_party() {
     let org = testing::org();

@@ -105,6 +105,19 @@ use crate::store::MemoryStore;
 
 // ---- dates and ids ----
 
+/// The people on `sbu`'s roster (members, officers and secretaries, not the
+/// substitutes), sorted: who a call for matters, a notice or a remiss at `sbu` reaches.
+pub(crate) const SBU_ROSTER: [&str; 8] = [
+    "daniel",
+    "ingmar",
+    "jaana",
+    "johanna",
+    "peter",
+    "sbu-chair",
+    "sbu-member",
+    "sbu-sec",
+];
+
 /// A date from its parts.
 pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")

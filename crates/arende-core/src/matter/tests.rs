@@ -2343,19 +2343,7 @@ fn remiss_recipients_are_the_party_members_of_the_sending_body_or_its_registry()
             RemissRecipient::Party(p("orebro")),
         ],
     );
-    assert_eq!(
-        names(r),
-        [
-            "daniel",
-            "ingmar",
-            "jaana",
-            "johanna",
-            "peter",
-            "sbu-chair",
-            "sbu-member",
-            "sbu-sec"
-        ]
-    );
+    assert_eq!(names(r), crate::testing::SBU_ROSTER);
 }
 
 #[test]

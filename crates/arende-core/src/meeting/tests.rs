@@ -528,19 +528,7 @@ fn the_call_for_matters_writes_a_notification_in_the_same_append() {
         .filter_map(|r| r.person.as_ref().map(|p| p.as_str()))
         .collect();
     who.sort();
-    assert_eq!(
-        who,
-        vec![
-            "daniel",
-            "ingmar",
-            "jaana",
-            "johanna",
-            "peter",
-            "sbu-chair",
-            "sbu-member",
-            "sbu-sec"
-        ]
-    );
+    assert_eq!(who, crate::testing::SBU_ROSTER);
     // A member may not send it; nothing is written.
     let before = stream(&store, "sbu-2024-10-15").len();
     let err = engine

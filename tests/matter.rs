@@ -287,8 +287,10 @@ fn home_health_care_agreement_2024() {
             (Some(d(2024, 11, 30)), &None),
             "{pf:?}"
         );
+        assert_eq!(pf.decided, Some(arende::forecast::Decided::Adopted));
     }
     let open = pol.parties.iter().find(|x| &x.party == last).unwrap();
+    assert_eq!(open.decided, None);
     assert_ne!(open.date, Some(d(2024, 11, 30)), "{open:?}");
     let err = e
         .run_matter(

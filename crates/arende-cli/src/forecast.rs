@@ -390,6 +390,18 @@ pub(crate) fn timeline(
             for p in parties {
                 let party = org.party(&p.party).map_or(p.party.as_str(), |x| &x.name);
                 let line = match (p.date, p.legal_force, lang) {
+                    (Some(d), lf, _) if p.decided.is_some() => {
+                        let what = p.decided.map_or("", |x| match lang {
+                            Language::Swedish => x.swedish(),
+                            Language::English => x.english(),
+                        });
+                        let force = match (lf, lang) {
+                            (Some(lf), Language::Swedish) => format!(", laga kraft {lf}"),
+                            (Some(lf), Language::English) => format!(", final {lf}"),
+                            (None, _) => String::new(),
+                        };
+                        format!("{d}  {party} ({}), {what}{force}", p.body)
+                    }
                     (Some(d), Some(lf), Language::Swedish) => {
                         format!("{d}  {party} ({}), laga kraft {lf}", p.body)
                     }

@@ -593,3 +593,49 @@ fn dispatch_previews_then_delivers_the_outbox() {
         "both new messages delivered while following"
     );
 }
+
+#[test]
+fn a_stored_matters_forecast_shows_its_recorded_political_decisions() {
+    for store in Store::all() {
+        // The family-centre agreement until Kumla (12 March 2025) and Laxå (18 March)
+        // have decided.
+        let steps = prefix(&store, FAMILY_CENTRES, 38);
+        let o = store.arende(&["simulate", &steps]);
+        status(&o, 0);
+        let o = store.arende(&["matter", "forecast", FC_MATTER, "--format", "json"]);
+        status(&o, 0);
+        let f = json(&o);
+        let parties: Vec<serde_json::Value> = f["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .flat_map(|s| s["parties"].as_array().cloned().unwrap_or_default())
+            .collect();
+        let mut decided: Vec<&str> = parties
+            .iter()
+            .filter(|p| p["decided"] == "adopted")
+            .filter_map(|p| p["party"].as_str())
+            .collect();
+        decided.sort_unstable();
+        assert_eq!(decided, ["kumla", "laxa"], "{f}");
+        for p in parties.iter().filter(|p| p["decided"] == "adopted") {
+            let on = if p["party"] == "kumla" {
+                "2025-03-12"
+            } else {
+                "2025-03-18"
+            };
+            assert_eq!(p["date"], on, "{p}");
+        }
+        // The others are still forecast.
+        assert!(parties.iter().any(|p| p.get("decided").is_none()), "{f}");
+        // In words: the recorded decision is named as such.
+        let o = store.arende(&["matter", "forecast", FC_MATTER]);
+        status(&o, 0);
+        let out = text(&o.stdout);
+        assert!(
+            out.lines()
+                .any(|l| l.contains("2025-03-18") && l.contains("antaget")),
+            "{out}"
+        );
+    }
+}

@@ -677,6 +677,7 @@ impl<'a> Walk<'a, '_> {
                 minutes_final: None,
                 legal_force: None,
                 plan_ends: None,
+                decided: None,
             };
             if let Some(r) = self.recorded(d) {
                 // Decided already: the recorded day, minutes and road to legal force.
@@ -684,6 +685,7 @@ impl<'a> Walk<'a, '_> {
                     .adjusted_on
                     .unwrap_or_else(|| d.body.lead_times.minutes_final.after(r.on));
                 pf.date = Some(r.on);
+                pf.decided = Some(super::Decided::of(r));
                 pf.meeting = r.meeting.clone();
                 pf.minutes_final = Some(minutes);
                 if let PartyForce::Final(day) = self.recorded_force(d.body, r) {

@@ -518,6 +518,56 @@ pub struct PartyForecast {
     pub legal_force: Option<NaiveDate>,
     /// When the date is unknown: the last meeting day of the body's plan.
     pub plan_ends: Option<NaiveDate>,
+    /// The decision as recorded, when the party has decided: the date is then the
+    /// decision's day, not a forecast (absent for a forecast).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided: Option<Decided>,
+}
+
+/// A party's recorded decision, as a forecast shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decided {
+    /// Adopted (antaget); its legal force is the recorded day or the law's.
+    Adopted,
+    /// Rejected (avslaget): never in force for the party.
+    Rejected,
+    /// Adopted and appealed in time, the ruling awaited (överklagat).
+    Appealed,
+    /// Adopted, then annulled on appeal (upphävt).
+    Annulled,
+}
+
+impl Decided {
+    /// Of a recorded decision.
+    pub fn of(decision: &RecordedDecision) -> Self {
+        match (decision.adopted, decision.force) {
+            (false, _) => Decided::Rejected,
+            (true, RecordedForce::AppealPending) => Decided::Appealed,
+            (true, RecordedForce::Never) => Decided::Annulled,
+            (true, RecordedForce::ByTheLaw | RecordedForce::From(_)) => Decided::Adopted,
+        }
+    }
+
+    /// The Swedish word, e.g. `antaget`, `överklagat`.
+    pub fn swedish(self) -> &'static str {
+        match self {
+            Decided::Adopted => "antaget",
+            Decided::Rejected => "avslaget",
+            Decided::Appealed => "överklagat",
+            Decided::Annulled => "upphävt",
+        }
+    }
+
+    /// The English word.
+    pub fn english(self) -> &'static str {
+        match self {
+            Decided::Adopted => "adopted",
+            Decided::Rejected => "rejected",
+            Decided::Appealed => "appealed",
+            Decided::Annulled => "annulled",
+        }
+    }
 }
 
 /// The forecast of one remaining step.

@@ -230,6 +230,9 @@ fn recorded_political_decisions_are_taken_as_they_are_and_the_rest_forecast() {
     assert_eq!(party("region").legal_force, Some(d("2024-11-19")));
     assert_eq!(party("kumla").date, Some(d("2024-10-30")));
     assert_eq!(party("kumla").legal_force, None);
+    assert_eq!(party("region").decided, Some(Decided::Adopted));
+    assert_eq!(party("kumla").decided, Some(Decided::Rejected));
+    assert_eq!(party("nora").decided, None);
     // The parties not yet decided are forecast as before.
     let before = plain.step("political").unwrap();
     for p in ["nora", "orebro"] {

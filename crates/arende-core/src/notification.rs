@@ -37,6 +37,11 @@ pub use crate::language::Language;
 pub const SCHEMA: u32 = 2;
 
 /// The kind of a notification.
+///
+/// Deliberately exhaustive: a kind added here fails to compile in `arende-notify` until
+/// it has its templates. An embedder that matches on the kinds adds an arm when a
+/// release adds a kind; one that only passes facts on can read
+/// [`NotificationKind::name`] instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotificationKind {

@@ -428,19 +428,32 @@ impl<'a> Walk<'a, '_> {
         }
     }
 
-    /// Adds a party's legal force from its recorded decision to `node`.
-    fn add_recorded(&self, node: &mut Node<'a>, d: &Decider<'a>, r: &RecordedDecision) {
+    /// Adds a party's legal force from its recorded decision to `node`; the day it is
+    /// final, when known.
+    fn add_recorded(
+        &self,
+        node: &mut Node<'a>,
+        d: &Decider<'a>,
+        r: &RecordedDecision,
+    ) -> Option<NaiveDate> {
         match self.recorded_force(d.body, r) {
-            PartyForce::Final(final_on) => node.force.push(Force {
-                party: d.party,
-                body: &d.body.id,
-                decided: r.on,
-                final_on,
-            }),
+            PartyForce::Final(final_on) => {
+                node.force.push(Force {
+                    party: d.party,
+                    body: &d.body.id,
+                    decided: r.on,
+                    final_on,
+                });
+                Some(final_on)
+            }
             PartyForce::NotBefore(floor) => {
                 node.unknown_floor = Some(node.unknown_floor.map_or(floor, |f| f.min(floor)));
+                None
             }
-            PartyForce::Never => node.never += 1,
+            PartyForce::Never => {
+                node.never += 1;
+                None
+            }
         }
     }
 
@@ -688,13 +701,9 @@ impl<'a> Walk<'a, '_> {
                 pf.decided = Some(super::Decided::of(r));
                 pf.meeting = r.meeting.clone();
                 pf.minutes_final = Some(minutes);
-                if let PartyForce::Final(day) = self.recorded_force(d.body, r) {
-                    pf.legal_force = Some(day);
-                }
-                self.add_recorded(node, d, r);
-                let plan_of_last = d.plan;
+                pf.legal_force = self.add_recorded(node, d, r);
                 if last.is_none_or(|(l, _)| r.on > l) {
-                    last = Some((r.on, plan_of_last));
+                    last = Some((r.on, d.plan));
                 }
                 minutes_final = Some(minutes_final.map_or(minutes, |m| m.max(minutes)));
                 out.parties.push(pf);

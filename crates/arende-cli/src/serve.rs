@@ -74,6 +74,29 @@ pub struct ServeArgs {
     /// Objects per OParl list page when the client asks for no `limit`.
     #[arg(long, default_value_t = 100)]
     pub oparl_page_size: usize,
+    /// The public base URL (e.g. `https://arende.region.se`) that absolute links in
+    /// OParl objects and feeds start with; default `http://` and the --listen address.
+    /// Links are never built from a request's Host or X-Forwarded-Host.
+    #[arg(long, value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+}
+
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("\"{s}\" must start with https:// or http://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty()
+        || s.len() > 2048
+        || s.contains(|c: char| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}?#".contains(c))
+    {
+        return Err(format!(
+            "\"{s}\" is not a base URL (scheme, host and an optional path; no query or fragment)"
+        ));
+    }
+    Ok(s.trim_end_matches('/').to_owned())
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
@@ -220,6 +243,10 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
         let publish = arende_publish::PublishConfig {
             page_size: args.oparl_page_size.max(1),
             feed_key,
+            public_url: args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.listen)),
         };
         let extensions = vec![
             arende_server::Extension {

@@ -12,7 +12,8 @@
 //!   [`calendar`] derives call and notice dates, conflicts and iCalendar exports;
 //!   [`forecast`] answers "when can this be decided?".
 //! - [`deployment`] holds the counties one process serves, each an engine by tenant.
-//! - [`notification`] is what the engine writes to the outbox.
+//! - [`notification`] is what the engine writes to the outbox; [`markdown`] makes typed
+//!   text safe inside the Markdown of minutes.
 //! - [`subscription`] holds who follows a matter or a body; [`projection`] is the matter
 //!   read model (per body and status, per submitter, owed feedback, stuck, remiss due).
 //!
@@ -37,6 +38,7 @@ pub mod ids;
 mod json;
 pub mod language;
 pub mod legal;
+pub mod markdown;
 pub mod matter;
 pub mod meeting;
 pub mod notification;

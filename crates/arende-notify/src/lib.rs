@@ -21,6 +21,7 @@
 //! - [`transport`]: the [`Transport`] contract, [`transport::Fanout`] and the in-memory
 //!   [`transport::MemoryTransport`]; `smtp`, `webhook` and `nats` (cargo features).
 //! - [`refusal`]: refused commands in words (problem documents, the dashboard).
+//! - [`markdown`]: minutes' Markdown as safe HTML (the service and the dashboard).
 //! - [`scheduler`]: turns the pure schedule of `arende_core::schedule` into outbox
 //!   messages on the right (simulated) days, each exactly once; its preview and its
 //!   tick share one path, so it sends what the preview shows.
@@ -32,6 +33,7 @@
 pub mod dispatcher;
 pub mod error;
 pub mod ics;
+pub mod markdown;
 #[cfg(feature = "nats")]
 pub mod nats;
 pub mod refusal;

@@ -3,8 +3,10 @@
 //! [`crate::feeds`] on tokio's blocking pool, and writes JSON, Markdown, iCalendar or
 //! Atom — or an RFC 9457 problem+json in Swedish or English (`Accept-Language`).
 //!
-//! URLs in OParl objects are absolute: the origin is taken from `X-Forwarded-Proto` /
-//! `X-Forwarded-Host` when a proxy sets them, else from `Host` over plain HTTP.
+//! URLs in OParl objects and feeds are absolute, built from the configured public base
+//! URL ([`PublishConfig::public_url`]), never from the request's `Host` or
+//! `X-Forwarded-Host` (which a client chooses: links built from them could point a
+//! reader anywhere).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,13 +34,20 @@ pub struct PublishConfig {
     pub page_size: usize,
     /// The key of persons' feed tokens; without one, only the person reads their feed.
     pub feed_key: Option<FeedKey>,
+    /// The public base URL (scheme and authority, e.g. `https://arende.region.se`) that
+    /// every absolute link in OParl objects and feeds starts with.
+    pub public_url: String,
 }
+
+/// The public base URL when none is configured.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
 impl Default for PublishConfig {
     fn default() -> Self {
         PublishConfig {
             page_size: DEFAULT_PAGE_SIZE,
             feed_key: None,
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
         }
     }
 }
@@ -155,30 +164,13 @@ fn language(headers: &HeaderMap, query: Option<&str>) -> Language {
         .unwrap_or_default()
 }
 
-fn origin(headers: &HeaderMap) -> String {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned())
-            .filter(|v| !v.is_empty() && !v.contains(['/', ' ', '"', '<', '>']))
-    };
-    let scheme = text("x-forwarded-proto")
-        .filter(|s| s == "https" || s == "http")
-        .unwrap_or_else(|| "http".to_owned());
-    let host = text("x-forwarded-host")
-        .or_else(|| text("host"))
-        .unwrap_or_else(|| "localhost".to_owned());
-    format!("{scheme}://{host}")
-}
-
 type Params = Query<BTreeMap<String, String>>;
 
 /// Runs `f` on the county of `tenant` on the blocking pool.
 async fn on_county<T, F>(
     deployment: Arc<Deployment>,
     tenant: String,
-    headers: &HeaderMap,
+    config: &PublishConfig,
     f: F,
 ) -> Result<T, PublishError>
 where
@@ -189,7 +181,7 @@ where
         .county(&TenantId::new(tenant.as_str()))
         .cloned()
         .ok_or(PublishError::UnknownTenant { tenant })?;
-    let origin = origin(headers);
+    let origin = config.public_url.trim_end_matches('/').to_owned();
     tokio::task::spawn_blocking(move || f(&County::new(&engine, &origin)))
         .await
         .map_err(|e| PublishError::Interrupted {
@@ -218,6 +210,7 @@ fn json_text(result: Result<Vec<u8>, PublishError>, lang: Language) -> Response 
 async fn object<T, F>(
     deployment: Arc<Deployment>,
     tenant: String,
+    config: &PublishConfig,
     headers: &HeaderMap,
     f: F,
 ) -> Response
@@ -226,7 +219,7 @@ where
     F: FnOnce(&County<'_>) -> Result<T, PublishError> + Send + 'static,
 {
     let lang = language(headers, None);
-    json(on_county(deployment, tenant, headers, f).await, lang)
+    json(on_county(deployment, tenant, config, f).await, lang)
 }
 
 fn json<T: Serialize>(result: Result<T, PublishError>, lang: Language) -> Response {
@@ -270,10 +263,11 @@ fn filter(
     ))]
 async fn system(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, |c| Ok(c.system())).await
+    object(d, tenant, &config, &headers, |c| Ok(c.system())).await
 }
 
 /// Every Body (party) of the county, paged.
@@ -297,7 +291,7 @@ async fn bodies(
         Err(e) => return e.into_problem(lang),
     };
     json(
-        on_county(d, tenant, &headers, move |c| c.bodies(&f)).await,
+        on_county(d, tenant, &config, move |c| c.bodies(&f)).await,
         lang,
     )
 }
@@ -312,10 +306,11 @@ async fn bodies(
     ))]
 async fn body(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, party)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.body(&party)).await
+    object(d, tenant, &config, &headers, move |c| c.body(&party)).await
 }
 
 /// One of a Body's lists, paged and filtered.
@@ -351,7 +346,7 @@ async fn body_list(
         Err(e) => return e.into_problem(lang),
     };
     json_text(
-        on_county(d, tenant, &headers, move |c| match which {
+        on_county(d, tenant, &config, move |c| match which {
             // Papers: each one's text from the cache while its matter is unchanged.
             BodyList::Papers => c.papers_json(&party, &f, &papers),
             _ => to_json(&c.body_list(&party, which, &f)?),
@@ -371,10 +366,11 @@ async fn body_list(
     ))]
 async fn organization(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, body)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.organization(&body)).await
+    object(d, tenant, &config, &headers, move |c| c.organization(&body)).await
 }
 
 /// The meetings of a body's Organization, paged.
@@ -399,7 +395,7 @@ async fn organization_meetings(
         Err(e) => return e.into_problem(lang),
     };
     json(
-        on_county(d, tenant, &headers, move |c| {
+        on_county(d, tenant, &config, move |c| {
             c.organization_meetings(&body, &f)
         })
         .await,
@@ -417,10 +413,11 @@ async fn organization_meetings(
     ))]
 async fn person(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, person)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.person(&person)).await
+    object(d, tenant, &config, &headers, move |c| c.person(&person)).await
 }
 
 /// A Membership: a person's role in a body.
@@ -435,10 +432,11 @@ async fn person(
     ))]
 async fn membership(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, person, body, role)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| {
+    object(d, tenant, &config, &headers, move |c| {
         c.membership(&person, &body, &role)
     })
     .await
@@ -454,10 +452,11 @@ async fn membership(
     ))]
 async fn meeting(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, meeting)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.meeting(&meeting)).await
+    object(d, tenant, &config, &headers, move |c| c.meeting(&meeting)).await
 }
 
 /// A meeting's Location.
@@ -470,10 +469,11 @@ async fn meeting(
     ))]
 async fn location(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, meeting)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.location(&meeting)).await
+    object(d, tenant, &config, &headers, move |c| c.location(&meeting)).await
 }
 
 /// An AgendaItem by meeting and place on the agenda.
@@ -487,10 +487,11 @@ async fn location(
     ))]
 async fn agenda_item(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, meeting, order)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| {
+    object(d, tenant, &config, &headers, move |c| {
         c.agenda_item(&meeting, &order)
     })
     .await
@@ -506,10 +507,11 @@ async fn agenda_item(
     ))]
 async fn paper(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, matter)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.paper(&matter)).await
+    object(d, tenant, &config, &headers, move |c| c.paper(&matter)).await
 }
 
 /// A Consultation (a step of a matter's route).
@@ -523,10 +525,14 @@ async fn paper(
     ))]
 async fn consultation(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, matter, step)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.consultation(&matter, &step)).await
+    object(d, tenant, &config, &headers, move |c| {
+        c.consultation(&matter, &step)
+    })
+    .await
 }
 
 /// A meeting's File (`notice` or `minutes`).
@@ -540,10 +546,14 @@ async fn consultation(
     ))]
 async fn file(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, meeting, kind)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    object(d, tenant, &headers, move |c| c.file(&meeting, &kind)).await
+    object(d, tenant, &config, &headers, move |c| {
+        c.file(&meeting, &kind)
+    })
+    .await
 }
 
 /// The content of a meeting's File, as Markdown.
@@ -557,15 +567,13 @@ async fn file(
     ))]
 async fn file_content(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, meeting, kind)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let lang = language(&headers, None);
     text(
-        on_county(d, tenant, &headers, move |c| {
-            c.file_content(&meeting, &kind)
-        })
-        .await,
+        on_county(d, tenant, &config, move |c| c.file_content(&meeting, &kind)).await,
         "text/markdown; charset=utf-8",
         lang,
     )
@@ -625,6 +633,7 @@ fn not_a_feed(tenant: String, kind: &'static str, id: String) -> PublishError {
     ))]
 async fn body_feed(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, file)): Path<(String, String)>,
     Query(params): Params,
     headers: HeaderMap,
@@ -634,7 +643,7 @@ async fn body_feed(
         return not_a_feed(tenant, "calendar", file).into_problem(lang);
     };
     text(
-        on_county(d, tenant, &headers, move |c| {
+        on_county(d, tenant, &config, move |c| {
             feeds::body_calendar(c.engine(), &body, lang)
         })
         .await,
@@ -673,7 +682,7 @@ async fn person_feed(
         return PublishError::NotThePerson { person }.into_problem(lang);
     }
     text(
-        on_county(d, tenant, &headers, move |c| {
+        on_county(d, tenant, &config, move |c| {
             feeds::person_calendar(c.engine(), &person, lang)
         })
         .await,
@@ -712,9 +721,9 @@ async fn person_token(
     let Some(key) = config.feed_key.clone() else {
         return PublishError::TokensDisabled.into_problem(lang);
     };
-    let base = origin(&headers);
+    let base = config.public_url.trim_end_matches('/').to_owned();
     json(
-        on_county(d, tenant.clone(), &headers, move |c| {
+        on_county(d, tenant.clone(), &config, move |c| {
             let org = c.engine().org();
             if org
                 .person(&arende_core::ids::PersonId::new(person.as_str()))
@@ -746,6 +755,7 @@ async fn person_token(
     ))]
 async fn matter_feed(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, file)): Path<(String, String)>,
     Query(params): Params,
     headers: HeaderMap,
@@ -755,7 +765,7 @@ async fn matter_feed(
         return not_a_feed(tenant, "calendar", file).into_problem(lang);
     };
     text(
-        on_county(d, tenant, &headers, move |c| {
+        on_county(d, tenant, &config, move |c| {
             feeds::matter_calendar(c.engine(), &matter, lang)
         })
         .await,
@@ -774,6 +784,7 @@ async fn matter_feed(
     ))]
 async fn notice_board_feed(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, party)): Path<(String, String)>,
     Query(params): Params,
     headers: HeaderMap,
@@ -781,10 +792,10 @@ async fn notice_board_feed(
     let lang = language(&headers, params.get("lang").map(String::as_str));
     let url = format!(
         "{}/feeds/{tenant}/party/{party}/notice-board.atom",
-        origin(&headers)
+        config.public_url.trim_end_matches('/')
     );
     text(
-        on_county(d, tenant, &headers, move |c| {
+        on_county(d, tenant, &config, move |c| {
             feeds::notice_board(c, &party, &url, lang)
         })
         .await,
@@ -803,6 +814,7 @@ async fn notice_board_feed(
     ))]
 async fn decisions_feed(
     State(d): State<Arc<Deployment>>,
+    Extension(config): Extension<Arc<PublishConfig>>,
     Path((tenant, body)): Path<(String, String)>,
     Query(params): Params,
     headers: HeaderMap,
@@ -810,10 +822,10 @@ async fn decisions_feed(
     let lang = language(&headers, params.get("lang").map(String::as_str));
     let url = format!(
         "{}/feeds/{tenant}/body/{body}/decisions.atom",
-        origin(&headers)
+        config.public_url.trim_end_matches('/')
     );
     text(
-        on_county(d, tenant, &headers, move |c| {
+        on_county(d, tenant, &config, move |c| {
             feeds::decisions(c, &body, &url, lang)
         })
         .await,
@@ -827,18 +839,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_origin_and_language_come_from_the_headers() {
+    fn the_language_comes_from_the_headers_and_the_query() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert_eq!(origin(&h), "http://127.0.0.1:8080");
-        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        h.insert(
-            "x-forwarded-host",
-            HeaderValue::from_static("arende.example.se"),
-        );
-        assert_eq!(origin(&h), "https://arende.example.se");
-        h.insert("x-forwarded-host", HeaderValue::from_static("evil/path"));
-        assert_eq!(origin(&h), "https://127.0.0.1:8080");
         assert_eq!(language(&h, None), Language::Swedish);
         h.insert(
             header::ACCEPT_LANGUAGE,

@@ -13,7 +13,8 @@
 //!
 //! Code map:
 //! - [`state`]: the shared state; [`auth`]: who may call; [`problem`]: refusals;
-//!   [`lang`]: `Accept-Language`; [`extract`]: extractors that refuse with problems.
+//!   [`lang`]: `Accept-Language`; [`extract`]: extractors that refuse with problems;
+//!   [`edge`]: security headers and a problem document for every refusal, on every route.
 //! - [`commands`]: `POST /v1/{tenant}/commands`; [`reads`]: the JSON reads;
 //!   [`feed`]: the change feed; [`ops`]: health, readiness, metrics.
 //! - [`app`] builds the router (with the routes of other crates merged in, see
@@ -22,6 +23,7 @@
 
 pub mod auth;
 pub mod commands;
+pub mod edge;
 pub mod extract;
 pub mod feed;
 pub mod lang;
@@ -205,6 +207,8 @@ pub fn app(state: AppState, extensions: Vec<Extension>) -> Router {
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(edge::problems_everywhere))
+        .layer(axum::middleware::from_fn(edge::security_headers))
         .with_state(state)
 }
 

@@ -612,15 +612,11 @@ pub struct MinutesQuery {
     pub format: Option<String>,
 }
 
-/// Renders Markdown as an HTML page; raw HTML in the text is shown as text.
+/// Renders Markdown as an HTML page with the one safe renderer
+/// ([`arende_notify::markdown::to_html`]): raw HTML is shown as text, links keep only
+/// `http`, `https` and `mailto` targets, images are not loaded.
 pub fn markdown_to_html(markdown: &str, title: &str, lang: Language) -> String {
-    use pulldown_cmark::{Event, Options, Parser, html};
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|e| match e {
-        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
-        e => e,
-    });
-    let mut body = String::new();
-    html::push_html(&mut body, parser);
+    let body = arende_notify::markdown::to_html(markdown);
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")

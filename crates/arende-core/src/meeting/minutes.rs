@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use crate::assignment::{Assignee, AssignmentOrder, Due};
 use crate::ids::{BodyId, PersonId};
+use crate::markdown::{escape_block, escape_line};
 use crate::org::{MinutesKind, Organisation, Role};
 
 use super::{
@@ -246,9 +247,17 @@ pub fn meeting_title(org: &Organisation, bodies: &[BodyId], language: Language) 
     }
 }
 
+/// A person's name, escaped for Markdown (as every name and typed text in the minutes).
 fn person_name(org: &Organisation, p: &PersonId) -> String {
-    org.person(p)
-        .map_or_else(|| p.to_string(), |x| x.name.clone())
+    escape_line(
+        org.person(p)
+            .map_or_else(|| p.as_str(), |x| x.name.as_str()),
+    )
+}
+
+/// A body's name, escaped for Markdown.
+fn body_name(org: &Organisation, b: &BodyId) -> String {
+    escape_line(org.body(b).map_or_else(|| b.as_str(), |x| x.name.as_str()))
 }
 
 /// "Name, Party" (or "Name, title, Party" for officials), as in the reference minutes.
@@ -259,7 +268,7 @@ fn person_line(
     with_title: bool,
 ) -> String {
     let Some(person) = org.person(p) else {
-        return p.to_string();
+        return escape_line(p.as_str());
     };
     let mut s = person.name.clone();
     if with_title && let Some(t) = &person.title {
@@ -270,7 +279,7 @@ fn person_line(
         s.push_str(", ");
         s.push_str(&party.name);
     }
-    s
+    escape_line(&s)
 }
 
 fn presenter_name(org: &Organisation, p: &Presenter) -> String {
@@ -280,8 +289,8 @@ fn presenter_name(org: &Organisation, p: &Presenter) -> String {
             name,
             organisation: Some(o),
             ..
-        } => format!("{name}, {o}"),
-        Presenter::Guest { name, .. } => name.clone(),
+        } => escape_line(&format!("{name}, {o}")),
+        Presenter::Guest { name, .. } => escape_line(name),
     }
 }
 
@@ -305,13 +314,17 @@ fn clauses_text(subject: &str, verb: &str, clauses: &[String], language: Languag
         Language::English => "to",
     };
     match clauses {
-        [one] => format!("{subject} {verb} {att} {}.", one.trim_end_matches('.')),
+        [one] => format!(
+            "{subject} {verb} {att} {}.",
+            escape_line(one.trim_end_matches('.'))
+        ),
         many => {
             let mut s = format!("{subject} {verb}\n");
             let n = many.len();
             for (i, c) in many.iter().enumerate() {
                 let end = if i + 1 == n { "." } else { "," };
-                let _ = write!(s, "\n- {att} {}{end}", c.trim_end_matches(['.', ',']));
+                let clause = escape_line(c.trim_end_matches(['.', ',']));
+                let _ = write!(s, "\n- {att} {clause}{end}");
             }
             s
         }
@@ -326,26 +339,24 @@ fn assignment_line(
 ) -> String {
     let who = match &order.assignee {
         Assignee::Person(p) => person_name(org, p),
-        Assignee::Body(b) => org
-            .body(b)
-            .map_or_else(|| b.to_string(), |x| x.name.clone()),
-        Assignee::WorkingGroup(g) => g.name.clone(),
+        Assignee::Body(b) => body_name(org, b),
+        Assignee::WorkingGroup(g) => escape_line(&g.name),
     };
     let due = match &order.due {
         Due::Date(d) => format!("{} {d}", l.due_by),
         Due::Meeting(m) => match org.meeting(m) {
             Some(pm) => format!("{} {}", l.due_at, pm.date),
-            None => format!("{} {m}", l.due_at),
+            None => format!("{} {}", l.due_at, escape_line(m.as_str())),
         },
     };
     match language {
         Language::Swedish => format!(
             "{who} ges i uppdrag att {}, {due}.",
-            order.task.trim_end_matches('.')
+            escape_line(order.task.trim_end_matches('.'))
         ),
         Language::English => format!(
             "{who} is assigned to {}, {due}.",
-            order.task.trim_end_matches('.')
+            escape_line(order.task.trim_end_matches('.'))
         ),
     }
 }
@@ -359,7 +370,7 @@ fn paragraph_md(
     out: &mut String,
 ) {
     let l = labels(language);
-    let _ = writeln!(out, "## § {} {}\n", p.number, p.title.trim());
+    let _ = writeln!(out, "## § {} {}\n", p.number, escape_line(&p.title));
     if !p.presenters.is_empty() {
         let names: Vec<String> = p
             .presenters
@@ -377,14 +388,12 @@ fn paragraph_md(
     {
         let _ = writeln!(out, "*{} {}.*\n", person_name(org, added_by), l.raised_by);
     }
-    if !p.text.trim().is_empty() {
-        let _ = writeln!(out, "{}\n", p.text.trim());
+    let text = escape_block(&p.text);
+    if !text.is_empty() {
+        let _ = writeln!(out, "{text}\n");
     }
     deliberation_md(org, meeting, p, l, out);
-    let body_name = |b: &BodyId| {
-        org.body(b)
-            .map_or_else(|| b.to_string(), |x| x.name.clone())
-    };
+    let body_name = |b: &BodyId| body_name(org, b);
     match &p.outcome {
         Outcome::Recorded => {}
         Outcome::NotedAndFiled => {
@@ -401,7 +410,12 @@ fn paragraph_md(
                 Language::Swedish => reason.swedish(),
                 Language::English => reason.english(),
             };
-            let _ = writeln!(out, "{} {}.\n", l.dropped, r.trim_end_matches('.'));
+            let _ = writeln!(
+                out,
+                "{} {}.\n",
+                l.dropped,
+                escape_line(r.trim_end_matches('.'))
+            );
         }
         Outcome::Decided { clauses } => {
             let _ = writeln!(out, "**{}**\n", l.decision);
@@ -494,7 +508,7 @@ fn paragraph_md(
                 "- {} {}: {}",
                 person_name(org, &r.member),
                 l.reserves,
-                r.reason.trim()
+                escape_line(&r.reason)
             );
         }
         out.push('\n');
@@ -520,7 +534,7 @@ fn deliberation_md(
                         "- {} {} ({}).",
                         person_name(org, &c.member),
                         l.conflict_text,
-                        r.trim()
+                        escape_line(r)
                     );
                 }
                 _ => {
@@ -543,7 +557,7 @@ fn deliberation_md(
                 "{}. {}: {}",
                 i + 1,
                 person_name(org, &m.by),
-                m.text.trim()
+                escape_line(&m.text)
             );
         }
         out.push('\n');
@@ -608,7 +622,7 @@ pub fn render_markdown(
     let minutes = meeting.minutes.as_ref()?;
     let slot = meeting.slot.as_ref()?;
     let l = labels(language);
-    let title = meeting_title(org, &meeting.bodies, language);
+    let title = escape_line(&meeting_title(org, &meeting.bodies, language));
     let mut out = String::new();
     let heading = match minutes.kind {
         MinutesKind::Protocol => l.protocol,
@@ -623,7 +637,7 @@ pub fn render_markdown(
     }
     when.push_str(&time_range(slot.start, slot.end, language));
     if let Some(place) = &slot.location {
-        let _ = write!(when, ". {place}");
+        let _ = write!(when, ". {}", escape_line(place));
     }
     let _ = writeln!(out, "{when}\n");
     match &meeting.adjustment {
@@ -659,7 +673,7 @@ pub fn render_markdown(
                     l.declined_by,
                     person_name(org, &d.by),
                     d.on,
-                    d.comments
+                    escape_line(&d.comments)
                 );
             }
         }
@@ -693,7 +707,7 @@ pub fn render_markdown(
             .map(|a| {
                 let line = person_line(org, a, party_in(a).as_ref(), false);
                 match minutes.label(a) {
-                    Some(label) => format!("{line} ({label})"),
+                    Some(label) => format!("{line} ({})", escape_line(label)),
                     None => line,
                 }
             })
@@ -737,10 +751,7 @@ pub fn render_markdown(
     let mut any_absent = false;
     for body in &groups {
         if groups.len() > 1 {
-            let name = org
-                .body(body)
-                .map_or_else(|| body.to_string(), |b| b.name.clone());
-            let _ = writeln!(out, "### {name}\n");
+            let _ = writeln!(out, "### {}\n", body_name(org, body));
         }
         let members: Vec<_> = roster
             .iter()
@@ -815,14 +826,11 @@ pub fn render_markdown(
     if !attendance.guests.is_empty() {
         let _ = writeln!(out, "**{}:**\n", l.others);
         for g in &attendance.guests {
-            match &g.organisation {
-                Some(o) => {
-                    let _ = writeln!(out, "- {}, {o}", g.name);
-                }
-                None => {
-                    let _ = writeln!(out, "- {}", g.name);
-                }
-            }
+            let guest = match &g.organisation {
+                Some(o) => escape_line(&format!("{}, {o}", g.name)),
+                None => escape_line(&g.name),
+            };
+            let _ = writeln!(out, "- {guest}");
         }
         out.push('\n');
     }
@@ -858,8 +866,12 @@ fn signatures_md(
     )];
     for a in &minutes.adjusters {
         let role = match (minutes.label(a), language) {
-            (Some(label), Language::Swedish) => format!("{} {label}", l.adjusted_for),
-            (Some(label), Language::English) => format!("{} ({label})", l.adjuster),
+            (Some(label), Language::Swedish) => {
+                format!("{} {}", l.adjusted_for, escape_line(label))
+            }
+            (Some(label), Language::English) => {
+                format!("{} ({})", l.adjuster, escape_line(label))
+            }
             (None, _) => l.adjuster.to_owned(),
         };
         signers.push((role, a));
@@ -881,7 +893,7 @@ fn signatures_md(
                 let reference = a
                     .reference
                     .as_ref()
-                    .map(|r| format!(" ({r})"))
+                    .map(|r| format!(" ({})", escape_line(r)))
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
@@ -919,9 +931,7 @@ fn distribution_md(
         if let Some(parent) = org.body(b).and_then(|x| x.parent.as_ref())
             && !bodies.contains(parent)
         {
-            let name = org
-                .body(parent)
-                .map_or_else(|| parent.to_string(), |x| x.name.clone());
+            let name = body_name(org, parent);
             if !to.contains(&name) {
                 to.push(name);
             }

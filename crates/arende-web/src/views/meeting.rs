@@ -50,9 +50,7 @@ pub fn build(engine: &CountyEngine, id: &MeetingId, lang: Language) -> Result<Me
     let minutes_html = match state.minutes {
         Some(_) => {
             let md = read.minutes(id, lang)?;
-            let mut out = String::with_capacity(md.len() * 2);
-            pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new(&md));
-            Some(demote_headings(&out))
+            Some(demote_headings(&arende_notify::markdown::to_html(&md)))
         }
         None => None,
     };

@@ -150,6 +150,7 @@ fn organisation() -> Organisation {
         meetings,
         permissions: Permissions::default(),
         days_off: Default::default(),
+        limits: Default::default(),
     }
 }
 

@@ -134,7 +134,7 @@ pub fn matter_id(s: &str) -> Result<MatterId, CliError> {
 
 /// Reads `path` (`-` = standard input) as JSON or TOML (by its extension, or by its
 /// first character) into `T`.
-pub fn read_data<T: serde::de::DeserializeOwned>(
+pub fn read_data<T: serde::de::DeserializeOwned + serde::Serialize>(
     path: &std::path::Path,
     what: &str,
 ) -> Result<T, CliError> {
@@ -159,15 +159,27 @@ pub fn read_data<T: serde::de::DeserializeOwned>(
     };
     let what = format!("{what} ({})", path.display());
     if json {
-        serde_json::from_str(&text).map_err(|e| CliError::Input {
+        // Strictly: the real line and column, and no unknown field.
+        arende_core::strict::from_json(text.as_bytes()).map_err(|e| CliError::Input {
             what,
             message: e.to_string(),
         })
     } else {
-        toml::from_str(&text).map_err(|e| CliError::Input {
-            what,
+        let value: T = toml::from_str(&text).map_err(|e| CliError::Input {
+            what: what.clone(),
             message: e.to_string().trim_end().to_owned(),
-        })
+        })?;
+        let sent: serde_json::Value = toml::from_str(&text).map_err(|e| CliError::Input {
+            what: what.clone(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        match arende_core::strict::unknown_field(&sent, &value) {
+            Some((at, field)) => Err(CliError::Input {
+                what,
+                message: format!("unknown field `{field}` at {at}"),
+            }),
+            None => Ok(value),
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use crate::org::{Mandate, Organisation, Role};
 
 /// A temporary working group (tillfällig arbetsgrupp), formed for one assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WorkingGroup {
     /// The name, e.g. `Arbetsgrupp obruten skolgång`.
     pub name: String,
@@ -32,7 +33,7 @@ pub struct WorkingGroup {
 
 /// Who carries out an assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Assignee {
     /// A person (e.g. a project lead).
     Person(PersonId),
@@ -44,7 +45,7 @@ pub enum Assignee {
 
 /// When an assignment is due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Due {
     /// To be reported at a meeting ("till septembermötet").
     Meeting(MeetingId),
@@ -54,6 +55,7 @@ pub enum Due {
 
 /// What is assigned: to whom, what, by when, and into which matter it reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssignmentOrder {
     /// Who carries it out.
     pub assignee: Assignee,
@@ -244,7 +246,7 @@ impl Event for AssignmentEvent {
 
 /// Where an assignment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum AssignmentStatus {
     /// Not given yet (an empty stream).
     #[default]
@@ -449,7 +451,7 @@ fn assigned_to(assignee: &Assignee) -> AssignedTo {
 /// A command to an assignment. Its JSON form is internally tagged by `type` in
 /// kebab-case, e.g. `{"type": "withdraw", "reason": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum AssignmentCommand {
     /// Give an assignment from `issuer` (optionally recorded in a § of its minutes); an

@@ -27,7 +27,7 @@ use crate::subscription::{SubscriptionCommand, Subscriptions};
 
 /// Any command to any aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "aggregate", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, tag = "aggregate", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Command {
     /// A command to a matter (ärende).
@@ -125,7 +125,7 @@ impl Command {
 
 /// The options of every command, for every aggregate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct CommandOptions {
     /// The command's id, the idempotency key: the same id twice returns the first
     /// outcome and writes nothing twice. `None` = a fresh id.
@@ -360,4 +360,34 @@ pub struct EffectFailure {
     pub effect: String,
     /// The refusal.
     pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_field_is_refused_at_every_level_of_the_json_form() {
+        let ok = r#"{"aggregate": "matter", "command": {"type": "submit", "kind": "information", "title": "IF-frågan", "body": "sbu"}}"#;
+        assert!(crate::strict::from_json::<Command>(ok.as_bytes()).is_ok());
+        for (bad, field) in [
+            (
+                r#"{"aggregate": "matter", "expected-versoin": 3, "command": {"type": "submit", "kind": "information", "title": "IF-frågan", "body": "sbu"}}"#,
+                "expected-versoin",
+            ),
+            (
+                r#"{"aggregate": "matter", "command": {"type": "submit", "kind": "information", "titel": "IF-frågan", "title": "x", "body": "sbu"}}"#,
+                "titel",
+            ),
+            (
+                r#"{"aggregate": "meeting", "meeting": "sbu-2024-10-15", "command": {"type": "send-call-for-matters", "urgent": true}}"#,
+                "urgent",
+            ),
+        ] {
+            let err = crate::strict::from_json::<Command>(bad.as_bytes())
+                .expect_err(bad)
+                .to_string();
+            assert!(err.contains(field), "{err}");
+        }
+    }
 }

@@ -62,6 +62,9 @@ pub enum Error {
         /// What the parser said.
         reason: String,
     },
+    /// A text in the command is out of bounds (too long, or a control character).
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     /// An id that the configuration does not know.
     #[error("unknown {kind} \"{id}\"")]
     Unknown {

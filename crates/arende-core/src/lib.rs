@@ -4,7 +4,8 @@
 //!
 //! Code map:
 //! - [`config`] loads and validates a county's TOML into an immutable [`org::Organisation`].
-//! - [`route`] holds routes as DAGs of steps; [`authz`] who may do what.
+//! - [`route`] holds routes as DAGs of steps; [`authz`] who may do what; [`input`] the
+//!   bounds on every text a command carries; [`strict`] reads JSON input strictly.
 //! - [`matter`], [`meeting`], [`assignment`] are the event-sourced aggregates
 //!   ([`aggregate`]); [`engine`] runs commands against a [`store::EventStore`].
 //! - [`legal`] is the rule of legal force (laga kraft) per party;
@@ -35,6 +36,7 @@ pub mod error;
 pub mod forecast;
 pub mod holidays;
 pub mod ids;
+pub mod input;
 mod json;
 pub mod language;
 pub mod legal;
@@ -50,6 +52,7 @@ pub mod reminder;
 pub mod route;
 pub mod schedule;
 pub mod store;
+pub mod strict;
 pub mod subscription;
 pub mod terms;
 #[cfg(test)]

@@ -296,6 +296,9 @@ pub struct Organisation {
     /// dates move off them.
     #[serde(default)]
     pub days_off: BTreeSet<NaiveDate>,
+    /// The longest texts a command may carry (`[limits]`; see [`crate::input`]).
+    #[serde(default)]
+    pub limits: crate::input::InputLimits,
 }
 
 impl Organisation {

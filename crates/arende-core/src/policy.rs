@@ -101,6 +101,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         command: Command,
         options: CommandOptions,
     ) -> Result<Outcome> {
+        crate::input::check_command(&command, &self.org().limits)?;
         self.start_policies()?;
         let mut outcome = self.dispatch(actor, command, &options)?;
         if !outcome.duplicate() && self.policies.inline.load(Ordering::Relaxed) {

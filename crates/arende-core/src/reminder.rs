@@ -53,7 +53,7 @@ impl Aggregate for ScheduleLog {
 /// A command to a reminder's stream. Its JSON form is internally tagged by `type`:
 /// `{"type": "send", "key": "…", "send-on": "2024-12-01", "notification": {…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum ReminderCommand {
     /// Write the reminder's notification to the outbox, unless it was written before.

@@ -16,7 +16,7 @@ use crate::org::Organisation;
 
 /// What is followed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum FollowTarget {
     /// A matter: every change of it.
     Matter(MatterId),
@@ -26,7 +26,7 @@ pub enum FollowTarget {
 
 /// Who follows.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Follower {
     /// A person of the configuration (notified at their address).
     Person(PersonId),
@@ -88,6 +88,7 @@ impl Event for SubscriptionEvent {
 
 /// Every follow of a tenant: the fold of its subscription stream.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Subscriptions {
     /// Target → followers.
     pub follows: BTreeMap<FollowTarget, BTreeSet<Follower>>,
@@ -161,7 +162,7 @@ pub enum SubscriptionError {
 /// A follow or unfollow. Its JSON form is internally tagged by `type` in kebab-case,
 /// e.g. `{"type": "follow", "target": {"body": "sbu"}, "follower": {"person": "anna"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum SubscriptionCommand {
     /// Follow a matter or a body. A person may follow as themselves; a system actor may

@@ -310,6 +310,7 @@ pub(crate) fn empty_org() -> Organisation {
         meetings: Vec::new(),
         permissions: Permissions::default(),
         days_off: Default::default(),
+        limits: Default::default(),
     }
 }
 

@@ -83,6 +83,7 @@ pub fn classify(err: &Error) -> RefusalClass {
     match err {
         Error::NotPermitted { .. } => RefusalClass::Forbidden,
         Error::Unknown { .. } => RefusalClass::NotFound,
+        Error::Input(_) => RefusalClass::Invalid,
         Error::Store(StoreError::Conflict { .. }) => RefusalClass::Conflict,
         Error::Store(StoreError::InvalidRequest { .. }) => RefusalClass::Invalid,
         Error::Store(_) | Error::Decode(_) | Error::Config(_) | Error::Notification { .. } => {
@@ -174,6 +175,7 @@ pub fn describe(err: &Error, lang: Language) -> Refusal {
             ),
             fields: obj(json!({"kind": kind, "id": id})),
         },
+        Error::Input(e) => input(e, lang),
         Error::Matter(e) => matter(e, lang),
         Error::Meeting(e) => meeting(e, lang),
         Error::Assignment(e) => assignment(e, lang),
@@ -817,5 +819,49 @@ mod tests {
         assert_eq!(sv.code, "not-adjusted");
         assert!(sv.detail.contains("inte justerat"), "{}", sv.detail);
         assert_eq!(sv.fields["meeting"], "sbu-2024-10-15");
+    }
+}
+
+/// A text out of bounds, naming the field, the limit and what was given.
+fn input(e: &arende_core::input::InputError, lang: Language) -> Refusal {
+    use arende_core::input::InputError;
+    let en = e.to_string();
+    match e {
+        InputError::TooLong {
+            field,
+            limit,
+            length,
+        } => Refusal {
+            code: "text-too-long",
+            title: sv_en(lang, "För lång text", "Text too long"),
+            detail: sv_en(
+                lang,
+                &format!("{field}: {length} tecken, men högst {limit} tas emot"),
+                &en,
+            ),
+            fields: obj(json!({"field": field, "limit": limit, "length": length})),
+        },
+        InputError::ControlCharacter {
+            field,
+            position,
+            code,
+            single_line,
+        } => Refusal {
+            code: "control-character",
+            title: sv_en(lang, "Otillåtet tecken", "Character not accepted"),
+            detail: sv_en(
+                lang,
+                &format!(
+                    "{field}: ett styrtecken (U+{code:04X}) vid tecken {position}; {}",
+                    if *single_line {
+                        "fältet är en rad och tar inga radbrytningar eller styrtecken"
+                    } else {
+                        "bara radbrytningar och tabbar tas emot"
+                    }
+                ),
+                &en,
+            ),
+            fields: obj(json!({"field": field, "position": position, "code_point": code})),
+        },
     }
 }

@@ -157,38 +157,45 @@ fn too_large(limit: usize, lang: Language) -> Problem {
     .with("limit", limit)
 }
 
-/// Parses a JSON body into `T`: malformed JSON is a 400 problem, JSON of the wrong
-/// shape a 422 naming the line, column and what the parser said.
-pub fn parse_json<T: serde::de::DeserializeOwned>(
+/// Parses a JSON body into `T` strictly ([`arende_core::strict`]): malformed or too
+/// deeply nested JSON is a 400 problem, JSON of the wrong shape or with a field `T`
+/// does not have a 422; both name the real line and column and what is wrong.
+pub fn parse_json<T: serde::de::DeserializeOwned + Serialize>(
     bytes: &[u8],
     lang: Language,
 ) -> Result<T, Problem> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let (status, code, title) = if e.is_data() {
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-command",
-                ("Ogiltigt kommando", "Invalid command"),
-            )
-        } else {
+    arende_core::strict::from_json(bytes).map_err(|e| {
+        let (status, code, title) = if e.is_syntax() {
             (
                 StatusCode::BAD_REQUEST,
                 "malformed-json",
                 ("Felaktig JSON", "Malformed JSON"),
             )
+        } else {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-command",
+                ("Ogiltigt kommando", "Invalid command"),
+            )
         };
-        Problem::new(
+        let (line, column) = e.position();
+        let what = (e.swedish(), e.english());
+        let mut p = Problem::new(
             status,
             code,
             lang,
             title,
             (
-                format!("rad {}, kolumn {}: {e}", e.line(), e.column()),
-                format!("line {}, column {}: {e}", e.line(), e.column()),
+                format!("rad {line}, kolumn {column}: {}", what.0),
+                format!("line {line}, column {column}: {}", what.1),
             ),
         )
-        .with("line", e.line())
-        .with("column", e.column())
+        .with("line", line)
+        .with("column", column);
+        if let arende_core::strict::JsonInputError::UnknownField { field, path, .. } = &e {
+            p = p.with("field", field.as_str()).with("path", path.as_str());
+        }
+        p
     })
 }
 

@@ -32,10 +32,11 @@ type Span = Range<usize>;
 /// thousands of meetings).
 const MAX_RULE_DAYS: i64 = 3653;
 
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 13] = [
     "organisation",
     "defaults",
     "calendar",
+    "limits",
     "parties",
     "county-parts",
     "bodies",
@@ -91,6 +92,7 @@ struct Sections {
     organisation_given: bool,
     defaults: Option<RawDefaults>,
     calendar: Option<RawCalendar>,
+    limits: Option<crate::input::InputLimits>,
     parties: Vec<(S, RawParty)>,
     county_parts: Vec<(S, RawCountyPart)>,
     bodies: Vec<(S, RawBody)>,
@@ -146,6 +148,7 @@ pub(super) fn build(text: &str, p: &mut Problems<'_>) -> Option<Organisation> {
             }
             "defaults" => s.defaults = one(&name, value, p),
             "calendar" => s.calendar = one(&name, value, p),
+            "limits" => s.limits = one(&name, value, p),
             "parties" => s.parties = entries(&name, value, p, &mut s.keys),
             "county-parts" => s.county_parts = entries(&name, value, p, &mut s.keys),
             "bodies" => s.bodies = entries(&name, value, p, &mut s.keys),
@@ -930,6 +933,32 @@ impl Builder<'_, '_> {
         }
         self.calendar = WorkCalendar::new(days_off.clone());
 
+        // [limits]
+        let limits = s.limits.unwrap_or_default();
+        for (key, value) in [
+            ("title", limits.title),
+            ("name", limits.name),
+            ("line", limits.line),
+            ("text", limits.text),
+        ] {
+            if value == 0 || value > crate::input::MAX_LIMIT {
+                self.p.at(
+                    &format!("limits.{key}"),
+                    None,
+                    tx(
+                        format!(
+                            "{value} is not a limit: give 1 to {} characters",
+                            crate::input::MAX_LIMIT
+                        ),
+                        format!(
+                            "{value} är ingen gräns: ange 1 till {} tecken",
+                            crate::input::MAX_LIMIT
+                        ),
+                    ),
+                );
+            }
+        }
+
         // [meeting-plans]
         let mut meetings = Vec::new();
         for (k, plan) in &s.meeting_plans {
@@ -958,6 +987,7 @@ impl Builder<'_, '_> {
             meetings,
             permissions,
             days_off,
+            limits,
         }
     }
 

@@ -82,6 +82,16 @@ pub mod plan;
 mod raw;
 mod swedish;
 
+/// A JSON or TOML parser's syntax message in Swedish (as the loader words its own).
+pub(crate) fn swedish_syntax(en: &str) -> String {
+    swedish::syntax(en)
+}
+
+/// A serde message (missing field, unknown variant, wrong type) in Swedish.
+pub(crate) fn swedish_serde(en: &str) -> String {
+    swedish::serde(en)
+}
+
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};

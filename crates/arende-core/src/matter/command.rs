@@ -11,6 +11,7 @@ use crate::ids::{AssignmentId, BodyId, MatterId, MeetingId, PartyId, PersonId, R
 
 /// Submit a matter (anmäla ärende) to a body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubmitMatter {
     /// The new matter's id; `None` = a fresh time-ordered id from the engine's clock.
     /// Give it to make a retried submission idempotent.
@@ -54,6 +55,7 @@ impl SubmitMatter {
 
 /// Send a matter on consultation (remiss).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RemissOrder {
     /// Where it is decided (the sending body, and the § when from minutes).
     pub at: At,
@@ -71,7 +73,7 @@ pub struct RemissOrder {
 /// A command to a matter. Its JSON form is internally tagged by `type` in kebab-case,
 /// e.g. `{"type": "screen", "screening": "InformationItem"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum MatterCommand {
     /// Submit and register the matter (anmäla ärende).

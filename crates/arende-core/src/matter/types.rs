@@ -10,7 +10,7 @@ use crate::route::Purpose;
 
 /// What kind of matter (ärendetyp) it is; the kind chooses the default route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum MatterKind {
     /// A draft agreement (överenskommelse).
     Agreement,
@@ -69,7 +69,7 @@ impl MatterKind {
 
 /// Why a matter was closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Closure {
     /// Withdrawn by its submitter or the assignment's issuer (återtagen).
     Withdrawn,
@@ -98,7 +98,7 @@ impl Closure {
 
 /// Where a matter stands in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum MatterStatus {
     /// Submitted (anmält), waiting for relevance screening.
     Registered,
@@ -174,6 +174,7 @@ impl std::fmt::Display for MatterStatus {
 /// Where an outcome was reached: the body, and the paragraph (§) of its minutes when it
 /// came from minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct At {
     /// The body (or joint session) that handled the matter.
     pub body: BodyId,
@@ -202,6 +203,7 @@ impl At {
 
 /// A step of the route the matter is currently at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActiveStep {
     /// The step.
     pub step: StepId,
@@ -215,6 +217,7 @@ pub struct ActiveStep {
 
 /// A route step completed and the steps that became current because of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Advance {
     /// The step completed.
     pub completed: StepId,
@@ -224,6 +227,7 @@ pub struct Advance {
 
 /// The outcome of a completed route step: the audit of where and how.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepOutcome {
     /// The step.
     pub step: StepId,
@@ -235,7 +239,7 @@ pub struct StepOutcome {
 
 /// Who is consulted on a remiss.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum RemissRecipient {
     /// A party (its administration answers).
     Party(PartyId),
@@ -254,6 +258,7 @@ impl std::fmt::Display for RemissRecipient {
 
 /// A response to a remiss (remissvar).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RemissResponse {
     /// Who answered.
     pub recipient: RemissRecipient,
@@ -266,6 +271,7 @@ pub struct RemissResponse {
 
 /// An open consultation (remiss) of a matter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Remiss {
     /// The body that sent it.
     pub body: BodyId,
@@ -297,7 +303,7 @@ impl Remiss {
 
 /// A party's political decision on a matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum PartyDecision {
     /// Adopted (antagen).
     Adopted,
@@ -307,7 +313,7 @@ pub enum PartyDecision {
 
 /// Where a party stands in the political decision process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum PoliticalState {
     /// Not decided yet.
     NotYet,
@@ -319,7 +325,7 @@ pub enum PoliticalState {
 
 /// How a matter's handling concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Conclusion {
     /// Decided within mandate by the deciding body (no political level).
     DecidedWithinMandate,
@@ -345,7 +351,7 @@ impl Conclusion {
 
 /// What the relevance screening (relevansbedömning) concluded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Screening {
     /// An information item (för kännedom): presented, then filed.
     InformationItem,
@@ -370,7 +376,7 @@ pub enum Screening {
 
 /// Whether the submitter is told of a change now, or later by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum FeedbackMode {
     /// The engine writes feedback (återkoppling) to the submitter with the change.
     #[default]
@@ -382,6 +388,7 @@ pub enum FeedbackMode {
 
 /// One party's road to legal force (laga kraft) of its political decision on a matter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PartyLegal {
     /// The party's political body.
     pub body: BodyId,
@@ -415,6 +422,7 @@ pub struct PartyLegal {
 /// An appeal (överklagande, laglighetsprövning, Kommunallagen 13 kap.) lodged against a
 /// party's decision with the administrative court.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Appeal {
     /// The day it was lodged.
     pub lodged_on: NaiveDate,
@@ -431,6 +439,7 @@ pub struct Appeal {
 
 /// How an appeal was settled: the ruling and the day it became final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppealSettled {
     /// The day the ruling became final (vann laga kraft).
     pub on: NaiveDate,
@@ -440,7 +449,7 @@ pub struct AppealSettled {
 
 /// The court's ruling on an appeal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum AppealOutcome {
     /// Rejected or dismissed (avslaget eller avvisat): the decision stands.
     Rejected,

@@ -19,6 +19,7 @@ use super::{AgendaItem, ItemKind, Presenter};
 
 /// A matter that may go on an agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Candidate {
     /// The matter, if the item is one.
     pub matter: Option<MatterId>,
@@ -101,7 +102,7 @@ impl Candidate {
 
 /// Why a candidate is not on this agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum DeferralReason {
     /// Submitted after the call-for-matters date.
     SubmittedAfterCall {
@@ -141,6 +142,7 @@ impl DeferralReason {
 
 /// A candidate that waits for a later meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Deferral {
     /// The candidate.
     pub candidate: Candidate,
@@ -153,6 +155,7 @@ pub struct Deferral {
 
 /// A meeting's agenda as built, and what waits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaPlan {
     /// The meeting.
     pub meeting: MeetingId,

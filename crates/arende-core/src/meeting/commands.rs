@@ -25,6 +25,7 @@ use super::{
 
 /// What the secretary sends with a notice (kallelse).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NoticeInput {
     /// The agenda (see [`Read::proposed_agenda`](crate::read::Read::proposed_agenda) for a
     /// proposal).
@@ -40,6 +41,7 @@ pub struct NoticeInput {
 
 /// A new time and place for a meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reschedule {
     /// The new day.
     pub date: NaiveDate,
@@ -54,7 +56,7 @@ pub struct Reschedule {
 /// A command to a meeting. Its JSON form is internally tagged by `type` in kebab-case,
 /// e.g. `{"type": "send-notice", "agenda": […], "documents": […]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum MeetingCommand {
     /// Send the call for matters (inhämtning av frågor) to the members and officers.

@@ -48,7 +48,7 @@ pub use crate::ids::MinutesRef;
 
 /// What an agenda item asks of the members (informationspunkt, diskussion, beslut).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum ItemKind {
     /// For information (för kännedom, dragning): presented, then noted and filed.
     #[default]
@@ -81,7 +81,7 @@ impl ItemKind {
 
 /// Who presents an item (föredragande): a person from the configuration or a guest.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Presenter {
     /// A person from the configuration.
     Person(PersonId),
@@ -111,6 +111,7 @@ impl Presenter {
 
 /// An item on a meeting's agenda (föredragningslista / dagordning).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaItem {
     /// The item number, from 1.
     pub number: u32,
@@ -166,6 +167,7 @@ impl AgendaItem {
 
 /// A document sent with the notice (handling, underlag).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Document {
     /// The title, e.g. `Utkast överenskommelse familjecentraler`.
     pub title: String,
@@ -177,6 +179,7 @@ pub struct Document {
 
 /// A substitute (ersättare) called or serving for a member (ledamot).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubstituteFor {
     /// The substitute.
     pub substitute: PersonId,
@@ -186,6 +189,7 @@ pub struct SubstituteFor {
 
 /// Someone present who is not in the configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Guest {
     /// The name.
     pub name: String,
@@ -195,6 +199,7 @@ pub struct Guest {
 
 /// Who took part in a meeting (närvaro).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Attendance {
     /// Present (närvarande): members, officers, officials.
     pub present: Vec<PersonId>,
@@ -215,7 +220,7 @@ impl Attendance {
 
 /// Why an item was dropped from a meeting (ärendet utgår).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum DropReason {
     /// For lack of time (på grund av tidsbrist).
     LackOfTime,
@@ -243,6 +248,7 @@ impl DropReason {
 
 /// An item added at the meeting ("X anmäler Y till dagordningen").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AddedItem {
     /// The item (its number must not be taken).
     pub item: AgendaItem,
@@ -252,6 +258,7 @@ pub struct AddedItem {
 
 /// An item dropped at the meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DroppedItem {
     /// The agenda item number.
     pub number: u32,
@@ -261,6 +268,7 @@ pub struct DroppedItem {
 
 /// What happened at a meeting, as recorded by its secretary.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MeetingRecord {
     /// Who took part.
     pub attendance: Attendance,
@@ -275,7 +283,7 @@ pub struct MeetingRecord {
 
 /// What a paragraph (§) of the minutes concludes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum Outcome {
     /// Nothing beyond the record (opening, adoption of the agenda, closing).
     #[default]
@@ -372,6 +380,7 @@ impl Outcome {
 
 /// A numbered paragraph (§) of the minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Paragraph {
     /// The number (§); minutes number their paragraphs consecutively.
     pub number: u32,
@@ -411,6 +420,7 @@ pub struct Paragraph {
 
 /// A motion (yrkande) on an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Motion {
     /// Who moved it.
     pub by: PersonId,
@@ -420,7 +430,7 @@ pub struct Motion {
 
 /// A member's vote (röst) in an open vote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum VoteChoice {
     /// Yes (ja): for the motion put as yes.
     Yes,
@@ -432,6 +442,7 @@ pub enum VoteChoice {
 
 /// One member's vote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ballot {
     /// The member (or serving substitute).
     pub member: PersonId,
@@ -442,6 +453,7 @@ pub struct Ballot {
 /// An open vote (öppen omröstning, Kommunallagen 5 kap. 55 §): the motion put as yes
 /// against the motion put as no (voteringsproposition), and each member's vote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Vote {
     /// The motion number a yes (ja) vote is for.
     pub yes: u32,
@@ -453,6 +465,7 @@ pub struct Vote {
 
 /// The counted result of a vote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VoteResult {
     /// Yes votes.
     pub yes: u32,
@@ -502,6 +515,7 @@ impl Vote {
 
 /// A declared conflict of interest (jäv).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Conflict {
     /// The member.
     pub member: PersonId,
@@ -514,6 +528,7 @@ pub struct Conflict {
 /// reason handed in before the minutes are adjusted (Kommunallagen 4 kap. 27 §, 6 kap.
 /// 35 §).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reservation {
     /// The paragraph (§).
     pub paragraph: u32,
@@ -597,6 +612,7 @@ impl Paragraph {
 
 /// A draft of the minutes, as the secretary writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MinutesDraft {
     /// Chair (ordförande).
     pub chair: PersonId,
@@ -645,6 +661,7 @@ impl MinutesDraft {
 
 /// Minutes as recorded: notes or protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Minutes {
     /// Notes (minnesanteckningar) or protocol (protokoll), from the body.
     pub kind: MinutesKind,
@@ -716,7 +733,7 @@ impl Minutes {
 
 /// How minutes were adjusted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum AdjustmentMeans {
     /// By e-mail (via e-post).
     Email,
@@ -757,6 +774,7 @@ impl AdjustmentMeans {
 /// An adjustment (justering) of minutes: who, when and how. As a command, one
 /// adjuster's adjustment; the minutes are final when every named adjuster has adjusted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Adjustment {
     /// The date.
     pub on: NaiveDate,
@@ -798,6 +816,7 @@ impl Adjustment {
 /// An adjuster's refusal to adjust (justering vägras), with comments: the minutes go
 /// back to the secretary, and a new round of adjustment starts with the next draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Declined {
     /// Who declined.
     pub by: PersonId,
@@ -811,6 +830,7 @@ pub struct Declined {
 
 /// A meeting's time and place, with the dates derived from its bodies' lead times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MeetingSlot {
     /// The day (Europe/Stockholm).
     pub date: NaiveDate,
@@ -1070,6 +1090,7 @@ impl MeetingPhase {
 
 /// An item on the meeting's agenda, with what happened to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaEntry {
     /// The item.
     pub item: AgendaItem,

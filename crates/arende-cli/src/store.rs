@@ -1,7 +1,10 @@
-//! `arende store verify`: scans a whole store (a SQLite file or a PostgreSQL schema) and
-//! reports every problem — rows that cannot be read, version gaps and swaps, positions
-//! out of order, events that do not decode as their stream's aggregate — each with its
-//! tenant, stream and version. Exit status 1 when there is any.
+//! `arende store verify`: checks a whole store (a SQLite file or a PostgreSQL schema) and
+//! reports every problem — the storage itself (SQLite's `integrity_check`, PostgreSQL's
+//! `amcheck` where available, each index's rows against its table's: damaged pages hide
+//! rows from every other check), rows that cannot be read, version gaps and swaps,
+//! positions out of order, events that do not decode as their stream's aggregate — each
+//! row problem with its tenant, stream and version, each storage problem in the
+//! backend's own words. Exit status 1 when there is any.
 
 use std::path::PathBuf;
 
@@ -41,13 +44,15 @@ pub enum StoreCliError {
         #[source]
         source: arende_core::store::StoreError,
     },
-    /// The scan found problems.
-    #[error("{} problems in {store}", findings.len())]
+    /// The check found problems.
+    #[error("{} problems in {store}", findings.len() + storage.len())]
     Damaged {
         /// The store as given.
         store: String,
-        /// Every problem found.
+        /// Every problem of a row found.
         findings: Vec<Finding>,
+        /// Every problem of the storage below the rows, in the backend's words.
+        storage: Vec<String>,
     },
 }
 
@@ -66,12 +71,24 @@ impl StoreCliError {
             StoreCliError::Store { store, source } => {
                 format!("error: cannot read the store {store}: {source}")
             }
-            StoreCliError::Damaged { store, findings } => {
+            StoreCliError::Damaged {
+                store,
+                findings,
+                storage,
+            } => {
+                let n = findings.len() + storage.len();
                 let mut out = if sv {
-                    format!("fel: {} problem i lagringen {store}:", findings.len())
+                    format!("fel: {n} problem i lagringen {store}:")
                 } else {
-                    format!("error: {} problems in the store {store}:", findings.len())
+                    format!("error: {n} problems in the store {store}:")
                 };
+                for problem in storage {
+                    out.push_str(&if sv {
+                        format!("\n  lagringsfilen: {problem}")
+                    } else {
+                        format!("\n  storage: {problem}")
+                    });
+                }
                 for f in findings {
                     // "version" is the same word in both languages.
                     out.push_str(&format!(
@@ -160,21 +177,38 @@ pub fn run(command: StoreCommand, lang: Language) -> Result<String, StoreCliErro
                 store: store.clone(),
                 source,
             };
-            let (findings, events) =
+            let check = |s: &dyn ScanStore| -> Result<_, arende_core::store::StoreError> {
+                let storage = s.check_storage()?;
+                for problem in &storage {
+                    tracing::error!(store = %store, problem = %problem, "the storage is damaged");
+                }
+                Ok((storage, verify(s)?, count(s)?))
+            };
+            let (storage, findings, events) =
                 if store.starts_with("postgres://") || store.starts_with("postgresql://") {
                     let pg = PgStore::connect(PgConfig::new(&store).with_schema(schema))
                         .map_err(failed)?;
-                    (verify(&pg).map_err(failed)?, count(&pg).map_err(failed)?)
+                    check(&pg).map_err(failed)?
                 } else {
                     let path = PathBuf::from(&store);
                     if !path.is_file() {
                         return Err(StoreCliError::Missing(path));
                     }
-                    let db = SqliteStore::open(&path).map_err(failed)?;
-                    (verify(&db).map_err(failed)?, count(&db).map_err(failed)?)
+                    // Opened without the check on open: verify reports what it finds
+                    // instead of refusing the file.
+                    let config = arende_store_sqlite::SqliteConfig {
+                        check_on_open: false,
+                        ..arende_store_sqlite::SqliteConfig::default()
+                    };
+                    let db = SqliteStore::open_with(&path, config).map_err(failed)?;
+                    check(&db).map_err(failed)?
                 };
-            if !findings.is_empty() {
-                return Err(StoreCliError::Damaged { store, findings });
+            if !findings.is_empty() || !storage.is_empty() {
+                return Err(StoreCliError::Damaged {
+                    store,
+                    findings,
+                    storage,
+                });
             }
             Ok(if lang == Language::Swedish {
                 format!("{store}: {events} händelser, inga problem\n")

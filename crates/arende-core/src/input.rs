@@ -70,8 +70,8 @@ impl FieldKind {
             "name" | "organisation" | "location" | "place" | "label" | "adjuster-label" => {
                 FieldKind::Name
             }
-            "text" | "note" | "notes" | "answer" | "report" | "comments" | "comment"
-            | "reason" | "override-reason" | "recommendation" | "instructions" | "direction"
+            "text" | "note" | "notes" | "answer" | "report" | "comments" | "comment" | "reason"
+            | "override-reason" | "recommendation" | "instructions" | "direction"
             | "expectations" | "problem" | "clauses" | "task" | "description" | "summary"
             | "motivation" | "message" => FieldKind::Text,
             _ => FieldKind::Line,
@@ -132,9 +132,7 @@ impl InputError {
     /// The field's path in the command's JSON form.
     pub fn field(&self) -> &str {
         match self {
-            InputError::TooLong { field, .. } | InputError::ControlCharacter { field, .. } => {
-                field
-            }
+            InputError::TooLong { field, .. } | InputError::ControlCharacter { field, .. } => field,
         }
     }
 }
@@ -241,8 +239,8 @@ mod tests {
 
     #[test]
     fn a_line_break_in_a_title_is_refused_but_not_in_a_note() {
-        let err = check_command(&submit("Avtal\n## § 9 Beslut"), &InputLimits::default())
-            .unwrap_err();
+        let err =
+            check_command(&submit("Avtal\n## § 9 Beslut"), &InputLimits::default()).unwrap_err();
         assert!(
             matches!(&err, InputError::ControlCharacter { field, position: 6, code: 10, single_line: true } if field == "command.title"),
             "{err:?}"
@@ -251,7 +249,14 @@ mod tests {
         assert!(check_command(&note("rad ett\nrad två\ttab"), &InputLimits::default()).is_ok());
         let err = check_command(&note("escape \u{1b}[31m"), &InputLimits::default()).unwrap_err();
         assert!(
-            matches!(&err, InputError::ControlCharacter { single_line: false, code: 0x1b, .. }),
+            matches!(
+                &err,
+                InputError::ControlCharacter {
+                    single_line: false,
+                    code: 0x1b,
+                    ..
+                }
+            ),
             "{err:?}"
         );
     }
@@ -263,7 +268,10 @@ mod tests {
             ..InputLimits::default()
         };
         let v = json!({"command": {"clauses": ["kort", "alldeles för lång"]}});
-        assert_eq!(check_command(&v, &limits).unwrap_err().field(), "command.clauses[1]");
+        assert_eq!(
+            check_command(&v, &limits).unwrap_err().field(),
+            "command.clauses[1]"
+        );
     }
 
     #[test]

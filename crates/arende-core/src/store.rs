@@ -698,6 +698,15 @@ pub trait ScanStore {
         &self,
         visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),
     ) -> Result<(), StoreError>;
+
+    /// Checks the storage itself below the rows (the database file's pages, the indexes
+    /// against their tables) and gives each problem in the backend's own words; empty
+    /// when it is sound. Rows hidden by a damaged page or index are not seen by
+    /// [`ScanStore::scan`], so this is what finds them. By default (a store with no
+    /// storage of its own, such as the memory store) nothing to check.
+    fn check_storage(&self) -> Result<Vec<String>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 /// Scans a whole store and reports every problem: unreadable rows, and per stream a

@@ -126,15 +126,44 @@ pub fn from_json<T: DeserializeOwned + Serialize>(text: &[u8]) -> Result<T, Json
     let sent: Value = serde_json::from_slice(text).map_err(|e| JsonInputError::Syntax {
         line: e.line(),
         column: e.column(),
-        message: e.to_string().split(" at line ").next().unwrap_or("").to_owned(),
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or("")
+            .to_owned(),
     })?;
     let value: T = match serde_path_to_error::deserialize(&sent) {
         Ok(v) => v,
         Err(e) => {
             let path: Vec<Seg> = e.path().iter().filter_map(seg).collect();
             let message = e.inner().to_string();
+            if let Some(field) = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next())
+            {
+                // serde's own refusal of an unknown field: the same error as ours.
+                let mut at = path.clone();
+                at.push(Seg::Key(field.to_owned()));
+                let offset = locate(text, &at)
+                    .filter(|&o| o > 0)
+                    .or_else(|| locate_message(text, &message))
+                    .unwrap_or(0);
+                let (line, column) = line_column(text, offset);
+                return Err(JsonInputError::UnknownField {
+                    line,
+                    column,
+                    field: field.to_owned(),
+                    path: display(&path),
+                });
+            }
+            // Inside an internally tagged enum serde gives no path: then the value the
+            // message quotes, else the command itself.
             let offset = locate_message(text, &message)
-                .or_else(|| locate(text, &path))
+                .or_else(|| locate(text, &path).filter(|&o| o > 0 || path.is_empty()))
+                .filter(|&o| o > 0)
+                .or_else(|| locate_value(text, &message))
+                .or_else(|| locate(text, &[Seg::Key("command".into())]))
                 .unwrap_or(0);
             let (line, column) = line_column(text, offset);
             return Err(JsonInputError::Shape {
@@ -324,6 +353,30 @@ fn locate_message(text: &[u8], message: &str) -> Option<usize> {
     None
 }
 
+/// The offset of the value an "invalid type" or "invalid value" message quotes
+/// (``invalid type: integer `7`, expected …``), where it stands as a value.
+fn locate_value(text: &[u8], message: &str) -> Option<usize> {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?;
+    let quoted = if let Some(r) = rest.split_once('`') {
+        r.1.split('`').next()?.to_owned()
+    } else {
+        let r = rest.split_once('"')?.1;
+        format!("\"{}\"", r.split('"').next()?)
+    };
+    let mut from = 0;
+    while let Some(p) = find(&text[from..], quoted.as_bytes()) {
+        let at = from + p;
+        let before = text[..at].iter().rev().find(|b| !b.is_ascii_whitespace());
+        if matches!(before, Some(b':' | b',' | b'[')) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -503,7 +556,10 @@ mod tests {
     fn a_misspelled_optional_field_is_refused_and_a_null_default_is_not() {
         let err = from_json::<Outer>(br#"{"id": 1, "ntoe": "x", "inner": {"type": "ping"}}"#)
             .unwrap_err();
-        assert!(matches!(&err, JsonInputError::UnknownField { field, .. } if field == "ntoe"), "{err}");
+        assert!(
+            matches!(&err, JsonInputError::UnknownField { field, .. } if field == "ntoe"),
+            "{err}"
+        );
         let ok: Outer =
             from_json(br#"{"id": 1, "note": null, "inner": {"type": "ping"}}"#).unwrap();
         assert_eq!(ok.inner, Inner::Ping);
@@ -513,10 +569,16 @@ mod tests {
     fn a_shape_error_points_at_the_field_not_at_line_zero() {
         let text = b"{\n  \"id\": 1,\n  \"inner\": {\"type\": \"shout\"}\n}";
         let err = from_json::<Outer>(text).unwrap_err();
-        assert!(matches!(err, JsonInputError::Shape { line: 3, .. }), "{err}");
+        assert!(
+            matches!(err, JsonInputError::Shape { line: 3, .. }),
+            "{err}"
+        );
         let text = b"{\n  \"id\": \"one\",\n  \"inner\": {\"type\": \"ping\"}\n}";
         let err = from_json::<Outer>(text).unwrap_err();
-        assert!(matches!(err, JsonInputError::Shape { line: 2, .. }), "{err}");
+        assert!(
+            matches!(err, JsonInputError::Shape { line: 2, .. }),
+            "{err}"
+        );
     }
 
     #[test]

@@ -57,5 +57,5 @@ pub mod oparl;
 pub mod token;
 
 pub use error::PublishError;
-pub use http::{ApiDoc, PublishConfig, routes, routes_with};
+pub use http::{ApiDoc, DEFAULT_PUBLIC_URL, PublishConfig, routes, routes_with};
 pub use token::FeedKey;

@@ -198,14 +198,16 @@ fn feeds_parse_in_real_clients_and_a_persons_calendar_is_theirs() -> Result<()> 
             .context("orebro")?,
     );
     let key = FeedKey::new(*b"a test key of thirty-two bytes!!").context("key")?;
-    let config = PublishConfig {
-        feed_key: Some(key),
-        ..PublishConfig::default()
-    };
-    let router = routes_with::<TestState>(config)
-        .layer(axum::middleware::from_fn(as_person))
-        .with_state(TestState(deployment));
-    let server = Server::start(router)?;
+    let server = Server::start_at(|base| {
+        let config = PublishConfig {
+            feed_key: Some(key),
+            public_url: base,
+            ..PublishConfig::default()
+        };
+        routes_with::<TestState>(config)
+            .layer(axum::middleware::from_fn(as_person))
+            .with_state(TestState(deployment))
+    })?;
     let b = &server.base;
     let dir = tempfile::tempdir()?;
     let mut files: Vec<(String, String)> = Vec::new();

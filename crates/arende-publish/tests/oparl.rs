@@ -202,11 +202,14 @@ fn walk(base: &str, tenant: &str) -> Result<Walk> {
 fn serve(path: &std::path::Path) -> Result<Server> {
     let d = common::deployment(path, common::support::d(2025, 6, 1))?;
     // A small page so that paging is walked.
-    let config = PublishConfig {
-        page_size: 25,
-        ..PublishConfig::default()
-    };
-    Server::start(routes_with::<TestState>(config).with_state(TestState(d)))
+    Server::start_at(|base| {
+        let config = PublishConfig {
+            page_size: 25,
+            public_url: base,
+            ..PublishConfig::default()
+        };
+        routes_with::<TestState>(config).with_state(TestState(d))
+    })
 }
 
 #[test]

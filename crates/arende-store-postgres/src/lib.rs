@@ -667,6 +667,72 @@ impl Inner {
         rows.map_err(backend)
     }
 
+    /// The storage check of [`ScanStore::check_storage`]: the event table's row count by
+    /// a sequential scan against the count through its primary-key index, and
+    /// `amcheck`'s `bt_index_check` of every B-tree index of the schema where the
+    /// extension is available (it is created when it can be). Each problem in
+    /// PostgreSQL's words.
+    async fn check_storage(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.pool.get().await?;
+        let c = &conn.client;
+        let mut out = Vec::new();
+        let count = |settings: &'static str, sql: &'static str| async move {
+            c.batch_execute(&format!("BEGIN; {settings}")).await?;
+            let n = c.query_one(sql, &[]).await.map(|r| r.get::<_, i64>(0));
+            c.batch_execute("ROLLBACK").await?;
+            n
+        };
+        let table = count(
+            "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; \
+             SET LOCAL enable_bitmapscan = off;",
+            "SELECT count(*) FROM events",
+        )
+        .await;
+        let index = count(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;",
+            "SELECT count(*) FROM events WHERE tenant >= ''",
+        )
+        .await;
+        match (table, index) {
+            (Ok(t), Ok(i)) if t != i => out.push(format!(
+                "the primary-key index of events holds {i} rows where the table holds {t}"
+            )),
+            (Ok(_), Ok(_)) => {}
+            (Err(e), _) | (_, Err(e)) => out.push(format!("events: {e}")),
+        }
+        let amcheck = c
+            .batch_execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+            .await
+            .is_ok();
+        if amcheck {
+            let indexes = c
+                .query(
+                    "SELECT i.indexrelid::regclass::text FROM pg_index i
+                     JOIN pg_class t ON t.oid = i.indrelid
+                     JOIN pg_class ix ON ix.oid = i.indexrelid
+                     JOIN pg_am am ON am.oid = ix.relam
+                     WHERE t.relnamespace = current_schema()::regnamespace AND am.amname = 'btree'",
+                    &[],
+                )
+                .await
+                .map_err(backend)?;
+            for row in indexes {
+                let name: String = row.get(0);
+                if let Err(e) = c
+                    .query("SELECT bt_index_check($1::text::regclass, true)", &[&name])
+                    .await
+                {
+                    out.push(format!(
+                        "index {name}: {}",
+                        e.as_db_error()
+                            .map_or_else(|| e.to_string(), |d| d.message().to_owned())
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn claim(
         &self,
         now: DateTime<Utc>,
@@ -1273,6 +1339,10 @@ impl EventStore for PgStore {
 }
 
 impl ScanStore for PgStore {
+    fn check_storage(&self) -> Result<Vec<String>, StoreError> {
+        self.wait(move |i| Box::pin(async move { i.check_storage().await }))
+    }
+
     fn scan(
         &self,
         visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),

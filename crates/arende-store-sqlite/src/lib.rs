@@ -84,6 +84,9 @@ pub struct SqliteConfig {
     pub gather: Duration,
     /// Idle reader connections kept open (default 4).
     pub idle_readers: usize,
+    /// Whether opening an existing file first runs SQLite's `quick_check` and refuses a
+    /// damaged file (default `true`; it reads the whole file once).
+    pub check_on_open: bool,
 }
 
 impl Default for SqliteConfig {
@@ -94,6 +97,7 @@ impl Default for SqliteConfig {
             max_batch: 256,
             gather: Duration::from_millis(1),
             idle_readers: 4,
+            check_on_open: true,
         }
     }
 }
@@ -121,6 +125,15 @@ pub enum SqliteError {
     /// The transaction shared by a group of appends failed to commit.
     #[error("the group commit failed: {0}")]
     GroupCommit(String),
+    /// The file is damaged (or is no SQLite database): what SQLite's check found. The
+    /// store refuses to open it, so nothing is written into a damaged file.
+    #[error("{path} is damaged: {}", problems.join("; "))]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What the check found, in SQLite's words.
+        problems: Vec<String>,
+    },
     /// A number does not fit SQLite's signed 64-bit integers.
     #[error("{what} {value} is out of range")]
     OutOfRange {
@@ -371,11 +384,47 @@ impl From<rusqlite::Error> for OpenFailure {
 
 /// Opens, configures and migrates the writer connection (one try).
 fn open_writer(path: &Path, config: &SqliteConfig) -> Result<Connection, OpenFailure> {
+    let existed = path.metadata().is_ok_and(|m| m.len() > 0);
     let mut writer = Connection::open(path)?;
+    if config.check_on_open && existed {
+        // Before anything is written: a damaged file (or one that is no database) is
+        // refused naming the file, never migrated or appended to.
+        let problems = match quick_check(&writer) {
+            Ok(p) => p,
+            Err(e) if is_busy(&e) => return Err(e.into()),
+            Err(e) => vec![e.to_string()],
+        };
+        if !problems.is_empty() {
+            return Err(OpenFailure::Store(backend(SqliteError::Damaged {
+                path: path.to_path_buf(),
+                problems,
+            })));
+        }
+    }
     configure(&writer, config)?;
     migrate(&mut writer)?;
     writer.set_prepared_statement_cache_capacity(64);
     Ok(writer)
+}
+
+/// SQLite's `quick_check` (pages, free list, record formats; O(N), without comparing
+/// indexes with their tables): its findings, empty when the file is sound.
+fn quick_check(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    findings(c, "PRAGMA quick_check(100)")
+}
+
+/// The rows of a check pragma other than `ok`.
+fn findings(c: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
+    let mut s = c.prepare(pragma)?;
+    let rows = s.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let row = row?;
+        if row != "ok" {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 /// Whether SQLite answered "busy" or "locked" (another connection holds a lock).
@@ -795,6 +844,45 @@ impl EventStore for SqliteStore {
 }
 
 impl ScanStore for SqliteStore {
+    /// SQLite's `integrity_check` (every page, and every index against its table) and,
+    /// for each index of the event table, its row count against the table's own scan
+    /// (an index that hides rows a damaged page lost). A check that cannot run is a
+    /// finding too, with SQLite's error text.
+    fn check_storage(&self) -> Result<Vec<String>, StoreError> {
+        self.with_reader(|c| {
+            let mut out = match findings(c, "PRAGMA integrity_check(100)") {
+                Ok(f) => f,
+                Err(e) => return Ok(vec![format!("integrity_check: {e}")]),
+            };
+            let table: rusqlite::Result<i64> =
+                c.query_row("SELECT count(*) FROM events NOT INDEXED", [], |r| r.get(0));
+            let indexes: rusqlite::Result<Vec<String>> = c
+                .prepare(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'",
+                )
+                .and_then(|mut s| {
+                    s.query_map([], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<String>>>()
+                });
+            match (table, indexes) {
+                (Ok(table), Ok(indexes)) => {
+                    for index in indexes {
+                        let sql = format!("SELECT count(*) FROM events INDEXED BY \"{index}\"");
+                        match c.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
+                            Ok(n) if n != table => out.push(format!(
+                                "index {index} holds {n} rows where the table holds {table}"
+                            )),
+                            Ok(_) => {}
+                            Err(e) => out.push(format!("index {index}: {e}")),
+                        }
+                    }
+                }
+                (Err(e), _) | (_, Err(e)) => out.push(format!("events: {e}")),
+            }
+            Ok(out)
+        })
+    }
+
     fn scan(
         &self,
         visit: &mut dyn FnMut(Result<RecordedEvent, StoreError>),

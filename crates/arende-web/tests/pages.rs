@@ -306,6 +306,10 @@ fn version_of(html: &str) -> String {
         .expect("a form with the version")
 }
 
+/// A note that tries to forge a § into the minutes and run a script.
+const HOSTILE_NOTE: &str = "## § 9 Beslut <script>alert(1)</script> \
+     [klick](javascript:alert(3)) ![b](https://evil.example/x.png)";
+
 /// A week of a secretary's meeting through the forms: the notice with the proposed
 /// agenda, the meeting held with its attendance, the minutes, the adjustment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -376,7 +380,8 @@ async fn a_meeting_through_the_forms() {
         .next()
         .expect("a member");
     let form = format!(
-        "chair={chair}&secretary=peter-bergvall-virtanen&adjuster={chair}&notes=Inledning%0ADragning&version={}",
+        "chair={chair}&secretary=peter-bergvall-virtanen&adjuster={chair}&notes={}%0ADragning&version={}",
+        form_urlencoded::byte_serialize(HOSTILE_NOTE.as_bytes()).collect::<String>(),
         version_of(&page)
     );
     let (status, _, body) = post(&peter, &format!("{meeting}/minutes?lang=sv"), &form, local).await;
@@ -390,6 +395,19 @@ async fn a_meeting_through_the_forms() {
         page.contains("Väntar på justering av"),
         "awaiting adjustment"
     );
+    // What was typed into the note is shown as text: no § forged into the minutes, no
+    // live script, link or remote image.
+    assert!(page.contains("§ 9 Beslut"), "the note is shown");
+    for forged in [
+        "<h2>§ 9",
+        "<h3>§ 9",
+        "<h4>§ 9",
+        "<script>alert",
+        "href=\"javascript:",
+        "<img",
+    ] {
+        assert!(!page.contains(forged), "{forged} in the minutes");
+    }
 
     let adjuster = app(&dep, Some(&chair));
     let (_, page) = get(&adjuster, &format!("{meeting}?lang=sv")).await;

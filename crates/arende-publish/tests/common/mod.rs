@@ -82,12 +82,19 @@ pub struct Server {
 impl Server {
     /// Serves `router`.
     pub fn start(router: axum::Router) -> Result<Server> {
+        Self::start_at(|_| router)
+    }
+
+    /// Starts the router that `make` builds for the server's own base URL (the public
+    /// base URL its links must start with).
+    pub fn start_at(make: impl FnOnce(String) -> axum::Router) -> Result<Server> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
+        let router = make(format!("http://{addr}"));
         runtime.spawn(async move { axum::serve(listener, router).await });
         Ok(Server {
             base: format!("http://{addr}"),

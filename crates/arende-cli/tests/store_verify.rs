@@ -149,3 +149,56 @@ fn a_damaged_postgres_schema_lists_its_problems() {
         text(&bad.stderr)
     );
 }
+
+/// Garbage written over pages of the file (as a failing disk or a careless copy does):
+/// the rows on them vanish from every scan, so only the storage check finds it.
+/// `verify` fails naming SQLite's findings, and the store refuses to open the file for
+/// writing, naming it, instead of appending into it.
+#[test]
+fn garbage_pages_fail_verify_and_the_file_is_refused_on_open() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("arende.db");
+    {
+        let store = arende_store_sqlite::SqliteStore::open(&path).expect("open");
+        for i in 0..150 {
+            store
+                .append(request(
+                    "t1",
+                    &format!("notes-{i}"),
+                    ExpectedVersion::NoStream,
+                    noted(1, 1),
+                    vec![],
+                ))
+                .expect("append");
+        }
+    }
+    // Fold the WAL into the file, then overwrite three pages in its middle.
+    {
+        let c = rusqlite::Connection::open(&path).expect("raw");
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("checkpoint");
+    }
+    let mut bytes = std::fs::read(&path).expect("the file");
+    let page = 4096;
+    assert!(bytes.len() > 8 * page, "a file of several pages");
+    let middle = (bytes.len() / page / 2) * page;
+    for b in &mut bytes[middle..middle + 3 * page] {
+        *b = 0x5a;
+    }
+    std::fs::write(&path, &bytes).expect("write the damage");
+    let p = path.to_str().expect("utf-8 path");
+    let bad = arende(&["store", "verify", "--store", p]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad.stdout));
+    let err = text(&bad.stderr);
+    assert!(err.contains("lagringsfilen") || err.contains("kan inte läsa"), "{err}");
+    let refused = arende_store_sqlite::SqliteStore::open(&path);
+    let Err(e) = refused else {
+        panic!("a damaged file opens for writing");
+    };
+    assert!(e.to_string().contains("arende.db"), "{e}");
+    assert_eq!(
+        std::fs::read(&path).expect("the file"),
+        bytes,
+        "the refused open wrote nothing"
+    );
+}

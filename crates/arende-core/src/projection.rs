@@ -172,6 +172,21 @@ pub struct MatterProjection {
     position: u64,
     rows: HashMap<MatterId, Row>,
     syms: Interner,
+    /// Matters whose stream holds an event that cannot be decoded: left out of every
+    /// list (one damaged stream never takes the tenant's reads down), with the first
+    /// version that failed and why.
+    quarantined: BTreeMap<MatterId, Quarantined>,
+}
+
+/// A stream left out of the reads because an event of it cannot be decoded (karantän).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quarantined {
+    /// The stream.
+    pub stream: String,
+    /// The first version that cannot be decoded.
+    pub version: u64,
+    /// Why, in the decoder's words.
+    pub reason: String,
 }
 
 /// How many events a catch-up reads per batch.
@@ -185,6 +200,7 @@ impl MatterProjection {
             position: 0,
             rows: HashMap::new(),
             syms: Interner::default(),
+            quarantined: BTreeMap::new(),
         }
     }
 
@@ -259,10 +275,34 @@ impl MatterProjection {
         let Ok(uuid) = uuid::Uuid::parse_str(key) else {
             return Ok(false);
         };
-        let event: MatterEvent = decode(rec)?;
+        let id = MatterId(uuid);
+        if self.quarantined.contains_key(&id) {
+            return Ok(false);
+        }
+        let event: MatterEvent = match decode(rec) {
+            Ok(e) => e,
+            Err(e) => {
+                // The stream is left out from here on, and said to be.
+                self.rows.remove(&id);
+                self.quarantined.insert(
+                    id,
+                    Quarantined {
+                        stream: rec.stream.as_str().to_owned(),
+                        version: rec.version,
+                        reason: e.to_string(),
+                    },
+                );
+                return Ok(false);
+            }
+        };
         let date = rec.recorded_at.with_timezone(&Stockholm).date_naive();
-        self.apply(MatterId(uuid), &event, date);
+        self.apply(id, &event, date);
         Ok(true)
+    }
+
+    /// The matters left out because a stored event of theirs cannot be decoded.
+    pub fn quarantined(&self) -> impl Iterator<Item = &Quarantined> {
+        self.quarantined.values()
     }
 
     fn apply(&mut self, id: MatterId, event: &MatterEvent, date: NaiveDate) {

@@ -443,9 +443,37 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         }
         let mut out = Vec::with_capacity(streams.len());
         for (name, records) in streams {
-            let (state, _) = fold::<A>(&records)?;
-            out.push((name[prefix.len()..].to_owned(), state));
+            match fold::<A>(&records) {
+                Ok((state, _)) => out.push((name[prefix.len()..].to_owned(), state)),
+                Err(e) => {
+                    // One damaged stream is left out of the list (and said to be), not
+                    // the whole tenant's list refused.
+                    let version = records
+                        .iter()
+                        .find(|r| crate::aggregate::decode_for::<A>(r).is_err())
+                        .map_or(0, |r| r.version);
+                    let mut damaged = e_lock(&self.engine.damaged);
+                    damaged.insert(
+                        name.clone(),
+                        crate::projection::Quarantined {
+                            stream: name,
+                            version,
+                            reason: e.to_string(),
+                        },
+                    );
+                }
+            }
         }
+        Ok(out)
+    }
+
+    /// The streams left out of the reads because a stored event of theirs cannot be
+    /// decoded (quarantined): the matters the read model found, and the streams of other
+    /// aggregates the lists found so far. Empty when the store is sound.
+    pub fn quarantined(&self) -> Result<Vec<crate::projection::Quarantined>> {
+        let mut out: Vec<crate::projection::Quarantined> =
+            self.query_matters(|p| p.quarantined().cloned().collect())?;
+        out.extend(e_lock(&self.engine.damaged).values().cloned());
         Ok(out)
     }
 
@@ -986,4 +1014,9 @@ impl StoredPosition {
         input.decided.clone_from(&self.decided);
         input
     }
+}
+
+fn e_lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The map is consistent after every insert: a poisoned lock is usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

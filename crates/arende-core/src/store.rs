@@ -358,7 +358,7 @@ pub enum StoreError {
         problem: Corruption,
     },
     /// The backend failed (I/O, driver, schema).
-    #[error("{backend} store failed")]
+    #[error("{backend} store failed: {source}")]
     Backend {
         /// Which backend (`sqlite`, `postgres`).
         backend: &'static str,

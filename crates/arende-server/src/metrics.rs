@@ -23,6 +23,8 @@ pub struct Metrics {
     pub policy_lag: IntGaugeVec,
     /// The last position of a tenant's log.
     pub log_head: IntGaugeVec,
+    /// Streams of a tenant left out of the reads because an event cannot be decoded.
+    pub quarantined: IntGaugeVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -78,6 +80,14 @@ impl Metrics {
             ),
             &["tenant"],
         )?;
+        let quarantined = IntGaugeVec::new(
+            Opts::new(
+                "arende_quarantined_streams",
+                "Streams left out of the reads because a stored event cannot be decoded",
+            ),
+            &["tenant"],
+        )?;
+        registry.register(Box::new(quarantined.clone()))?;
         registry.register(Box::new(commands.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(outbox_depth.clone()))?;
@@ -92,6 +102,7 @@ impl Metrics {
             outbox_age,
             policy_lag,
             log_head,
+            quarantined,
         })
     }
 

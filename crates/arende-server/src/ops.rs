@@ -16,11 +16,16 @@ const LAG_CAP: usize = 100_000;
 /// The answer of a health check.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok`, or `unavailable`.
+    /// `ok`, `degraded` (ready, with streams quarantined) or `unavailable`.
     pub status: String,
     /// What failed, when something did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Streams left out of the reads because a stored event cannot be decoded: the
+    /// service stays ready for everything else (`arende store verify` names the damage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub quarantined: Vec<serde_json::Value>,
 }
 
 /// Liveness: the process answers.
@@ -30,6 +35,7 @@ pub async fn healthz() -> axum::Json<Health> {
     axum::Json(Health {
         status: "ok".into(),
         detail: None,
+        quarantined: Vec::new(),
     })
 }
 
@@ -39,22 +45,38 @@ pub async fn healthz() -> axum::Json<Health> {
               (status = 503, description = "The store does not answer", body = Health)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let deployment = state.deployment();
+    let metrics = state.clone();
     let checked = tokio::task::spawn_blocking(move || {
+        let mut quarantined = Vec::new();
         for county in deployment.counties() {
+            let tenant = &county.org().tenant;
             county
                 .store()
-                .read_tenant(&county.org().tenant, u64::MAX - 1, 1)
-                .map_err(|e| format!("{}: {e}", county.org().tenant))?;
+                .read_tenant(tenant, u64::MAX - 1, 1)
+                .map_err(|e| format!("{tenant}: {e}"))?;
+            let q = county
+                .read()
+                .quarantined()
+                .map_err(|e| format!("{tenant}: {e}"))?;
+            metrics
+                .metrics()
+                .quarantined
+                .with_label_values(&[tenant.as_str()])
+                .set(q.len() as i64);
+            quarantined.extend(q.into_iter().map(|q| {
+                serde_json::json!({"tenant": tenant.as_str(), "stream": q.stream, "version": q.version})
+            }));
         }
-        Ok::<(), String>(())
+        Ok::<_, String>(quarantined)
     })
     .await;
     match checked {
-        Ok(Ok(())) => (
+        Ok(Ok(quarantined)) => (
             StatusCode::OK,
             axum::Json(Health {
-                status: "ok".into(),
+                status: if quarantined.is_empty() { "ok" } else { "degraded" }.into(),
                 detail: None,
+                quarantined,
             }),
         )
             .into_response(),
@@ -63,6 +85,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             axum::Json(Health {
                 status: "unavailable".into(),
                 detail: Some(e),
+                quarantined: Vec::new(),
             }),
         )
             .into_response(),
@@ -71,13 +94,15 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             axum::Json(Health {
                 status: "unavailable".into(),
                 detail: Some(e.to_string()),
+                quarantined: Vec::new(),
             }),
         )
             .into_response(),
     }
 }
 
-/// Reads the store's gauges: outbox depth and age, log head and policy lag.
+/// Reads the store's gauges: outbox depth and age, log head, policy lag and the streams
+/// quarantined.
 fn refresh_gauges(state: &AppState) {
     let metrics = state.metrics();
     let deployment = state.deployment();
@@ -101,6 +126,12 @@ fn refresh_gauges(state: &AppState) {
                 .policy_lag
                 .with_label_values(&[t])
                 .set(i64::try_from(after.len()).unwrap_or(i64::MAX));
+        }
+        if let Ok(q) = county.read().quarantined() {
+            metrics
+                .quarantined
+                .with_label_values(&[t])
+                .set(i64::try_from(q.len()).unwrap_or(i64::MAX));
         }
         if let Some(outbox) = state.outbox() {
             if let Ok(counts) = outbox.outbox_counts(&tenant) {

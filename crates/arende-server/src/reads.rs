@@ -184,6 +184,11 @@ pub struct MatterPage {
     pub offset: usize,
     /// The page size asked for.
     pub limit: usize,
+    /// Streams left out because a stored event of theirs cannot be decoded
+    /// (quarantined; `arende store verify` names the damage). Absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub quarantined: Vec<arende_core::projection::Quarantined>,
 }
 
 fn takes_part(org: &arende_core::org::Organisation, m: &Matter, party: &PartyId) -> bool {
@@ -275,11 +280,16 @@ pub async fn list_matters(
         let offset = q.offset.unwrap_or(0);
         let limit = q.limit.unwrap_or(50).clamp(1, 500);
         let matters: Vec<MatterSummary> = all.into_iter().skip(offset).take(limit).collect();
+        let quarantined = r.quarantined().map_err(core(lang))?;
+        if !quarantined.is_empty() {
+            tracing::warn!(tenant = %engine.org().tenant, streams = quarantined.len(), "quarantined streams left out of the list");
+        }
         Ok(axum::Json(MatterPage {
             matters,
             total,
             offset,
             limit,
+            quarantined,
         })
         .into_response())
     })

@@ -42,6 +42,9 @@ pub struct Engine<S, C> {
     cache: StateCache,
     ids: IdSource,
     pub(crate) matter_view: Mutex<crate::projection::MatterProjection>,
+    /// Streams of other aggregates than matters that a read found undecodable, by
+    /// stream: left out of lists, reported by `read().quarantined()`.
+    pub(crate) damaged: Mutex<std::collections::BTreeMap<String, crate::projection::Quarantined>>,
     pub(crate) policies: PolicyGate,
     /// The tenant's follows as last read, with the subscription stream's version: a
     /// command reads only what the stream gained since (usually nothing) under a read
@@ -243,6 +246,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
             cache: StateCache::new(DEFAULT_CACHE_CAPACITY),
             ids: IdSource::new(),
             matter_view: Mutex::new(crate::projection::MatterProjection::new(tenant)),
+            damaged: Mutex::default(),
             policies: PolicyGate::default(),
             follows: std::sync::RwLock::new((Arc::default(), 0)),
             follows_stream: Self::stream_of::<crate::subscription::Subscriptions>(

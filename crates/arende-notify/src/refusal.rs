@@ -81,7 +81,7 @@ fn obj(value: Value) -> Map<String, Value> {
 /// The class of an error (see [`RefusalClass`]).
 pub fn classify(err: &Error) -> RefusalClass {
     match err {
-        Error::NotPermitted { .. } => RefusalClass::Forbidden,
+        Error::NotPermitted { .. } | Error::CommandNotInScope { .. } => RefusalClass::Forbidden,
         Error::Unknown { .. } => RefusalClass::NotFound,
         Error::Store(StoreError::Conflict { .. }) => RefusalClass::Conflict,
         Error::Store(StoreError::InvalidRequest { .. }) => RefusalClass::Invalid,
@@ -164,6 +164,22 @@ pub fn describe(err: &Error, lang: Language) -> Refusal {
                 })),
             }
         }
+        Error::CommandNotInScope { actor, command } => Refusal {
+            code: "command-not-in-scope",
+            title: sv_en(
+                lang,
+                "Utanför nyckelns behörighet",
+                "Not in the key's scope",
+            ),
+            detail: sv_en(
+                lang,
+                &format!(
+                    "{actor} får inte skicka kommandot {command}: det ligger utanför dess behörighet"
+                ),
+                &en,
+            ),
+            fields: obj(json!({"actor": actor.audit_name(), "command": command})),
+        },
         Error::Unknown { kind, id } => Refusal {
             code: "unknown-id",
             title: sv_en(lang, "Okänt id", "Unknown id"),

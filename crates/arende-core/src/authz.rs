@@ -304,9 +304,15 @@ pub enum Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct SystemActor {
     name: String,
+    /// What it may do, shared (an actor stays small: it travels in every error).
     #[serde(skip)]
+    access: std::sync::Arc<Access>,
+}
+
+/// A system actor's grants and command scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Access {
     grants: Grants,
-    #[serde(skip)]
     commands: CommandScope,
 }
 
@@ -439,7 +445,8 @@ pub fn authorize_command(
     match actor {
         Actor::Person(_) => Ok(()),
         Actor::System(s)
-            if s.commands
+            if s.access
+                .commands
                 .allows_parts(command.aggregate(), command.command_name()) =>
         {
             Ok(())
@@ -467,12 +474,12 @@ impl SystemActor {
 
     /// The commands it may send.
     pub fn commands(&self) -> &CommandScope {
-        &self.commands
+        &self.access.commands
     }
 
     /// Whether it may take `action`.
     pub fn may(&self, action: Action) -> bool {
-        match &self.grants {
+        match &self.access.grants {
             Grants::All => true,
             Grants::Only(actions) => actions.contains(&action),
         }
@@ -511,8 +518,10 @@ impl Actor {
     ) -> Self {
         Actor::System(SystemActor {
             name: name.into(),
-            grants: Grants::Only(actions.iter().copied().collect()),
-            commands,
+            access: std::sync::Arc::new(Access {
+                grants: Grants::Only(actions.iter().copied().collect()),
+                commands,
+            }),
         })
     }
 
@@ -520,8 +529,10 @@ impl Actor {
     pub(crate) fn system(name: &str) -> Self {
         Actor::System(SystemActor {
             name: name.to_owned(),
-            grants: Grants::All,
-            commands: CommandScope::all(),
+            access: std::sync::Arc::new(Access {
+                grants: Grants::All,
+                commands: CommandScope::all(),
+            }),
         })
     }
 
@@ -610,5 +621,29 @@ mod scope_tests {
         assert!(authorize_command(&Actor::service("all", &[]), &screen).is_ok());
         let person = Actor::Person(crate::ids::PersonId::new("jaana-jansson"));
         assert!(authorize_command(&person, &screen).is_ok());
+    }
+
+    #[test]
+    fn the_engine_refuses_a_command_outside_the_scope_before_writing_anything() {
+        use crate::store::EventStore;
+        let engine = crate::testing::engine();
+        let reader = Actor::service_scoped("reader", &[Action::Screen], CommandScope::none());
+        let submit: Command = serde_json::from_value(serde_json::json!({
+            "aggregate": "matter",
+            "command": {"type": "submit", "kind": "information", "title": "Läsaren",
+                        "body": "sbu", "submitter": "jaana-jansson"}
+        }))
+        .expect("a command");
+        let err = engine
+            .execute(&reader, submit, crate::command::CommandOptions::default())
+            .expect_err("outside the scope");
+        assert!(
+            matches!(&err, crate::Error::CommandNotInScope { command, .. } if command == "matter/submit"),
+            "{err}"
+        );
+        assert!(
+            engine.store().read_all(0, 10).expect("read").is_empty(),
+            "nothing written, not even the policies' checkpoint"
+        );
     }
 }

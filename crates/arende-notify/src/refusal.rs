@@ -825,6 +825,31 @@ mod tests {
     }
 
     #[test]
+    fn a_command_outside_the_scope_is_forbidden_and_named_in_both_languages() {
+        let err = Error::CommandNotInScope {
+            actor: arende_core::authz::Actor::service("diarium", &[]),
+            command: "matter/screen".into(),
+        };
+        assert_eq!(classify(&err), RefusalClass::Forbidden);
+        let sv = describe(&err, Language::Swedish);
+        assert_eq!(sv.code, "command-not-in-scope");
+        assert!(
+            sv.detail
+                .contains("får inte skicka kommandot matter/screen"),
+            "{}",
+            sv.detail
+        );
+        assert_eq!(sv.fields["command"], "matter/screen");
+        assert_eq!(sv.fields["actor"], "system:diarium");
+        let en = describe(&err, Language::English);
+        assert!(
+            en.detail.contains("may not send matter/screen"),
+            "{}",
+            en.detail
+        );
+    }
+
+    #[test]
     fn meeting_refusals_read_in_swedish() {
         let err = Error::Meeting(MeetingError::NotAdjusted {
             meeting: MeetingId::new("sbu-2024-10-15"),

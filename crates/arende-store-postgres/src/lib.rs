@@ -1462,21 +1462,6 @@ fn valid_schema(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::valid_schema;
-
-    #[test]
-    fn schema_names_are_plain_identifiers() {
-        for ok in ["arende", "arende_test_01", "_x"] {
-            assert!(valid_schema(ok), "{ok}");
-        }
-        for bad in ["", "Arende", "a-b", "a;drop", "1abc", &"a".repeat(64)] {
-            assert!(!valid_schema(bad), "{bad}");
-        }
-    }
-}
-
 /// The idempotency record under a key, read on `client`.
 async fn read_idempotency(
     client: &Client,
@@ -1566,5 +1551,20 @@ impl IdempotencyStore for PgStore {
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
         let tenant = tenant.clone();
         self.wait(move |i| Box::pin(async move { i.idempotency_record(&tenant, key.0).await }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_schema;
+
+    #[test]
+    fn schema_names_are_plain_identifiers() {
+        for ok in ["arende", "arende_test_01", "_x"] {
+            assert!(valid_schema(ok), "{ok}");
+        }
+        for bad in ["", "Arende", "a-b", "a;drop", "1abc", &"a".repeat(64)] {
+            assert!(!valid_schema(bad), "{bad}");
+        }
     }
 }

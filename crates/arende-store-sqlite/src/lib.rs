@@ -990,18 +990,18 @@ impl Outbox for SqliteStore {
     }
 }
 
-/// Reads an idempotency record's row (`fingerprint, caller, reserved_at, status, body,
-/// etag`).
-fn idempotency_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(
+/// An idempotency record's row: `fingerprint, caller, reserved_at, status, body, etag`.
+type IdempotencyRow = (
     String,
     String,
     i64,
     Option<i64>,
     Option<String>,
     Option<String>,
-)> {
+);
+
+/// Reads an idempotency record's row.
+fn idempotency_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IdempotencyRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -1011,15 +1011,6 @@ fn idempotency_row(
         r.get(5)?,
     ))
 }
-
-type IdempotencyRow = (
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
 
 fn idempotency_record(row: IdempotencyRow) -> Result<IdempotencyRecord, StoreError> {
     let (fingerprint, caller, reserved_at, status, body, etag) = row;

@@ -14,7 +14,7 @@ use arende_core::clock::Clock;
 use arende_core::deployment::{Deployment, SharedClock, SharedStore};
 use arende_core::notification::Language;
 use arende_core::org::Organisation;
-use arende_core::store::Outbox;
+use arende_core::store::{IdempotencyStore, Outbox};
 use arende_server::auth::{AuthConfig, Authenticator};
 use arende_server::{AppState, ServerOptions};
 use arende_store_postgres::{PgConfig, PgStore};
@@ -152,8 +152,12 @@ fn load_counties(path: &Path) -> Result<Vec<Organisation>, ServeError> {
     Ok(out)
 }
 
-/// The store, as the engines share it and as the dispatcher and metrics see its outbox.
-fn open_store(args: &ServeArgs) -> Result<(SharedStore, Arc<dyn Outbox>), ServeError> {
+/// What [`open_store`] gives.
+type Opened = (SharedStore, Arc<dyn Outbox>, Arc<dyn IdempotencyStore>);
+
+/// The store, as the engines share it, as the dispatcher and metrics see its outbox, and
+/// as the service keeps its idempotency records in it.
+fn open_store(args: &ServeArgs) -> Result<Opened, ServeError> {
     if args.store.starts_with("postgres://") || args.store.starts_with("postgresql://") {
         let mut config = PgConfig::new(args.store.clone());
         config.schema = args.schema.clone();
@@ -161,13 +165,13 @@ fn open_store(args: &ServeArgs) -> Result<(SharedStore, Arc<dyn Outbox>), ServeE
             PgStore::connect(config)
                 .map_err(|e| setup(format!("cannot open the PostgreSQL store: {e}")))?,
         );
-        Ok((store.clone(), store))
+        Ok((store.clone(), store.clone(), store))
     } else {
         let store = Arc::new(
             SqliteStore::open(&args.store)
                 .map_err(|e| setup(format!("cannot open the SQLite store {}: {e}", args.store)))?,
         );
-        Ok((store.clone(), store))
+        Ok((store.clone(), store.clone(), store))
     }
 }
 
@@ -203,7 +207,7 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
         }
     };
     let auth = Authenticator::new(&auth_config).map_err(setup)?;
-    let (store, outbox) = open_store(&args)?;
+    let (store, outbox, idempotency) = open_store(&args)?;
     let offset = match args.start_date {
         Some(d) => arende_core::clock::stockholm_instant(d, 9, 0) - Utc::now(),
         None => chrono::Duration::zero(),
@@ -224,6 +228,7 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
         let mut options = ServerOptions::new(auth);
         options.max_body_bytes = args.max_body;
         options.outbox = Some(Arc::clone(&outbox));
+        options.idempotency = Some(idempotency);
         let state = AppState::new(Arc::clone(&deployment), options).map_err(setup)?;
         state.auth().spawn_refresh();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -296,14 +296,166 @@ pub enum Actor {
     System(SystemActor),
 }
 
-/// A system actor: a name for the audit trail and the actions it may take anywhere.
-/// Made by [`Actor::service`] with explicit grants; the engine's own policies use one
-/// that holds every action. Its fields are private: it cannot be forged from text.
+/// A system actor: a name for the audit trail, the actions it may take anywhere and
+/// the commands it may send. Made by [`Actor::service`] (every command) or
+/// [`Actor::service_scoped`] (a [`CommandScope`]) with explicit grants; the engine's own
+/// policies use one that holds every action. Its fields are private: it cannot be forged
+/// from text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct SystemActor {
     name: String,
+    /// What it may do, shared (an actor stays small: it travels in every error).
     #[serde(skip)]
+    access: std::sync::Arc<Access>,
+}
+
+/// A system actor's grants and command scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Access {
     grants: Grants,
+    commands: CommandScope,
+}
+
+/// Which commands an actor may send, by the command's name (`aggregate/command`, as
+/// [`crate::command::Command::name`] gives it): a pattern is a whole name
+/// (`matter/submit`), an aggregate's every command (`matter/*`) or every command (`*`).
+/// [`CommandScope::none`] allows nothing (a read-only integration).
+///
+/// The engine's one entry point ([`crate::engine::Engine::execute`]) refuses a command
+/// outside its actor's scope with [`crate::Error::CommandNotInScope`] before anything
+/// else, so every route that runs commands (the JSON API, the dashboard's forms, an
+/// embedder's own) is bound by the same scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CommandScope {
+    patterns: Vec<String>,
+}
+
+/// The aggregates a command scope may name.
+pub const COMMAND_AGGREGATES: [&str; 5] = [
+    "matter",
+    "meeting",
+    "assignment",
+    "subscription",
+    "reminder",
+];
+
+/// A command-scope pattern that cannot match any command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "\"{pattern}\" is no command pattern: give `*`, `AGGREGATE/*` or `AGGREGATE/COMMAND` with AGGREGATE one of {}",
+    COMMAND_AGGREGATES.join(", ")
+)]
+pub struct InvalidCommandPattern {
+    /// The pattern as given.
+    pub pattern: String,
+}
+
+impl Default for CommandScope {
+    /// Every command ([`CommandScope::all`]).
+    fn default() -> Self {
+        CommandScope::all()
+    }
+}
+
+impl CommandScope {
+    /// Every command.
+    pub fn all() -> Self {
+        CommandScope {
+            patterns: vec!["*".to_owned()],
+        }
+    }
+
+    /// No command: the actor only reads.
+    pub fn none() -> Self {
+        CommandScope {
+            patterns: Vec::new(),
+        }
+    }
+
+    /// The commands the patterns name (see the type's docs); a pattern that names no
+    /// known aggregate, or is not of the three shapes, is refused.
+    pub fn only<I, P>(patterns: I) -> Result<Self, InvalidCommandPattern>
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        let mut out = Vec::new();
+        for p in patterns {
+            let p: String = p.into();
+            let valid = p == "*"
+                || p.split_once('/').is_some_and(|(aggregate, command)| {
+                    COMMAND_AGGREGATES.contains(&aggregate)
+                        && !command.is_empty()
+                        && !command.contains('/')
+                        && (command == "*" || !command.contains('*'))
+                });
+            if !valid {
+                return Err(InvalidCommandPattern { pattern: p });
+            }
+            out.push(p);
+        }
+        Ok(CommandScope { patterns: out })
+    }
+
+    /// Whether the command `name` (`aggregate/command`) is in scope.
+    pub fn allows(&self, name: &str) -> bool {
+        let (aggregate, command) = name.split_once('/').unwrap_or((name, ""));
+        self.allows_parts(aggregate, command)
+    }
+
+    /// Whether the command `command` of `aggregate` is in scope (as [`Self::allows`]
+    /// with the name in its two parts, without joining them).
+    pub fn allows_parts(&self, aggregate: &str, command: &str) -> bool {
+        self.patterns.iter().any(|p| {
+            p == "*"
+                || p.split_once('/')
+                    .is_some_and(|(a, c)| a == aggregate && (c == "*" || c == command))
+        })
+    }
+
+    /// Whether no command is in scope (a read-only actor).
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The patterns, as given.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+}
+
+/// A refusal: the command is outside the actor's [`CommandScope`]. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{actor} may not send {command}: it is outside its command scope")]
+pub struct CommandNotInScope {
+    /// Who tried.
+    pub actor: Actor,
+    /// The command's name, e.g. `matter/screen`.
+    pub command: String,
+}
+
+/// Checks that `actor` may send `command` at all: a person may send any command (the
+/// engine then checks their roles at the body concerned); a system actor only those in
+/// its [`CommandScope`]. The one decision of command scope for every route;
+/// [`crate::engine::Engine::execute`] makes it first.
+pub fn authorize_command(
+    actor: &Actor,
+    command: &crate::command::Command,
+) -> Result<(), CommandNotInScope> {
+    match actor {
+        Actor::Person(_) => Ok(()),
+        Actor::System(s)
+            if s.access
+                .commands
+                .allows_parts(command.aggregate(), command.command_name()) =>
+        {
+            Ok(())
+        }
+        Actor::System(_) => Err(CommandNotInScope {
+            actor: actor.clone(),
+            command: command.name(),
+        }),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -320,9 +472,14 @@ impl SystemActor {
         &self.name
     }
 
+    /// The commands it may send.
+    pub fn commands(&self) -> &CommandScope {
+        &self.access.commands
+    }
+
     /// Whether it may take `action`.
     pub fn may(&self, action: Action) -> bool {
-        match &self.grants {
+        match &self.access.grants {
             Grants::All => true,
             Grants::Only(actions) => actions.contains(&action),
         }
@@ -345,18 +502,37 @@ impl<'de> Deserialize<'de> for Actor {
 impl Actor {
     /// A system identity (an integration, the scheduler) that may take exactly
     /// `actions`, at any body. It is named on the events it writes as `system:NAME`.
+    ///
+    /// It may send every command; [`Actor::service_scoped`] limits that too.
     pub fn service(name: impl Into<String>, actions: &[Action]) -> Self {
+        Actor::service_scoped(name, actions, CommandScope::all())
+    }
+
+    /// A system identity that may take exactly `actions`, at any body, and send only
+    /// the commands in `commands` (an integration's API key: the engine refuses any
+    /// other command with [`crate::Error::CommandNotInScope`], whichever route sent it).
+    pub fn service_scoped(
+        name: impl Into<String>,
+        actions: &[Action],
+        commands: CommandScope,
+    ) -> Self {
         Actor::System(SystemActor {
             name: name.into(),
-            grants: Grants::Only(actions.iter().copied().collect()),
+            access: std::sync::Arc::new(Access {
+                grants: Grants::Only(actions.iter().copied().collect()),
+                commands,
+            }),
         })
     }
 
-    /// The engine's own system actor, holding every action (policies).
+    /// The engine's own system actor, holding every action and command (policies).
     pub(crate) fn system(name: &str) -> Self {
         Actor::System(SystemActor {
             name: name.to_owned(),
-            grants: Grants::All,
+            access: std::sync::Arc::new(Access {
+                grants: Grants::All,
+                commands: CommandScope::all(),
+            }),
         })
     }
 
@@ -389,5 +565,85 @@ impl Actor {
 impl std::fmt::Display for Actor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.audit_name())
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+    use crate::command::Command;
+
+    #[test]
+    fn command_scopes_match_names_aggregates_and_all() {
+        let s = CommandScope::only(["matter/submit", "meeting/*"]).expect("valid patterns");
+        assert!(s.allows("matter/submit"));
+        assert!(!s.allows("matter/screen"));
+        assert!(s.allows("meeting/send-notice"));
+        assert!(!s.allows("meetingx/send-notice"));
+        assert!(!CommandScope::none().allows("matter/submit"));
+        assert!(CommandScope::none().is_empty());
+        assert!(CommandScope::all().allows("assignment/give"));
+    }
+
+    #[test]
+    fn a_pattern_naming_no_aggregate_is_refused_with_the_pattern() {
+        for bad in [
+            "matters/submit",
+            "matter",
+            "matter/",
+            "*/submit",
+            "matter/sub*",
+            "",
+        ] {
+            let err = CommandScope::only([bad]).expect_err(bad);
+            assert_eq!(err.pattern, bad);
+            assert!(err.to_string().contains("matter, meeting"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_scoped_service_may_send_only_its_commands_and_a_person_any() {
+        let screen: Command = serde_json::from_value(serde_json::json!({
+            "aggregate": "matter",
+            "matter": "0193a000-0000-7000-8000-0000000000ff",
+            "command": {"type": "screen", "screening": "information-item"}
+        }))
+        .expect("a command");
+        let diarium = Actor::service_scoped(
+            "diarium",
+            &[Action::Screen],
+            CommandScope::only(["matter/submit"]).expect("valid"),
+        );
+        let err = authorize_command(&diarium, &screen).expect_err("out of scope");
+        assert_eq!(err.command, "matter/screen");
+        let reader = Actor::service_scoped("reader", &[], CommandScope::none());
+        assert!(authorize_command(&reader, &screen).is_err());
+        assert!(authorize_command(&Actor::service("all", &[]), &screen).is_ok());
+        let person = Actor::Person(crate::ids::PersonId::new("jaana-jansson"));
+        assert!(authorize_command(&person, &screen).is_ok());
+    }
+
+    #[test]
+    fn the_engine_refuses_a_command_outside_the_scope_before_writing_anything() {
+        use crate::store::EventStore;
+        let engine = crate::testing::engine();
+        let reader = Actor::service_scoped("reader", &[Action::Screen], CommandScope::none());
+        let submit: Command = serde_json::from_value(serde_json::json!({
+            "aggregate": "matter",
+            "command": {"type": "submit", "kind": "information", "title": "Läsaren",
+                        "body": "sbu", "submitter": "jaana-jansson"}
+        }))
+        .expect("a command");
+        let err = engine
+            .execute(&reader, submit, crate::command::CommandOptions::default())
+            .expect_err("outside the scope");
+        assert!(
+            matches!(&err, crate::Error::CommandNotInScope { command, .. } if command == "matter/submit"),
+            "{err}"
+        );
+        assert!(
+            engine.store().read_all(0, 10).expect("read").is_empty(),
+            "nothing written, not even the policies' checkpoint"
+        );
     }
 }

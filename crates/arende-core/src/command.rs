@@ -100,14 +100,19 @@ impl Command {
 
     /// The command's name in its JSON form, e.g. `matter/screen` (for logs and metrics).
     pub fn name(&self) -> String {
-        let inner = match self {
+        format!("{}/{}", self.aggregate(), self.command_name())
+    }
+
+    /// The command's own name within its aggregate, e.g. `submit` (the part of
+    /// [`Command::name`] after the slash), without allocating.
+    pub fn command_name(&self) -> &'static str {
+        match self {
             Command::Matter { command, .. } => command.name(),
             Command::Meeting { command, .. } => command.name(),
             Command::Assignment { command, .. } => command.name(),
             Command::Subscription { command } => command.name(),
             Command::Reminder { command, .. } => command.name(),
-        };
-        format!("{}/{inner}", self.aggregate())
+        }
     }
 
     /// The aggregate the command is for: `matter`, `meeting`, `assignment`,

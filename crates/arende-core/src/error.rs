@@ -54,6 +54,16 @@ pub enum Error {
         /// The roles that would allow it.
         needed: Vec<Role>,
     },
+    /// The command is outside the actor's command scope (an integration's API key that
+    /// may send only some commands, or none): refused before anything is read or
+    /// written, whichever route sent it.
+    #[error("{actor} may not send {command}: it is outside its command scope")]
+    CommandNotInScope {
+        /// Who tried.
+        actor: Actor,
+        /// The command's name, e.g. `matter/screen`.
+        command: String,
+    },
     /// An outbox message whose payload cannot be read as a notification.
     #[error("outbox message {id} cannot be read as a notification: {reason}")]
     Notification {
@@ -82,6 +92,15 @@ impl From<crate::authz::NotPermitted> for Error {
             action: e.action,
             body: e.body,
             needed: e.needed,
+        }
+    }
+}
+
+impl From<crate::authz::CommandNotInScope> for Error {
+    fn from(e: crate::authz::CommandNotInScope) -> Self {
+        Error::CommandNotInScope {
+            actor: e.actor,
+            command: e.command,
         }
     }
 }

@@ -95,12 +95,18 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
     /// then, when its events are the source of a policy and policies run inline (the
     /// default), the policies, whose effects the outcome reports. See [`Command`] for
     /// the commands and [`CommandOptions`] for the options.
+    ///
+    /// First of all, a command outside the actor's command scope (a system actor made
+    /// with [`Actor::service_scoped`]) is refused with [`Error::CommandNotInScope`]:
+    /// nothing is read or written, whichever route sent it.
     pub fn execute(
         &self,
         actor: &Actor,
         command: Command,
         options: CommandOptions,
     ) -> Result<Outcome> {
+        // Who may send it, then what it carries: both before anything is read or written.
+        crate::authz::authorize_command(actor, &command)?;
         crate::input::check_command(&command, &self.org().limits)?;
         self.start_policies()?;
         let mut outcome = self.dispatch(actor, command, &options)?;

@@ -35,6 +35,10 @@
 //!   a corrupt or unknown event) belongs to the core, see [`crate::aggregate`].
 //! - Instants (`recorded_at`, `available_at`) are kept at least to the microsecond
 //!   (PostgreSQL's precision); finer digits may be dropped.
+//! - [`IdempotencyStore`] keeps what a service remembers of a request sent with an
+//!   idempotency key: one record per (tenant, key), reserved before the command runs,
+//!   with the request's fingerprint and caller and, once done, its response (see
+//!   [`idempotency`]).
 //! - The conformance suite in `arende-store-testsuite` checks every point above; every
 //!   store, this one included, runs it unchanged.
 
@@ -48,7 +52,12 @@ use uuid::Uuid;
 use crate::ids::{CommandId, FastMap, TenantId};
 
 mod group;
+pub mod idempotency;
 pub use group::{AppendResult, GroupCommit, GroupConfig, GroupStats};
+pub use idempotency::{
+    IdempotencyRecord, IdempotencyStore, MemoryIdempotency, Reservation, ReserveRequest,
+    StoredResponse,
+};
 
 /// A stream name within a tenant, e.g. `matter-0193…`.
 ///
@@ -1003,10 +1012,43 @@ struct MemoryOutboxEntry {
     seq: u64,
 }
 
-/// The in-memory store: the reference implementation of [`EventStore`] and [`Outbox`].
+/// The in-memory store: the reference implementation of [`EventStore`], [`Outbox`]
+/// and [`IdempotencyStore`].
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<MemoryInner>,
+    idempotency: MemoryIdempotency,
+}
+
+impl IdempotencyStore for MemoryStore {
+    fn reserve(&self, request: ReserveRequest<'_>) -> Result<Reservation, StoreError> {
+        self.idempotency.reserve(request)
+    }
+    fn complete(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+        fingerprint: &str,
+        response: &StoredResponse,
+    ) -> Result<bool, StoreError> {
+        self.idempotency
+            .complete(tenant, key, fingerprint, response)
+    }
+    fn release(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+        fingerprint: &str,
+    ) -> Result<bool, StoreError> {
+        self.idempotency.release(tenant, key, fingerprint)
+    }
+    fn idempotency_record(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.idempotency.idempotency_record(tenant, key)
+    }
 }
 
 impl MemoryStore {

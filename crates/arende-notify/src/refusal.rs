@@ -81,7 +81,7 @@ fn obj(value: Value) -> Map<String, Value> {
 /// The class of an error (see [`RefusalClass`]).
 pub fn classify(err: &Error) -> RefusalClass {
     match err {
-        Error::NotPermitted { .. } => RefusalClass::Forbidden,
+        Error::NotPermitted { .. } | Error::CommandNotInScope { .. } => RefusalClass::Forbidden,
         Error::Unknown { .. } => RefusalClass::NotFound,
         Error::Input(_) => RefusalClass::Invalid,
         Error::Store(StoreError::Conflict { .. }) => RefusalClass::Conflict,
@@ -165,6 +165,22 @@ pub fn describe(err: &Error, lang: Language) -> Refusal {
                 })),
             }
         }
+        Error::CommandNotInScope { actor, command } => Refusal {
+            code: "command-not-in-scope",
+            title: sv_en(
+                lang,
+                "Utanför nyckelns behörighet",
+                "Not in the key's scope",
+            ),
+            detail: sv_en(
+                lang,
+                &format!(
+                    "{actor} får inte skicka kommandot {command}: det ligger utanför dess behörighet"
+                ),
+                &en,
+            ),
+            fields: obj(json!({"actor": actor.audit_name(), "command": command})),
+        },
         Error::Unknown { kind, id } => Refusal {
             code: "unknown-id",
             title: sv_en(lang, "Okänt id", "Unknown id"),
@@ -808,6 +824,31 @@ mod tests {
         let en = describe(&err, Language::English);
         assert!(en.detail.contains("lacks the mandate"), "{}", en.detail);
         assert_eq!(classify(&err), RefusalClass::State);
+    }
+
+    #[test]
+    fn a_command_outside_the_scope_is_forbidden_and_named_in_both_languages() {
+        let err = Error::CommandNotInScope {
+            actor: arende_core::authz::Actor::service("diarium", &[]),
+            command: "matter/screen".into(),
+        };
+        assert_eq!(classify(&err), RefusalClass::Forbidden);
+        let sv = describe(&err, Language::Swedish);
+        assert_eq!(sv.code, "command-not-in-scope");
+        assert!(
+            sv.detail
+                .contains("får inte skicka kommandot matter/screen"),
+            "{}",
+            sv.detail
+        );
+        assert_eq!(sv.fields["command"], "matter/screen");
+        assert_eq!(sv.fields["actor"], "system:diarium");
+        let en = describe(&err, Language::English);
+        assert!(
+            en.detail.contains("may not send matter/screen"),
+            "{}",
+            en.detail
+        );
     }
 
     #[test]

@@ -1,20 +1,27 @@
 //! Authentication and authorization at the door (inloggning och behörighet): Bearer
-//! JWTs from a configured OpenID Connect issuer (keys from a JWKS file or URL; `iss`,
-//! `aud` and `exp` checked; a configured claim names the person), and API keys for
-//! integrations, each a system identity with a scope (its tenant, the commands it may
-//! send, or read only). Default deny: a request to `/v1/…` without valid credentials
-//! is refused; a person reaches only the tenants where they hold a role. Each identity
-//! has its own rate limit. On success the caller is a request extension:
+//! JWTs from a configured OpenID Connect issuer (keys from a JWKS file or URL; the
+//! algorithm, signature, `iss`, `aud`, `exp`, `nbf` and `iat` checked with a configured
+//! clock leeway; a configured claim names the person), and API keys for integrations,
+//! each a system identity with a scope (its tenant, the commands it may send, or read
+//! only). Default deny: a request to `/v1/…` without valid credentials is refused; a
+//! person reaches only the tenants where they hold a role. Each identity has its own
+//! rate limit. On success the caller is a request extension:
 //! [`arende_core::authz::Actor`] (what other crates read) and [`Caller`] (its scope).
+//! A refused token's problem document says why in its `reason` member
+//! ([`TokenRefusal`]).
 //!
-//! The engine still checks every command against the person's roles at the body
-//! concerned; this layer only decides who is calling and where they may knock.
+//! A key's command scope travels inside its actor
+//! ([`Actor::service_scoped`]): the engine's one entry point refuses a command outside
+//! it, whichever route sent it (`/v1`, the dashboard's forms, any later one), and checks
+//! every command against the person's roles at the body concerned. This layer only
+//! decides who is calling and where they may knock.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
+pub use arende_core::authz::CommandScope;
 use arende_core::authz::{Action, Actor};
 use arende_core::deployment::Deployment;
 use arende_core::ids::{PersonId, TenantId};
@@ -70,10 +77,22 @@ pub struct OidcConfig {
     /// `sub`).
     #[serde(default = "default_claim")]
     pub person_claim: String,
+    /// How far the issuer's clock and this one may differ, in seconds (default 30, at
+    /// most [`MAX_LEEWAY_SECONDS`]): a token is refused when it expired more than this
+    /// long ago, or when its `nbf` or `iat` lies more than this far ahead.
+    #[serde(default = "default_leeway")]
+    pub leeway_seconds: u64,
 }
+
+/// The largest clock leeway `[oidc] leeway_seconds` may give (five minutes).
+pub const MAX_LEEWAY_SECONDS: u64 = 300;
 
 fn default_refresh() -> u64 {
     600
+}
+
+fn default_leeway() -> u64 {
+    30
 }
 
 fn default_claim() -> String {
@@ -182,18 +201,135 @@ impl AuthConfig {
     }
 }
 
-/// Which commands a key may send.
-#[derive(Debug, Clone)]
-pub struct CommandScope(Vec<String>);
+/// Why a Bearer token was refused: the `reason` member of the 401 problem document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRefusal {
+    /// Not a JWT (three base64url parts with a JSON header and claims).
+    Malformed,
+    /// An algorithm this service does not accept (`none`, a symmetric `HS*`, or one
+    /// the issuer's key is not for).
+    AlgorithmNotAccepted,
+    /// No key of the issuer has the token's `kid`.
+    UnknownKey,
+    /// The signature does not verify with the issuer's key.
+    BadSignature,
+    /// `exp` lies in the past (beyond the leeway).
+    Expired,
+    /// `nbf` lies in the future (beyond the leeway).
+    NotYetValid,
+    /// `iat` lies in the future (beyond the leeway).
+    IssuedInFuture,
+    /// `iss` is not the configured issuer.
+    WrongIssuer,
+    /// `aud` does not name this service.
+    WrongAudience,
+    /// A claim that must be there is missing or not of its type (`exp`, `iss`, `aud`,
+    /// the person claim).
+    MissingClaim,
+    /// The service has no issuer configured: it accepts no tokens.
+    NoIssuer,
+}
 
-impl CommandScope {
-    /// Whether the command `name` (`aggregate/command`) is in scope.
-    pub fn allows(&self, name: &str) -> bool {
-        let aggregate = name.split('/').next().unwrap_or("");
-        self.0
-            .iter()
-            .any(|p| p == "*" || p == name || p.strip_suffix("/*").is_some_and(|a| a == aggregate))
+impl TokenRefusal {
+    /// The machine code, e.g. `not-yet-valid`.
+    pub fn code(self) -> &'static str {
+        match self {
+            TokenRefusal::Malformed => "malformed",
+            TokenRefusal::AlgorithmNotAccepted => "algorithm-not-accepted",
+            TokenRefusal::UnknownKey => "unknown-key",
+            TokenRefusal::BadSignature => "bad-signature",
+            TokenRefusal::Expired => "expired",
+            TokenRefusal::NotYetValid => "not-yet-valid",
+            TokenRefusal::IssuedInFuture => "issued-in-future",
+            TokenRefusal::WrongIssuer => "wrong-issuer",
+            TokenRefusal::WrongAudience => "wrong-audience",
+            TokenRefusal::MissingClaim => "missing-claim",
+            TokenRefusal::NoIssuer => "no-issuer",
+        }
     }
+
+    /// What it means, in Swedish and English.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            TokenRefusal::Malformed => {
+                ("token är ingen giltig JWT", "the token is not a valid JWT")
+            }
+            TokenRefusal::AlgorithmNotAccepted => (
+                "tokens algoritm godtas inte (bara utfärdarens asymmetriska nycklar)",
+                "the token's algorithm is not accepted (only the issuer's asymmetric keys)",
+            ),
+            TokenRefusal::UnknownKey => (
+                "ingen av utfärdarens nycklar har tokens nyckel-id (kid)",
+                "no key of the issuer has the token's key id (kid)",
+            ),
+            TokenRefusal::BadSignature => (
+                "signaturen stämmer inte med utfärdarens nyckel",
+                "the signature does not verify with the issuer's key",
+            ),
+            TokenRefusal::Expired => ("token har gått ut (exp)", "the token has expired (exp)"),
+            TokenRefusal::NotYetValid => (
+                "token gäller ännu inte (nbf ligger i framtiden)",
+                "the token is not valid yet (nbf lies in the future)",
+            ),
+            TokenRefusal::IssuedInFuture => (
+                "token är utfärdad i framtiden (iat)",
+                "the token was issued in the future (iat)",
+            ),
+            TokenRefusal::WrongIssuer => (
+                "token kommer från fel utfärdare (iss)",
+                "the token comes from the wrong issuer (iss)",
+            ),
+            TokenRefusal::WrongAudience => (
+                "token är inte utfärdad för den här tjänsten (aud)",
+                "the token was not issued for this service (aud)",
+            ),
+            TokenRefusal::MissingClaim => (
+                "ett krävt anspråk saknas eller har fel typ",
+                "a required claim is missing or of the wrong type",
+            ),
+            TokenRefusal::NoIssuer => (
+                "tjänsten tar inte emot inloggningar (ingen utfärdare konfigurerad)",
+                "this service accepts no tokens (no issuer configured)",
+            ),
+        }
+    }
+
+    fn of(kind: &jsonwebtoken::errors::ErrorKind) -> Self {
+        use jsonwebtoken::errors::ErrorKind as K;
+        match kind {
+            K::ExpiredSignature => TokenRefusal::Expired,
+            K::ImmatureSignature => TokenRefusal::NotYetValid,
+            K::InvalidIssuer => TokenRefusal::WrongIssuer,
+            K::InvalidAudience => TokenRefusal::WrongAudience,
+            K::InvalidSignature | K::InvalidEcdsaKey | K::InvalidEddsaKey | K::InvalidRsaKey(_) => {
+                TokenRefusal::BadSignature
+            }
+            K::InvalidAlgorithm
+            | K::InvalidAlgorithmName
+            | K::UnsupportedAlgorithm
+            | K::MissingAlgorithm => TokenRefusal::AlgorithmNotAccepted,
+            K::MissingRequiredClaim(_) | K::InvalidClaimFormat(_) => TokenRefusal::MissingClaim,
+            _ => TokenRefusal::Malformed,
+        }
+    }
+}
+
+/// The algorithms a token may be signed with: the asymmetric ones an issuer's JWKS
+/// publishes keys for. `none` and the symmetric `HS*` (whose "key" would be the
+/// issuer's public key) never.
+const ACCEPTED_ALGORITHMS: [&str; 9] = [
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+];
+
+/// The `alg` of a token's header, read without trusting anything else in it.
+fn header_alg(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let head = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(head.trim_end_matches('='))
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("alg")?.as_str().map(str::to_owned)
 }
 
 /// What the caller may do beyond the engine's own checks.
@@ -338,6 +474,22 @@ impl Authenticator {
                     })?,
                 );
             }
+            let commands = if k.read_only {
+                if !k.commands.is_empty() {
+                    return Err(AuthConfigError::Invalid {
+                        place,
+                        problem: "a read_only key sends no commands: leave commands out".into(),
+                    });
+                }
+                CommandScope::none()
+            } else {
+                CommandScope::only(k.commands.iter().cloned()).map_err(|e| {
+                    AuthConfigError::Invalid {
+                        place: place.clone(),
+                        problem: e.to_string(),
+                    }
+                })?
+            };
             let limit = RateLimitConfig {
                 per_second: k.per_second.unwrap_or(config.rate_limit.per_second),
                 burst: k.burst.unwrap_or(config.rate_limit.burst),
@@ -353,12 +505,23 @@ impl Authenticator {
                 Arc::new(ApiKey {
                     name: k.name.clone(),
                     tenant: TenantId::new(k.tenant.clone()),
-                    commands: CommandScope(k.commands.clone()),
+                    commands,
                     read_only: k.read_only,
                     actions,
                     limit,
                 }),
             );
+        }
+        if let Some(o) = &config.oidc
+            && o.leeway_seconds > MAX_LEEWAY_SECONDS
+        {
+            return Err(AuthConfigError::Invalid {
+                place: "oidc.leeway_seconds".into(),
+                problem: format!(
+                    "{} seconds is more than the {MAX_LEEWAY_SECONDS} allowed",
+                    o.leeway_seconds
+                ),
+            });
         }
         let jwks = match &config.oidc {
             None => Jwks { keys: Vec::new() },
@@ -496,7 +659,7 @@ impl Authenticator {
             }
             (
                 Caller {
-                    actor: Actor::service(k.name.clone(), &k.actions),
+                    actor: Actor::service_scoped(k.name.clone(), &k.actions, k.commands.clone()),
                     scope: Scope::Key {
                         tenant: k.tenant.clone(),
                         commands: k.commands.clone(),
@@ -553,57 +716,122 @@ impl Authenticator {
     }
 
     fn person_of(&self, token: &str, lang: Language) -> Result<PersonId, Problem> {
+        self.check_token(token).map_err(|(reason, more)| {
+            let (sv, en) = reason.words();
+            let (sv, en) = match more {
+                Some(m) => (
+                    format!("ogiltig token: {sv} ({m})"),
+                    format!("invalid token: {en} ({m})"),
+                ),
+                None => (
+                    format!("ogiltig token: {sv}"),
+                    format!("invalid token: {en}"),
+                ),
+            };
+            Self::unauthorized(lang, &sv, &en).with("reason", reason.code())
+        })
+    }
+
+    /// Checks a Bearer token completely: its algorithm (asymmetric, as the issuer's
+    /// key), its signature by a key of the issuer, `iss`, `aud`, `exp` and `nbf` (with
+    /// the leeway), `iat` not in the future beyond the leeway, and the person claim.
+    /// A refusal says why, with what the check found when that helps.
+    pub fn check_token(&self, token: &str) -> Result<PersonId, (TokenRefusal, Option<String>)> {
         let Some(oidc) = &self.oidc else {
-            return Err(Self::unauthorized(
-                lang,
-                "tjänsten tar inte emot inloggningar (ingen utfärdare konfigurerad)",
-                "this service accepts no tokens (no issuer configured)",
-            ));
+            return Err((TokenRefusal::NoIssuer, None));
         };
-        let bad = |e: String| {
-            Self::unauthorized(
-                lang,
-                &format!("ogiltig token: {e}"),
-                &format!("invalid token: {e}"),
-            )
-        };
-        let head = jsonwebtoken::decode_header(token).map_err(|e| bad(e.to_string()))?;
+        match header_alg(token) {
+            None => return Err((TokenRefusal::Malformed, None)),
+            Some(alg) if !ACCEPTED_ALGORITHMS.contains(&alg.as_str()) => {
+                return Err((
+                    TokenRefusal::AlgorithmNotAccepted,
+                    Some(format!("alg {alg}")),
+                ));
+            }
+            Some(_) => {}
+        }
+        let head = jsonwebtoken::decode_header(token)
+            .map_err(|e| (TokenRefusal::of(e.kind()), Some(e.to_string())))?;
         if matches!(
             head.alg,
             Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
         ) {
-            return Err(bad("symmetric algorithms are not accepted".into()));
+            return Err((
+                TokenRefusal::AlgorithmNotAccepted,
+                Some(format!("alg {:?}", head.alg)),
+            ));
         }
         let mut validation = Validation::new(head.alg);
         validation.set_issuer(&[oidc.issuer.as_str()]);
         validation.set_audience(&[oidc.audience.as_str()]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        validation.leeway = 30;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = oidc.leeway_seconds;
         let jwks = self.jwks.read().unwrap_or_else(|p| p.into_inner());
-        let mut last = "no key of the issuer matches the token".to_owned();
-        for (kid, key) in jwks.keys.iter().filter(|(kid, _)| {
+        // A key whose signature verified tells the claims' problem; otherwise the
+        // signature's (or, without a key of that kid, the unknown key).
+        let mut refusal: Option<(TokenRefusal, Option<String>)> = None;
+        for (_, key) in jwks.keys.iter().filter(|(kid, _)| {
             head.kid.is_none() || kid.is_none() || kid.as_deref() == head.kid.as_deref()
         }) {
-            let _ = kid;
             match jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
                 token,
                 key,
                 &validation,
             ) {
                 Ok(data) => {
+                    let now = chrono::Utc::now().timestamp();
+                    let leeway = i64::try_from(oidc.leeway_seconds).unwrap_or(i64::MAX);
+                    match data.claims.get("iat") {
+                        None => {}
+                        Some(v) => match v.as_f64() {
+                            Some(iat) if iat > (now.saturating_add(leeway)) as f64 => {
+                                return Err((
+                                    TokenRefusal::IssuedInFuture,
+                                    Some(format!("iat {iat}, now {now}")),
+                                ));
+                            }
+                            Some(_) => {}
+                            None => {
+                                return Err((
+                                    TokenRefusal::MissingClaim,
+                                    Some("iat is not a number".into()),
+                                ));
+                            }
+                        },
+                    }
                     let Some(person) = data.claims.get(&oidc.person_claim).and_then(|v| v.as_str())
                     else {
-                        return Err(bad(format!(
-                            "the claim \"{}\" naming the person is missing",
-                            oidc.person_claim
-                        )));
+                        return Err((
+                            TokenRefusal::MissingClaim,
+                            Some(format!(
+                                "the claim \"{}\" naming the person",
+                                oidc.person_claim
+                            )),
+                        ));
                     };
                     return Ok(PersonId::new(person));
                 }
-                Err(e) => last = e.to_string(),
+                Err(e) => {
+                    let reason = TokenRefusal::of(e.kind());
+                    let signature_failed = matches!(
+                        reason,
+                        TokenRefusal::BadSignature | TokenRefusal::AlgorithmNotAccepted
+                    );
+                    if refusal.is_none() || !signature_failed {
+                        refusal = Some((reason, None));
+                    }
+                    if !signature_failed {
+                        break;
+                    }
+                }
             }
         }
-        Err(bad(last))
+        Err(refusal.unwrap_or((
+            TokenRefusal::UnknownKey,
+            head.kid.map(|k| format!("kid {k}")),
+        )))
     }
 
     /// The hex SHA-256 of a key, for `key_sha256` in the configuration.
@@ -702,13 +930,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn command_scopes_match_names_aggregates_and_all() {
-        let s = CommandScope(vec!["matter/submit".into(), "meeting/*".into()]);
-        assert!(s.allows("matter/submit"));
-        assert!(!s.allows("matter/screen"));
-        assert!(s.allows("meeting/send-notice"));
-        assert!(!CommandScope(vec![]).allows("matter/submit"));
-        assert!(CommandScope(vec!["*".into()]).allows("assignment/give"));
+    fn a_key_with_a_command_pattern_naming_no_aggregate_is_refused_with_its_place() {
+        let config: AuthConfig = toml::from_str(
+            "[[api_keys]]\nname = \"diarium\"\nkey = \"s3cret\"\ntenant = \"orebro\"\ncommands = [\"matters/submit\"]\n",
+        )
+        .expect("the file parses");
+        let err = Authenticator::new(&config).expect_err("an unknown aggregate");
+        assert!(err.to_string().contains("api_keys[0] (diarium)"), "{err}");
+        assert!(err.to_string().contains("matters/submit"), "{err}");
+    }
+
+    #[test]
+    fn a_leeway_beyond_five_minutes_is_refused() {
+        let config: AuthConfig = toml::from_str(
+            "[oidc]\nissuer = \"i\"\naudience = \"a\"\njwks_file = \"/nonexistent\"\nleeway_seconds = 301\n",
+        )
+        .expect("the file parses");
+        let err = Authenticator::new(&config).expect_err("too much leeway");
+        assert!(err.to_string().contains("oidc.leeway_seconds"), "{err}");
     }
 
     #[test]

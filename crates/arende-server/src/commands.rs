@@ -1,19 +1,27 @@
 //! `POST /v1/{tenant}/commands`: a kernel [`Command`] in its JSON form, run through
 //! `engine.execute` on a blocking thread.
 //!
-//! - `Idempotency-Key` is the command id. A replay returns the first response (status
-//!   and body; `Idempotent-Replayed: true` says so) and writes nothing; the same key
-//!   with another body is refused (422 `idempotency-key-reused`). Within a process the
-//!   first response is kept ([`Replays`]); after a restart the engine finds the command
-//!   in the store and the response is made again from what the command wrote (the same
-//!   version and events).
+//! - `Idempotency-Key` is the command id, unique per tenant. Before the command runs,
+//!   the key is reserved in the store's idempotency records
+//!   ([`arende_core::store::IdempotencyStore`]) with the request's fingerprint (a
+//!   SHA-256 of the command's canonical JSON, the expected version and the caller):
+//!   - the same request again (same body, same `If-Match`, same caller) gets the first
+//!     response (status and body; `Idempotent-Replayed: true` says so) and writes
+//!     nothing; while the first is still running it waits up to [`IN_FLIGHT_WAIT`] for
+//!     it, then gets 409 `idempotency-key-in-progress` with `Retry-After`;
+//!   - the key with another body, another `If-Match` or from another caller is refused
+//!     (422 `idempotency-key-reused`), never answered with the first caller's result —
+//!     also after a restart, and also when the requests race;
+//!   - a request that wrote nothing and may be retried (a conflict, 412, a store
+//!     failure) releases its key; a reservation left by a process that died is taken
+//!     over by the same request after [`STALE_AFTER`], and the engine then finds the
+//!     command in the store if it was written (the response is made again from what it
+//!     wrote).
 //! - `If-Match` is the expected stream version: 412 when the stream has moved on.
 //! - The response's `ETag` is the stream's version after the command.
 //! - Every refusal is a problem document ([`crate::problem`]).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use arende_core::aggregate::Aggregate;
 use arende_core::assignment::Assignment;
@@ -25,6 +33,7 @@ use arende_core::language::Language;
 use arende_core::matter::Matter;
 use arende_core::meeting::Meeting;
 use arende_core::reminder::ScheduleLog;
+use arende_core::store::{Reservation, ReserveRequest, StoredResponse};
 use arende_core::subscription::{SUBSCRIPTIONS_KEY, Subscriptions};
 use axum::body::{Body, Bytes};
 use axum::extract::{Extension, State};
@@ -35,7 +44,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::Caller;
 use crate::extract::TenantPath;
 use crate::lang::Lang;
 use crate::problem::Problem;
@@ -66,55 +75,13 @@ pub struct CommandAccepted {
 #[schema(value_type = Object, example = json!({"aggregate": "matter", "command": {"type": "submit", "kind": "information", "title": "IF-frågan", "body": "sbu"}}))]
 pub struct CommandBody(());
 
-#[derive(Clone)]
-struct Kept {
-    fingerprint: [u8; 32],
-    status: StatusCode,
-    body: Bytes,
-    etag: Option<HeaderValue>,
-}
+/// How long a request waits for an earlier one with the same key and fingerprint that
+/// is still running, before it is answered 409 `idempotency-key-in-progress`.
+pub const IN_FLIGHT_WAIT: Duration = Duration::from_secs(5);
 
-type ReplayMap = (
-    HashMap<(TenantId, CommandId), Kept>,
-    VecDeque<(TenantId, CommandId)>,
-);
-
-/// The first responses of commands sent with an `Idempotency-Key`, by tenant and key,
-/// the oldest forgotten first beyond the capacity.
-pub struct Replays {
-    capacity: usize,
-    inner: Mutex<ReplayMap>,
-}
-
-impl Replays {
-    /// A memory of at most `capacity` responses.
-    pub fn new(capacity: usize) -> Self {
-        Replays {
-            capacity,
-            inner: Mutex::new((HashMap::new(), VecDeque::new())),
-        }
-    }
-
-    fn get(&self, tenant: &TenantId, key: CommandId) -> Option<Kept> {
-        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        g.0.get(&(tenant.clone(), key)).cloned()
-    }
-
-    fn put(&self, tenant: &TenantId, key: CommandId, kept: Kept) {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let k = (tenant.clone(), key);
-        if g.0.contains_key(&k) {
-            return;
-        }
-        g.0.insert(k.clone(), kept);
-        g.1.push_back(k);
-        while g.1.len() > self.capacity {
-            if let Some(old) = g.1.pop_front() {
-                g.0.remove(&old);
-            }
-        }
-    }
-}
+/// How old an in-flight reservation must be before the same request takes it over (the
+/// process that reserved it died before completing it).
+pub const STALE_AFTER: Duration = Duration::from_secs(30);
 
 /// A body declared up to this many times the limit is read to its end before the 413.
 const DRAIN_FACTOR: usize = 8;
@@ -451,42 +418,20 @@ async fn run(
     let key = idempotency_key(&headers, lang)?;
     let expected = if_match(&headers, lang)?;
     let name = command.name();
-    if let Scope::Key { commands, .. } = &caller.scope
-        && !commands.allows(&name)
-    {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "command-not-in-scope",
-            lang,
-            ("Utanför nyckelns behörighet", "Not in the key's scope"),
-            (
-                format!("API-nyckeln får inte skicka {name}"),
-                format!("the API key may not send {name}"),
-            ),
-        )
-        .with("command", name));
-    }
-    let mut hasher = Sha256::new();
-    hasher.update(serde_json::to_vec(&command).unwrap_or_default());
-    hasher.update(format!("{expected:?}"));
-    let fingerprint: [u8; 32] = hasher.finalize().into();
+    // The command's scope is the engine's to decide (`Engine::execute` refuses a
+    // command outside the actor's scope first), for this route as for every other.
+    let caller_name = caller.actor.audit_name();
+    let fingerprint = fingerprint(&command, expected, &caller_name);
     if let Some(key) = key
-        && let Some(kept) = state.replays().get(&tenant_id, key)
+        && let Some(replay) =
+            reserve(&state, &tenant_id, key, &fingerprint, &caller_name, lang).await?
     {
-        if kept.fingerprint != fingerprint {
-            return Err(Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                lang,
-                ("Nyckeln är redan använd", "Idempotency key reused"),
-                (
-                    format!("Idempotency-Key {key} har redan använts för ett annat kommando"),
-                    format!("the Idempotency-Key {key} was used before for another command"),
-                ),
-            )
-            .with("idempotency_key", key.to_string()));
-        }
-        return Ok(respond(kept.status, kept.body, kept.etag, true));
+        state
+            .metrics()
+            .commands
+            .with_label_values(&[tenant.as_str(), name.as_str(), "replayed"])
+            .inc();
+        return Ok(replay);
     }
     let command_id = key.unwrap_or_else(|| engine.fresh_command_id());
     let mut options = CommandOptions::with_id(command_id);
@@ -569,6 +514,9 @@ async fn run(
                 ),
             );
             let (status, body) = problem_kept(&p);
+            if let Some(key) = key {
+                settle(&state, &tenant_id, key, fingerprint, None).await;
+            }
             return Ok(problem_response(status, body));
         }
     };
@@ -577,26 +525,197 @@ async fn run(
         .commands
         .with_label_values(&[tenant.as_str(), name.as_str(), outcome_label.as_str()])
         .inc();
-    if let Some(key) = key
-        && !status.is_server_error()
-        && status != StatusCode::CONFLICT
-        && status != StatusCode::PRECONDITION_FAILED
-    {
-        state.replays().put(
+    if let Some(key) = key {
+        let kept = StoredResponse {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+            etag: tag
+                .as_ref()
+                .and_then(|t| t.to_str().ok())
+                .map(str::to_owned),
+        };
+        // A request that wrote nothing and may be tried again gives its key back.
+        let retryable = status.is_server_error()
+            || status == StatusCode::CONFLICT
+            || status == StatusCode::PRECONDITION_FAILED;
+        settle(
+            &state,
             &tenant_id,
             key,
-            Kept {
-                fingerprint,
-                status,
-                body: body.clone(),
-                etag: tag.clone(),
-            },
-        );
+            fingerprint,
+            (!retryable).then_some(kept),
+        )
+        .await;
     }
     if status.is_success() {
         Ok(respond(status, body, tag, replayed))
     } else {
         Ok(problem_response(status, body))
+    }
+}
+
+/// The fingerprint of a request: a SHA-256 of the command's canonical JSON (as the
+/// kernel writes the parsed command, whatever the spacing and order of the request's
+/// fields), its expected version and its caller, hex.
+fn fingerprint(command: &Command, expected: Option<u64>, caller: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(command).unwrap_or_default());
+    hasher.update(b"\0");
+    hasher.update(expected.map_or(String::from("-"), |v| v.to_string()));
+    hasher.update(b"\0");
+    hasher.update(caller.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn key_reused(key: CommandId, another_caller: bool, lang: Language) -> Problem {
+    let (sv, en) = if another_caller {
+        (
+            format!("Idempotency-Key {key} har redan använts av en annan anropare"),
+            format!("the Idempotency-Key {key} was used before by another caller"),
+        )
+    } else {
+        (
+            format!("Idempotency-Key {key} har redan använts för ett annat kommando"),
+            format!("the Idempotency-Key {key} was used before for another command"),
+        )
+    };
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency-key-reused",
+        lang,
+        ("Nyckeln är redan använd", "Idempotency key reused"),
+        (sv, en),
+    )
+    .with("idempotency_key", key.to_string())
+}
+
+fn store_problem(e: arende_core::store::StoreError, lang: Language) -> Problem {
+    Problem::from_core(&arende_core::Error::Store(e), lang, false)
+}
+
+fn task_failed(lang: Language) -> Problem {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        lang,
+        ("Internt fel", "Internal error"),
+        (
+            "kommandot kunde inte köras klart".into(),
+            "the command could not be completed".into(),
+        ),
+    )
+}
+
+/// Reserves `key` for this request before the command runs: `Ok(None)` when it is this
+/// request's to run; `Ok(Some(response))` the first response, replayed, when the same
+/// request completed before; a refusal when the key belongs to another request (422)
+/// or the same one is still running after [`IN_FLIGHT_WAIT`] (409).
+async fn reserve(
+    state: &AppState,
+    tenant: &TenantId,
+    key: CommandId,
+    fingerprint: &str,
+    caller: &str,
+    lang: Language,
+) -> Result<Option<Response>, Problem> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let store = std::sync::Arc::clone(state.idempotency());
+        let (t, f, c) = (tenant.clone(), fingerprint.to_owned(), caller.to_owned());
+        let answer = tokio::task::spawn_blocking(move || {
+            store.reserve(ReserveRequest {
+                tenant: &t,
+                key,
+                fingerprint: &f,
+                caller: &c,
+                now: chrono::Utc::now(),
+                stale_after: chrono::Duration::from_std(STALE_AFTER)
+                    .unwrap_or(chrono::Duration::seconds(30)),
+            })
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "idempotency reservation failed");
+            task_failed(lang)
+        })?
+        .map_err(|e| store_problem(e, lang))?;
+        let record = match answer {
+            Reservation::Reserved => return Ok(None),
+            Reservation::Existing(record) => record,
+        };
+        if record.fingerprint != fingerprint {
+            return Err(key_reused(key, record.caller != caller, lang));
+        }
+        if let Some(kept) = record.response {
+            return Ok(Some(replay(kept)));
+        }
+        if started.elapsed() >= IN_FLIGHT_WAIT {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency-key-in-progress",
+                lang,
+                ("Begäran pågår redan", "Request in progress"),
+                (
+                    format!("en begäran med Idempotency-Key {key} pågår fortfarande; försök igen om en stund"),
+                    format!("a request with the Idempotency-Key {key} is still in progress; try again shortly"),
+                ),
+            )
+            .with("idempotency_key", key.to_string())
+            .header(header::RETRY_AFTER, "1"));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// The first response of a request, replayed.
+fn replay(kept: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK);
+    let body = Bytes::from(kept.body);
+    let mut resp = if status.is_success() {
+        let etag = kept.etag.and_then(|e| HeaderValue::from_str(&e).ok());
+        respond(status, body, etag, true)
+    } else {
+        problem_response(status, body)
+    };
+    resp.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    resp
+}
+
+/// Completes the key's reservation with the response to replay, or (`None`) releases
+/// it. A failure is logged: the reservation then stays in flight until it is stale, and
+/// the same request takes it over (the engine finds a written command by its id).
+async fn settle(
+    state: &AppState,
+    tenant: &TenantId,
+    key: CommandId,
+    fingerprint: String,
+    response: Option<StoredResponse>,
+) {
+    let store = std::sync::Arc::clone(state.idempotency());
+    let t = tenant.clone();
+    let done = tokio::task::spawn_blocking(move || match response {
+        Some(r) => store.complete(&t, key, &fingerprint, &r),
+        None => store.release(&t, key, &fingerprint),
+    })
+    .await;
+    match done {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => {
+            tracing::warn!(idempotency_key = %key, "the key's reservation was no longer in flight")
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(idempotency_key = %key, error = %e, "idempotency record not settled")
+        }
+        Err(e) => {
+            tracing::warn!(idempotency_key = %key, error = %e, "idempotency record not settled")
+        }
     }
 }
 

@@ -1,16 +1,16 @@
 //! The service's shared state (tillstånd): the deployment (the counties served), the
-//! authenticator, the metrics, the replay memory of idempotent commands, and a signal
-//! that wakes long-polling followers of the change feed when a command commits.
+//! authenticator, the metrics, the idempotency records of commands sent with an
+//! `Idempotency-Key`, and a signal that wakes long-polling followers of the change feed
+//! when a command commits.
 
 use std::sync::Arc;
 
 use arende_core::deployment::Deployment;
-use arende_core::store::Outbox;
+use arende_core::store::{IdempotencyStore, MemoryIdempotency, Outbox};
 use axum::extract::FromRef;
 use tokio::sync::Notify;
 
 use crate::auth::Authenticator;
-use crate::commands::Replays;
 use crate::metrics::Metrics;
 
 /// How the service is set up besides its counties.
@@ -21,8 +21,11 @@ pub struct ServerOptions {
     pub max_body_bytes: usize,
     /// The store's outbox, for the outbox metrics (`None`: not reported).
     pub outbox: Option<Arc<dyn Outbox>>,
-    /// How many command responses are kept for idempotent replay (default 100,000).
-    pub replay_capacity: usize,
+    /// Where the idempotency records of commands sent with an `Idempotency-Key` are
+    /// kept: the store the counties run on (SQLite and PostgreSQL implement
+    /// [`IdempotencyStore`]), so that a key holds across restarts and instances.
+    /// `None`: in this process's memory only.
+    pub idempotency: Option<Arc<dyn IdempotencyStore>>,
     /// The longest a long poll of the change feed (`wait=`) is held (default, and at
     /// most, 60 seconds).
     pub max_wait: std::time::Duration,
@@ -35,7 +38,7 @@ impl ServerOptions {
             auth,
             max_body_bytes: 1 << 20,
             outbox: None,
-            replay_capacity: 100_000,
+            idempotency: None,
             max_wait: std::time::Duration::from_secs(60),
         }
     }
@@ -45,7 +48,7 @@ struct Inner {
     deployment: Arc<Deployment>,
     auth: Authenticator,
     metrics: Metrics,
-    replays: Replays,
+    idempotency: Arc<dyn IdempotencyStore>,
     changes: Notify,
     outbox: Option<Arc<dyn Outbox>>,
     max_body_bytes: usize,
@@ -74,7 +77,9 @@ impl AppState {
             deployment,
             auth: options.auth,
             metrics: Metrics::new()?,
-            replays: Replays::new(options.replay_capacity),
+            idempotency: options
+                .idempotency
+                .unwrap_or_else(|| Arc::new(MemoryIdempotency::new())),
             changes: Notify::new(),
             outbox: options.outbox,
             max_body_bytes: options.max_body_bytes,
@@ -102,9 +107,9 @@ impl AppState {
         &self.0.metrics
     }
 
-    /// The replay memory of idempotent commands.
-    pub fn replays(&self) -> &Replays {
-        &self.0.replays
+    /// The idempotency records of commands sent with an `Idempotency-Key`.
+    pub fn idempotency(&self) -> &Arc<dyn IdempotencyStore> {
+        &self.0.idempotency
     }
 
     /// Woken when a command commits (followers of the change feed wait on it).

@@ -67,9 +67,9 @@ use std::time::Duration;
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
     AppendRequest, AppendResult, Appended, EventRef, EventStore, ExpectedVersion, GroupCommit,
-    GroupConfig, LogCheck, Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent,
-    ScanStore, StoreError, StreamHead, StreamId, status_name, verify_head, verify_log,
-    verify_stream,
+    GroupConfig, IdempotencyRecord, IdempotencyStore, LogCheck, Outbox, OutboxMessage,
+    OutboxRecord, OutboxStatus, RecordedEvent, Reservation, ReserveRequest, ScanStore, StoreError,
+    StoredResponse, StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
 };
 use chrono::{DateTime, Utc};
 use tokio_postgres::error::SqlState;
@@ -154,8 +154,9 @@ pub enum PgError {
     /// The transaction shared by a group of appends could not be started.
     #[error("the group commit failed: {0}")]
     Group(String),
-    /// An append kept losing races with `ExpectedVersion::Any`.
-    #[error("gave up after {0} races on an append with any version")]
+    /// An append kept losing races with `ExpectedVersion::Any` (or an idempotency
+    /// reservation kept meeting a record that changed under it).
+    #[error("gave up after {0} races")]
     TooManyRaces(u32),
     /// The store's own runtime could not be started.
     #[error("cannot start the store's runtime: {0}")]
@@ -856,6 +857,109 @@ impl Inner {
         rows.iter().map(outbox_of).collect()
     }
 
+    async fn reserve(
+        &self,
+        tenant: TenantId,
+        key: Uuid,
+        fingerprint: String,
+        caller: String,
+        now: DateTime<Utc>,
+        stale_after: chrono::Duration,
+    ) -> Result<Reservation, StoreError> {
+        let conn = self.pool.get().await?;
+        // A record released between the insert's conflict and the read is gone: try
+        // again (a few times; each try moves the state forward).
+        for _ in 0..4 {
+            let inserted = conn
+                .client
+                .execute(
+                    "INSERT INTO idempotency (tenant, key, fingerprint, caller, reserved_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, key) DO NOTHING",
+                    &[&tenant.as_str(), &key, &fingerprint, &caller, &now],
+                )
+                .await
+                .map_err(backend)?;
+            if inserted == 1 {
+                return Ok(Reservation::Reserved);
+            }
+            let taken_over = conn
+                .client
+                .execute(
+                    "UPDATE idempotency SET reserved_at = $4
+                     WHERE tenant = $1 AND key = $2 AND fingerprint = $3 AND status IS NULL
+                       AND reserved_at < $5",
+                    &[
+                        &tenant.as_str(),
+                        &key,
+                        &fingerprint,
+                        &now,
+                        &(now - stale_after),
+                    ],
+                )
+                .await
+                .map_err(backend)?;
+            if taken_over == 1 {
+                return Ok(Reservation::Reserved);
+            }
+            // On the same connection: waiting for a second one while holding this one
+            // would deadlock a pool that every holder is waiting on.
+            if let Some(record) = read_idempotency(&conn.client, &tenant, key).await? {
+                return Ok(Reservation::Existing(record));
+            }
+        }
+        Err(backend(PgError::TooManyRaces(4)))
+    }
+
+    async fn settle_idempotency(
+        &self,
+        tenant: TenantId,
+        key: Uuid,
+        fingerprint: String,
+        response: Option<StoredResponse>,
+    ) -> Result<bool, StoreError> {
+        let conn = self.pool.get().await?;
+        let n = match response {
+            Some(r) => {
+                conn.client
+                    .execute(
+                        "UPDATE idempotency SET status = $4, body = $5, etag = $6
+                         WHERE tenant = $1 AND key = $2 AND fingerprint = $3
+                           AND status IS NULL",
+                        &[
+                            &tenant.as_str(),
+                            &key,
+                            &fingerprint,
+                            &i32::from(r.status),
+                            &r.body,
+                            &r.etag,
+                        ],
+                    )
+                    .await
+            }
+            None => {
+                conn.client
+                    .execute(
+                        "DELETE FROM idempotency
+                         WHERE tenant = $1 AND key = $2 AND fingerprint = $3
+                           AND status IS NULL",
+                        &[&tenant.as_str(), &key, &fingerprint],
+                    )
+                    .await
+            }
+        }
+        .map_err(backend)?;
+        Ok(n > 0)
+    }
+
+    async fn idempotency_record(
+        &self,
+        tenant: &TenantId,
+        key: Uuid,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let conn = self.pool.get().await?;
+        read_idempotency(&conn.client, tenant, key).await
+    }
+
     async fn outbox_counts(&self, tenant: TenantId) -> Result<BTreeMap<String, u64>, StoreError> {
         let conn = self.pool.get().await?;
         let rows = conn
@@ -1426,6 +1530,98 @@ fn valid_schema(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The idempotency record under a key, read on `client`.
+async fn read_idempotency(
+    client: &Client,
+    tenant: &TenantId,
+    key: Uuid,
+) -> Result<Option<IdempotencyRecord>, StoreError> {
+    let row = client
+        .query_opt(
+            "SELECT fingerprint, caller, reserved_at, status, body, etag
+             FROM idempotency WHERE tenant = $1 AND key = $2",
+            &[&tenant.as_str(), &key],
+        )
+        .await
+        .map_err(backend)?;
+    let Some(row) = row else { return Ok(None) };
+    let status: Option<i32> = row.try_get(3).map_err(backend)?;
+    let response = match status {
+        None => None,
+        Some(s) => Some(StoredResponse {
+            status: u16::try_from(s).map_err(|_| {
+                backend(PgError::InvalidColumn {
+                    column: "idempotency.status",
+                    reason: format!("{s} is no HTTP status"),
+                })
+            })?,
+            body: row
+                .try_get::<_, Option<String>>(4)
+                .map_err(backend)?
+                .unwrap_or_default(),
+            etag: row.try_get(5).map_err(backend)?,
+        }),
+    };
+    Ok(Some(IdempotencyRecord {
+        fingerprint: row.try_get(0).map_err(backend)?,
+        caller: row.try_get(1).map_err(backend)?,
+        reserved_at: row.try_get(2).map_err(backend)?,
+        response,
+    }))
+}
+
+impl IdempotencyStore for PgStore {
+    fn reserve(&self, r: ReserveRequest<'_>) -> Result<Reservation, StoreError> {
+        let (tenant, key) = (r.tenant.clone(), r.key.0);
+        let (fingerprint, caller) = (r.fingerprint.to_owned(), r.caller.to_owned());
+        let (now, stale_after) = (r.now, r.stale_after);
+        self.wait(move |i| {
+            Box::pin(async move {
+                i.reserve(tenant, key, fingerprint, caller, now, stale_after)
+                    .await
+            })
+        })
+    }
+
+    fn complete(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+        fingerprint: &str,
+        response: &StoredResponse,
+    ) -> Result<bool, StoreError> {
+        let (tenant, fingerprint, response) =
+            (tenant.clone(), fingerprint.to_owned(), response.clone());
+        self.wait(move |i| {
+            Box::pin(async move {
+                i.settle_idempotency(tenant, key.0, fingerprint, Some(response))
+                    .await
+            })
+        })
+    }
+
+    fn release(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+        fingerprint: &str,
+    ) -> Result<bool, StoreError> {
+        let (tenant, fingerprint) = (tenant.clone(), fingerprint.to_owned());
+        self.wait(move |i| {
+            Box::pin(async move { i.settle_idempotency(tenant, key.0, fingerprint, None).await })
+        })
+    }
+
+    fn idempotency_record(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let tenant = tenant.clone();
+        self.wait(move |i| Box::pin(async move { i.idempotency_record(&tenant, key.0).await }))
+    }
 }
 
 #[cfg(test)]

@@ -232,4 +232,20 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due_seq ON outbox (due_at, seq) WHERE due_at IS NOT NULL;
     DROP INDEX outbox_due;
     "#,
+    // 5: idempotency records (`IdempotencyStore`): one per (tenant, key), reserved before
+    // the command runs (of two racing inserts, the primary key lets one through), with
+    // the request's fingerprint and caller, and its response once it completed.
+    r#"
+    CREATE TABLE idempotency (
+        tenant      text        NOT NULL,
+        key         uuid        NOT NULL,
+        fingerprint text        NOT NULL,
+        caller      text        NOT NULL,
+        reserved_at timestamptz NOT NULL,
+        status      integer,              -- NULL while the request is in flight
+        body        text,
+        etag        text,
+        PRIMARY KEY (tenant, key)
+    );
+    "#,
 ];

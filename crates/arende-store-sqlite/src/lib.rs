@@ -1,5 +1,6 @@
 //! The embedded SQLite store, the default: one file holds a county's events, the
-//! commands already executed (for idempotent retries) and the outbox.
+//! commands already executed (for idempotent retries), the outbox and the service's
+//! idempotency records ([`IdempotencyStore`]).
 //!
 //! # Design
 //! - **Durable by default.** WAL with `synchronous=FULL`: an append that returned `Ok`
@@ -37,8 +38,9 @@ use std::time::Duration;
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
     AppendRequest, AppendResult, Appended, EventRef, EventStore, GroupCommit, GroupConfig,
-    LogCheck, Outbox, OutboxMessage, OutboxRecord, OutboxStatus, RecordedEvent, ScanStore,
-    StoreError, StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
+    IdempotencyRecord, IdempotencyStore, LogCheck, Outbox, OutboxMessage, OutboxRecord,
+    OutboxStatus, RecordedEvent, Reservation, ReserveRequest, ScanStore, StoreError,
+    StoredResponse, StreamHead, StreamId, status_name, verify_head, verify_log, verify_stream,
 };
 
 pub use arende_core::store::GroupStats;
@@ -1073,5 +1075,154 @@ impl Outbox for SqliteStore {
         rows.into_iter()
             .map(|(s, n)| Ok((status_name(status_from(&s)?).to_owned(), n as u64)))
             .collect()
+    }
+}
+
+/// An idempotency record's row: `fingerprint, caller, reserved_at, status, body, etag`.
+type IdempotencyRow = (
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Reads an idempotency record's row.
+fn idempotency_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IdempotencyRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn idempotency_record(row: IdempotencyRow) -> Result<IdempotencyRecord, StoreError> {
+    let (fingerprint, caller, reserved_at, status, body, etag) = row;
+    let response = match status {
+        None => None,
+        Some(s) => Some(StoredResponse {
+            status: u16::try_from(s).map_err(|_| {
+                backend(SqliteError::InvalidColumn {
+                    column: "idempotency.status",
+                    reason: format!("{s} is no HTTP status"),
+                })
+            })?,
+            body: body.unwrap_or_default(),
+            etag,
+        }),
+    };
+    Ok(IdempotencyRecord {
+        fingerprint,
+        caller,
+        reserved_at: from_micros("idempotency.reserved_at", reserved_at)?,
+        response,
+    })
+}
+
+const IDEMPOTENCY_SELECT: &str = "SELECT fingerprint, caller, reserved_at, status, body, etag
+     FROM idempotency WHERE tenant = ?1 AND key = ?2";
+
+impl IdempotencyStore for SqliteStore {
+    fn reserve(&self, r: ReserveRequest<'_>) -> Result<Reservation, StoreError> {
+        let tenant = r.tenant.as_str();
+        let key = r.key.0.as_bytes().as_slice();
+        // One transaction on the one writer: of two racing requests, one inserts.
+        self.with_writer(|c| {
+            let found: Option<IdempotencyRow> = c
+                .prepare_cached(IDEMPOTENCY_SELECT)
+                .and_then(|mut s| {
+                    s.query_row(params![tenant, key], idempotency_row)
+                        .optional()
+                })
+                .map_err(backend)?;
+            let Some(row) = found else {
+                c.prepare_cached(
+                    "INSERT INTO idempotency (tenant, key, fingerprint, caller, reserved_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![tenant, key, r.fingerprint, r.caller, micros(r.now)])
+                })
+                .map_err(backend)?;
+                return Ok(Reservation::Reserved);
+            };
+            let record = idempotency_record(row)?;
+            if record.response.is_none()
+                && record.fingerprint == r.fingerprint
+                && record.reserved_at + r.stale_after < r.now
+            {
+                c.prepare_cached(
+                    "UPDATE idempotency SET reserved_at = ?3 WHERE tenant = ?1 AND key = ?2",
+                )
+                .and_then(|mut s| s.execute(params![tenant, key, micros(r.now)]))
+                .map_err(backend)?;
+                return Ok(Reservation::Reserved);
+            }
+            Ok(Reservation::Existing(record))
+        })
+    }
+
+    fn complete(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+        fingerprint: &str,
+        response: &StoredResponse,
+    ) -> Result<bool, StoreError> {
+        let key = key.0.as_bytes().as_slice();
+        self.with_writer(|c| {
+            c.prepare_cached(
+                "UPDATE idempotency SET status = ?4, body = ?5, etag = ?6
+                 WHERE tenant = ?1 AND key = ?2 AND fingerprint = ?3 AND status IS NULL",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    tenant.as_str(),
+                    key,
+                    fingerprint,
+                    i64::from(response.status),
+                    response.body,
+                    response.etag
+                ])
+            })
+            .map(|n| n > 0)
+            .map_err(backend)
+        })
+    }
+
+    fn release(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+        fingerprint: &str,
+    ) -> Result<bool, StoreError> {
+        let key = key.0.as_bytes().as_slice();
+        self.with_writer(|c| {
+            c.prepare_cached(
+                "DELETE FROM idempotency
+                 WHERE tenant = ?1 AND key = ?2 AND fingerprint = ?3 AND status IS NULL",
+            )
+            .and_then(|mut s| s.execute(params![tenant.as_str(), key, fingerprint]))
+            .map(|n| n > 0)
+            .map_err(backend)
+        })
+    }
+
+    fn idempotency_record(
+        &self,
+        tenant: &TenantId,
+        key: CommandId,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let key = key.0.as_bytes().to_vec();
+        let row = self.with_reader(|c| {
+            c.prepare_cached(IDEMPOTENCY_SELECT)?
+                .query_row(params![tenant.as_str(), key], idempotency_row)
+                .optional()
+        })?;
+        row.map(idempotency_record).transpose()
     }
 }

@@ -64,4 +64,20 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due_seq ON outbox (due_at, seq) WHERE due_at IS NOT NULL;
     DROP INDEX outbox_due;
     "#,
+    // 4: idempotency records (`IdempotencyStore`): one per (tenant, key), reserved before
+    // the command runs, with the request's fingerprint and caller, and its response once
+    // it completed.
+    r#"
+    CREATE TABLE idempotency (
+        tenant      TEXT    NOT NULL,
+        key         BLOB    NOT NULL,
+        fingerprint TEXT    NOT NULL,
+        caller      TEXT    NOT NULL,
+        reserved_at INTEGER NOT NULL,  -- µs since epoch
+        status      INTEGER,           -- NULL while the request is in flight
+        body        TEXT,
+        etag        TEXT,
+        PRIMARY KEY (tenant, key)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -30,8 +30,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use arende_core::aggregate::{DecodeError, Event, decode};
 use arende_core::ids::{CommandId, TenantId};
 use arende_core::store::{
-    AppendRequest, Appended, Corruption, EventData, EventStore, ExpectedVersion, Finding, Outbox,
-    OutboxMessage, OutboxStatus, RecordedEvent, ScanStore, StoreError, StreamId, verify_scan,
+    AppendRequest, Appended, Corruption, EventData, EventStore, ExpectedVersion, Finding,
+    IdempotencyStore, Outbox, OutboxMessage, OutboxStatus, RecordedEvent, Reservation,
+    ReserveRequest, ScanStore, StoreError, StoredResponse, StreamId, verify_scan,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,9 +40,10 @@ use uuid::Uuid;
 
 pub mod crash;
 
-/// A store under test: both halves of the storage contract, and the whole-store scan.
-pub trait Store: EventStore + Outbox + ScanStore {}
-impl<T: EventStore + Outbox + ScanStore + ?Sized> Store for T {}
+/// A store under test: both halves of the storage contract, the whole-store scan and
+/// the idempotency records.
+pub trait Store: EventStore + Outbox + ScanStore + IdempotencyStore {}
+impl<T: EventStore + Outbox + ScanStore + IdempotencyStore + ?Sized> Store for T {}
 
 /// Damage a corruption case does to one stored event row, directly in the store's
 /// tables (as a disk fault, a bad restore or a hand-made `UPDATE` would).
@@ -142,6 +144,7 @@ pub const CASES: &[(&str, Case)] = &[
     ("outbox_retry_and_park", outbox_retry_and_park),
     ("outbox_unknown_message", outbox_unknown_message),
     ("outbox_undelivered_listing", outbox_undelivered_listing),
+    ("idempotency_records", idempotency_records),
 ];
 
 /// A corruption case: a store and the hook that damages its rows.
@@ -165,7 +168,7 @@ pub const CORRUPTION_CASES: &[(&str, CorruptionCase)] = &[
 /// Runs every case of [`CASES`], each against a fresh store from `make`, the
 /// [`CORRUPTION_CASES`] (the fixture must have a corrupter: every store's tests give
 /// one), and then the thread helpers ([`concurrent_appends`] with 4 writers,
-/// [`follower_sees_every_event`]).
+/// [`follower_sees_every_event`], [`idempotency_race`] with 8 requests a key).
 pub fn run_all(make: impl Fn() -> Fixture) {
     for (name, case) in CASES {
         eprintln!("conformance case {name}");
@@ -186,6 +189,9 @@ pub fn run_all(make: impl Fn() -> Fixture) {
     eprintln!("conformance case follower_sees_every_event");
     let fixture = make();
     follower_sees_every_event(fixture.store.clone(), 4, 40);
+    eprintln!("conformance case idempotency_race");
+    let fixture = make();
+    idempotency_race(fixture.store.clone(), 8, 10);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1637,4 +1643,209 @@ pub fn follower_sees_every_event(
         "the follower saw the log as it is"
     );
     seen.len()
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotency records
+
+fn reserve(
+    store: &dyn Store,
+    tenant: &TenantId,
+    key: CommandId,
+    fingerprint: &str,
+    caller: &str,
+    now: DateTime<Utc>,
+) -> Reservation {
+    store
+        .reserve(ReserveRequest {
+            tenant,
+            key,
+            fingerprint,
+            caller,
+            now,
+            stale_after: Duration::minutes(1),
+        })
+        .unwrap_or_else(|e| panic!("reserve {key} failed: {e:?}"))
+}
+
+/// A key is reserved once per tenant, with its fingerprint and caller, before the
+/// request runs; a second reservation sees the record (in flight, then with its
+/// response); complete and release act only on the in-flight reservation of the same
+/// fingerprint; a stale in-flight reservation is taken over by the same fingerprint
+/// only; another tenant's key of the same id is another key.
+pub fn idempotency_records(store: &dyn Store) {
+    let t1 = TenantId::new("t1");
+    let key = CommandId::random();
+    assert_eq!(
+        store.idempotency_record(&t1, key).expect("read"),
+        None,
+        "no record before the first request"
+    );
+    assert_eq!(
+        reserve(store, &t1, key, "fp-a", "jaana", instant(0)),
+        Reservation::Reserved
+    );
+    let Reservation::Existing(in_flight) = reserve(store, &t1, key, "fp-a", "jaana", instant(0))
+    else {
+        panic!("a second reservation of the same key is not the first's");
+    };
+    assert_eq!(in_flight.fingerprint, "fp-a");
+    assert_eq!(in_flight.caller, "jaana");
+    assert_eq!(in_flight.reserved_at, instant(0));
+    assert_eq!(in_flight.response, None, "still in flight");
+    let Reservation::Existing(other) = reserve(store, &t1, key, "fp-b", "mallory", instant(0))
+    else {
+        panic!("another request with the key got it");
+    };
+    assert_eq!(other.fingerprint, "fp-a", "the first request's fingerprint");
+    assert_eq!(other.caller, "jaana");
+
+    let response = StoredResponse {
+        status: 201,
+        body: "{\"version\":1,\"title\":\"Förskolan i Åre\"}".to_owned(),
+        etag: Some("\"1\"".to_owned()),
+    };
+    assert!(
+        !store
+            .complete(&t1, key, "fp-b", &response)
+            .expect("complete"),
+        "another fingerprint completes nothing"
+    );
+    assert!(
+        store
+            .complete(&t1, key, "fp-a", &response)
+            .expect("complete"),
+        "the reserving request completes its key"
+    );
+    assert!(
+        !store
+            .complete(&t1, key, "fp-a", &response)
+            .expect("complete"),
+        "a completed record is not completed again"
+    );
+    assert!(
+        !store.release(&t1, key, "fp-a").expect("release"),
+        "a completed record is not released"
+    );
+    let Reservation::Existing(done) = reserve(store, &t1, key, "fp-a", "jaana", instant(10)) else {
+        panic!("a completed key was reserved again");
+    };
+    assert_eq!(done.response.as_ref(), Some(&response));
+    let no_etag = StoredResponse {
+        status: 422,
+        body: "{}".to_owned(),
+        etag: None,
+    };
+
+    // Another tenant: another key.
+    let t2 = TenantId::new("t2");
+    assert_eq!(
+        reserve(store, &t2, key, "fp-b", "mallory", instant(0)),
+        Reservation::Reserved
+    );
+    assert!(
+        store
+            .complete(&t2, key, "fp-b", &no_etag)
+            .expect("complete")
+    );
+    assert_eq!(
+        store
+            .idempotency_record(&t2, key)
+            .expect("read")
+            .and_then(|r| r.response),
+        Some(no_etag)
+    );
+
+    // Release: the key is free again, for any request.
+    let free = CommandId::random();
+    assert_eq!(
+        reserve(store, &t1, free, "fp-a", "jaana", instant(0)),
+        Reservation::Reserved
+    );
+    assert!(!store.release(&t1, free, "fp-b").expect("release"));
+    assert!(store.release(&t1, free, "fp-a").expect("release"));
+    assert_eq!(store.idempotency_record(&t1, free).expect("read"), None);
+    assert_eq!(
+        reserve(store, &t1, free, "fp-b", "mallory", instant(1)),
+        Reservation::Reserved
+    );
+
+    // A stale in-flight reservation (its process died): the same request takes it
+    // over, another never does.
+    let stale = CommandId::random();
+    assert_eq!(
+        reserve(store, &t1, stale, "fp-a", "jaana", instant(0)),
+        Reservation::Reserved
+    );
+    assert!(
+        matches!(
+            reserve(store, &t1, stale, "fp-b", "mallory", instant(5)),
+            Reservation::Existing(r) if r.fingerprint == "fp-a"
+        ),
+        "another request never takes a reservation over"
+    );
+    assert!(
+        matches!(
+            reserve(
+                store,
+                &t1,
+                stale,
+                "fp-a",
+                "jaana",
+                instant(0) + Duration::seconds(30)
+            ),
+            Reservation::Existing(_)
+        ),
+        "a fresh reservation is not taken over"
+    );
+    assert_eq!(
+        reserve(store, &t1, stale, "fp-a", "jaana", instant(5)),
+        Reservation::Reserved,
+        "the same request takes a stale reservation over"
+    );
+    let taken = store
+        .idempotency_record(&t1, stale)
+        .expect("read")
+        .expect("a record");
+    assert_eq!(taken.reserved_at, instant(5));
+}
+
+/// `requests` threads reserve one key at once, each with its own fingerprint, `rounds`
+/// times: each round exactly one gets it, and every other sees the winner's
+/// fingerprint.
+pub fn idempotency_race(store: Arc<dyn Store>, requests: usize, rounds: usize) {
+    let tenant = TenantId::new("t1");
+    for round in 0..rounds {
+        let key = CommandId::random();
+        let barrier = Arc::new(std::sync::Barrier::new(requests));
+        let handles: Vec<_> = (0..requests)
+            .map(|i| {
+                let (store, barrier, tenant) = (store.clone(), barrier.clone(), tenant.clone());
+                std::thread::spawn(move || {
+                    let fingerprint = format!("fp-{i}");
+                    barrier.wait();
+                    let r = reserve(&*store, &tenant, key, &fingerprint, "racer", instant(0));
+                    (fingerprint, r)
+                })
+            })
+            .collect();
+        let answers: Vec<(String, Reservation)> = handles
+            .into_iter()
+            .map(|h| h.join().expect("a racer panicked"))
+            .collect();
+        let winners: Vec<&String> = answers
+            .iter()
+            .filter(|(_, r)| *r == Reservation::Reserved)
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: {answers:?}");
+        for (f, r) in &answers {
+            if let Reservation::Existing(rec) = r {
+                assert_eq!(
+                    &rec.fingerprint, winners[0],
+                    "round {round}: {f} saw {rec:?}"
+                );
+            }
+        }
+    }
 }

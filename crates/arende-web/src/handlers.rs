@@ -450,7 +450,14 @@ where
                 p { a href=(back_href) { (ctx.t("Tillbaka", "Back")) } }
             };
             let markup = page(&ctx, ctx.t("Åtgärden nekades", "Refused"), &back, body);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(markup.into_string())).into_response())
+            // A command outside the caller's key's scope is 403, as the API answers;
+            // any other refusal is shown as 422.
+            let status = if matches!(e, Error::CommandNotInScope { .. }) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((status, Html(markup.into_string())).into_response())
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use arende_core::clock::SimulatedClock;
 use arende_core::deployment::{Deployment, SharedClock, SharedStore};
-use arende_core::store::{EventStore, Outbox, RecordedEvent};
+use arende_core::store::{EventStore, IdempotencyStore, Outbox, RecordedEvent};
 use arende_server::auth::{AuthConfig, Authenticator};
 use arende_server::{AppState, ServerOptions};
 use chrono::NaiveDate;
@@ -91,6 +91,10 @@ pub struct Claims<'a> {
     pub aud: &'a str,
     /// Seconds from now (negative: expired).
     pub exp_in: i64,
+    /// `nbf`, seconds from now (None: no `nbf`).
+    pub nbf_in: Option<i64>,
+    /// `iat`, seconds from now.
+    pub iat_in: i64,
     pub rogue: bool,
 }
 
@@ -101,16 +105,25 @@ impl<'a> Claims<'a> {
             iss: ISSUER,
             aud: AUDIENCE,
             exp_in: 3600,
+            nbf_in: None,
+            iat_in: 0,
             rogue: false,
         }
+    }
+
+    fn json(&self) -> Value {
+        let now = chrono::Utc::now().timestamp();
+        let mut claims = json!({"sub": self.sub, "iss": self.iss, "aud": self.aud,
+            "exp": now + self.exp_in, "iat": now + self.iat_in});
+        if let Some(nbf) = self.nbf_in {
+            claims["nbf"] = json!(now + nbf);
+        }
+        claims
     }
 }
 
 /// A signed ES256 token.
 pub fn token(c: Claims<'_>) -> String {
-    let now = chrono::Utc::now().timestamp();
-    let claims =
-        json!({"sub": c.sub, "iss": c.iss, "aud": c.aud, "exp": now + c.exp_in, "iat": now});
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
     header.kid = Some("test-1".into());
     let pem = key_pem(if c.rogue {
@@ -119,7 +132,31 @@ pub fn token(c: Claims<'_>) -> String {
         &ISSUER_SCALAR
     });
     let key = jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).expect("an EC key");
-    jsonwebtoken::encode(&header, &claims, &key).expect("a token")
+    jsonwebtoken::encode(&header, &c.json(), &key).expect("a token")
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// An unsigned token (`alg: none`) with these claims.
+pub fn token_alg_none(c: Claims<'_>) -> String {
+    let header = json!({"alg": "none", "typ": "JWT", "kid": "test-1"});
+    format!(
+        "{}.{}.",
+        b64(header.to_string().as_bytes()),
+        b64(c.json().to_string().as_bytes())
+    )
+}
+
+/// A token signed with HS256 whose secret is the issuer's public key as the JWKS
+/// publishes it (the key-confusion attack).
+pub fn token_hs256_with_public_key(c: Claims<'_>) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some("test-1".into());
+    let key = jsonwebtoken::EncodingKey::from_secret(jwks().as_bytes()).expect("an HMAC key");
+    jsonwebtoken::encode(&header, &c.json(), &key).expect("a token")
 }
 
 /// A bearer token for a person of the configuration.
@@ -191,13 +228,24 @@ pub fn county(tenant: &str) -> arende_core::org::Organisation {
     arende_core::config::load_str(&text, "orebro.toml").expect("it loads")
 }
 
+/// Where a server's store lives, so that another server can be started on it.
+#[derive(Debug, Clone)]
+pub enum Place {
+    /// The SQLite file.
+    Sqlite(PathBuf),
+    /// The PostgreSQL schema.
+    Postgres(String),
+}
+
 /// A running server.
 pub struct Server {
     pub base: String,
     pub store: SharedStore,
     pub outbox: Arc<dyn Outbox>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
     pub clock: Arc<SimulatedClock>,
     pub deployment: Arc<Deployment>,
+    pub place: Place,
     pub dir: tempfile::TempDir,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -236,24 +284,51 @@ impl Server {
         tune: impl FnOnce(&mut ServerOptions),
     ) -> Option<Server> {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let (store, outbox): (SharedStore, Arc<dyn Outbox>) = match backend {
-            Backend::Sqlite => {
-                let s = Arc::new(
-                    arende_store_sqlite::SqliteStore::open(dir.path().join("arende.db"))
-                        .expect("the SQLite store"),
-                );
-                (s.clone(), s)
-            }
+        let place = match backend {
+            Backend::Sqlite => Place::Sqlite(dir.path().join("arende.db")),
             Backend::Postgres => {
                 if !postgres_available(test) {
                     return None;
                 }
+                Place::Postgres(pg_schema())
+            }
+        };
+        Some(Server::start_on(place, dir, tune))
+    }
+
+    /// Stops this server and starts another on the same store (a restart: nothing of
+    /// the first process's memory survives, only what the store keeps).
+    pub fn restart(mut self) -> Server {
+        let place = self.place.clone();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("a temp dir"));
+        drop(self);
+        Server::start_on(place, dir, |_| {})
+    }
+
+    /// A server on the store at `place`, with its files in `dir`.
+    pub fn start_on(
+        place: Place,
+        dir: tempfile::TempDir,
+        tune: impl FnOnce(&mut ServerOptions),
+    ) -> Server {
+        let (store, outbox, idempotency): (
+            SharedStore,
+            Arc<dyn Outbox>,
+            Arc<dyn IdempotencyStore>,
+        ) = match &place {
+            Place::Sqlite(path) => {
+                let s = Arc::new(
+                    arende_store_sqlite::SqliteStore::open(path).expect("the SQLite store"),
+                );
+                (s.clone(), s.clone(), s)
+            }
+            Place::Postgres(schema) => {
                 let mut config = arende_store_postgres::PgConfig::new(pg_url());
-                config.schema = pg_schema();
+                config.schema = schema.clone();
                 let s = Arc::new(
                     arende_store_postgres::PgStore::connect(config).expect("the PostgreSQL store"),
                 );
-                (s.clone(), s)
+                (s.clone(), s.clone(), s)
             }
         };
         let clock = Arc::new(SimulatedClock::at_date(start_day()));
@@ -280,6 +355,7 @@ impl Server {
         let auth = Authenticator::new(&config).expect("the auth file is valid");
         let mut options = ServerOptions::new(auth);
         options.outbox = Some(Arc::clone(&outbox));
+        options.idempotency = Some(Arc::clone(&idempotency));
         options.max_body_bytes = 64 * 1024;
         tune(&mut options);
         let state = AppState::new(Arc::clone(&deployment), options).expect("state");
@@ -300,16 +376,18 @@ impl Server {
             })
             .await;
         });
-        Some(Server {
+        Server {
             base: format!("http://{addr}"),
             store,
             outbox,
+            idempotency,
             clock,
             deployment,
+            place,
             dir,
             runtime: Some(runtime),
             stop: Some(tx),
-        })
+        }
     }
 
     /// Every event of every tenant, in order (to compare the store before and after).

@@ -190,7 +190,10 @@ fn garbage_pages_fail_verify_and_the_file_is_refused_on_open() {
     let bad = arende(&["store", "verify", "--store", p]);
     assert_eq!(bad.status.code(), Some(1), "{}", text(&bad.stdout));
     let err = text(&bad.stderr);
-    assert!(err.contains("lagringsfilen") || err.contains("kan inte läsa"), "{err}");
+    assert!(
+        err.contains("lagringsfilen") || err.contains("kan inte läsa"),
+        "{err}"
+    );
     let refused = arende_store_sqlite::SqliteStore::open(&path);
     let Err(e) = refused else {
         panic!("a damaged file opens for writing");

@@ -467,6 +467,13 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
         Ok(out)
     }
 
+    /// How many streams the reads have left out so far (see [`Read::quarantined`]),
+    /// without reading the store: for a page's banner.
+    pub fn quarantined_seen(&self) -> usize {
+        let matters = e_lock(&self.engine.matter_view).quarantined().count();
+        matters + e_lock(&self.engine.damaged).len()
+    }
+
     /// The streams left out of the reads because a stored event of theirs cannot be
     /// decoded (quarantined): the matters the read model found, and the streams of other
     /// aggregates the lists found so far. Empty when the store is sound.

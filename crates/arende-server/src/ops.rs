@@ -74,7 +74,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         Ok(Ok(quarantined)) => (
             StatusCode::OK,
             axum::Json(Health {
-                status: if quarantined.is_empty() { "ok" } else { "degraded" }.into(),
+                status: if quarantined.is_empty() {
+                    "ok"
+                } else {
+                    "degraded"
+                }
+                .into(),
                 detail: None,
                 quarantined,
             }),

@@ -4,7 +4,9 @@
 //! every route is a problem document (the router's 405, a path the dashboard or OParl
 //! cannot read); text that people typed is never active anywhere it is shown; every
 //! response carries the security headers; links are built from the configured public
-//! base URL, never from `Host` or `X-Forwarded-Host`.
+//! base URL, never from `Host` or `X-Forwarded-Host`; and (point 8) a stream whose event
+//! cannot be decoded is left out of the lists and said to be, instead of taking the
+//! tenant down.
 
 mod common;
 
@@ -276,6 +278,119 @@ fn nothing_typed_is_active(backend: Backend, test: &str) {
             .is_some_and(|id| id.starts_with(arende_publish::DEFAULT_PUBLIC_URL)),
         "{}",
         r.body
+    );
+}
+
+/// Overwrites the payload of a stream's first event with JSON that is no event.
+fn damage(place: &Place, stream: &str) {
+    const GARBAGE: &str = "{\"Teleported\":{}}";
+    match place {
+        Place::Sqlite(path) => {
+            let c = rusqlite::Connection::open(path).expect("the file");
+            let n = c
+                .execute(
+                    "UPDATE events SET payload = ?1 WHERE stream = ?2 AND version = 1",
+                    rusqlite::params![GARBAGE, stream],
+                )
+                .expect("damage");
+            assert_eq!(n, 1);
+        }
+        Place::Postgres(schema) => {
+            let mut c = postgres::Client::connect(&pg_url(), postgres::NoTls).expect("PostgreSQL");
+            let n = c
+                .execute(
+                    &format!(
+                        "UPDATE {schema}.events SET payload = $1 WHERE stream = $2 AND version = 1"
+                    ),
+                    &[&GARBAGE, &stream],
+                )
+                .expect("damage");
+            assert_eq!(n, 1);
+        }
+    }
+}
+
+fn a_damaged_stream_is_quarantined(backend: Backend, test: &str) {
+    let Some(server) = Server::start(backend, test) else {
+        return;
+    };
+    let a = agent();
+    let me = bearer(JAANA);
+    let auth = ("Authorization", me.as_str());
+    let mut ids = Vec::new();
+    for title in ["Första", "Skadad", "Tredje"] {
+        let r = command(
+            &a,
+            &server,
+            "orebro",
+            auth,
+            &[],
+            &submit(title, "sbu", None),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        ids.push(r.json()["id"].as_str().expect("an id").to_owned());
+    }
+    damage(&server.place, &format!("matter-{}", ids[1]));
+    // A fresh process over the damaged store.
+    let server = server.restart();
+    let r = get(&a, &server.url("/v1/orebro/matters"), &[auth]);
+    assert_eq!(r.status, 200, "the tenant's list still answers: {}", r.body);
+    let page = r.json();
+    let listed: Vec<&str> = page["matters"]
+        .as_array()
+        .expect("matters")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert_eq!(listed, vec![ids[0].as_str(), ids[2].as_str()], "{page}");
+    assert_eq!(
+        page["quarantined"][0]["stream"],
+        format!("matter-{}", ids[1]),
+        "the list says what it left out: {page}"
+    );
+    let r = get(&a, &server.url("/v1/orebro/matters?body=sbu"), &[auth]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    for path in [
+        "/ui/orebro/bodies/sbu",
+        "/ui/orebro",
+        "/oparl/v1/orebro/bodies",
+    ] {
+        let r = get(&a, &server.url(path), &[]);
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        if path.starts_with("/ui") {
+            assert!(
+                r.body.contains("id=\"quarantined\""),
+                "{path} says what it leaves out"
+            );
+            assert!(
+                !r.body.contains("Skadad"),
+                "{path} shows the damaged matter"
+            );
+        }
+    }
+    let r = get(&a, &server.url("/readyz"), &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "degraded", "{}", r.body);
+    assert_eq!(r.json()["quarantined"][0]["tenant"], "orebro", "{}", r.body);
+    let r = get(&a, &server.url("/metrics"), &[]);
+    assert!(
+        r.body
+            .contains("arende_quarantined_streams{tenant=\"orebro\"} 1"),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
+fn a_damaged_stream_is_quarantined_on_sqlite() {
+    a_damaged_stream_is_quarantined(Backend::Sqlite, "a_damaged_stream_is_quarantined_on_sqlite");
+}
+
+#[test]
+fn a_damaged_stream_is_quarantined_on_postgres() {
+    a_damaged_stream_is_quarantined(
+        Backend::Postgres,
+        "a_damaged_stream_is_quarantined_on_postgres",
     );
 }
 

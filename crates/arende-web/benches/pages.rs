@@ -110,6 +110,7 @@ fn bench(c: &mut Criterion) {
         lang: Language::Swedish,
         actor: None,
         actor_name: None,
+        quarantined: 0,
     };
     let html = body::render(
         &ctx,

@@ -143,6 +143,7 @@ fn ctx_for(engine: &CountyEngine, lang: Language, caller: &Caller) -> Ctx {
         lang,
         actor: caller.0.clone(),
         actor_name,
+        quarantined: engine.read().quarantined_seen(),
     }
 }
 

@@ -22,6 +22,9 @@ pub struct Ctx {
     pub actor: Option<Actor>,
     /// The caller's display name.
     pub actor_name: Option<String>,
+    /// How many stored matters or meetings the pages leave out because their stored
+    /// history cannot be read (quarantined): said on every page when any.
+    pub quarantined: usize,
 }
 
 impl Ctx {
@@ -84,6 +87,16 @@ pub fn page(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                 }
                 main id="main" tabindex="-1" {
                     h1 { (title) }
+                    @if ctx.quarantined > 0 {
+                        div class="alert" role="alert" id="quarantined" {
+                            p {
+                                @match ctx.lang {
+                                    Language::English => { (ctx.quarantined) " stored items are left out of these pages: their stored history cannot be read. The operator checks the store (arende store verify)." }
+                                    _ => { (ctx.quarantined) " lagrade ärenden eller möten visas inte på sidorna: deras lagrade historik går inte att läsa. Driften kontrollerar lagringen (arende store verify)." }
+                                }
+                            }
+                        }
+                    }
                     (body)
                 }
                 footer {

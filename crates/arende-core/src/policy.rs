@@ -106,7 +106,7 @@ impl<S: EventStore, C: Clock> Engine<S, C> {
         options: CommandOptions,
     ) -> Result<Outcome> {
         // Who may send it, then what it carries: both before anything is read or written.
-        crate::authz::authorize_command(actor, &command)?;
+        crate::authz::authorize_command(actor, command.aggregate(), command.command_name())?;
         crate::input::check_command(&command, &self.org().limits)?;
         self.start_policies()?;
         let mut outcome = self.dispatch(actor, command, &options)?;

@@ -470,8 +470,12 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
     /// How many streams the reads have left out so far (see [`Read::quarantined`]),
     /// without reading the store: for a page's banner.
     pub fn quarantined_seen(&self) -> usize {
-        let matters = e_lock(&self.engine.matter_view).quarantined().count();
-        matters + e_lock(&self.engine.damaged).len()
+        let view = e_lock(&self.engine.matter_view);
+        let mut streams: std::collections::BTreeSet<&str> =
+            view.quarantined().map(|q| q.stream.as_str()).collect();
+        let damaged = e_lock(&self.engine.damaged);
+        streams.extend(damaged.values().map(|q| q.stream.as_str()));
+        streams.len()
     }
 
     /// The streams left out of the reads because a stored event of theirs cannot be
@@ -480,7 +484,12 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
     pub fn quarantined(&self) -> Result<Vec<crate::projection::Quarantined>> {
         let mut out: Vec<crate::projection::Quarantined> =
             self.query_matters(|p| p.quarantined().cloned().collect())?;
-        out.extend(e_lock(&self.engine.damaged).values().cloned());
+        for q in e_lock(&self.engine.damaged).values() {
+            // A matter's stream is found by the read model and by a matter list alike.
+            if !out.iter().any(|o| o.stream == q.stream) {
+                out.push(q.clone());
+            }
+        }
         Ok(out)
     }
 

@@ -292,10 +292,11 @@ impl Server {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind port 0");
         let addr = listener.local_addr().expect("an address");
+        let net = state.net().clone();
         let app = arende_server::app(state, extensions());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         runtime.spawn(async move {
-            let _ = arende_server::serve(listener, app, async move {
+            let _ = arende_server::serve_with(listener, app, net, async move {
                 let _ = rx.await;
             })
             .await;

@@ -768,7 +768,11 @@ fn store(e: &StoreError, lang: Language) -> Refusal {
             limit,
         } => Refusal {
             code: "payload-too-deep",
-            title: sv_en(lang, "För djupt nästlad händelse", "Event nested too deeply"),
+            title: sv_en(
+                lang,
+                "För djupt nästlad händelse",
+                "Event nested too deeply",
+            ),
             detail: sv_en(
                 lang,
                 &format!(

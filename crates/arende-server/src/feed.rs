@@ -118,7 +118,12 @@ impl FeedWatch {
 
     /// Registers a follower of `tenant` waiting for events after `after`, starting the
     /// watch task on the first one.
-    pub fn wait(self: &Arc<Self>, deployment: &Arc<arende_core::deployment::Deployment>, tenant: &TenantId, after: u64) -> Waiting<'_> {
+    pub fn wait(
+        self: &Arc<Self>,
+        deployment: &Arc<arende_core::deployment::Deployment>,
+        tenant: &TenantId,
+        after: u64,
+    ) -> Waiting<'_> {
         *self
             .lock()
             .entry(tenant.clone())
@@ -148,7 +153,10 @@ impl FeedWatch {
 /// The watch task: while anyone waits, every [`POLL`] it reads one event after the
 /// lowest position waited after, per tenant, and wakes every waiter when one is there.
 /// It ends when the state is gone.
-async fn watch(watch: std::sync::Weak<FeedWatch>, deployment: Arc<arende_core::deployment::Deployment>) {
+async fn watch(
+    watch: std::sync::Weak<FeedWatch>,
+    deployment: Arc<arende_core::deployment::Deployment>,
+) {
     loop {
         let Some(w) = watch.upgrade() else { return };
         if w.lowest().is_empty() {

@@ -6,8 +6,10 @@
 //! as long as it likes. [`serve_with`] accepts connections itself and bounds them
 //! ([`NetOptions`], defaults in brackets):
 //!
-//! - **Connection cap** [1024]: a semaphore; at the cap, new connections wait in the
-//!   kernel's backlog until one closes, so the process never runs out of descriptors.
+//! - **Connection cap** [1024]: a semaphore. At the cap, a new connection closes the
+//!   connection that has been idle longest (no request in flight), so idle
+//!   connections cannot starve a probe of `/healthz`; when every connection is busy,
+//!   it waits until one closes. The process never holds more than the cap and one.
 //! - **Header-read timeout** [10 s]: a new connection must deliver its first request
 //!   head within it, and a kept-alive connection a request head within it of its first
 //!   byte; otherwise it is closed.
@@ -137,6 +139,50 @@ struct Phase {
 struct Activity {
     phase: Mutex<Phase>,
     changed: Notify,
+    /// Fired to close the connection when it is idle (see [`evict_idle`]).
+    close: Notify,
+}
+
+/// The open connections, by number, for the cap's eviction of idle ones.
+type Registry = Arc<Mutex<std::collections::HashMap<u64, Arc<Activity>>>>;
+
+fn lock_registry(
+    r: &Registry,
+) -> std::sync::MutexGuard<'_, std::collections::HashMap<u64, Arc<Activity>>> {
+    // A map of handles: a panic elsewhere cannot leave it half-changed.
+    r.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Asks the connection idle longest to close; whether there was one.
+fn evict_idle(registry: &Registry) -> bool {
+    let map = lock_registry(registry);
+    let oldest = map
+        .values()
+        .filter_map(|a| {
+            let p = a.lock();
+            (p.in_flight == 0).then_some((p.idle_since, Arc::clone(a)))
+        })
+        .min_by_key(|(since, _)| *since);
+    drop(map);
+    match oldest {
+        Some((_, a)) => {
+            a.close.notify_one();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Removes a connection from the registry when its task ends (however it ends).
+struct Registered {
+    registry: Registry,
+    id: u64,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        lock_registry(&self.registry).remove(&self.id);
+    }
 }
 
 impl Activity {
@@ -149,6 +195,7 @@ impl Activity {
                 fresh: true,
             }),
             changed: Notify::new(),
+            close: Notify::new(),
         })
     }
 
@@ -399,7 +446,10 @@ async fn limit_head(State(l): State<HeadLimits>, req: Request, next: Next) -> Re
             ("För lång adress", "URI too long"),
             (
                 format!("adressen är {uri} byte; högst {} tas emot", l.uri),
-                format!("the request target is {uri} bytes; at most {} are accepted", l.uri),
+                format!(
+                    "the request target is {uri} bytes; at most {} are accepted",
+                    l.uri
+                ),
             ),
         )
         .with("limit", l.uri)
@@ -470,18 +520,13 @@ pub async fn serve_with(
     let cap = options.max_connections.clamp(1, Semaphore::MAX_PERMITS);
     let permits = Arc::new(Semaphore::new(cap));
     let (stop_tx, stop) = ShutdownSignal::new();
+    let registry: Registry = Arc::default();
+    let mut next_id = 0u64;
     let mut connections = tokio::task::JoinSet::new();
     let shutdown = shutdown;
     tokio::pin!(shutdown);
-    loop {
+    'accept: loop {
         while connections.try_join_next().is_some() {}
-        let permit = tokio::select! {
-            p = Arc::clone(&permits).acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
         let accepted = tokio::select! {
             a = listener.accept() => a,
             () = &mut shutdown => break,
@@ -496,22 +541,46 @@ pub async fn serve_with(
                 continue;
             }
         };
+        let permit = loop {
+            match Arc::clone(&permits).try_acquire_owned() {
+                Ok(p) => break p,
+                Err(tokio::sync::TryAcquireError::Closed) => break 'accept,
+                Err(tokio::sync::TryAcquireError::NoPermits) => {}
+            }
+            // At the cap: the connection idle longest makes room; when all are busy, the
+            // new one waits for one to end.
+            evict_idle(&registry);
+            tokio::select! {
+                p = Arc::clone(&permits).acquire_owned() => match p {
+                    Ok(p) => break p,
+                    Err(_) => break 'accept,
+                },
+                () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                () = &mut shutdown => break 'accept,
+            }
+        };
         let _ = stream.set_nodelay(true);
+        let activity = Activity::new();
+        next_id += 1;
+        lock_registry(&registry).insert(next_id, Arc::clone(&activity));
+        let registered = Registered {
+            registry: Arc::clone(&registry),
+            id: next_id,
+        };
         connections.spawn(connection(
             stream,
             peer,
             app.clone(),
             Arc::clone(&options),
             stop.clone(),
-            permit,
+            activity,
+            (permit, registered),
         ));
     }
     drop(listener);
     tracing::info!("shutting down: ending streams, finishing the requests in flight");
     let _ = stop_tx.send(true);
-    let drained = async {
-        while connections.join_next().await.is_some() {}
-    };
+    let drained = async { while connections.join_next().await.is_some() {} };
     if tokio::time::timeout(options.shutdown_deadline, drained)
         .await
         .is_err()
@@ -533,9 +602,9 @@ async fn connection(
     app: Router,
     options: Arc<NetOptions>,
     stop: ShutdownSignal,
-    _permit: tokio::sync::OwnedSemaphorePermit,
+    activity: Arc<Activity>,
+    _held: (tokio::sync::OwnedSemaphorePermit, Registered),
 ) {
-    let activity = Activity::new();
     let io = TokioIo::new(Watched {
         inner: stream,
         activity: Arc::clone(&activity),
@@ -583,6 +652,7 @@ async fn connection(
     loop {
         let deadline = activity.deadline(&options);
         let changed = activity.changed.notified();
+        let close = activity.close.notified();
         tokio::select! {
             r = conn.as_mut() => {
                 if let Err(e) = r {
@@ -597,6 +667,12 @@ async fn connection(
                 }
             }
             () = changed => {}
+            () = close => {
+                if activity.deadline(&options).is_some() {
+                    tracing::debug!(%peer, "idle connection closed to make room");
+                    return;
+                }
+            }
             () = stop.wait(), if !stopping => {
                 stopping = true;
                 conn.as_mut().graceful_shutdown();

@@ -202,9 +202,7 @@ pub async fn ops_guard(State(state): State<AppState>, req: Request, next: Next) 
                 }
             }
             refusal
-                .unwrap_or_else(|| {
-                    Problem::not_found(req.uri().path(), lang)
-                })
+                .unwrap_or_else(|| Problem::not_found(req.uri().path(), lang))
                 .into_response()
         }
     }

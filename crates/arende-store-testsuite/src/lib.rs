@@ -607,7 +607,11 @@ pub fn too_deep_payload_is_refused(store: &dyn Store) {
         other => panic!("expected PayloadTooDeep, got {other:?}"),
     }
     assert!(read_everything(store).is_empty(), "nothing is written");
-    let at_limit = format!("{{\"s\":\"{}\",\"v\":{}}}", "[".repeat(500), deep(MAX_PAYLOAD_DEPTH - 1));
+    let at_limit = format!(
+        "{{\"s\":\"{}\",\"v\":{}}}",
+        "[".repeat(500),
+        deep(MAX_PAYLOAD_DEPTH - 1)
+    );
     append_ok(
         store,
         request(

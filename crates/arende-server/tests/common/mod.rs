@@ -201,6 +201,7 @@ pub struct Server {
     pub dir: tempfile::TempDir,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Server {
@@ -295,7 +296,7 @@ impl Server {
         let net = state.net().clone();
         let app = arende_server::app(state, extensions());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        runtime.spawn(async move {
+        let serving = runtime.spawn(async move {
             let _ = arende_server::serve_with(listener, app, net, async move {
                 let _ = rx.await;
             })
@@ -310,7 +311,23 @@ impl Server {
             dir,
             runtime: Some(runtime),
             stop: Some(tx),
+            serving: Some(serving),
         })
+    }
+
+    /// Sends the shutdown signal and waits up to `limit` for the server to return; how
+    /// long it took (`None`: it had not returned by then).
+    pub fn shut_down(&mut self, limit: std::time::Duration) -> Option<std::time::Duration> {
+        let start = std::time::Instant::now();
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let serving = self.serving.take()?;
+        let runtime = self.runtime.as_ref()?;
+        runtime
+            .block_on(async move { tokio::time::timeout(limit, serving).await })
+            .ok()
+            .map(|_| start.elapsed())
     }
 
     /// Every event of every tenant, in order (to compare the store before and after).

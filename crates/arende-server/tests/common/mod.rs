@@ -194,6 +194,9 @@ pub fn county(tenant: &str) -> arende_core::org::Organisation {
 /// A running server.
 pub struct Server {
     pub base: String,
+    /// The internal listener (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`
+    /// without credentials), as `arende serve --internal-listen` serves it.
+    pub internal: String,
     pub store: SharedStore,
     pub outbox: Arc<dyn Outbox>,
     pub clock: Arc<SimulatedClock>,
@@ -294,9 +297,28 @@ impl Server {
             .expect("bind port 0");
         let addr = listener.local_addr().expect("an address");
         let net = state.net().clone();
+        let internal_listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind port 0");
+        let internal = internal_listener.local_addr().expect("an address");
+        let internal_app = arende_server::internal_app(
+            state.clone(),
+            extensions().into_iter().map(|e| e.doc).collect(),
+        );
         let app = arende_server::app(state, extensions());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (internal_tx, internal_rx) = tokio::sync::oneshot::channel::<()>();
+        runtime.spawn(arende_server::serve_with(
+            internal_listener,
+            internal_app,
+            net.clone(),
+            async move {
+                let _ = internal_rx.await;
+            },
+        ));
         let serving = runtime.spawn(async move {
+            // The internal listener stops with the public one.
+            let _internal = internal_tx;
             let _ = arende_server::serve_with(listener, app, net, async move {
                 let _ = rx.await;
             })
@@ -304,6 +326,7 @@ impl Server {
         });
         Some(Server {
             base: format!("http://{addr}"),
+            internal: format!("http://{internal}"),
             store,
             outbox,
             clock,

@@ -354,7 +354,7 @@ pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
             @if v.owed_feedback.is_empty() { p { (ctx.t("Ingen.", "None.")) } }
             @if let Some(m) = rows_text(ctx, v.owed_feedback.len(), page) { p class="muted" { (m) } }
             ul { @for m in page_of(&v.owed_feedback, page) {
-                li { a href=(ctx.href(&format!("matters/{}", m.id))) { (short(&m.title)) } " – " (short(&m.submitter.to_string())) }
+                li { a href=(ctx.href(&format!("matters/{}", m.id))) { (short(&m.title)) } " – " (short(m.submitter.as_ref())) }
             } }
         }
         section aria-labelledby="overdue" {

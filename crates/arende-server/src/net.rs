@@ -4,24 +4,24 @@
 //! `axum::serve` has no timeouts, so a client that sends half a request head, or
 //! declares a body it never sends, holds its connection (and a file descriptor) for
 //! as long as it likes. [`serve_with`] accepts connections itself and bounds them
-//! ([`NetOptions`], defaults in brackets):
+//! ([`NetOptions`], defaults in parentheses):
 //!
-//! - **Connection cap** [1024]: a semaphore. At the cap, a new connection closes the
+//! - **Connection cap** (1024): a semaphore. At the cap, a new connection closes the
 //!   connection that has been idle longest (no request in flight), so idle
 //!   connections cannot starve a probe of `/healthz`; when every connection is busy,
 //!   it waits until one closes. The process never holds more than the cap and one.
-//! - **Header-read timeout** [10 s]: a new connection must deliver its first request
+//! - **Header-read timeout** (10 s): a new connection must deliver its first request
 //!   head within it, and a kept-alive connection a request head within it of its first
 //!   byte; otherwise it is closed.
-//! - **Keep-alive idle timeout** [60 s]: a connection with no request in flight and no
+//! - **Keep-alive idle timeout** (60 s): a connection with no request in flight and no
 //!   byte of a next one is closed after it.
-//! - **Body-read timeout** [30 s]: a request body must arrive within it of the request's
+//! - **Body-read timeout** (30 s): a request body must arrive within it of the request's
 //!   head; otherwise the request is answered 408 (a problem document) and the
 //!   connection is closed.
-//! - **Request-head limits**: a URI longer than [8 KiB] is answered 414, headers larger
-//!   than [32 KiB] in all or more than [100] of them 431, both as problem documents
+//! - **Request-head limits**: a URI longer than 8 KiB is answered 414, headers larger
+//!   than 32 KiB in all or more than 100 of them 431, both as problem documents
 //!   (hyper's own buffer is kept larger, so its bare refusals are not reached first).
-//! - **Graceful shutdown with a deadline** [10 s]: on the shutdown signal the listener
+//! - **Graceful shutdown with a deadline** (10 s): on the shutdown signal the listener
 //!   closes, idle connections close, and every request holding a
 //!   [`ShutdownSignal`] (the change feed's Server-Sent Events and long polls) ends at
 //!   once; requests in flight finish. After the deadline the remaining connections are

@@ -16,7 +16,8 @@ use arende_core::notification::Language;
 use arende_core::org::Organisation;
 use arende_core::store::{IdempotencyStore, Outbox};
 use arende_server::auth::{AuthConfig, Authenticator};
-use arende_server::{AppState, ServerOptions};
+use arende_server::public::{OpsAccess, PublicLimit};
+use arende_server::{AppState, NetOptions, ServerOptions};
 use arende_store_postgres::{PgConfig, PgStore};
 use arende_store_sqlite::SqliteStore;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -79,6 +80,43 @@ pub struct ServeArgs {
     /// Links are never built from a request's Host or X-Forwarded-Host.
     #[arg(long, value_parser = parse_public_url)]
     pub public_url: Option<String>,
+    /// A second address serving /healthz, /readyz, /metrics and /openapi.json without
+    /// credentials, for the operators (bind it where only they reach it).
+    #[arg(long)]
+    pub internal_listen: Option<String>,
+    /// Who reads /metrics and /openapi.json on --listen: `credentials` (any valid API key
+    /// or token), `internal` (only on --internal-listen) or `public` (anyone).
+    #[arg(long, default_value = "credentials", value_parser = parse_ops_access)]
+    pub ops_access: OpsAccess,
+    /// The most connections open at once; more wait in the kernel's backlog.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Seconds a client may take to send a request's head (headers).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout: u64,
+    /// Seconds a kept-alive connection may stay idle between requests.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub keep_alive_timeout: u64,
+    /// Seconds a client may take to send a request's body (from its head).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_read_timeout: u64,
+    /// The longest request target (path and query), in bytes; longer is a 414.
+    #[arg(long, default_value_t = 8192, value_parser = clap::value_parser!(u64).range(256..=1_048_576))]
+    pub max_uri: u64,
+    /// The most bytes of request headers; more is a 431.
+    #[arg(long, default_value_t = 32768, value_parser = clap::value_parser!(u64).range(1024..=1_048_576))]
+    pub max_header_bytes: u64,
+    /// Seconds the requests in flight may take after SIGTERM or ctrl-c before the
+    /// process exits anyway (streams and long polls end at once).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_deadline: u64,
+    /// Anonymous requests per second per client address to the public pages
+    /// (dashboard, OParl, feeds; /metrics when public).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub public_rate: u32,
+    /// How many anonymous requests of one address may come at once.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub public_burst: u32,
 }
 
 fn parse_public_url(s: &str) -> Result<String, String> {
@@ -97,6 +135,10 @@ fn parse_public_url(s: &str) -> Result<String, String> {
         ));
     }
     Ok(s.trim_end_matches('/').to_owned())
+}
+
+fn parse_ops_access(s: &str) -> Result<OpsAccess, String> {
+    s.parse()
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
@@ -197,7 +239,26 @@ fn init_tracing() {
         .try_init();
 }
 
+/// The connections' options from the flags.
+fn net_options(args: &ServeArgs) -> NetOptions {
+    NetOptions {
+        header_read_timeout: Duration::from_secs(args.header_read_timeout),
+        keep_alive_timeout: Duration::from_secs(args.keep_alive_timeout),
+        body_read_timeout: Duration::from_secs(args.body_read_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        max_uri_bytes: usize::try_from(args.max_uri).unwrap_or(usize::MAX),
+        max_header_bytes: usize::try_from(args.max_header_bytes).unwrap_or(usize::MAX),
+        shutdown_deadline: Duration::from_secs(args.shutdown_deadline),
+        ..NetOptions::default()
+    }
+}
+
 fn run(args: ServeArgs) -> Result<(), ServeError> {
+    if args.ops_access == OpsAccess::Internal && args.internal_listen.is_none() {
+        return Err(setup(
+            "--ops-access internal needs --internal-listen ADDRESS (where /metrics and /openapi.json are served)",
+        ));
+    }
     let counties = load_counties(&args.config)?;
     let auth_config = match &args.auth {
         Some(p) => AuthConfig::load(p).map_err(setup)?,
@@ -224,11 +285,18 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(setup)?;
-    runtime.block_on(async move {
+    let deadline = Duration::from_secs(args.shutdown_deadline);
+    let served = runtime.block_on(async move {
         let mut options = ServerOptions::new(auth);
         options.max_body_bytes = args.max_body;
         options.outbox = Some(Arc::clone(&outbox));
         options.idempotency = Some(idempotency);
+        options.net = net_options(&args);
+        options.ops_access = args.ops_access;
+        options.public_limit = PublicLimit {
+            per_second: args.public_rate,
+            burst: args.public_burst,
+        };
         let state = AppState::new(Arc::clone(&deployment), options).map_err(setup)?;
         state.auth().spawn_refresh();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -253,16 +321,35 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", args.listen)),
         };
+        let docs = || {
+            vec![
+                <arende_publish::ApiDoc as utoipa::OpenApi>::openapi(),
+                <arende_web::ApiDoc as utoipa::OpenApi>::openapi(),
+            ]
+        };
+        let [publish_doc, web_doc] = <[_; 2]>::try_from(docs()).map_err(|_| setup("the OpenAPI documents"))?;
         let extensions = vec![
             arende_server::Extension {
                 router: arende_publish::routes_with(publish),
-                doc: <arende_publish::ApiDoc as utoipa::OpenApi>::openapi(),
+                doc: publish_doc,
             },
             arende_server::Extension {
                 router: arende_web::routes(),
-                doc: <arende_web::ApiDoc as utoipa::OpenApi>::openapi(),
+                doc: web_doc,
             },
         ];
+        let net = state.net().clone();
+        let internal = match &args.internal_listen {
+            Some(address) => {
+                let listener = tokio::net::TcpListener::bind(address)
+                    .await
+                    .map_err(|e| setup(format!("cannot listen on {address}: {e}")))?;
+                let local = listener.local_addr().map_err(setup)?;
+                println!("internal listener on http://{local}");
+                Some((listener, arende_server::internal_app(state.clone(), docs())))
+            }
+            None => None,
+        };
         let app = arende_server::app(state, extensions);
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
@@ -270,18 +357,44 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
         let local = listener.local_addr().map_err(setup)?;
         tracing::info!(address = %local, tenants = ?deployment.tenants().collect::<Vec<_>>(), "arende serve listening");
         println!("listening on http://{local}");
-        arende_server::serve(listener, app, arende_server::shutdown_signal())
+        // One signal ends both listeners.
+        let (down_tx, down_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            arende_server::shutdown_signal().await;
+            let _ = down_tx.send(true);
+        });
+        let down = move || {
+            let mut rx = down_rx.clone();
+            async move {
+                let _ = rx.wait_for(|d| *d).await;
+            }
+        };
+        let internal = internal.map(|(listener, app)| {
+            tokio::spawn(arende_server::serve_with(
+                listener,
+                app,
+                net.clone(),
+                down(),
+            ))
+        });
+        arende_server::serve_with(listener, app, net, down())
             .await
             .map_err(setup)?;
+        if let Some(i) = internal {
+            let _ = i.await;
+        }
         let _ = stop_tx.send(true);
         for w in workers {
-            let _ = w.await;
+            // The dispatcher and the policies finish their round, within the deadline.
+            let _ = tokio::time::timeout(deadline, w).await;
         }
         tracing::info!("stopped");
         Ok::<(), ServeError>(())
-    })?;
-    // Blocking commands still running finish before the runtime is gone.
-    Ok(())
+    });
+    // Blocking store calls still running get the deadline to finish; then the process
+    // exits, even with clients connected.
+    runtime.shutdown_timeout(deadline);
+    served
 }
 
 async fn start_dispatch(

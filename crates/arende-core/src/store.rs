@@ -197,6 +197,67 @@ pub struct AppendRequest {
     pub outbox: Vec<OutboxMessage>,
 }
 
+/// The deepest nesting of arrays and objects an event's payload may have: well within
+/// serde_json's recursion limit (127 levels), so that every stored payload reads back as
+/// JSON (the change feed serves it as it is stored); the kernel's events nest a few
+/// levels.
+pub const MAX_PAYLOAD_DEPTH: usize = 64;
+
+/// The check every store makes of an append request before it writes anything: there
+/// is something to append, and no event's payload nests deeper than
+/// [`MAX_PAYLOAD_DEPTH`] ([`StoreError::PayloadTooDeep`], naming the event).
+pub fn validate_append(req: &AppendRequest) -> Result<(), StoreError> {
+    if req.events.is_empty() && req.outbox.is_empty() {
+        return Err(StoreError::InvalidRequest {
+            stream: req.stream.clone(),
+            reason: "nothing to append".into(),
+        });
+    }
+    for (index, e) in req.events.iter().enumerate() {
+        if nesting_exceeds(&e.payload, MAX_PAYLOAD_DEPTH) {
+            return Err(StoreError::PayloadTooDeep {
+                stream: req.stream.clone(),
+                index,
+                limit: MAX_PAYLOAD_DEPTH,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether JSON text nests arrays and objects deeper than `limit` (brackets inside
+/// strings do not count). One pass over the bytes, nothing allocated; text that is not
+/// JSON is measured the same way.
+pub fn nesting_exceeds(text: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in text.as_bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// What an append did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Appended {
@@ -345,6 +406,19 @@ pub enum StoreError {
         stream: StreamId,
         /// What is wrong.
         reason: String,
+    },
+    /// An event's payload nests arrays and objects deeper than [`MAX_PAYLOAD_DEPTH`]:
+    /// it could not be read back as JSON, so it is not stored.
+    #[error(
+        "invalid append to stream {stream}: the payload of event {index} nests deeper than {limit} levels"
+    )]
+    PayloadTooDeep {
+        /// The stream.
+        stream: StreamId,
+        /// The event's place in the request (0 for the first).
+        index: usize,
+        /// The deepest nesting allowed ([`MAX_PAYLOAD_DEPTH`]).
+        limit: usize,
     },
     /// No outbox message with this id.
     #[error("no outbox message {0}")]
@@ -1066,12 +1140,7 @@ impl MemoryStore {
 
 impl EventStore for MemoryStore {
     fn append(&self, req: AppendRequest) -> Result<Appended, StoreError> {
-        if req.events.is_empty() && req.outbox.is_empty() {
-            return Err(StoreError::InvalidRequest {
-                stream: req.stream,
-                reason: "nothing to append".into(),
-            });
-        }
+        validate_append(&req)?;
         let mut guard = self.lock();
         let inner = &mut *guard;
         let AppendRequest {

@@ -85,7 +85,9 @@ pub fn classify(err: &Error) -> RefusalClass {
         Error::Unknown { .. } => RefusalClass::NotFound,
         Error::Input(_) => RefusalClass::Invalid,
         Error::Store(StoreError::Conflict { .. }) => RefusalClass::Conflict,
-        Error::Store(StoreError::InvalidRequest { .. }) => RefusalClass::Invalid,
+        Error::Store(StoreError::InvalidRequest { .. } | StoreError::PayloadTooDeep { .. }) => {
+            RefusalClass::Invalid
+        }
         Error::Store(_) | Error::Decode(_) | Error::Config(_) | Error::Notification { .. } => {
             RefusalClass::System
         }
@@ -777,6 +779,26 @@ fn store(e: &StoreError, lang: Language) -> Refusal {
                 &en,
             ),
             fields: obj(json!({"stream": stream.as_str(), "reason": reason})),
+        },
+        StoreError::PayloadTooDeep {
+            stream,
+            index,
+            limit,
+        } => Refusal {
+            code: "payload-too-deep",
+            title: sv_en(
+                lang,
+                "För djupt nästlad händelse",
+                "Event nested too deeply",
+            ),
+            detail: sv_en(
+                lang,
+                &format!(
+                    "händelse {index} till {stream} nästlar listor och objekt djupare än {limit} nivåer och sparas inte"
+                ),
+                &en,
+            ),
+            fields: obj(json!({"stream": stream.as_str(), "index": index, "limit": limit})),
         },
         StoreError::Corrupt {
             stream, version, ..

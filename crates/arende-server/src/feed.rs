@@ -15,13 +15,27 @@
 //! payload spliced in as `data`, without decoding the event or re-encoding it. A
 //! payload that is not JSON (which the kernel never writes) is served as a JSON string,
 //! so the page is always valid JSON.
+//!
+//! **Waiting costs nothing per waiter.** A long poll or a stream with nothing to send
+//! waits on the state's `changes` signal, which this server's commands fire when they
+//! commit. Commits it cannot see (the dispatcher's and the policies' in this process,
+//! other processes on the same PostgreSQL store) are found by one [`FeedWatch`] task:
+//! every [`POLL`] it asks each tenant that has waiters for one event after the lowest
+//! position they wait after, and wakes them all when there is one — one read per
+//! tenant, however many wait. A garbage `Last-Event-ID` is a 400 problem, and on
+//! shutdown (the request's [`ShutdownSignal`]) streams end and long polls answer at
+//! once.
 
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use arende_core::deployment::CountyEngine;
 use arende_core::ids::TenantId;
 use arende_core::store::{EventRef, EventStore, RecordedEvent, StoreError};
+use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -34,12 +48,147 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::extract::{Q, TenantPath};
 use crate::lang::Lang;
+use crate::net::ShutdownSignal;
 use crate::problem::Problem;
 use crate::state::AppState;
 
-/// How often a waiting follower looks at the store even when no command of this
-/// process woke it (writes by other processes on the same store).
-const POLL: Duration = Duration::from_millis(200);
+/// How often the [`FeedWatch`] looks for events that no command of this server
+/// announced (the dispatcher's, the policies', other processes'), while anyone waits.
+pub const POLL: Duration = Duration::from_millis(250);
+
+/// The followers waiting for events, and the one task that looks for commits this
+/// server did not make (see the module docs).
+#[derive(Debug, Default)]
+pub struct FeedWatch {
+    /// Per tenant: the positions waited after, and how many wait after each.
+    waiting: Mutex<HashMap<TenantId, BTreeMap<u64, usize>>>,
+    /// Fired when an event was committed (by this server, or found by the watch).
+    changes: tokio::sync::Notify,
+    /// Fired when the first follower starts waiting.
+    someone: tokio::sync::Notify,
+    started: AtomicBool,
+    polls: AtomicU64,
+}
+
+/// A follower's place among the waiters; it leaves when dropped.
+pub struct Waiting<'a> {
+    watch: &'a FeedWatch,
+    tenant: TenantId,
+    after: u64,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut w = self.watch.lock();
+        if let Some(t) = w.get_mut(&self.tenant) {
+            if let Some(n) = t.get_mut(&self.after) {
+                *n -= 1;
+                if *n == 0 {
+                    t.remove(&self.after);
+                }
+            }
+            if t.is_empty() {
+                w.remove(&self.tenant);
+            }
+        }
+    }
+}
+
+impl FeedWatch {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, BTreeMap<u64, usize>>> {
+        // Plain counts: a panic elsewhere cannot leave them half-changed.
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The signal fired when an event is committed.
+    pub fn changes(&self) -> &tokio::sync::Notify {
+        &self.changes
+    }
+
+    /// How many times the watch has looked at the store (one look reads one event of
+    /// each tenant with waiters).
+    pub fn polls(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
+    }
+
+    /// How many followers wait now.
+    pub fn waiters(&self) -> usize {
+        self.lock().values().flat_map(|t| t.values()).sum()
+    }
+
+    /// Registers a follower of `tenant` waiting for events after `after`, starting the
+    /// watch task on the first one.
+    pub fn wait(
+        self: &Arc<Self>,
+        deployment: &Arc<arende_core::deployment::Deployment>,
+        tenant: &TenantId,
+        after: u64,
+    ) -> Waiting<'_> {
+        *self
+            .lock()
+            .entry(tenant.clone())
+            .or_default()
+            .entry(after)
+            .or_insert(0) += 1;
+        if !self.started.swap(true, Ordering::SeqCst) {
+            tokio::spawn(watch(Arc::downgrade(self), Arc::clone(deployment)));
+        }
+        self.someone.notify_one();
+        Waiting {
+            watch: self,
+            tenant: tenant.clone(),
+            after,
+        }
+    }
+
+    /// Per tenant with waiters, the lowest position waited after.
+    fn lowest(&self) -> Vec<(TenantId, u64)> {
+        self.lock()
+            .iter()
+            .filter_map(|(t, after)| after.keys().next().map(|a| (t.clone(), *a)))
+            .collect()
+    }
+}
+
+/// The watch task: while anyone waits, every [`POLL`] it reads one event after the
+/// lowest position waited after, per tenant, and wakes every waiter when one is there.
+/// It ends when the state is gone.
+async fn watch(
+    watch: std::sync::Weak<FeedWatch>,
+    deployment: Arc<arende_core::deployment::Deployment>,
+) {
+    loop {
+        let Some(w) = watch.upgrade() else { return };
+        if w.lowest().is_empty() {
+            // Wakes now and then to end when the state is gone.
+            let _ = tokio::time::timeout(Duration::from_secs(5), w.someone.notified()).await;
+            continue;
+        }
+        drop(w);
+        tokio::time::sleep(POLL).await;
+        let Some(w) = watch.upgrade() else { return };
+        let lowest = w.lowest();
+        if lowest.is_empty() {
+            continue;
+        }
+        w.polls.fetch_add(1, Ordering::Relaxed);
+        let d = Arc::clone(&deployment);
+        let found = tokio::task::spawn_blocking(move || {
+            lowest.iter().any(|(tenant, after)| {
+                d.county(tenant).is_some_and(|c| {
+                    c.store()
+                        .visit_tenant(tenant, *after, 1, &mut |_| {})
+                        .is_ok_and(|n| n > 0)
+                })
+            })
+        })
+        .await
+        .unwrap_or(false);
+        if found {
+            w.changes.notify_waiters();
+        }
+    }
+}
 
 /// The most events one page holds.
 pub const MAX_LIMIT: usize = 1000;
@@ -291,20 +440,25 @@ pub async fn events(
     TenantPath(tenant): TenantPath,
     Lang(lang): Lang,
     Q(q): Q<FeedQuery>,
+    stop: Option<Extension<ShutdownSignal>>,
     headers: HeaderMap,
 ) -> Response {
     let deployment = state.deployment();
-    let Some(engine) = deployment.county(&TenantId::new(tenant.as_str())).cloned() else {
+    let tenant_id = TenantId::new(tenant.as_str());
+    let Some(engine) = deployment.county(&tenant_id).cloned() else {
         return Problem::unknown_tenant(&tenant, lang).into_response();
     };
+    let stop = stop.map_or_else(ShutdownSignal::never, |Extension(s)| s);
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_LIMIT);
     if wants_sse(&headers) {
-        let resume = headers
-            .get("last-event-id")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let resume = match last_event_id(&headers) {
+            Ok(r) => r,
+            Err(reason) => {
+                return Problem::bad_parameter("Last-Event-ID", &reason, lang).into_response();
+            }
+        };
         let after = resume.map_or(q.after, |r| r.max(q.after));
-        return Sse::new(follow(state, engine, after, limit))
+        return Sse::new(follow(state, engine, tenant_id, after, limit, stop))
             .keep_alive(KeepAlive::default())
             .into_response();
     }
@@ -318,7 +472,11 @@ pub async fn events(
         })
         .await
         {
-            Ok(page) if page.events > 0 || tokio::time::Instant::now() >= deadline => {
+            Ok(page)
+                if page.events > 0
+                    || tokio::time::Instant::now() >= deadline
+                    || stop.is_shutting_down() =>
+            {
                 return (
                     [(
                         header::CONTENT_TYPE,
@@ -330,16 +488,42 @@ pub async fn events(
             }
             Ok(_) => {
                 let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-                let _ = tokio::time::timeout(left.min(POLL), notified).await;
+                let _waiting = state.feed_watch().wait(&deployment, &tenant_id, after);
+                tokio::select! {
+                    _ = tokio::time::timeout(left, notified) => {}
+                    () = stop.wait() => {}
+                }
             }
             Err(e) => return Problem::from_core(&e, lang, false).into_response(),
         }
     }
 }
 
+/// The position a `Last-Event-ID` header names (`None`: no header, or an empty one,
+/// which Server-Sent Events send for "no id"); anything else than a position is an
+/// error saying why.
+fn last_event_id(headers: &HeaderMap) -> Result<Option<u64>, String> {
+    let Some(v) = headers.get("last-event-id") else {
+        return Ok(None);
+    };
+    let Ok(text) = v.to_str() else {
+        return Err("not visible ASCII".to_owned());
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<u64>().map(Some).map_err(|_| {
+        let shown: String = text.chars().take(40).collect();
+        format!("\"{shown}\" is not an event position (a whole number)")
+    })
+}
+
 struct Follow {
     state: AppState,
     engine: Arc<CountyEngine>,
+    tenant: TenantId,
+    stop: ShutdownSignal,
     after: u64,
     limit: usize,
     /// Read but not yet sent: position, type and the event's JSON.
@@ -349,18 +533,25 @@ struct Follow {
 fn follow(
     state: AppState,
     engine: Arc<CountyEngine>,
+    tenant: TenantId,
     after: u64,
     limit: usize,
+    stop: ShutdownSignal,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let start = Follow {
         state,
         engine,
+        tenant,
+        stop,
         after,
         limit,
         pending: std::collections::VecDeque::new(),
     };
     stream::unfold(start, |mut f| async move {
         loop {
+            if f.stop.is_shutting_down() {
+                return None;
+            }
             if let Some((position, name, data)) = f.pending.pop_front() {
                 f.after = position;
                 let mut event = Event::default().id(position.to_string());
@@ -381,11 +572,19 @@ fn follow(
             {
                 Ok(batch) if !batch.is_empty() => f.pending.extend(batch),
                 Ok(_) => {
-                    let _ = tokio::time::timeout(POLL, notified).await;
+                    let deployment = f.state.deployment();
+                    let _waiting = f.state.feed_watch().wait(&deployment, &f.tenant, f.after);
+                    tokio::select! {
+                        () = notified => {}
+                        () = f.stop.wait() => return None,
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "change feed read failed; retrying");
-                    tokio::time::sleep(POLL).await;
+                    tokio::select! {
+                        () = tokio::time::sleep(POLL) => {}
+                        () = f.stop.wait() => return None,
+                    }
                 }
             }
         }

@@ -17,9 +17,12 @@
 //!   [`edge`]: security headers and a problem document for every refusal, on every route.
 //! - [`commands`]: `POST /v1/{tenant}/commands`; [`reads`]: the JSON reads;
 //!   [`feed`]: the change feed; [`ops`]: health, readiness, metrics.
+//! - [`public`]: what anonymous callers reach and how often; [`net`]: connections
+//!   bounded in number and time.
 //! - [`app`] builds the router (with the routes of other crates merged in, see
-//!   [`Extension`]); [`serve`] runs it until a shutdown signal, finishing the requests
-//!   in flight.
+//!   [`Extension`]), [`internal_app`] the internal listener's; [`serve_with`] runs one
+//!   until a shutdown signal, ending streams and finishing the requests in flight
+//!   within a deadline.
 
 pub mod auth;
 pub mod commands;
@@ -28,12 +31,13 @@ pub mod extract;
 pub mod feed;
 pub mod lang;
 pub mod metrics;
+pub mod net;
 pub mod ops;
 pub mod problem;
+pub mod public;
 pub mod reads;
 pub mod state;
 
-use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
@@ -45,6 +49,7 @@ use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+pub use net::{NetOptions, serve, serve_with};
 pub use state::{AppState, ServerOptions};
 
 /// The security schemes of the OpenAPI document: `bearer` (an OIDC JWT) and `api_key`
@@ -159,8 +164,10 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// The service's router: `/v1/{tenant}/…` behind authentication, the extensions'
-/// routes (credentials optional: a caller who gives valid ones is known to them), the
-/// operations endpoints and `/openapi.json`; anything else is a 404 problem.
+/// routes (credentials optional: a caller who gives valid ones is known to them;
+/// anonymous callers limited per address), the operations endpoints (`/metrics` and
+/// `/openapi.json` as [`public::OpsAccess`] says) and `/openapi.json`; anything else
+/// is a 404 problem.
 pub fn app(state: AppState, extensions: Vec<Extension>) -> Router {
     let mut docs = Vec::new();
     let mut extra: Router<AppState> = Router::new();
@@ -168,12 +175,7 @@ pub fn app(state: AppState, extensions: Vec<Extension>) -> Router {
         docs.push(e.doc);
         extra = extra.merge(e.router);
     }
-    let tenants: Vec<String> = state
-        .deployment()
-        .tenants()
-        .map(|t| t.as_str().to_owned())
-        .collect();
-    let doc = Arc::new(served_document(&openapi(&docs), &tenants));
+    let doc = document(&state, &docs);
     let v1 = Router::new()
         .route("/v1/{tenant}/commands", post(commands::post_command))
         .route("/v1/{tenant}/events", get(feed::events))
@@ -184,32 +186,70 @@ pub fn app(state: AppState, extensions: Vec<Extension>) -> Router {
         ));
     // Layering an empty router is refused by axum: only when there are extensions.
     let extra = if extra.has_routes() {
-        extra.route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::optional_caller,
-        ))
+        extra
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                auth::optional_caller,
+            ))
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                public::limit_anonymous,
+            ))
     } else {
         extra
     };
+    let guarded = ops_routes(doc).route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        public::ops_guard,
+    ));
     Router::new()
         .merge(v1)
         .merge(extra)
+        .merge(guarded)
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .route(
-            "/openapi.json",
-            get(move || {
-                let doc = Arc::clone(&doc);
-                async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
-            }),
-        )
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(edge::problems_everywhere))
         .layer(axum::middleware::from_fn(edge::security_headers))
         .with_state(state)
+}
+
+/// The internal listener's router (`arende serve --internal-listen`): `/healthz`,
+/// `/readyz`, `/metrics` and `/openapi.json` (with the extensions' documents `docs`),
+/// without credentials; it is meant for an address only the operators reach.
+pub fn internal_app(state: AppState, docs: Vec<utoipa::openapi::OpenApi>) -> Router {
+    let doc = document(&state, &docs);
+    Router::new()
+        .merge(ops_routes(doc))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+/// The served OpenAPI document of this crate and the extensions' `docs`.
+fn document(state: &AppState, docs: &[utoipa::openapi::OpenApi]) -> Arc<String> {
+    let tenants: Vec<String> = state
+        .deployment()
+        .tenants()
+        .map(|t| t.as_str().to_owned())
+        .collect();
+    Arc::new(served_document(&openapi(docs), &tenants))
+}
+
+/// `/metrics` and `/openapi.json`.
+fn ops_routes(doc: Arc<String>) -> Router<AppState> {
+    Router::new().route("/metrics", get(ops::metrics)).route(
+        "/openapi.json",
+        get(move || {
+            let doc = Arc::clone(&doc);
+            async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
+        }),
+    )
 }
 
 /// The OpenAPI document as served: the `tenant` path parameter of every operation
@@ -239,19 +279,6 @@ fn served_document(doc: &utoipa::openapi::OpenApi, tenants: &[String]) -> String
         }
     }
     serde_json::to_string(&value).unwrap_or_else(|_| "{}".to_owned())
-}
-
-/// Runs the service on `listener` until `shutdown` completes; then it stops taking
-/// connections and finishes the requests in flight (a command acknowledged is
-/// committed before its response is sent).
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 /// Completes on ctrl-c or SIGTERM.

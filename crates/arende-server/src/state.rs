@@ -1,7 +1,7 @@
 //! The service's shared state (tillstånd): the deployment (the counties served), the
 //! authenticator, the metrics, the idempotency records of commands sent with an
-//! `Idempotency-Key`, and a signal that wakes long-polling followers of the change feed
-//! when a command commits.
+//! `Idempotency-Key`, the watch that wakes long-polling followers of the change feed
+//! when a command commits, and the limits of the public surface (see [`crate::public`]).
 
 use std::sync::Arc;
 
@@ -11,7 +11,10 @@ use axum::extract::FromRef;
 use tokio::sync::Notify;
 
 use crate::auth::Authenticator;
+use crate::feed::FeedWatch;
 use crate::metrics::Metrics;
+use crate::net::NetOptions;
+use crate::public::{AnonymousLimiter, OpsAccess, PublicLimit};
 
 /// How the service is set up besides its counties.
 pub struct ServerOptions {
@@ -29,6 +32,15 @@ pub struct ServerOptions {
     /// The longest a long poll of the change feed (`wait=`) is held (default, and at
     /// most, 60 seconds).
     pub max_wait: std::time::Duration,
+    /// The connections' cap, timeouts and request-head limits (see [`crate::net`]);
+    /// applied by [`crate::serve_with`].
+    pub net: NetOptions,
+    /// Who may read `/metrics` and `/openapi.json` on the public listener (default:
+    /// callers with valid credentials).
+    pub ops_access: OpsAccess,
+    /// The rate limit per client address of anonymous requests to the public pages
+    /// (dashboard, OParl, feeds, metrics).
+    pub public_limit: PublicLimit,
 }
 
 impl ServerOptions {
@@ -40,6 +52,9 @@ impl ServerOptions {
             outbox: None,
             idempotency: None,
             max_wait: std::time::Duration::from_secs(60),
+            net: NetOptions::default(),
+            ops_access: OpsAccess::default(),
+            public_limit: PublicLimit::default(),
         }
     }
 }
@@ -49,10 +64,13 @@ struct Inner {
     auth: Authenticator,
     metrics: Metrics,
     idempotency: Arc<dyn IdempotencyStore>,
-    changes: Notify,
+    watch: Arc<FeedWatch>,
     outbox: Option<Arc<dyn Outbox>>,
     max_body_bytes: usize,
     max_wait: std::time::Duration,
+    net: NetOptions,
+    ops_access: OpsAccess,
+    anonymous: AnonymousLimiter,
 }
 
 /// The state every handler shares (cheap to clone).
@@ -80,11 +98,35 @@ impl AppState {
             idempotency: options
                 .idempotency
                 .unwrap_or_else(|| Arc::new(MemoryIdempotency::new())),
-            changes: Notify::new(),
+            watch: Arc::new(FeedWatch::default()),
             outbox: options.outbox,
             max_body_bytes: options.max_body_bytes,
             max_wait: options.max_wait.min(std::time::Duration::from_secs(60)),
+            net: options.net,
+            ops_access: options.ops_access,
+            anonymous: AnonymousLimiter::new(options.public_limit),
         })))
+    }
+
+    /// The connections' options (for [`crate::serve_with`]).
+    pub fn net(&self) -> &NetOptions {
+        &self.0.net
+    }
+
+    /// Who may read `/metrics` and `/openapi.json` on the public listener.
+    pub fn ops_access(&self) -> OpsAccess {
+        self.0.ops_access
+    }
+
+    /// The per-address limiter of anonymous requests.
+    pub fn anonymous(&self) -> &AnonymousLimiter {
+        &self.0.anonymous
+    }
+
+    /// The change feed's watch: its waiters and the one task that looks for commits
+    /// of other processes.
+    pub fn feed_watch(&self) -> &Arc<FeedWatch> {
+        &self.0.watch
     }
 
     /// The longest a long poll of the change feed is held.
@@ -112,9 +154,11 @@ impl AppState {
         &self.0.idempotency
     }
 
-    /// Woken when a command commits (followers of the change feed wait on it).
+    /// Woken when a command commits (followers of the change feed wait on it): by
+    /// this server's commands at once, and by the feed's watch when it finds events
+    /// that others wrote (the dispatcher, the policies, other processes).
     pub fn changes(&self) -> &Notify {
-        &self.0.changes
+        self.0.watch.changes()
     }
 
     /// The store's outbox, if known.

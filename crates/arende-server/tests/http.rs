@@ -427,7 +427,8 @@ fn the_openapi_document_lists_every_endpoint() {
         return;
     };
     let a = agent();
-    let r = get(&a, &server.url("/openapi.json"), &[]);
+    // Served to callers with credentials by default (see docs/service.md).
+    let r = get(&a, &server.url("/openapi.json"), &[key(KEY_READ)]);
     assert_eq!(r.status, 200);
     let doc = r.json();
     assert!(
@@ -537,7 +538,7 @@ fn health_readiness_and_metrics() {
         &json!({"aggregate": "matter", "matter": "0193a000-0000-7000-8000-0000000000ff", "command": {"type": "screen", "screening": "information-item"}}),
     );
     assert!(r.status >= 400 && r.status < 500, "{}", r.body);
-    let m = get(&a, &server.url("/metrics"), &[]);
+    let m = get(&a, &server.url("/metrics"), &[key(KEY_READ)]);
     assert_eq!(m.status, 200);
     assert!(
         m.body.contains(

@@ -1383,12 +1383,7 @@ impl PgStore {
 
 impl EventStore for PgStore {
     fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
-        if request.events.is_empty() && request.outbox.is_empty() {
-            return Err(StoreError::InvalidRequest {
-                stream: request.stream,
-                reason: "nothing to append".into(),
-            });
-        }
+        arende_core::store::validate_append(&request)?;
         if request.events.len() > MAX_EVENTS_PER_TRANSACTION {
             return Err(StoreError::InvalidRequest {
                 stream: request.stream,

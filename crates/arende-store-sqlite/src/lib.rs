@@ -775,12 +775,7 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecordedEvent, St
 
 impl EventStore for SqliteStore {
     fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
-        if request.events.is_empty() && request.outbox.is_empty() {
-            return Err(StoreError::InvalidRequest {
-                stream: request.stream,
-                reason: "nothing to append".into(),
-            });
-        }
+        arende_core::store::validate_append(&request)?;
         self.group
             .submit(request, "sqlite", &|batch| self.run_batch(batch))
     }

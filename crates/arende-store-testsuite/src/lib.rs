@@ -131,6 +131,7 @@ pub const CASES: &[(&str, Case)] = &[
     ("any_version_appends", any_version_appends),
     ("idempotent_retry", idempotent_retry),
     ("empty_append_is_rejected", empty_append_is_rejected),
+    ("too_deep_payload_is_refused", too_deep_payload_is_refused),
     ("outbox_only_append", outbox_only_append),
     ("read_all_in_commit_order", read_all_in_commit_order),
     ("tenant_isolation", tenant_isolation),
@@ -581,6 +582,58 @@ pub fn empty_append_is_rejected(store: &dyn Store) {
         other => panic!("expected InvalidRequest, got {other:?}"),
     }
     assert!(read_everything(store).is_empty());
+}
+
+/// A payload nesting deeper than `MAX_PAYLOAD_DEPTH` is refused with a typed error
+/// naming the stream and the event, and nothing of the request is written; one at the
+/// limit (brackets inside strings not counted) is stored and reads back as JSON.
+pub fn too_deep_payload_is_refused(store: &dyn Store) {
+    use arende_core::store::MAX_PAYLOAD_DEPTH;
+    let deep = |levels: usize| format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+    let events = vec![
+        event("Noted", "{\"Noted\":{\"n\":1}}"),
+        event("Noted", &deep(MAX_PAYLOAD_DEPTH + 1)),
+    ];
+    match store.append(request(
+        "t1",
+        "matter-deep",
+        ExpectedVersion::NoStream,
+        events,
+        vec![],
+    )) {
+        Err(StoreError::PayloadTooDeep {
+            stream,
+            index,
+            limit,
+        }) => {
+            assert_eq!(stream.as_str(), "matter-deep");
+            assert_eq!(index, 1);
+            assert_eq!(limit, MAX_PAYLOAD_DEPTH);
+        }
+        other => panic!("expected PayloadTooDeep, got {other:?}"),
+    }
+    assert!(read_everything(store).is_empty(), "nothing is written");
+    let at_limit = format!(
+        "{{\"s\":\"{}\",\"v\":{}}}",
+        "[".repeat(500),
+        deep(MAX_PAYLOAD_DEPTH - 1)
+    );
+    append_ok(
+        store,
+        request(
+            "t1",
+            "matter-deep",
+            ExpectedVersion::NoStream,
+            vec![event("Noted", &at_limit)],
+            vec![],
+        ),
+    );
+    let stored = read_everything(store);
+    assert_eq!(stored.len(), 1);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&stored[0].payload).is_ok(),
+        "a payload at the limit reads back as JSON"
+    );
 }
 
 /// A command may write only outbox messages: the stream stays where it is.

@@ -47,6 +47,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 pub struct PageQuery {
     /// `sv` or `en`.
     pub lang: Option<String>,
+    /// The page of a paginated page (from 1; default 1).
+    pub page: Option<usize>,
 }
 
 /// The matter page's query: the language and the "can it reach …?" question.
@@ -191,7 +193,7 @@ pub async fn county_page(
 }
 
 /// `GET /ui/{tenant}/bodies/{body}`: a body's page.
-#[utoipa::path(get, path = "/ui/{tenant}/bodies/{body}", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("body" = String, Path, description = "The body id"), ("lang" = Option<String>, Query, description = "sv (default) or en")), responses((status = 200, description = "A body's page (organets sida)", content_type = "text/html", body = String), (status = 404, description = "No such county or id", content_type = "text/html", body = String)))]
+#[utoipa::path(get, path = "/ui/{tenant}/bodies/{body}", tag = "dashboard", params(("tenant" = String, Path, description = "The tenant id"), ("body" = String, Path, description = "The body id"), ("lang" = Option<String>, Query, description = "sv (default) or en"), ("page" = Option<usize>, Query, description = "The page of its lists, from 1 (25 rows each)")), responses((status = 200, description = "A body's page (organets sida)", content_type = "text/html", body = String), (status = 404, description = "No such county or id", content_type = "text/html", body = String)))]
 pub async fn body_page(
     State(dep): State<Arc<Deployment>>,
     Path((tenant, body)): Path<(String, String)>,
@@ -202,10 +204,11 @@ pub async fn body_page(
     let engine = county(&dep, &tenant)?;
     let lang = lang_of(q.lang.as_deref(), &headers);
     let ctx = ctx_for(&engine, lang, &caller);
+    let page = q.page.unwrap_or(1).max(1);
     render(engine, lang, move |e| {
         Ok(views::body::render(
             &ctx,
-            &views::body::build(e, &BodyId::new(body), lang)?,
+            &views::body::build_page(e, &BodyId::new(body), lang, page)?,
         ))
     })
     .await

@@ -240,6 +240,9 @@ pub enum Place {
 /// A running server.
 pub struct Server {
     pub base: String,
+    /// The internal listener (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`
+    /// without credentials), as `arende serve --internal-listen` serves it.
+    pub internal: String,
     pub store: SharedStore,
     pub outbox: Arc<dyn Outbox>,
     pub idempotency: Arc<dyn IdempotencyStore>,
@@ -249,6 +252,7 @@ pub struct Server {
     pub dir: tempfile::TempDir,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Server {
@@ -368,16 +372,37 @@ impl Server {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind port 0");
         let addr = listener.local_addr().expect("an address");
+        let net = state.net().clone();
+        let internal_listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind port 0");
+        let internal = internal_listener.local_addr().expect("an address");
+        let internal_app = arende_server::internal_app(
+            state.clone(),
+            extensions().into_iter().map(|e| e.doc).collect(),
+        );
         let app = arende_server::app(state, extensions());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        runtime.spawn(async move {
-            let _ = arende_server::serve(listener, app, async move {
+        let (internal_tx, internal_rx) = tokio::sync::oneshot::channel::<()>();
+        runtime.spawn(arende_server::serve_with(
+            internal_listener,
+            internal_app,
+            net.clone(),
+            async move {
+                let _ = internal_rx.await;
+            },
+        ));
+        let serving = runtime.spawn(async move {
+            // The internal listener stops with the public one.
+            let _internal = internal_tx;
+            let _ = arende_server::serve_with(listener, app, net, async move {
                 let _ = rx.await;
             })
             .await;
         });
         Server {
             base: format!("http://{addr}"),
+            internal: format!("http://{internal}"),
             store,
             outbox,
             idempotency,
@@ -387,7 +412,23 @@ impl Server {
             dir,
             runtime: Some(runtime),
             stop: Some(tx),
+            serving: Some(serving),
         }
+    }
+
+    /// Sends the shutdown signal and waits up to `limit` for the server to return; how
+    /// long it took (`None`: it had not returned by then).
+    pub fn shut_down(&mut self, limit: std::time::Duration) -> Option<std::time::Duration> {
+        let start = std::time::Instant::now();
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let serving = self.serving.take()?;
+        let runtime = self.runtime.as_ref()?;
+        runtime
+            .block_on(async move { tokio::time::timeout(limit, serving).await })
+            .ok()
+            .map(|_| start.elapsed())
     }
 
     /// Every event of every tenant, in order (to compare the store before and after).

@@ -2,6 +2,10 @@
 //! notice dates and what is due today; the proposed agenda of the next meeting with what
 //! missed its cut-off and why; the matters waiting at the body by state; minutes
 //! awaiting adjustment (and by whom); owed feedback; overdue assignments.
+//!
+//! Every list is paginated ([`PAGE_ROWS`] rows per page, `?page=N`, with links to the
+//! previous and next page) and typed text is shortened ([`short`]), so one page stays
+//! under 200 kB whatever is stored.
 
 use std::collections::BTreeMap;
 
@@ -16,8 +20,11 @@ use arende_core::projection::MatterSummary;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
-use super::{LIST_CAP, body_name, item_kind_text, more, person_name, phase_text, status_text};
-use crate::layout::{Ctx, page};
+use super::{
+    PAGE_ROWS, body_name, item_kind_text, page_of, pages, person_name, phase_text, short,
+    status_text,
+};
+use crate::layout::Ctx;
 
 /// How many upcoming meetings the page lists.
 pub const UPCOMING: usize = 6;
@@ -72,6 +79,8 @@ pub struct BodyPage {
     pub agenda: Option<ProposedAgenda>,
     /// The matters at the body, by status (Swedish or English status text).
     pub matters: BTreeMap<String, Vec<MatterSummary>>,
+    /// The page shown (from 1).
+    pub page: usize,
     /// Minutes awaiting adjustment.
     pub awaiting: Vec<AwaitingAdjustment>,
     /// Matters at the body whose submitters are owed feedback.
@@ -80,8 +89,18 @@ pub struct BodyPage {
     pub overdue: Vec<OverdueRow>,
 }
 
-/// Gathers a body's page from the engine's reads.
+/// Gathers the first page of a body's page from the engine's reads.
 pub fn build(engine: &CountyEngine, body: &BodyId, lang: Language) -> Result<BodyPage> {
+    build_page(engine, body, lang, 1)
+}
+
+/// Gathers page `page` (from 1) of a body's page from the engine's reads.
+pub fn build_page(
+    engine: &CountyEngine,
+    body: &BodyId,
+    lang: Language,
+    page: usize,
+) -> Result<BodyPage> {
     let org = engine.org();
     let Some(b) = org.body(body) else {
         return Err(UnknownId::new("body", body).into());
@@ -174,15 +193,72 @@ pub fn build(engine: &CountyEngine, body: &BodyId, lang: Language) -> Result<Bod
         upcoming,
         agenda,
         matters,
+        page: page.max(1),
         awaiting,
         owed_feedback,
         overdue,
     })
 }
 
+impl BodyPage {
+    /// The matters at the body in status order, as one list (what the pages split).
+    fn matter_rows(&self) -> Vec<(&String, &MatterSummary)> {
+        self.matters
+            .iter()
+            .flat_map(|(status, list)| list.iter().map(move |m| (status, m)))
+            .collect()
+    }
+
+    /// How many pages the longest of its lists fills.
+    pub fn pages(&self) -> usize {
+        let agenda = self
+            .agenda
+            .as_ref()
+            .map_or(0, |a| a.items.len().max(a.deferred.len()));
+        [
+            agenda,
+            self.matters.values().map(Vec::len).sum(),
+            self.awaiting.len(),
+            self.owed_feedback.len(),
+            self.overdue.len(),
+        ]
+        .into_iter()
+        .map(pages)
+        .max()
+        .unwrap_or(1)
+    }
+}
+
+/// "Rows a–b of n", when a list has more than one page.
+fn rows_text(ctx: &Ctx, total: usize, page: usize) -> Option<String> {
+    if total <= PAGE_ROWS {
+        return None;
+    }
+    let first = (page - 1) * PAGE_ROWS + 1;
+    if first > total {
+        return Some(match ctx.lang {
+            Language::English => format!("{total} in all, none on this page"),
+            _ => format!("{total} totalt, inga på den här sidan"),
+        });
+    }
+    let last = (first + PAGE_ROWS - 1).min(total);
+    Some(match ctx.lang {
+        Language::English => format!("{first}–{last} of {total}"),
+        _ => format!("{first}–{last} av {total}"),
+    })
+}
+
 /// Renders a body's page.
 pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
     let org_lang = ctx.lang;
+    let page = v.page.max(1);
+    let last_page = v.pages();
+    let rows = v.matter_rows();
+    let mut on_page: BTreeMap<&String, Vec<&MatterSummary>> = BTreeMap::new();
+    for (status, m) in page_of(&rows, page) {
+        on_page.entry(*status).or_default().push(*m);
+    }
+    let page_link = |n: usize| ctx.href(&format!("bodies/{}?page={n}", v.body));
     let body = html! {
         p { (ctx.t("Idag", "Today")) ": " (v.today) " · "
             a href=(ctx.href(&format!("bodies/{}/calendar", v.body))) { (ctx.t("Kalender", "Calendar")) } }
@@ -225,29 +301,29 @@ pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
                 Some(a) => {
                     p { (ctx.t("Sammanträdet", "Meeting")) " " a href=(ctx.href(&format!("meetings/{}", a.meeting))) { (a.meeting) } }
                     ol {
-                        @for item in a.items.iter().take(LIST_CAP) {
+                        @for item in page_of(&a.items, page) {
                             li value=(item.number) {
-                                @if let Some(id) = item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (item.title) } } @else { (item.title) }
+                                @if let Some(id) = item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (short(&item.title)) } } @else { (short(&item.title)) }
                                 " (" (item_kind_text(item.kind, org_lang)) ")"
                             }
                         }
                     }
-                    @if let Some(m) = more(a.items.len(), org_lang) { p class="muted" { (m) } }
+                    @if let Some(m) = rows_text(ctx, a.items.len(), page) { p class="muted" { (m) } }
                     @if !a.deferred.is_empty() {
                         table {
                             caption { (ctx.t("Missade brytdatum", "Missed the cut-off")) }
                             thead { tr { th scope="col" { (ctx.t("Ärende", "Matter")) } th scope="col" { (ctx.t("Varför", "Why")) } th scope="col" { (ctx.t("Går till", "Goes to")) } } }
                             tbody {
-                                @for d in a.deferred.iter().take(LIST_CAP) {
+                                @for d in page_of(&a.deferred, page) {
                                     tr {
-                                        td { (d.candidate.title) }
+                                        td { (short(&d.candidate.title)) }
                                         td { (deferral_text(&d.reason, org_lang)) }
                                         td { @if let Some(n) = &d.next_meeting { a href=(ctx.href(&format!("meetings/{n}"))) { (n) } } @else { (ctx.t("inget möte i planen", "no meeting in the plan")) } }
                                     }
                                 }
                             }
                         }
-                        @if let Some(m) = more(a.deferred.len(), org_lang) { p class="muted" { (m) } }
+                        @if let Some(m) = rows_text(ctx, a.deferred.len(), page) { p class="muted" { (m) } }
                     }
                 }
             }
@@ -255,42 +331,50 @@ pub fn render(ctx: &Ctx, v: &BodyPage) -> Markup {
         section aria-labelledby="waiting" {
             h2 id="waiting" { (ctx.t("Ärenden hos organet", "Matters at the body")) }
             @if v.matters.is_empty() { p { (ctx.t("Inga ärenden.", "No matters.")) } }
-            @for (status, list) in &v.matters {
-                h3 { (status) " (" (list.len()) ")" }
+            @if let Some(m) = rows_text(ctx, rows.len(), page) { p class="muted" { (m) } }
+            @for (status, list) in &on_page {
+                h3 { (status) " (" (v.matters.get(*status).map_or(0, Vec::len)) ")" }
                 ul {
-                    @for m in list.iter().take(LIST_CAP) {
-                        li { a href=(ctx.href(&format!("matters/{}", m.id))) { (m.title) } }
+                    @for m in list {
+                        li { a href=(ctx.href(&format!("matters/{}", m.id))) { (short(&m.title)) } }
                     }
                 }
-                @if let Some(m) = more(list.len(), org_lang) { p class="muted" { (m) } }
             }
         }
         section aria-labelledby="adjust" {
             h2 id="adjust" { (ctx.t("Protokoll som väntar på justering", "Minutes awaiting adjustment")) }
             @if v.awaiting.is_empty() { p { (ctx.t("Inga.", "None.")) } }
-            ul { @for a in &v.awaiting {
-                li { a href=(ctx.href(&format!("meetings/{}", a.meeting))) { (a.date) } " – " (ctx.t("justeras av", "adjusted by")) " " (a.by.join(", ")) }
+            @if let Some(m) = rows_text(ctx, v.awaiting.len(), page) { p class="muted" { (m) } }
+            ul { @for a in page_of(&v.awaiting, page) {
+                li { a href=(ctx.href(&format!("meetings/{}", a.meeting))) { (a.date) } " – " (ctx.t("justeras av", "adjusted by")) " " (short(&a.by.join(", "))) }
             } }
         }
         section aria-labelledby="feedback" {
             h2 id="feedback" { (ctx.t("Återkoppling att ge", "Feedback owed")) }
             @if v.owed_feedback.is_empty() { p { (ctx.t("Ingen.", "None.")) } }
-            @if let Some(m) = more(v.owed_feedback.len(), org_lang) { p class="muted" { (m) } }
-            ul { @for m in v.owed_feedback.iter().take(LIST_CAP) {
-                li { a href=(ctx.href(&format!("matters/{}", m.id))) { (m.title) } " – " (m.submitter) }
+            @if let Some(m) = rows_text(ctx, v.owed_feedback.len(), page) { p class="muted" { (m) } }
+            ul { @for m in page_of(&v.owed_feedback, page) {
+                li { a href=(ctx.href(&format!("matters/{}", m.id))) { (short(&m.title)) } " – " (short(m.submitter.as_ref())) }
             } }
         }
         section aria-labelledby="overdue" {
             h2 id="overdue" { (ctx.t("Förfallna uppdrag", "Overdue assignments")) }
             @if v.overdue.is_empty() { p { (ctx.t("Inga.", "None.")) } }
-            @if let Some(m) = more(v.overdue.len(), org_lang) { p class="muted" { (m) } }
-            ul { @for o in v.overdue.iter().take(LIST_CAP) {
-                li { (o.task) " – " (o.assignee) ", " (ctx.t("skulle vara klart", "due")) " " span class="late" { (o.due) }
+            @if let Some(m) = rows_text(ctx, v.overdue.len(), page) { p class="muted" { (m) } }
+            ul { @for o in page_of(&v.overdue, page) {
+                li { (short(&o.task)) " – " (short(&o.assignee)) ", " (ctx.t("skulle vara klart", "due")) " " span class="late" { (o.due) }
                     @if let Some(m) = o.matter { " (" a href=(ctx.href(&format!("matters/{m}"))) { (ctx.t("ärendet", "the matter")) } ")" } }
             } }
         }
+        @if last_page > 1 {
+            nav aria-label=(ctx.t("Sidor", "Pages")) class="pages" {
+                @if page > 1 { a rel="prev" href=(page_link(page - 1)) { "← " (ctx.t("Föregående sida", "Previous page")) } " " }
+                (ctx.t("Sida", "Page")) " " (page) " / " (last_page)
+                @if page < last_page { " " a rel="next" href=(page_link(page + 1)) { (ctx.t("Nästa sida", "Next page")) " →" } }
+            }
+        }
     };
-    page(ctx, &v.name, &format!("bodies/{}", v.body), body)
+    crate::layout::page(ctx, &v.name, &format!("bodies/{}", v.body), body)
 }
 
 /// Why a candidate missed the agenda, in words.

@@ -145,14 +145,14 @@ pub fn render(ctx: &Ctx, v: &CountyPage) -> Markup {
             h2 id="oldest" { (ctx.t("Äldsta ärendena per organ", "The oldest matters at each body")) }
             @for (body, rows) in &v.oldest {
                 h3 { (body) }
-                ul { @for r in rows { li { a href=(ctx.href(&format!("matters/{}", r.id))) { (r.title) } " (" (r.registered) ")" } } }
+                ul { @for r in rows { li { a href=(ctx.href(&format!("matters/{}", r.id))) { (super::short(&r.title)) } " (" (r.registered) ")" } } }
             }
         }
         section aria-labelledby="stuck" {
             h2 id="stuck" { (ctx.t("Försenade mot prognosen", "Stuck past their forecast")) }
             @if v.stuck.is_empty() { p { (ctx.t("Inga.", "None.")) } }
             @if let Some(m) = more(v.stuck.len(), ctx.lang) { p class="muted" { (m) } }
-            ul { @for s in v.stuck.iter().take(LIST_CAP) { li { a href=(ctx.href(&format!("matters/{}", s.row.id))) { (s.row.title) } " – " (s.step) ", " (ctx.t("prognos", "forecast")) " " span class="late" { (s.forecast) } } } }
+            ul { @for s in v.stuck.iter().take(LIST_CAP) { li { a href=(ctx.href(&format!("matters/{}", s.row.id))) { (super::short(&s.row.title)) } " – " (s.step) ", " (ctx.t("prognos", "forecast")) " " span class="late" { (s.forecast) } } } }
         }
     };
     page(

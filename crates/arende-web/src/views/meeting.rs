@@ -112,7 +112,7 @@ pub fn render(ctx: &Ctx, v: &MeetingPage) -> Markup {
                 ol {
                     @for e in s.agenda.iter().take(LIST_CAP) {
                         li value=(e.item.number) {
-                            @if let Some(id) = e.item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (e.item.title) } } @else { (e.item.title) }
+                            @if let Some(id) = e.item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (super::short(&e.item.title)) } } @else { (super::short(&e.item.title)) }
                             " (" (item_kind_text(e.item.kind, lang)) ")"
                         }
                     }
@@ -123,7 +123,7 @@ pub fn render(ctx: &Ctx, v: &MeetingPage) -> Markup {
                 ol {
                     @for item in p.items.iter().take(LIST_CAP) {
                         li value=(item.number) {
-                            @if let Some(id) = item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (item.title) } } @else { (item.title) }
+                            @if let Some(id) = item.matter { a href=(ctx.href(&format!("matters/{id}"))) { (super::short(&item.title)) } } @else { (super::short(&item.title)) }
                             " (" (item_kind_text(item.kind, lang)) ")"
                         }
                     }
@@ -131,7 +131,7 @@ pub fn render(ctx: &Ctx, v: &MeetingPage) -> Markup {
                 @if let Some(m) = more(p.items.len(), lang) { p class="muted" { (m) } }
                 @if !p.deferred.is_empty() {
                     h3 { (ctx.t("Missade brytdatum", "Missed the cut-off")) }
-                    ul { @for d in p.deferred.iter().take(LIST_CAP) { li { (d.candidate.title) ": " (deferral_text(&d.reason, lang)) } } }
+                    ul { @for d in p.deferred.iter().take(LIST_CAP) { li { (super::short(&d.candidate.title)) ": " (deferral_text(&d.reason, lang)) } } }
                     @if let Some(m) = more(p.deferred.len(), lang) { p class="muted" { (m) } }
                 }
                 @if ctx.can_act() {

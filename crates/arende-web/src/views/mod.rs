@@ -26,6 +26,40 @@ use arende_core::route::Purpose;
 /// for a county with 10,000 matters); the rest is counted.
 pub const LIST_CAP: usize = 100;
 
+/// How many rows each list of a body's page shows per page (`?page=N`, from 1).
+pub const PAGE_ROWS: usize = 25;
+
+/// The most characters of a title (or other typed text) a list shows; longer ones end
+/// in "…", and the matter's own page shows the whole title. With [`PAGE_ROWS`] rows a
+/// page stays under 200 kB whatever is stored.
+pub const LIST_TEXT_CHARS: usize = 120;
+
+/// Typed text as a list shows it: at most [`LIST_TEXT_CHARS`] characters.
+pub fn short(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(LIST_TEXT_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let cut = text
+                .char_indices()
+                .nth(LIST_TEXT_CHARS - 1)
+                .map_or(text.len(), |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &text[..cut]))
+        }
+    }
+}
+
+/// The rows of page `page` (from 1) of a list of [`PAGE_ROWS`] rows per page.
+pub fn page_of<T>(list: &[T], page: usize) -> &[T] {
+    let start = page.saturating_sub(1).saturating_mul(PAGE_ROWS);
+    let end = start.saturating_add(PAGE_ROWS).min(list.len());
+    list.get(start..end).unwrap_or(&[])
+}
+
+/// How many pages of [`PAGE_ROWS`] rows a list of `len` rows fills (at least 1).
+pub fn pages(len: usize) -> usize {
+    len.div_ceil(PAGE_ROWS).max(1)
+}
+
 /// "… and N more", when a list was cut at [`LIST_CAP`].
 pub fn more(total: usize, lang: Language) -> Option<String> {
     (total > LIST_CAP).then(|| match lang {

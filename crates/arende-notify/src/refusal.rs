@@ -825,6 +825,50 @@ fn store(e: &StoreError, lang: Language) -> Refusal {
     }
 }
 
+/// A text out of bounds, naming the field, the limit and what was given.
+fn input(e: &arende_core::input::InputError, lang: Language) -> Refusal {
+    use arende_core::input::InputError;
+    let en = e.to_string();
+    match e {
+        InputError::TooLong {
+            field,
+            limit,
+            length,
+        } => Refusal {
+            code: "text-too-long",
+            title: sv_en(lang, "För lång text", "Text too long"),
+            detail: sv_en(
+                lang,
+                &format!("{field}: {length} tecken, men högst {limit} tas emot"),
+                &en,
+            ),
+            fields: obj(json!({"field": field, "limit": limit, "length": length})),
+        },
+        InputError::ControlCharacter {
+            field,
+            position,
+            code,
+            single_line,
+        } => Refusal {
+            code: "control-character",
+            title: sv_en(lang, "Otillåtet tecken", "Character not accepted"),
+            detail: sv_en(
+                lang,
+                &format!(
+                    "{field}: ett styrtecken (U+{code:04X}) vid tecken {position}; {}",
+                    if *single_line {
+                        "fältet är en rad och tar inga radbrytningar eller styrtecken"
+                    } else {
+                        "bara radbrytningar och tabbar tas emot"
+                    }
+                ),
+                &en,
+            ),
+            fields: obj(json!({"field": field, "position": position, "code_point": code})),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -882,49 +926,5 @@ mod tests {
         assert_eq!(sv.code, "not-adjusted");
         assert!(sv.detail.contains("inte justerat"), "{}", sv.detail);
         assert_eq!(sv.fields["meeting"], "sbu-2024-10-15");
-    }
-}
-
-/// A text out of bounds, naming the field, the limit and what was given.
-fn input(e: &arende_core::input::InputError, lang: Language) -> Refusal {
-    use arende_core::input::InputError;
-    let en = e.to_string();
-    match e {
-        InputError::TooLong {
-            field,
-            limit,
-            length,
-        } => Refusal {
-            code: "text-too-long",
-            title: sv_en(lang, "För lång text", "Text too long"),
-            detail: sv_en(
-                lang,
-                &format!("{field}: {length} tecken, men högst {limit} tas emot"),
-                &en,
-            ),
-            fields: obj(json!({"field": field, "limit": limit, "length": length})),
-        },
-        InputError::ControlCharacter {
-            field,
-            position,
-            code,
-            single_line,
-        } => Refusal {
-            code: "control-character",
-            title: sv_en(lang, "Otillåtet tecken", "Character not accepted"),
-            detail: sv_en(
-                lang,
-                &format!(
-                    "{field}: ett styrtecken (U+{code:04X}) vid tecken {position}; {}",
-                    if *single_line {
-                        "fältet är en rad och tar inga radbrytningar eller styrtecken"
-                    } else {
-                        "bara radbrytningar och tabbar tas emot"
-                    }
-                ),
-                &en,
-            ),
-            fields: obj(json!({"field": field, "position": position, "code_point": code})),
-        },
     }
 }

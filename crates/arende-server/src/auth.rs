@@ -887,7 +887,7 @@ async fn refuse(req: Request, problem: Problem, limit: usize) -> Response {
 
 /// The tenant of a path of another crate's routes: `/oparl/v1/{tenant}/…`,
 /// `/feeds/{tenant}/…`, `/ui/{tenant}/…`.
-fn extension_tenant(path: &str) -> Option<&str> {
+pub(crate) fn extension_tenant(path: &str) -> Option<&str> {
     let mut parts = path.trim_start_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next()) {
         (Some("oparl"), Some("v1"), Some(t)) if !t.is_empty() => Some(t),

@@ -12,6 +12,9 @@
 //!   RFC 9457 problem document of the same status, in the request's language, keeping
 //!   its headers (`Allow`, `Retry-After`). The replaced text is not shown: it names
 //!   Rust types.
+//! - [`say_quarantined`]: the published reads (OParl, feeds, the dashboard) of a county
+//!   with quarantined streams say that they leave them out, in a `Warning` header (the
+//!   dashboard also says it on the page, `/v1` lists in their body).
 
 use arende_core::language::Language;
 use axum::body::Body;
@@ -21,6 +24,36 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::problem::{PROBLEM_JSON, Problem};
+use crate::state::AppState;
+
+/// Adds `Warning: 199 arende "…"` to a published read of a county whose reads leave
+/// out quarantined streams (how many, and that `arende store verify` names them). The
+/// count is what the reads have found so far; nothing is read from the store here.
+pub async fn say_quarantined(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let tenant = crate::auth::extension_tenant(req.uri().path()).map(str::to_owned);
+    let mut resp = next.run(req).await;
+    let Some(tenant) = tenant else {
+        return resp;
+    };
+    let deployment = state.deployment();
+    let Some(county) = deployment.county(&arende_core::ids::TenantId::new(tenant.as_str())) else {
+        return resp;
+    };
+    let n = county.read().quarantined_seen();
+    if n > 0 {
+        let text = format!(
+            "199 arende \"{n} stored streams are left out: an event cannot be decoded (arende store verify)\""
+        );
+        if let Ok(v) = HeaderValue::from_str(&text) {
+            resp.headers_mut().insert(header::WARNING, v);
+        }
+    }
+    resp
+}
 
 /// The dashboard's pages load their own stylesheet, script and images only, post their
 /// forms only to this service, and may not be framed.

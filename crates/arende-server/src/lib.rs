@@ -195,6 +195,10 @@ pub fn app(state: AppState, extensions: Vec<Extension>) -> Router {
                 state.clone(),
                 public::limit_anonymous,
             ))
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                edge::say_quarantined,
+            ))
     } else {
         extra
     };

@@ -365,6 +365,11 @@ fn a_damaged_stream_is_quarantined(backend: Backend, test: &str) {
     ] {
         let r = get(&a, &server.url(path), &[]);
         assert_eq!(r.status, 200, "{path}: {}", r.body);
+        assert!(
+            r.header("warning")
+                .is_some_and(|w| w.contains("1 stored streams are left out")),
+            "{path} says it leaves a stream out"
+        );
         if path.starts_with("/ui") {
             assert!(
                 r.body.contains("id=\"quarantined\""),
@@ -380,7 +385,7 @@ fn a_damaged_stream_is_quarantined(backend: Backend, test: &str) {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "degraded", "{}", r.body);
     assert_eq!(r.json()["quarantined"][0]["tenant"], "orebro", "{}", r.body);
-    let r = get(&a, &server.url("/metrics"), &[]);
+    let r = get(&a, &format!("{}/metrics", server.internal), &[]);
     assert!(
         r.body
             .contains("arende_quarantined_streams{tenant=\"orebro\"} 1"),

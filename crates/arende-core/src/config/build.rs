@@ -943,7 +943,7 @@ impl Builder<'_, '_> {
         ] {
             if value == 0 || value > crate::input::MAX_LIMIT {
                 self.p.at(
-                    &format!("limits.{key}"),
+                    format!("limits.{key}"),
                     None,
                     tx(
                         format!(

@@ -2,7 +2,10 @@
 //! "command": Command}` (the top-level [`Command`] of every aggregate, in its JSON
 //! form); where it parses, each command runs in turn through `Engine::execute` of an
 //! in-memory engine over the repository's own organisation (`config/orebro.toml`).
-//! Every command is accepted or refused with a typed error; never a panic.
+//! Every command is accepted or refused with a typed error; never a panic. The same
+//! bytes also go through the strict reader the service and the command line use
+//! (`arende_core::strict::from_json`): a refusal with a line and column, never a panic;
+//! and a list it accepts is one serde accepts too.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -16,7 +19,7 @@ use arende_core::org::Organisation;
 use arende_core::store::MemoryStore;
 use libfuzzer_sys::fuzz_target;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, serde::Serialize)]
 struct Step {
     actor: String,
     command: Command,
@@ -32,6 +35,13 @@ fn org() -> Arc<Organisation> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    match arende_core::strict::from_json::<Vec<Step>>(data) {
+        Ok(_) => assert!(serde_json::from_slice::<Vec<Step>>(data).is_ok()),
+        Err(e) => {
+            let (line, column) = e.position();
+            assert!(line >= 1 && column >= 1, "{e}");
+        }
+    }
     let Ok(steps) = serde_json::from_slice::<Vec<Step>>(data) else {
         return;
     };

@@ -123,9 +123,11 @@ pub fn from_json<T: DeserializeOwned + Serialize>(text: &[u8]) -> Result<T, Json
             limit: MAX_DEPTH,
         });
     }
+    // serde_json counts a column 0 at the start of a line (an end of input just after a
+    // line break): the position is the line's first character.
     let sent: Value = serde_json::from_slice(text).map_err(|e| JsonInputError::Syntax {
-        line: e.line(),
-        column: e.column(),
+        line: e.line().max(1),
+        column: e.column().max(1),
         message: e
             .to_string()
             .split(" at line ")
@@ -579,6 +581,15 @@ mod tests {
             matches!(err, JsonInputError::Shape { line: 2, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_end_of_input_after_a_line_break_has_a_position() {
+        let err = from_json::<Value>(b"[\n").unwrap_err();
+        assert!(err.is_syntax());
+        let (line, column) = err.position();
+        assert!(line >= 1 && column >= 1, "{err}");
+        assert!(from_json::<Value>(b"").unwrap_err().position().0 >= 1);
     }
 
     #[test]

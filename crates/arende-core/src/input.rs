@@ -18,7 +18,10 @@
 //! configuration) with these defaults. A refusal names the field by its path in the
 //! command's JSON (`command.title`, `command.clauses[2]`), the limit and the length.
 
+mod walk;
+
 use serde::{Deserialize, Serialize};
+#[cfg(test)]
 use serde_json::Value;
 
 /// The longest texts a county accepts, in characters (`[limits]`).
@@ -138,44 +141,20 @@ impl InputError {
 }
 
 /// Checks every text of a command (any value with a JSON form; the engine gives it its
-/// `Command`) against `limits` (see the module docs).
-pub fn check_command<T: Serialize>(command: &T, limits: &InputLimits) -> Result<(), InputError> {
-    // The JSON form names the fields as every client sees them.
-    let value = serde_json::to_value(command).unwrap_or(Value::Null);
-    let mut path = String::new();
-    check_value(&value, FieldKind::Line, limits, &mut path)
-}
-
-fn check_value(
-    value: &Value,
-    kind: FieldKind,
+/// `Command`) against `limits` (see the module docs). It walks the value as serde
+/// writes it, naming fields as the JSON form does, without building that JSON.
+pub fn check_command<T: Serialize + ?Sized>(
+    command: &T,
     limits: &InputLimits,
-    path: &mut String,
 ) -> Result<(), InputError> {
-    match value {
-        Value::String(s) => check_text(s, kind, limits, path),
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                check_value(item, kind, limits, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-                check_value(item, FieldKind::of(key), limits, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    let mut walk = walk::Walk {
+        limits,
+        path: String::new(),
+        kind: FieldKind::Line,
+    };
+    match command.serialize(&mut walk) {
+        Ok(()) | Err(walk::Stop::Other) => Ok(()),
+        Err(walk::Stop::Input(e)) => Err(e),
     }
 }
 
@@ -271,6 +250,45 @@ mod tests {
         assert_eq!(
             check_command(&v, &limits).unwrap_err().field(),
             "command.clauses[1]"
+        );
+    }
+
+    #[test]
+    fn the_walk_names_fields_inside_variants_and_steps_back_out() {
+        #[derive(Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        enum Screening {
+            AnswerDirectly { answer: String },
+            Pair(String, String),
+        }
+        #[derive(Serialize)]
+        struct Cmd {
+            screening: Screening,
+            title: String,
+        }
+        let limits = InputLimits::default();
+        // A line break is fine in an answer (a text) …
+        let ok = Cmd {
+            screening: Screening::AnswerDirectly {
+                answer: "rad ett\nrad två".into(),
+            },
+            title: "IF".into(),
+        };
+        assert!(check_command(&ok, &limits).is_ok());
+        // … and the title after the variant is a title again.
+        let bad = Cmd {
+            title: "IF\nx".into(),
+            ..ok
+        };
+        let err = check_command(&bad, &limits).unwrap_err();
+        assert_eq!(err.field(), "title", "{err:?}");
+        let pair = Cmd {
+            screening: Screening::Pair("a".into(), "b\u{7}".into()),
+            title: "IF".into(),
+        };
+        assert_eq!(
+            check_command(&pair, &limits).unwrap_err().field(),
+            "screening.pair[1]"
         );
     }
 

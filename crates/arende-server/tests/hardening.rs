@@ -11,32 +11,10 @@
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const JAANA: &str = "jaana-jansson";
 
-fn assert_problem(r: &Resp, status: u16, code: &str) -> Value {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(
-        r.header("content-type"),
-        Some("application/problem+json"),
-        "{}",
-        r.body
-    );
-    let p = r.json();
-    assert_eq!(
-        p["type"],
-        format!("urn:arende:problem:{code}"),
-        "{}",
-        r.body
-    );
-    assert!(
-        p["detail"].as_str().is_some_and(|d| !d.is_empty()),
-        "{}",
-        r.body
-    );
-    p
-}
 
 /// What a hostile title tries: Markdown that would make a heading, a §, a link with a
 /// script, raw HTML and a remote image.

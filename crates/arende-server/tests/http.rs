@@ -11,33 +11,6 @@ use serde_json::json;
 const JAANA: &str = "jaana-jansson";
 const SECRETARY: &str = "daniel-berglund";
 
-fn assert_problem(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(
-        r.header("content-type"),
-        Some("application/problem+json"),
-        "{}",
-        r.body
-    );
-    let p = r.json();
-    assert_eq!(
-        p["type"],
-        format!("urn:arende:problem:{code}"),
-        "{}",
-        r.body
-    );
-    assert_eq!(p["status"], status, "{}", r.body);
-    assert!(
-        p["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "{}",
-        r.body
-    );
-    assert!(
-        p["detail"].as_str().is_some_and(|t| !t.is_empty()),
-        "{}",
-        r.body
-    );
-}
 
 fn commands_and_refusals(backend: Backend, test: &str) {
     let Some(server) = Server::start(backend, test) else {

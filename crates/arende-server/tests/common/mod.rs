@@ -560,3 +560,21 @@ pub fn extensions() -> Vec<arende_server::Extension> {
         },
     ]
 }
+
+/// Asserts that `r` is a problem document of `status` and `code` with a title and a
+/// detail, and gives it.
+pub fn assert_problem(r: &Resp, status: u16, code: &str) -> Value {
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/problem+json"),
+        "{}",
+        r.body
+    );
+    let p = r.json();
+    assert_eq!(p["type"], format!("urn:arende:problem:{code}"), "{}", r.body);
+    assert_eq!(p["status"], status, "{}", r.body);
+    assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()), "{}", r.body);
+    assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()), "{}", r.body);
+    p
+}

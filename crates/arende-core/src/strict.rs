@@ -125,16 +125,31 @@ pub fn from_json<T: DeserializeOwned + Serialize>(text: &[u8]) -> Result<T, Json
     }
     // serde_json counts a column 0 at the start of a line (an end of input just after a
     // line break): the position is the line's first character.
-    let sent: Value = serde_json::from_slice(text).map_err(|e| JsonInputError::Syntax {
-        line: e.line().max(1),
-        column: e.column().max(1),
-        message: e
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or("")
-            .to_owned(),
-    })?;
+    let sent: Value = match serde_json::from_slice::<NoDuplicates>(text) {
+        Ok(v) => v.0,
+        Err(e) => {
+            let (line, column) = (e.line().max(1), e.column().max(1));
+            let message = e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            return Err(if e.is_data() {
+                JsonInputError::Shape {
+                    line,
+                    column,
+                    message,
+                }
+            } else {
+                JsonInputError::Syntax {
+                    line,
+                    column,
+                    message,
+                }
+            });
+        }
+    };
     let value: T = match serde_path_to_error::deserialize(&sent) {
         Ok(v) => v,
         Err(e) => {
@@ -198,6 +213,74 @@ pub fn from_json<T: DeserializeOwned + Serialize>(text: &[u8]) -> Result<T, Json
 pub fn unknown_field<T: Serialize>(sent: &Value, value: &T) -> Option<(String, String)> {
     let written = serde_json::to_value(value).unwrap_or(Value::Null);
     unknown(sent, &written, &mut Vec::new()).map(|(path, field)| (display(&path), field))
+}
+
+/// A JSON value whose objects name each key once: serde_json's own `Value` keeps the
+/// last of two equal keys, where reading the command itself refuses them, so the same
+/// text would be read two ways.
+struct NoDuplicates(Value);
+
+impl<'de> serde::Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicatesVisitor).map(NoDuplicates)
+    }
+}
+
+struct NoDuplicatesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicatesVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(NoDuplicates(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate field `{key}`"
+                )));
+            }
+            let NoDuplicates(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 /// A step of a path into a JSON value.
@@ -590,6 +673,17 @@ mod tests {
         let (line, column) = err.position();
         assert!(line >= 1 && column >= 1, "{err}");
         assert!(from_json::<Value>(b"").unwrap_err().position().0 >= 1);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_where_it_stands() {
+        let err = from_json::<Outer>(b"{\"id\": 1,\n \"id\": 2, \"inner\": {\"type\": \"ping\"}}")
+            .unwrap_err();
+        assert!(
+            matches!(err, JsonInputError::Shape { line: 2, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("duplicate field `id`"), "{err}");
     }
 
     #[test]

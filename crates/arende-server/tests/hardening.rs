@@ -15,7 +15,6 @@ use serde_json::json;
 
 const JAANA: &str = "jaana-jansson";
 
-
 /// What a hostile title tries: Markdown that would make a heading, a §, a link with a
 /// script, raw HTML and a remote image.
 const HOSTILE: &str = "Avtal ## § 9 Beslut **fet** <script>alert(1)</script> \

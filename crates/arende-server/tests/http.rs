@@ -11,7 +11,6 @@ use serde_json::json;
 const JAANA: &str = "jaana-jansson";
 const SECRETARY: &str = "daniel-berglund";
 
-
 fn commands_and_refusals(backend: Backend, test: &str) {
     let Some(server) = Server::start(backend, test) else {
         return;

@@ -572,9 +572,22 @@ pub fn assert_problem(r: &Resp, status: u16, code: &str) -> Value {
         r.body
     );
     let p = r.json();
-    assert_eq!(p["type"], format!("urn:arende:problem:{code}"), "{}", r.body);
+    assert_eq!(
+        p["type"],
+        format!("urn:arende:problem:{code}"),
+        "{}",
+        r.body
+    );
     assert_eq!(p["status"], status, "{}", r.body);
-    assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()), "{}", r.body);
-    assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()), "{}", r.body);
+    assert!(
+        p["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{}",
+        r.body
+    );
+    assert!(
+        p["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{}",
+        r.body
+    );
     p
 }

@@ -463,6 +463,9 @@ fn locate_value(text: &[u8], message: &str) -> Option<usize> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
@@ -673,6 +676,13 @@ mod tests {
         let (line, column) = err.position();
         assert!(line >= 1 && column >= 1, "{err}");
         assert!(from_json::<Value>(b"").unwrap_err().position().0 >= 1);
+    }
+
+    #[test]
+    fn a_message_quoting_backticks_is_located_without_a_panic() {
+        // serde's message quotes the string, which holds the backticks it quotes with.
+        let err = from_json::<Vec<String>>(b"\"```?\"").unwrap_err();
+        assert!(err.position().0 >= 1, "{err}");
     }
 
     #[test]

@@ -320,11 +320,14 @@ impl<S: EventStore, C: Clock> Read<'_, S, C> {
     pub fn matter_candidates(&self, meeting: &MeetingId) -> Result<Vec<Candidate>> {
         let plan = self.engine.planned(meeting)?;
         let mut out: Vec<Candidate> = Vec::new();
+        // A matter at two of a joint meeting's bodies is one candidate (a set: the
+        // bodies may hold thousands).
+        let mut seen: std::collections::HashSet<MatterId> = std::collections::HashSet::new();
         for body in &plan.bodies {
             for s in self.matters_at(body, None)? {
                 if !s.status.is_open()
                     || s.scheduled.as_ref().is_some_and(|m| m != meeting)
-                    || out.iter().any(|c| c.matter == Some(s.id))
+                    || !seen.insert(s.id)
                 {
                     continue;
                 }

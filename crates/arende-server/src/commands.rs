@@ -730,3 +730,21 @@ fn problem_response(status: StatusCode, body: Bytes) -> Response {
     )
         .into_response()
 }
+
+/// The in-process replay memory of earlier releases. Replays now come from the store's
+/// idempotency records (`arende_core::store::IdempotencyStore`), which hold across
+/// restarts and instances; this type does nothing. Kept for one release.
+#[deprecated(
+    since = "0.1.0",
+    note = "replays come from the store's idempotency records (ServerOptions::idempotency)"
+)]
+#[derive(Debug, Default)]
+pub struct Replays;
+
+#[allow(deprecated)]
+impl Replays {
+    /// A replay memory that keeps nothing (see the type's deprecation note).
+    pub fn new(_capacity: usize) -> Self {
+        Replays
+    }
+}

@@ -41,10 +41,18 @@ pub struct ServerOptions {
     /// The rate limit per client address of anonymous requests to the public pages
     /// (dashboard, OParl, feeds, metrics).
     pub public_limit: PublicLimit,
+    /// Ignored: replays come from the idempotency records ([`ServerOptions::idempotency`]),
+    /// which hold across restarts. Kept for one release.
+    #[deprecated(
+        since = "0.1.0",
+        note = "replays come from the store's idempotency records: set `idempotency`; this field is ignored"
+    )]
+    pub replay_capacity: usize,
 }
 
 impl ServerOptions {
     /// Options with this authenticator and the defaults otherwise.
+    #[allow(deprecated)]
     pub fn new(auth: Authenticator) -> Self {
         ServerOptions {
             auth,
@@ -55,6 +63,7 @@ impl ServerOptions {
             net: NetOptions::default(),
             ops_access: OpsAccess::default(),
             public_limit: PublicLimit::default(),
+            replay_capacity: 0,
         }
     }
 }
